@@ -1,0 +1,403 @@
+package io.nexus.core.aggregate;
+
+import io.nexus.core.NexusException;
+import io.nexus.core.bus.EventPublisher;
+import io.nexus.core.command.CommandMetadata;
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.event.EventPayload;
+import io.nexus.core.event.NewEvent;
+import io.nexus.core.internal.NexusMetrics;
+import io.nexus.core.policy.PolicyDecision;
+import io.nexus.core.policy.PolicyDeniedException;
+import io.nexus.core.policy.PolicyEngine;
+import io.nexus.core.policy.PolicyRequest;
+import io.nexus.core.schema.EventValidator;
+import io.nexus.core.serialization.EventCodec;
+import io.nexus.core.snapshot.Snapshot;
+import io.nexus.core.snapshot.SnapshotMetrics;
+import io.nexus.core.snapshot.SnapshotStore;
+import io.nexus.core.store.AppendResult;
+import io.nexus.core.store.EventStore;
+import io.nexus.core.store.ExpectedVersion;
+import io.nexus.core.store.StreamQuery;
+import io.nexus.core.store.StreamTypeMismatchException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Loads and saves one aggregate type.
+ *
+ * <p>Load: the latest snapshot whose state-schema version matches (if snapshots are enabled), then the
+ * events after it, each upcast and applied. Save: encode the uncommitted events (ids derived from the
+ * command id), validate each against its schema, ask the policy engine, append with the loaded version
+ * as the expected version, publish, then snapshot in the background when the trigger fires. A failed
+ * or rejected snapshot is logged and counted, never reported to the caller.
+ *
+ * <p>Thread-safe; aggregate instances it returns are not, and belong to the caller.
+ *
+ * @param <A> the aggregate type
+ */
+public final class AggregateRepository<A extends Aggregate> {
+
+    private static final Logger log = LoggerFactory.getLogger(AggregateRepository.class);
+
+    private final AggregateDefinition<A> definition;
+    private final EventStore store;
+    private final SnapshotStore snapshots;
+    private final EventCodec codec;
+    private final EventValidator validator;
+    private final PolicyEngine policy;
+    private final EventPublisher publisher;
+    private final NexusMetrics metrics;
+    private final Clock clock;
+    private final Executor snapshotExecutor;
+    private final String typeTag;
+
+    private AggregateRepository(Builder<A> b) {
+        this.definition = b.definition;
+        this.store = b.store;
+        this.snapshots = b.snapshots;
+        this.codec = b.codec;
+        this.validator = b.validator;
+        this.policy = b.policy;
+        this.publisher = b.publisher;
+        this.metrics = b.metrics;
+        this.clock = b.clock;
+        this.snapshotExecutor = b.snapshotExecutor;
+        this.typeTag = definition.name();
+        validateHandlers();
+    }
+
+    public static <A extends Aggregate> Builder<A> builder(AggregateDefinition<A> definition, EventStore store, EventCodec codec) {
+        return new Builder<>(definition, store, codec);
+    }
+
+    public AggregateDefinition<A> definition() {
+        return definition;
+    }
+
+    /** The aggregate with all its events applied; a fresh aggregate at version 0 when it has none. */
+    public A load(String id) {
+        return load(id, Long.MAX_VALUE, null, Integer.MAX_VALUE);
+    }
+
+    /** The aggregate, if it has any events. */
+    public Optional<A> find(String id) {
+        A aggregate = load(id);
+        return aggregate.isNew() ? Optional.empty() : Optional.of(aggregate);
+    }
+
+    /**
+     * The aggregate as it was at {@code version}: events after it are not applied. A snapshot is used
+     * only if it is not newer than {@code version}.
+     *
+     * @param maxEvents the most events to replay; more is a {@link TemporalLimitExceededException}
+     */
+    public A loadAtVersion(String id, long version, int maxEvents) {
+        if (version < 0) {
+            throw new IllegalArgumentException("version must be >= 0, but was " + version);
+        }
+        return load(id, version, null, maxEvents);
+    }
+
+    /**
+     * The aggregate as it was at {@code instant}: only events stored at or before it are applied.
+     * Snapshots are not used (they carry no event time), so the whole history up to then is replayed.
+     *
+     * @param maxEvents the most events to replay; more is a {@link TemporalLimitExceededException}
+     */
+    public A loadAsOf(String id, Instant instant, int maxEvents) {
+        Objects.requireNonNull(instant, "instant");
+        return load(id, Long.MAX_VALUE, instant, maxEvents);
+    }
+
+    private A load(String id, long toVersion, Instant asOf, int maxEvents) {
+        requireId(id);
+        long started = System.nanoTime();
+        A aggregate = definition.newInstance(id);
+        long from = 1;
+        long bytes = 0;
+        Instant baseline = null;
+        if (asOf == null) {
+            Snapshot snapshot = usableSnapshot(id, toVersion);
+            if (snapshot != null && restore(aggregate, snapshot)) {
+                from = snapshot.version() + 1;
+                bytes = snapshot.state().size();
+                baseline = snapshot.createdAt();
+            }
+        }
+        StreamQuery query = StreamQuery.stream(id).fromVersion(from).toVersion(Math.max(toVersion, from - 1));
+        if (asOf != null) {
+            query = query.asOf(asOf);
+        }
+        if (maxEvents != Integer.MAX_VALUE) {
+            query = query.limit(maxEvents + 1);
+        }
+        List<EventEnvelope> events = store.read(query);
+        if (events.size() > maxEvents) {
+            throw new TemporalLimitExceededException(definition.name(), id, "events", maxEvents);
+        }
+        for (EventEnvelope envelope : events) {
+            if (!definition.name().equals(envelope.aggregateType())) {
+                throw new StreamTypeMismatchException(id, definition.name(), envelope.aggregateType());
+            }
+            if (baseline == null) {
+                baseline = envelope.timestamp();
+            }
+            aggregate.replay(codec.decode(envelope), envelope.version());
+            bytes += envelope.payload().size();
+        }
+        long elapsed = System.nanoTime() - started;
+        aggregate.eventsSinceSnapshot = events.size();
+        aggregate.bytesLoaded = bytes;
+        aggregate.snapshotBaseline = baseline;
+        aggregate.loadTime = Duration.ofNanos(elapsed);
+        metrics.timer("nexus.aggregate.load", elapsed, "aggregate", typeTag);
+        metrics.summary("nexus.aggregate.load.events", events.size(), "aggregate", typeTag);
+        return aggregate;
+    }
+
+    private Snapshot usableSnapshot(String id, long toVersion) {
+        AggregateDefinition.SnapshotSettings settings = definition.snapshots().orElse(null);
+        if (settings == null) {
+            return null;
+        }
+        Optional<Snapshot> latest;
+        try {
+            latest = snapshots.latest(id);
+        } catch (RuntimeException e) {
+            log.warn("Reading the snapshot of {} '{}' failed; replaying all events", typeTag, id, e);
+            metrics.count("nexus.snapshot.failures", "aggregate", typeTag, "stage", "read");
+            return null;
+        }
+        return latest.filter(s -> s.stateSchemaVersion() == settings.stateSchemaVersion()
+                        && s.aggregateType().equals(definition.name()) && s.version() <= toVersion)
+                .orElse(null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private boolean restore(A aggregate, Snapshot snapshot) {
+        AggregateDefinition.SnapshotSettings settings = definition.snapshots().orElseThrow();
+        try {
+            Object state = snapshot.state().decoded().filter(settings.stateType()::isInstance)
+                    .orElseGet(() -> codec.serializer().deserialize(snapshot.state().unsafeBytes(), settings.stateType()));
+            ((Snapshottable<Object>) aggregate).restoreSnapshotState(state);
+            aggregate.restoredAt(snapshot.version());
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("Snapshot of {} '{}' at version {} cannot be restored; replaying all events", typeTag,
+                    snapshot.streamId(), snapshot.version(), e);
+            metrics.count("nexus.snapshot.failures", "aggregate", typeTag, "stage", "restore");
+            return false;
+        }
+    }
+
+    /**
+     * Appends the aggregate's uncommitted events, expecting the version it was loaded at.
+     *
+     * @return the append's result; an empty one (no events) when nothing was pending
+     * @throws io.nexus.core.schema.SchemaViolationException if an event breaks its schema; nothing is appended
+     * @throws PolicyDeniedException if the policy engine refuses an event; nothing is appended
+     * @throws io.nexus.core.store.ConcurrencyConflictException if the stream moved since the load
+     */
+    public AppendResult save(A aggregate, CommandMetadata metadata) {
+        Objects.requireNonNull(aggregate, "aggregate");
+        Objects.requireNonNull(metadata, "metadata");
+        List<Object> pending = aggregate.pendingEvents();
+        if (pending.isEmpty()) {
+            return new AppendResult(aggregate.id(), aggregate.persistedVersion(), List.of(), false);
+        }
+        String id = aggregate.id();
+        List<NewEvent> events = new ArrayList<>(pending.size());
+        long newBytes = 0;
+        for (int i = 0; i < pending.size(); i++) {
+            NewEvent event = codec.encode(pending.get(i), metadata.eventId(id, i), metadata.correlationId(),
+                    metadata.commandId().toString(), metadata.attributes());
+            validator.validate(id, event);
+            authorize(id, event, metadata);
+            events.add(event);
+            newBytes += event.payload().size();
+        }
+        long started = System.nanoTime();
+        AppendResult result = store.append(id, definition.name(), ExpectedVersion.exactly(aggregate.persistedVersion()), events);
+        metrics.timer("nexus.append", System.nanoTime() - started, "aggregate", typeTag);
+        metrics.summary("nexus.append.batch.size", events.size(), "aggregate", typeTag);
+        aggregate.eventsSinceSnapshot += pending.size();
+        aggregate.bytesLoaded += newBytes;
+        if (aggregate.snapshotBaseline == null && !result.events().isEmpty()) {
+            aggregate.snapshotBaseline = result.events().get(0).timestamp();
+        }
+        aggregate.markCommitted(result.newVersion());
+        if (!result.duplicate()) {
+            publish(result);
+            maybeSnapshot(aggregate);
+        }
+        return result;
+    }
+
+    private void authorize(String id, NewEvent event, CommandMetadata metadata) {
+        PolicyRequest request = new PolicyRequest("append", definition.name(), id, event.eventType(), event.payload(),
+                metadata.principal());
+        PolicyDecision decision;
+        try {
+            decision = policy.evaluate(request);
+        } catch (NexusException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new NexusException("Policy engine failed to decide '" + event.eventType() + "' on " + definition.name() + " '" + id
+                    + "', so the event was refused (fail closed): " + e.getMessage(), e, true);
+        }
+        if (decision == null || !decision.allowed()) {
+            throw new PolicyDeniedException(request, decision == null ? "the policy engine gave no decision" : decision.reason());
+        }
+    }
+
+    private void publish(AppendResult result) {
+        try {
+            publisher.publish(result.events());
+        } catch (RuntimeException e) {
+            log.warn("Publishing {} event(s) of '{}' failed; they are stored and reach tracking consumers from the log",
+                    result.events().size(), result.streamId(), e);
+            metrics.count("nexus.publish.failures", "aggregate", typeTag);
+        }
+    }
+
+    private void maybeSnapshot(A aggregate) {
+        AggregateDefinition.SnapshotSettings settings = definition.snapshots().orElse(null);
+        if (settings == null || aggregate.eventsSinceSnapshot == 0) {
+            return;
+        }
+        Instant now = clock.instant();
+        Duration age = aggregate.snapshotBaseline == null ? Duration.ZERO : Duration.between(aggregate.snapshotBaseline, now);
+        SnapshotMetrics m = new SnapshotMetrics(aggregate.eventsSinceSnapshot, age.isNegative() ? Duration.ZERO : age,
+                aggregate.bytesLoaded, aggregate.loadTime);
+        boolean fire;
+        try {
+            fire = settings.trigger().shouldSnapshot(m);
+        } catch (RuntimeException e) {
+            log.warn("Snapshot trigger of {} failed; no snapshot taken", typeTag, e);
+            return;
+        }
+        if (!fire) {
+            return;
+        }
+        Object state;
+        try {
+            state = ((Snapshottable<?>) aggregate).snapshotState();
+        } catch (RuntimeException e) {
+            log.warn("snapshotState() of {} '{}' failed; no snapshot taken", typeTag, aggregate.id(), e);
+            metrics.count("nexus.snapshot.failures", "aggregate", typeTag, "stage", "capture");
+            return;
+        }
+        String id = aggregate.id();
+        long version = aggregate.persistedVersion();
+        aggregate.eventsSinceSnapshot = 0;
+        aggregate.snapshotBaseline = now;
+        try {
+            snapshotExecutor.execute(() -> writeSnapshot(id, version, settings, state, now));
+        } catch (RejectedExecutionException e) {
+            log.warn("Snapshot executor refused the snapshot of {} '{}'; skipped", typeTag, id);
+            metrics.count("nexus.snapshot.failures", "aggregate", typeTag, "stage", "schedule");
+        }
+    }
+
+    private void writeSnapshot(String id, long version, AggregateDefinition.SnapshotSettings settings, Object state, Instant now) {
+        long started = System.nanoTime();
+        try {
+            byte[] bytes = codec.serializer().serialize(state);
+            snapshots.save(new Snapshot(id, definition.name(), version, settings.stateSchemaVersion(), now,
+                    EventPayload.of(bytes, state)));
+            metrics.timer("nexus.snapshot.save", System.nanoTime() - started, "aggregate", typeTag);
+        } catch (RuntimeException e) {
+            log.warn("Writing the snapshot of {} '{}' at version {} failed; the aggregate keeps loading from events",
+                    typeTag, id, version, e);
+            metrics.count("nexus.snapshot.failures", "aggregate", typeTag, "stage", "write");
+        }
+    }
+
+    private void validateHandlers() {
+        for (Class<?> eventType : definition.newInstance("startup-check").handlerTable().handledTypes()) {
+            if (!eventType.isInterface() && !java.lang.reflect.Modifier.isAbstract(eventType.getModifiers())
+                    && !codec.types().contains(eventType)) {
+                throw new IllegalStateException("Aggregate " + definition.name() + " handles " + eventType.getName()
+                        + ", which is not a registered event type; register it (EventTypes.builder().register(...)) so it can be stored");
+            }
+        }
+    }
+
+    private static void requireId(String id) {
+        if (id == null || id.isBlank()) {
+            throw new IllegalArgumentException("aggregate id must not be blank, but was '" + id + "'");
+        }
+    }
+
+    /** Builds an {@link AggregateRepository}; everything but the definition, store and codec has a default. */
+    public static final class Builder<A extends Aggregate> {
+        private final AggregateDefinition<A> definition;
+        private final EventStore store;
+        private final EventCodec codec;
+        private SnapshotStore snapshots = new io.nexus.core.snapshot.InMemorySnapshotStore();
+        private EventValidator validator = EventValidator.acceptAll();
+        private PolicyEngine policy = PolicyEngine.allowAll();
+        private EventPublisher publisher = EventPublisher.none();
+        private NexusMetrics metrics = NexusMetrics.of(null);
+        private Clock clock = Clock.systemUTC();
+        private Executor snapshotExecutor = Runnable::run;
+
+        private Builder(AggregateDefinition<A> definition, EventStore store, EventCodec codec) {
+            this.definition = Objects.requireNonNull(definition, "definition");
+            this.store = Objects.requireNonNull(store, "store");
+            this.codec = Objects.requireNonNull(codec, "codec");
+        }
+
+        public Builder<A> snapshotStore(SnapshotStore value) {
+            this.snapshots = Objects.requireNonNull(value, "snapshotStore");
+            return this;
+        }
+
+        public Builder<A> validator(EventValidator value) {
+            this.validator = Objects.requireNonNull(value, "validator");
+            return this;
+        }
+
+        public Builder<A> policy(PolicyEngine value) {
+            this.policy = Objects.requireNonNull(value, "policy");
+            return this;
+        }
+
+        public Builder<A> publisher(EventPublisher value) {
+            this.publisher = Objects.requireNonNull(value, "publisher");
+            return this;
+        }
+
+        public Builder<A> metrics(NexusMetrics value) {
+            this.metrics = Objects.requireNonNull(value, "metrics");
+            return this;
+        }
+
+        public Builder<A> clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** Where snapshots are serialized and written; the default runs them on the calling thread. */
+        public Builder<A> snapshotExecutor(Executor value) {
+            this.snapshotExecutor = Objects.requireNonNull(value, "snapshotExecutor");
+            return this;
+        }
+
+        public AggregateRepository<A> build() {
+            return new AggregateRepository<>(this);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.nexus.core.command;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * What travels with a command besides its content.
+ *
+ * @param commandId     identifies this command; the ids of the events it produces derive from it, so
+ *                      sending a command again with the same id after it succeeded does not apply it twice
+ * @param correlationId shared by everything one request caused; copied to every event (defaults to the command id)
+ * @param principal     who sends the command (user id, roles, tenant); given to the policy engine, not stored
+ * @param attributes    copied into the metadata of every event the command produces
+ */
+public record CommandMetadata(UUID commandId, String correlationId, Map<String, String> principal,
+                              Map<String, String> attributes) {
+
+    public CommandMetadata {
+        Objects.requireNonNull(commandId, "commandId");
+        correlationId = correlationId == null ? commandId.toString() : correlationId;
+        principal = principal == null ? Map.of() : Map.copyOf(principal);
+        attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+    }
+
+    /** Fresh metadata: a random command id, nothing else. */
+    public static CommandMetadata create() {
+        return new CommandMetadata(UUID.randomUUID(), null, Map.of(), Map.of());
+    }
+
+    /** Metadata with a caller-chosen command id, which makes re-sending the command safe. */
+    public static CommandMetadata withCommandId(UUID commandId) {
+        return new CommandMetadata(commandId, null, Map.of(), Map.of());
+    }
+
+    public CommandMetadata correlationId(String value) {
+        return new CommandMetadata(commandId, value, principal, attributes);
+    }
+
+    public CommandMetadata principal(Map<String, String> value) {
+        return new CommandMetadata(commandId, correlationId, value, attributes);
+    }
+
+    public CommandMetadata attributes(Map<String, String> value) {
+        return new CommandMetadata(commandId, correlationId, principal, value);
+    }
+
+    /** The id of the {@code index}-th event (0-based) this command produces for {@code streamId}: stable across re-sends. */
+    public UUID eventId(String streamId, int index) {
+        return UUID.nameUUIDFromBytes((commandId + "/" + streamId + "/" + index).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+}

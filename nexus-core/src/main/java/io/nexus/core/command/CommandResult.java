@@ -1,0 +1,22 @@
+package io.nexus.core.command;
+
+import io.nexus.core.event.EventEnvelope;
+
+import java.util.List;
+
+/**
+ * The outcome of a handled command.
+ *
+ * @param aggregateId    the aggregate the command ran against
+ * @param version        the aggregate's version afterwards: wait for read models to reach it to read your own write
+ * @param events         the events appended, empty when the command decided nothing needed to change
+ * @param attempts       how many attempts it took (more than 1 after retried concurrency conflicts)
+ * @param alreadyApplied {@code true} when a command with the same command id had already been applied: nothing new was appended
+ */
+public record CommandResult(String aggregateId, long version, List<EventEnvelope> events, int attempts,
+                            boolean alreadyApplied) {
+
+    public CommandResult {
+        events = List.copyOf(events);
+    }
+}

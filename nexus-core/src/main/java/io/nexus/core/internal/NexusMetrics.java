@@ -1,0 +1,76 @@
+package io.nexus.core.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The meters Nexus records, over the user's {@link MeterRegistry}; with none, every call is a no-op.
+ * Meters are created once per name and tags and cached, so recording costs one map read. Not part of
+ * the API: the meter names are, and are listed in docs/metrics.md.
+ */
+public final class NexusMetrics {
+
+    private static final NexusMetrics NONE = new NexusMetrics(null);
+
+    private final MeterRegistry registry;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<String, DistributionSummary> summaries = new ConcurrentHashMap<>();
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    private NexusMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public static NexusMetrics of(MeterRegistry registry) {
+        return registry == null ? NONE : new NexusMetrics(registry);
+    }
+
+    public boolean enabled() {
+        return registry != null;
+    }
+
+    /** The registry, or {@code null} when none was given. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void timer(String name, long nanos, String... tags) {
+        if (registry == null) {
+            return;
+        }
+        timers.computeIfAbsent(key(name, tags), k -> Timer.builder(name).tags(tags).publishPercentileHistogram(false)
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void summary(String name, double amount, String... tags) {
+        if (registry == null) {
+            return;
+        }
+        summaries.computeIfAbsent(key(name, tags), k -> DistributionSummary.builder(name).tags(tags).register(registry))
+                .record(amount);
+    }
+
+    public void count(String name, String... tags) {
+        if (registry == null) {
+            return;
+        }
+        counters.computeIfAbsent(key(name, tags), k -> Counter.builder(name).tags(tags).register(registry)).increment();
+    }
+
+    private static String key(String name, String[] tags) {
+        if (tags.length == 0) {
+            return name;
+        }
+        StringBuilder sb = new StringBuilder(name);
+        for (String tag : tags) {
+            sb.append('\u0000').append(tag);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,27 @@
+package io.nexus.core.schema;
+
+import io.nexus.core.NexusException;
+
+/** No schema is registered for an event type and version, so the event is refused. Permanent: register the schema. */
+public class UnknownSchemaException extends NexusException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String eventType;
+    private final int schemaVersion;
+
+    public UnknownSchemaException(String eventType, int schemaVersion) {
+        super("No schema is registered for event type '" + eventType + "' version " + schemaVersion
+                + "; register its JSON Schema before appending such events (governance refuses unregistered types).");
+        this.eventType = eventType;
+        this.schemaVersion = schemaVersion;
+    }
+
+    public String eventType() {
+        return eventType;
+    }
+
+    public int schemaVersion() {
+        return schemaVersion;
+    }
+}
