@@ -318,7 +318,7 @@ class OrderTest {
     }
 
     @Test
-    void rulesAboutValuesAreTellApartFromRulesAboutState() {
+    void rulesAboutValuesAreToldApartFromRulesAboutState() {
         assertTrue(OrderRule.QUANTITY_OUT_OF_RANGE.aboutInput());
         assertTrue(OrderRule.UNIT_PRICE_OUT_OF_RANGE.aboutInput());
         for (OrderRule rule : OrderRule.values()) {
