@@ -19,7 +19,10 @@ import java.util.stream.Collectors;
  * cannot be confirmed; an order is confirmed at most once and cancelled at most once; a cancelled order
  * cannot be confirmed, a confirmed one can still be cancelled. A command that breaks a rule throws
  * {@link OrderRejectedException}; one with a malformed id or product code throws
- * {@link InvalidCommandException}. Either way nothing is recorded.
+ * {@link InvalidCommandException}; placing an existing order throws
+ * {@link AggregateAlreadyExistsException} and any other command on an order never placed
+ * {@link AggregateNotFoundException} (the command bus checks both before the aggregate sees the
+ * command). Either way nothing is recorded.
  *
  * <p>Command methods decide and record events; only the {@link EventSourcingHandler} methods change
  * the state, so replaying the stored events (or a snapshot and the events after it) rebuilds it.

@@ -69,12 +69,17 @@ public final class OrderSummaryProjection implements AutoCloseable {
      * @param store         the application's event store
      * @param codec         the application's codec ({@code nexus.codec()})
      * @param aggregateType the stored aggregate type of orders ({@code OrderModule.definition().name()})
-     * @throws ReadModelUnavailableException if a stored event cannot be applied
+     * @throws ReadModelUnavailableException if a stored event cannot be applied (the read model is then not left subscribed)
      */
     public static OrderSummaryProjection start(EventStore store, EventCodec codec, String aggregateType) {
         OrderSummaryProjection projection = new OrderSummaryProjection(Objects.requireNonNull(store, "store"),
                 Objects.requireNonNull(codec, "codec"), Objects.requireNonNull(aggregateType, "aggregateType"));
-        projection.run();
+        try {
+            projection.run();
+        } catch (RuntimeException e) {
+            projection.close();
+            throw e;
+        }
         return projection;
     }
 
