@@ -4,7 +4,14 @@ import io.nexus.core.Nexus;
 import io.nexus.core.NexusException;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.store.AppendListener;
+import io.nexus.core.store.AppendResult;
+import io.nexus.core.store.EventStore;
 import io.nexus.core.store.ExpectedVersion;
+import io.nexus.core.store.InMemoryEventStore;
+import io.nexus.core.store.StreamQuery;
+import io.nexus.core.store.Subscription;
 import io.nexus.examples.order.OrderModule;
 import io.nexus.examples.order.domain.AddLine;
 import io.nexus.examples.order.domain.CancelOrder;
@@ -28,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -200,7 +208,80 @@ class OrderSummaryProjectionTest {
         }
     }
 
+    /** Appends land while the read model reads the log: one inside the first batch's window, one after the last read. */
+    @Test
+    void anAppendDuringTheCatchUpIsNeitherMissedNorAppliedTwice() {
+        HookedEventStore store = new HookedEventStore(InMemoryEventStore.builder().clock(clock).build());
+        try (Nexus hooked = OrderModule.configure(Nexus.builder()).eventStore(store).clock(clock).build()) {
+            hooked.commands().send(new PlaceOrder("order-1", "customer-7"));
+            // One append after the first batch was read (the log then holds it too, so it arrives twice), and
+            // one after the read that found the log's end (only the subscription can deliver that one).
+            List<Object> afterBatch = new ArrayList<>(List.of(new AddLine("order-1", "apple", 2, 100)));
+            List<Object> afterEnd = new ArrayList<>(List.of(new AddLine("order-1", "pear", 1, 50)));
+            store.afterReadAll(batch -> {
+                List<Object> pending = batch.isEmpty() ? afterEnd : afterBatch;
+                if (!pending.isEmpty()) {
+                    hooked.commands().send(pending.remove(0));
+                }
+            });
+            OrderSummaryProjection summaries = OrderSummaryProjection.start(store, hooked.codec(), OrderModule.definition().name());
+            try {
+                assertTrue(afterBatch.isEmpty() && afterEnd.isEmpty(), "both appends happened during the catch-up");
+                assertEquals(new OrderSummary("order-1", "customer-7", OrderStatus.OPEN, 2, 250, 3, clock.instant()),
+                        summaries.find("order-1").orElseThrow());
+            } finally {
+                summaries.close();
+            }
+        }
+    }
+
     private static List<String> ids(List<OrderSummary> summaries) {
         return summaries.stream().map(OrderSummary::orderId).toList();
+    }
+
+    /** The embedded store, running a hook after every read of the global log. */
+    private static final class HookedEventStore implements EventStore {
+        private final EventStore delegate;
+        private volatile Consumer<List<EventEnvelope>> afterReadAll = batch -> { };
+
+        HookedEventStore(EventStore delegate) {
+            this.delegate = delegate;
+        }
+
+        void afterReadAll(Consumer<List<EventEnvelope>> hook) {
+            this.afterReadAll = hook;
+        }
+
+        @Override
+        public AppendResult append(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events) {
+            return delegate.append(streamId, aggregateType, expected, events);
+        }
+
+        @Override
+        public List<EventEnvelope> read(StreamQuery query) {
+            return delegate.read(query);
+        }
+
+        @Override
+        public long currentVersion(String streamId) {
+            return delegate.currentVersion(streamId);
+        }
+
+        @Override
+        public List<EventEnvelope> readAll(long fromPosition, int maxCount) {
+            List<EventEnvelope> result = delegate.readAll(fromPosition, maxCount);
+            afterReadAll.accept(result);
+            return result;
+        }
+
+        @Override
+        public long headPosition() {
+            return delegate.headPosition();
+        }
+
+        @Override
+        public Subscription subscribe(AppendListener listener) {
+            return delegate.subscribe(listener);
+        }
     }
 }
