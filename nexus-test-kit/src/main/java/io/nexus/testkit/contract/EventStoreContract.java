@@ -68,7 +68,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * }
  * }</pre>
  * Every case is inherited through the {@link Nested} groups below; none may be overridden to skip it.
- * A store that is {@link AutoCloseable} is closed after each test.
+ * {@link #createStore()} is called from this class's {@code @BeforeEach} method, which JUnit runs before
+ * a subclass's own {@code @BeforeEach} methods: do per-test setup (a fresh table, say) inside
+ * {@code createStore()}, and shared setup (starting an emulator) in a {@code @BeforeAll} method. A store
+ * that is {@link AutoCloseable} is closed after each test. The suite creates its own threads for the
+ * concurrency cases; a store must be thread-safe, as its port requires.
  *
  * <p>What it checks, by group: {@link Appending} (versions, every field of the stored envelope),
  * {@link OptimisticConcurrency} (conflicts and their context), {@link ConcurrentWriters} (races: one
