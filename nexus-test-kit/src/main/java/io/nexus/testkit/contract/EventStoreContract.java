@@ -934,6 +934,7 @@ public abstract class EventStoreContract {
     /** Change capture: listeners told of committed appends. */
     @Nested
     @DisplayName("subscriptions")
+    @SuppressWarnings("try") // the subscriptions are opened by try-with-resources only to be closed after the body
     public class Subscriptions {
 
         @Test
