@@ -5,6 +5,7 @@ import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
 import io.nexus.core.store.AppendListener;
 import io.nexus.core.store.AppendResult;
+import io.nexus.core.store.AppendTooLargeException;
 import io.nexus.core.store.ConcurrencyConflictException;
 import io.nexus.core.store.DuplicateEventIdException;
 import io.nexus.core.store.EventStore;
@@ -115,6 +116,18 @@ public abstract class EventStoreContract {
      */
     protected int maxEventSizeBytes() {
         return InMemoryEventStore.DEFAULT_MAX_EVENT_SIZE;
+    }
+
+    /**
+     * The most events the store under test writes in one atomic append, or {@link Integer#MAX_VALUE}
+     * (the default) when it has no such limit. A limited store must reject a larger batch with
+     * {@link AppendTooLargeException} before writing anything; an unlimited one must store a batch of
+     * several hundred events whole.
+     *
+     * @return the store's per-append event limit, at least 1
+     */
+    protected int maxEventsPerAppend() {
+        return Integer.MAX_VALUE;
     }
 
     /**
@@ -537,6 +550,29 @@ public abstract class EventStoreContract {
             List<NewEvent> next = simpleEvents(2);
             AppendResult result = store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(2), next);
             assertEquals(List.of(3L, 4L), versions(result.events()), "versions after the failed batch have no gap");
+        }
+
+        @Test
+        @DisplayName("a batch at the store's event limit is stored whole; one over it fails with AppendTooLargeException")
+        void batchSizeLimit() {
+            String streamId = newStreamId();
+            seed(streamId, 1);
+            boolean limited = maxEventsPerAppend() != Integer.MAX_VALUE;
+            int fitting = limited ? maxEventsPerAppend() : 500;
+            List<NewEvent> whole = simpleEvents(fitting);
+            AppendResult result = store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(1), whole);
+            assertEquals(1L + fitting, result.newVersion(), "newVersion after a batch of " + fitting);
+            assertEquals(idsOf(whole), idsOfEnvelopes(read(streamId)).subList(1, 1 + fitting),
+                    "a batch of " + fitting + " events is stored whole and in order");
+            if (limited) {
+                StoreState before = state(streamId);
+                AppendTooLargeException e = assertThrows(AppendTooLargeException.class,
+                        () -> store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(1L + fitting),
+                                simpleEvents(fitting + 1)), "a batch of " + (fitting + 1) + " events");
+                assertEquals(streamId, e.streamId(), "AppendTooLargeException.streamId");
+                assertFalse(e.isTransient(), "an oversized append is a permanent failure");
+                assertEquals(before, state(streamId), "a rejected append leaves the store unchanged");
+            }
         }
 
         @Test
