@@ -66,6 +66,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  *     protected int maxEventSizeBytes() {
  *         return 350 * 1024;
  *     }
+ *
+ *     @Override
+ *     protected int maxEventsPerAppend() {
+ *         return 99;
+ *     }
  * }
  * }</pre>
  * Every case is inherited through the {@link Nested} groups below; none may be overridden to skip it.
@@ -77,7 +82,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>What it checks, by group: {@link Appending} (versions, every field of the stored envelope),
  * {@link OptimisticConcurrency} (conflicts and their context), {@link ConcurrentWriters} (races: one
- * winner, nothing lost or duplicated), {@link Atomicity} (all or nothing), {@link Idempotency}
+ * winner, nothing lost or duplicated), {@link Atomicity} (all or nothing, batch limits, no torn reads), {@link Idempotency}
  * (re-sent batches, duplicate ids), {@link Ordering} (per-stream order, read-your-writes),
  * {@link StreamReads} (version ranges, limits, as-of reads), {@link GlobalLog} ({@code readAll},
  * {@code headPosition}, paging), {@link Subscriptions} (change capture), and {@link BadInput}
