@@ -82,8 +82,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>What it checks, by group: {@link Appending} (versions, every field of the stored envelope),
  * {@link OptimisticConcurrency} (conflicts and their context), {@link ConcurrentWriters} (races: one
- * winner, nothing lost or duplicated), {@link Atomicity} (all or nothing, batch limits, no torn reads), {@link Idempotency}
- * (re-sent batches, duplicate ids), {@link Ordering} (per-stream order, read-your-writes),
+ * winner, nothing lost or duplicated), {@link Atomicity} (all or nothing, batch limits, no torn
+ * reads), {@link Idempotency} (re-sent batches, duplicate ids), {@link Ordering} (per-stream order,
+ * read-your-writes),
  * {@link StreamReads} (version ranges, limits, as-of reads), {@link GlobalLog} ({@code readAll},
  * {@code headPosition}, paging), {@link Subscriptions} (change capture), and {@link BadInput}
  * (rejected input leaves the store unchanged).
