@@ -80,6 +80,7 @@ public final class ProjectionProcessor implements AutoCloseable {
     private final Duration stallThreshold;
     private final Duration pollInterval;
     private final NexusMetrics metrics;
+    private final List<ProjectionListener> listeners;
     private final String name;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -106,6 +107,7 @@ public final class ProjectionProcessor implements AutoCloseable {
         this.stallThreshold = b.stallThreshold;
         this.pollInterval = b.pollInterval;
         this.metrics = b.metrics;
+        this.listeners = List.copyOf(b.listeners);
         this.name = b.projection.name();
         this.serving = new Tracker(b.projection, name);
     }
@@ -461,6 +463,17 @@ public final class ProjectionProcessor implements AutoCloseable {
         }
     }
 
+    private void notifyApplied(EventEnvelope event) {
+        for (ProjectionListener listener : listeners) {
+            try {
+                listener.applied(name, event);
+            } catch (RuntimeException e) {
+                log.warn("Listener {} of projection '{}' failed on stream '{}' version {}", listener, name,
+                        event.streamId(), event.version(), e);
+            }
+        }
+    }
+
     // ------------------------------------------------------------ one tracking position over the log
 
     /** The failing event of one aggregate and its retry state. */
@@ -550,6 +563,9 @@ public final class ProjectionProcessor implements AutoCloseable {
                 Object decoded = codec.decode(event);
                 projection.handle(decoded, event);
                 metrics.count("nexus.projection.events", "projection", name, "outcome", "handled");
+                if (this == serving) {
+                    notifyApplied(event);
+                }
                 return null;
             } catch (Exception | LinkageError e) {
                 lastError = e.getClass().getName() + ": " + e.getMessage();
@@ -721,6 +737,7 @@ public final class ProjectionProcessor implements AutoCloseable {
         private Duration stallThreshold = Duration.ofSeconds(30);
         private Duration pollInterval = Duration.ofSeconds(1);
         private NexusMetrics metrics = NexusMetrics.of(null);
+        private final List<ProjectionListener> listeners = new ArrayList<>();
 
         private Builder(Projection projection, EventStore store, EventCodec codec) {
             this.projection = Objects.requireNonNull(projection, "projection");
@@ -814,6 +831,15 @@ public final class ProjectionProcessor implements AutoCloseable {
         /** Where to count handled, failed and dead-lettered events. */
         public Builder metrics(NexusMetrics value) {
             this.metrics = Objects.requireNonNull(value, "metrics");
+            return this;
+        }
+
+        /**
+         * Adds a listener told of every event the serving projection applies (a shadow rebuild's events
+         * are not reported: they are old news). A {@code NotificationHub} is one.
+         */
+        public Builder listener(ProjectionListener value) {
+            this.listeners.add(Objects.requireNonNull(value, "listener"));
             return this;
         }
 

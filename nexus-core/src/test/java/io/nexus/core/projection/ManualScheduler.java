@@ -11,7 +11,7 @@ import java.util.PriorityQueue;
  * A {@link TaskScheduler} and {@link Clock} driven by the test: nothing runs until the test calls
  * {@link #runDue()} or {@link #advance(Duration)}, and time moves only when the test moves it.
  */
-final class ManualScheduler extends Clock implements TaskScheduler {
+public final class ManualScheduler extends Clock implements TaskScheduler {
 
     private record Task(long dueNanos, long seq, Runnable runnable, boolean[] cancelled) {
     }
@@ -30,7 +30,7 @@ final class ManualScheduler extends Clock implements TaskScheduler {
     }
 
     /** Runs every task due now, including those they schedule for now. */
-    void runDue() {
+    public void runDue() {
         while (true) {
             Task task;
             synchronized (this) {
@@ -47,7 +47,7 @@ final class ManualScheduler extends Clock implements TaskScheduler {
     }
 
     /** Runs the next due task only; false if none was due. */
-    boolean runOne() {
+    public boolean runOne() {
         Task task;
         synchronized (this) {
             task = queue.peek();
@@ -63,7 +63,7 @@ final class ManualScheduler extends Clock implements TaskScheduler {
     }
 
     /** Moves time forward by {@code duration}, running each task when its due time is reached. */
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         long target = nowNanos + duration.toNanos();
         while (true) {
             runDue();
@@ -81,7 +81,7 @@ final class ManualScheduler extends Clock implements TaskScheduler {
     }
 
     /** Moves time without running anything. */
-    synchronized void skip(Duration duration) {
+    public synchronized void skip(Duration duration) {
         nowNanos += duration.toNanos();
     }
 
