@@ -41,6 +41,7 @@ public final class OpenSearchReadModel<D> {
 
     private final OpenSearchGenericClient http;
     private final String alias;
+    private final String target;
     private final Class<D> type;
     private final ObjectMapper mapper;
     private final String mappingJson;
@@ -50,10 +51,34 @@ public final class OpenSearchReadModel<D> {
         // The client's own generic() view throws on HTTP errors; statuses are interpreted here instead.
         this.http = new OpenSearchGenericClient(b.client._transport(), b.client._transportOptions());
         this.alias = b.alias;
+        this.target = b.alias;
         this.type = b.type;
         this.mapper = b.mapper;
         this.mappingJson = b.mappingJson;
         this.settingsJson = b.settingsJson;
+    }
+
+    private OpenSearchReadModel(OpenSearchReadModel<D> base, String target) {
+        this.http = base.http;
+        this.alias = base.alias;
+        this.target = target;
+        this.type = base.type;
+        this.mapper = base.mapper;
+        this.mappingJson = base.mappingJson;
+        this.settingsJson = base.settingsJson;
+    }
+
+    /**
+     * A view whose reads by id and writes go to one physical index generation instead of the alias
+     * (searches still go through the alias). Used by a shadow rebuild to fill a new generation.
+     */
+    public OpenSearchReadModel<D> targeting(String index) {
+        return new OpenSearchReadModel<>(this, Objects.requireNonNull(index, "index"));
+    }
+
+    /** Where reads by id and writes go: the alias, or one generation for a {@link #targeting} view. */
+    public String target() {
+        return target;
     }
 
     /** A read model of {@code type} documents behind {@code alias}. */
@@ -79,7 +104,7 @@ public final class OpenSearchReadModel<D> {
 
     /** The document {@code id}, with its version; read in real time (no refresh needed). */
     public Optional<Versioned<D>> get(String id) {
-        JsonNode body = call("GET", "/" + enc(alias) + "/_doc/" + enc(id), null, 404);
+        JsonNode body = call("GET", "/" + enc(target) + "/_doc/" + enc(id), null, 404);
         if (body == null || !body.path("found").asBoolean(false)) {
             return Optional.empty();
         }
@@ -94,7 +119,7 @@ public final class OpenSearchReadModel<D> {
      * @throws OpenSearchUnavailableException if OpenSearch cannot be reached or fails
      */
     public boolean put(String id, long version, D document) {
-        return put(alias, id, version, document);
+        return put(target, id, version, document);
     }
 
     boolean put(String index, String id, long version, D document) {
@@ -107,8 +132,8 @@ public final class OpenSearchReadModel<D> {
     /** Deletes {@code id} as of {@code version}, unless a newer version is stored. */
     public boolean delete(String id, long version) {
         requireVersion(version);
-        String path = "/" + enc(alias) + "/_doc/" + enc(id) + "?version=" + version + "&version_type=external";
-        return write("DELETE", path, null, alias, id) == Outcome.WRITTEN;
+        String path = "/" + enc(target) + "/_doc/" + enc(id) + "?version=" + version + "&version_type=external";
+        return write("DELETE", path, null, target, id) == Outcome.WRITTEN;
     }
 
     /** One write of a bulk request: a document at a version, or a deletion when {@code document} is null. */
@@ -133,7 +158,7 @@ public final class OpenSearchReadModel<D> {
      * @throws OpenSearchUnavailableException if the request as a whole fails
      */
     public BulkResult bulk(List<Write<D>> writes) {
-        return bulk(alias, writes);
+        return bulk(target, writes);
     }
 
     BulkResult bulk(String index, List<Write<D>> writes) {
