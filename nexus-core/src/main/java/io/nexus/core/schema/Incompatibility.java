@@ -6,8 +6,9 @@ import java.util.Objects;
  * One breaking difference between a candidate schema and an existing version.
  *
  * @param againstVersion the existing version the candidate was compared with
- * @param direction      {@code "BACKWARD"} (the candidate cannot read data written with that version) or
- *                       {@code "FORWARD"} (that version cannot read data written with the candidate)
+ * @param direction      {@code "BACKWARD"} (the candidate cannot read data written with that version),
+ *                       {@code "FORWARD"} (that version cannot read data written with the candidate), or
+ *                       {@code "FULL"} when a remote registry judged both directions without saying which broke
  * @param pointer        JSON pointer into the schema where the difference is ({@code ""} for the root)
  * @param type           the kind of difference, named as Confluent names it
  *                       ({@code PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL}, {@code TYPE_NARROWED}, ...); a remote
