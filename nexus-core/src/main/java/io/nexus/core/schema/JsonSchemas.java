@@ -105,14 +105,14 @@ public final class JsonSchemas {
         return violations;
     }
 
-    // networknt ignores a type name it does not know; a registry must refuse it.
+    private static final Set<String> SCHEMA_MAPS = Set.of("properties", "patternProperties", "$defs", "definitions",
+            "dependentSchemas");
+    private static final Set<String> SCHEMA_ARRAYS = Set.of("allOf", "anyOf", "oneOf", "prefixItems");
+    private static final Set<String> SCHEMA_VALUES = Set.of("items", "additionalProperties", "additionalItems", "not", "if",
+            "then", "else", "contains", "propertyNames", "unevaluatedProperties", "unevaluatedItems");
+
+    // networknt ignores a type name it does not know, and keywords of the wrong kind; a registry must refuse them.
     private static void checkTypes(String subject, JsonNode node, String pointer) {
-        if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                checkTypes(subject, node.get(i), pointer + "/" + i);
-            }
-            return;
-        }
         if (!node.isObject()) {
             return;
         }
@@ -132,19 +132,35 @@ public final class JsonSchemas {
             }
         }
         JsonNode required = node.get("required");
-        if (required != null && !required.isArray() && !required.isBoolean()) {
+        if (required != null && !required.isArray()) {
             throw new InvalidSchemaException(subject, "at '" + pointer + "/required' expected an array of property names but found "
                     + required.getNodeType().name().toLowerCase(), null);
         }
-        JsonNode properties = node.get("properties");
-        if (properties != null && !properties.isObject()) {
-            throw new InvalidSchemaException(subject, "at '" + pointer + "/properties' expected an object but found "
-                    + properties.getNodeType().name().toLowerCase(), null);
-        }
         node.fields().forEachRemaining(e -> {
-            if (!e.getKey().equals("enum") && !e.getKey().equals("const") && !e.getKey().equals("default")
-                    && !e.getKey().equals("examples")) {
-                checkTypes(subject, e.getValue(), pointer + "/" + e.getKey());
+            String key = e.getKey();
+            JsonNode value = e.getValue();
+            String at = pointer + "/" + key.replace("~", "~0").replace("/", "~1");
+            if (SCHEMA_MAPS.contains(key)) {
+                if (!value.isObject()) {
+                    throw new InvalidSchemaException(subject, "at '" + at + "' expected an object of schemas but found "
+                            + value.getNodeType().name().toLowerCase(), null);
+                }
+                value.fields().forEachRemaining(p -> checkTypes(subject, p.getValue(),
+                        at + "/" + p.getKey().replace("~", "~0").replace("/", "~1")));
+            } else if (SCHEMA_ARRAYS.contains(key) || key.equals("items") && value.isArray()) {
+                if (!value.isArray()) {
+                    throw new InvalidSchemaException(subject, "at '" + at + "' expected an array of schemas but found "
+                            + value.getNodeType().name().toLowerCase(), null);
+                }
+                for (int i = 0; i < value.size(); i++) {
+                    checkTypes(subject, value.get(i), at + "/" + i);
+                }
+            } else if (SCHEMA_VALUES.contains(key)) {
+                if (!value.isObject() && !value.isBoolean()) {
+                    throw new InvalidSchemaException(subject, "at '" + at + "' expected a schema but found "
+                            + value.getNodeType().name().toLowerCase(), null);
+                }
+                checkTypes(subject, value, at);
             }
         });
     }

@@ -133,6 +133,28 @@ class SchemaRegistryEventValidatorTest {
         assertTrue(invalid.getMessage().contains("'Bad'"), invalid.getMessage());
     }
 
+    @Test
+    void aPropertyNamedTypeIsNotMistakenForTheKeyword() {
+        registry.register("Tagged", "{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\"},"
+                + "\"items\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}}}");
+        EventValidator validator = SchemaRegistryEventValidator.builder(registry).build();
+
+        assertDoesNotThrow(() -> validator.validate("t-1", event("Tagged", 1, "{\"type\":\"x\",\"items\":[1,2]}")));
+        SchemaViolationException e = assertThrows(SchemaViolationException.class,
+                () -> validator.validate("t-1", event("Tagged", 1, "{\"type\":1,\"items\":[\"a\"]}")));
+        assertEquals(List.of("/items/0", "/type"), e.violations().stream().map(Violation::pointer).toList());
+    }
+
+    @Test
+    void keywordsOfTheWrongKindAreRefused() {
+        for (String bad : List.of("{\"type\":\"strin\"}", "{\"type\":[\"string\",3]}", "{\"properties\":[]}",
+                "{\"required\":\"id\"}", "{\"properties\":{\"a\":{\"type\":\"nope\"}}}", "{\"items\":5}",
+                "{\"anyOf\":{}}", "{\"$defs\":{\"x\":{\"type\":\"bad\"}}}")) {
+            assertThrows(InvalidSchemaException.class, () -> registry.register("Bad", bad), bad);
+        }
+        assertThrows(UnknownSubjectException.class, () -> registry.versions("Bad"));
+    }
+
     private static NewEvent event(String type, int version, String json) {
         return NewEvent.of(type, version, EventPayload.ofJson(json));
     }
