@@ -87,6 +87,23 @@ class SchemaEvolutionTest {
     }
 
     @Test
+    void registersClasspathResources(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("schemas"));
+        Files.writeString(dir.resolve("schemas/OrderPlaced.v1.json"), V1);
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[]{dir.toUri().toURL()}, previous)) {
+            Thread.currentThread().setContextClassLoader(loader);
+
+            List<SchemaVersion> registered = SchemaFiles.registerClasspath(registry, "schemas/OrderPlaced.v1.json");
+
+            assertEquals(1, registered.size());
+            assertEquals(SchemaFingerprint.of("OrderPlaced", V1), registry.latest("OrderPlaced").fingerprint());
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
+    }
+
+    @Test
     void refusesMisnamedGappedAndMisalignedFiles(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("OrderPlaced.json"), V1);
         assertThrows(SchemaFiles.SchemaFileException.class, () -> SchemaFiles.registerDirectory(registry, dir));
