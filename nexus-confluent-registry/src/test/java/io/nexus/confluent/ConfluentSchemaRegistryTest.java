@@ -130,6 +130,25 @@ class ConfluentSchemaRegistryTest {
     }
 
     @Test
+    void aConcurrentWriterThatMakesTheCandidateIncompatibleYieldsTheRegistrysRefusal() throws IOException {
+        String v1 = "{\"type\":\"object\",\"properties\":{\"qty\":{\"type\":\"integer\"}}}";
+        String widened = v1.replace("\"integer\"", "\"number\"");
+        String concurrent = v1.replace("\"integer\"", "[\"integer\",\"string\"]");
+        try (ConfluentTestServer server = ConfluentTestServer.start(null)) {
+            ConfluentSchemaRegistry registry = ConfluentSchemaRegistry.builder(server.uri()).build();
+            registry.register("Stock", v1);
+            server.beforeNextRegistration(() -> server.registerDirectly("Stock", concurrent));
+
+            io.nexus.core.schema.IncompatibleSchemaException e = assertThrows(io.nexus.core.schema.IncompatibleSchemaException.class,
+                    () -> registry.register("Stock", widened));
+
+            assertEquals("REGISTRY_VERDICT", e.incompatibilities().get(0).type());
+            assertTrue(e.incompatibilities().get(0).message().contains("incompatible with an earlier schema"), e.getMessage());
+            assertEquals(java.util.List.of(1, 2), registry.versions("Stock"));
+        }
+    }
+
+    @Test
     void theTestServerIsStrict() throws Exception {
         try (ConfluentTestServer server = ConfluentTestServer.start(null)) {
             HttpClient http = HttpClient.newHttpClient();

@@ -55,6 +55,7 @@ final class ConfluentTestServer implements AutoCloseable {
     private final Map<String, Integer> idsByFingerprint = new HashMap<>();
     private final AtomicInteger requests = new AtomicInteger();
     private CompatibilityMode global = CompatibilityMode.BACKWARD;
+    private Runnable beforeRegistration;
     private int nextId = 1;
 
     private ConfluentTestServer(String requiredAuthorization) throws IOException {
@@ -193,15 +194,35 @@ final class ConfluentTestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code action} inside the next registration request, before it is judged: a writer that got there
+     * first. The action may call {@link #registerDirectly}.
+     */
+    synchronized void beforeNextRegistration(Runnable action) {
+        this.beforeRegistration = action;
+    }
+
+    /** Registers as a concurrent client would, judged by the same rules; returns the version. */
+    synchronized int registerDirectly(String subject, String schema) {
+        return doRegister(subject, schema).version();
+    }
+
     private void register(HttpExchange ex, String subject, JsonNode body) throws IOException {
-        String schema = body.get("schema").asText();
+        Runnable first = beforeRegistration;
+        beforeRegistration = null;
+        if (first != null) {
+            first.run();
+        }
+        send(ex, 200, MAPPER.createObjectNode().put("id", doRegister(subject, body.get("schema").asText()).id()));
+    }
+
+    private Version doRegister(String subject, String schema) {
         validSchema(schema);
         List<Version> versions = subjects.getOrDefault(subject, List.of());
         String fp = fingerprint(schema);
         for (Version v : versions) {
             if (fingerprint(v.schema()).equals(fp)) {
-                send(ex, 200, MAPPER.createObjectNode().put("id", v.id()));
-                return;
+                return v;
             }
         }
         CompatibilityMode mode = configs.getOrDefault(subject, global);
@@ -217,9 +238,10 @@ final class ConfluentTestServer implements AutoCloseable {
         }
         int id = idsByFingerprint.computeIfAbsent(fp, k -> nextId++);
         List<Version> next = new ArrayList<>(versions);
-        next.add(new Version(versions.size() + 1, id, schema));
+        Version added = new Version(versions.size() + 1, id, schema);
+        next.add(added);
         subjects.put(subject, next);
-        send(ex, 200, MAPPER.createObjectNode().put("id", id));
+        return added;
     }
 
     private static List<String> judge(CompatibilityMode mode, Version against, String candidate) {

@@ -97,6 +97,23 @@ class GlueSchemaRegistryTest {
     }
 
     @Test
+    void aVersionGlueMarksFailureIsAnIncompatibleSchema() {
+        String v1 = "{\"type\":\"object\",\"properties\":{\"qty\":{\"type\":\"integer\"}}}";
+        String widened = v1.replace("\"integer\"", "\"number\"");
+        String concurrent = v1.replace("\"integer\"", "[\"integer\",\"string\"]");
+        registry.register("Stock", v1);
+        server.beforeNextRegistration(() -> assertEquals("AVAILABLE", server.registerDirectly("orders", "Stock", concurrent)));
+
+        io.nexus.core.schema.IncompatibleSchemaException e = assertThrows(io.nexus.core.schema.IncompatibleSchemaException.class,
+                () -> registry.register("Stock", widened));
+
+        assertEquals("REGISTRY_VERDICT", e.incompatibilities().get(0).type());
+        assertTrue(e.getMessage().contains("FAILURE"), e.getMessage());
+        assertEquals(List.of(1, 2), registry.versions("Stock"));
+        assertTrue(registry.find("Stock", widened).isEmpty());
+    }
+
+    @Test
     void anInvalidSchemaKeepsGluesMessage() {
         InvalidSchemaException e = assertThrows(InvalidSchemaException.class, () -> registry.register("OrderPlaced", "{\"type\":\"strin\"}"));
         assertTrue(e.getMessage().contains("Glue refused it"), e.getMessage());

@@ -92,6 +92,7 @@ final class GlueTestServer implements AutoCloseable {
     private final Map<String, String> registries = new TreeMap<>();
     private final Map<String, Schema> schemas = new TreeMap<>();
     private final Map<String, AtomicInteger> calls = new HashMap<>();
+    private Runnable beforeRegistration;
 
     private GlueTestServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -227,14 +228,40 @@ final class GlueTestServer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Runs {@code action} inside the next RegisterSchemaVersion call, before it is judged: a writer that got there
+     * first. The action may call {@link #registerDirectly}.
+     */
+    synchronized void beforeNextRegistration(Runnable action) {
+        this.beforeRegistration = action;
+    }
+
+    /** Registers as a concurrent client would, judged by the same rules; returns the status. */
+    synchronized String registerDirectly(String registry, String schemaName, String definition) {
+        Schema schema = schemas.get(registry + "/" + schemaName);
+        Version v = register(schema, definition);
+        v.pendingReads = 0;
+        return v.status;
+    }
+
     private JsonNode registerSchemaVersion(ObjectNode in) {
         fields(in, Set.of("SchemaId", "SchemaDefinition"), Set.of());
         Schema schema = schema(in.get("SchemaId"));
         String definition = definition(in);
+        Runnable first = beforeRegistration;
+        beforeRegistration = null;
+        if (first != null) {
+            first.run();
+        }
+        Version v = register(schema, definition);
+        return MAPPER.createObjectNode().put("SchemaVersionId", v.id).put("VersionNumber", v.number).put("Status", v.visibleStatus());
+    }
+
+    private Version register(Schema schema, String definition) {
         String fingerprint = SchemaFingerprint.of("glue", definition);
         for (Version v : schema.versions) {
             if (SchemaFingerprint.of("glue", v.definition).equals(fingerprint)) {
-                return MAPPER.createObjectNode().put("SchemaVersionId", v.id).put("VersionNumber", v.number).put("Status", v.visibleStatus());
+                return v;
             }
         }
         if (schema.compatibility.equals("DISABLED")) {
@@ -251,7 +278,7 @@ final class GlueTestServer implements AutoCloseable {
         boolean compatible = JsonSchemaCompatibility.check(schema.name, mode, definition, available).isCompatible();
         Version added = new Version(schema.versions.size() + 1, definition, compatible ? "AVAILABLE" : "FAILURE");
         schema.versions.add(added);
-        return MAPPER.createObjectNode().put("SchemaVersionId", added.id).put("VersionNumber", added.number).put("Status", added.visibleStatus());
+        return added;
     }
 
     private JsonNode getSchema(ObjectNode in) {
