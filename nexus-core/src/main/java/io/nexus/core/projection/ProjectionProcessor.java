@@ -386,6 +386,7 @@ public final class ProjectionProcessor implements AutoCloseable {
     // ------------------------------------------------------------ driving
 
     private void onAppend(List<EventEnvelope> events) {
+        boolean appliedInline = false;
         if (mode == ProcessingMode.INLINE && running && !events.isEmpty()) {
             boolean locked = false;
             try {
@@ -398,6 +399,7 @@ public final class ProjectionProcessor implements AutoCloseable {
                     }
                     t.progressed();
                     t.saveCheckpoint();
+                    appliedInline = true;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -409,7 +411,12 @@ public final class ProjectionProcessor implements AutoCloseable {
                 }
             }
         }
-        wake();
+        // Applied inline, the serving tracker is at the head (listeners run in commit order), so a drain would
+        // find nothing; waking it anyway costs a thread hand-off per append and makes the drain contend for
+        // the lock with the next inline append. A shadow rebuild still needs its drain; the poll backs both.
+        if (!appliedInline || shadow != null) {
+            wake();
+        }
     }
 
     private void wake() {
