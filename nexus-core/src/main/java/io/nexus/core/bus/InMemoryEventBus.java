@@ -222,6 +222,9 @@ public final class InMemoryEventBus implements EventBus {
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception | Error e) {
+                    if (e instanceof VirtualMachineError fatal) {
+                        throw fatal;
+                    }
                     if (!running) {
                         return false;
                     }

@@ -56,6 +56,7 @@ public final class NotificationHub implements ProjectionListener {
         this.ratePerSecond = b.ratePerSecond;
     }
 
+    /** A builder for a hub that flushes throttled notifications and times out waits on {@code scheduler}. */
     public static Builder builder(TaskScheduler scheduler) {
         return new Builder(scheduler);
     }

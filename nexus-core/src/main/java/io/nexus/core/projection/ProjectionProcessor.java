@@ -157,7 +157,10 @@ public final class ProjectionProcessor implements AutoCloseable {
         wake();
     }
 
-    /** Stops processing; the checkpoint stands, and {@link #start()} resumes from it. Stopping twice is harmless. */
+    /**
+     * Stops processing; the checkpoint stands, and {@link #start()} resumes from it. A rebuild in progress
+     * is abandoned (start it again after restarting). Stopping twice is harmless.
+     */
     public void stop() {
         lock.lock();
         try {
@@ -168,12 +171,10 @@ public final class ProjectionProcessor implements AutoCloseable {
             subscription.close();
             pollTask.cancel();
             serving.cancelRetries();
-            if (shadow != null) {
-                shadow.cancelRetries();
-            }
         } finally {
             lock.unlock();
         }
+        cancelRebuild();
     }
 
     /** Stops, and stops the scheduler if the processor created it. */
@@ -567,7 +568,10 @@ public final class ProjectionProcessor implements AutoCloseable {
                     notifyApplied(event);
                 }
                 return null;
-            } catch (Exception | LinkageError e) {
+            } catch (Throwable e) {
+                if (e instanceof VirtualMachineError fatal) {
+                    throw fatal;
+                }
                 lastError = e.getClass().getName() + ": " + e.getMessage();
                 metrics.count("nexus.projection.events", "projection", name, "outcome", "failed");
                 return e;

@@ -567,4 +567,50 @@ class ProjectionProcessorTest {
         processor.start();
         assertThrows(IllegalStateException.class, processor::start);
     }
+
+    @Test
+    void aHandlerThatThrowsAnErrorIsDeadLetteredLikeAnyOtherFailure() {
+        Projection broken = new Projection() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public Set<String> eventTypes() {
+                return Set.of("ItemAdded");
+            }
+
+            @Override
+            public void handle(Object event, EventEnvelope envelope) {
+                throw new AssertionError("invariant violated by " + envelope.idempotencyKey());
+            }
+        };
+        ProjectionProcessor processor = processor(broken);
+        processor.start();
+        add(store, "cart-1", "a");
+        scheduler.advance(Duration.ofSeconds(5));
+        DeadLetter letter = processor.deadLetters().get(0);
+        assertEquals(AssertionError.class.getName(), letter.causeType());
+        assertEquals(1, processor.position());
+    }
+
+    @Test
+    void stoppingAbandonsARebuildAndARestartResumesServing() {
+        add(store, "cart-1", "a", "b");
+        Fixtures.Recorder v1 = new Fixtures.Recorder("carts");
+        ProjectionProcessor processor = processor(v1);
+        processor.start();
+        scheduler.runDue();
+        ShadowRebuild rebuild = processor.rebuild(new Fixtures.Recorder("carts"), 0);
+        processor.stop();
+        assertFalse(rebuild.inProgress());
+        assertTrue(checkpoints.load("carts#rebuild", Checkpoint.GLOBAL).isEmpty());
+        add(store, "cart-1", "c");
+        processor.start();
+        scheduler.runDue();
+        assertSame(v1, processor.active());
+        assertEquals(List.of("a", "b", "c"), v1.items("cart-1"));
+        assertEquals(3, v1.deliveries.size());
+    }
 }
