@@ -14,6 +14,7 @@ import io.nexus.core.store.Subscription;
 import io.nexus.kinesis.internal.EnvelopeCodec;
 import io.nexus.kinesis.internal.ShardReader;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
@@ -283,6 +284,11 @@ public final class KinesisEventBus implements EventBus {
         PutRecordsResponse response;
         try {
             response = client.putRecords(r -> r.streamName(stream).records(entries));
+        } catch (AbortedException e) {
+            // The SDK's answer to an interrupt: the caller is shutting down, so stop rather than retry.
+            Thread.currentThread().interrupt();
+            throw new KinesisBusException(stream, "Interrupted while sending records to Kinesis stream '" + stream
+                    + "'; records accepted so far stay on the stream. Publish the same events again.", e, true);
         } catch (SdkException e) {
             if (!isTransient(e)) {
                 throw new KinesisBusException(stream, "Kinesis rejected PutRecords to stream '" + stream + "': "

@@ -7,7 +7,7 @@ import io.nexus.testkit.bus.EventBusContract;
 import java.time.Duration;
 
 /**
- * The Kinesis bus against the bus contract, on kinesis-mock; fresh streams per test (primary: four
+ * The Kinesis bus against the bus contract, on kinesis-mock; fresh streams per test (primary: two
  * shards, secondary: one), deleted after it.
  */
 class KinesisEventBusContractTest extends EventBusContract {
@@ -15,7 +15,7 @@ class KinesisEventBusContractTest extends EventBusContract {
     @Override
     protected EventBus createBus(RoutingRule routing) {
         KinesisMock mock = KinesisMock.get();
-        String primary = mock.createStream("contract-primary", 4);
+        String primary = mock.createStream("contract-primary", 2);
         String secondary = mock.createStream("contract-secondary", 1);
         KinesisEventBus bus = KinesisEventBus.builder(mock.admin())
                 .primaryStream(primary)

@@ -252,6 +252,37 @@ class KinesisEventBusFaultTest {
                 "each group keeps its own checkpoints");
     }
 
+    @Test
+    void aShardMergeDuringConsumptionLosesNothingAndKeepsEachAggregatesOrder() {
+        String stream = stream(2);
+        InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+        KinesisEventBus bus = track(bus(client(null), stream).checkpoints(checkpoints).build());
+        int keys = 10;
+        Map<String, List<Long>> seen = new ConcurrentHashMap<>();
+        track(bus.subscribe("merger", BusPath.PRIMARY, e ->
+                seen.computeIfAbsent(e.streamId(), s -> Collections.synchronizedList(new ArrayList<>())).add(e.version())));
+        publishVersions(bus, keys, 1, 5);
+        await("versions 1..5 consumed before the merge", TIMEOUT, () -> distinct(seen) == keys * 5);
+
+        List<Shard> parents = mock.shards(stream);
+        mock.admin().mergeShards(r -> r.streamName(stream).shardToMerge(parents.get(0).shardId())
+                .adjacentShardToMerge(parents.get(1).shardId()));
+        await("the merge took effect", TIMEOUT, () -> mock.shards(stream).size() == 3);
+        publishVersions(bus, keys, 6, 12);
+
+        await("every version consumed after the merge", TIMEOUT, () -> distinct(seen) == keys * 12);
+        for (int k = 0; k < keys; k++) {
+            List<Long> versions = List.copyOf(seen.get("order-" + k));
+            assertEquals(range(1, 12), firstOccurrences(versions), "order of 'order-" + k + "' across both parents and the child");
+            assertNoSkips("order-" + k, versions);
+        }
+        String consumer = bus.checkpointConsumer("merger", BusPath.PRIMARY);
+        for (Shard parent : parents) {
+            await("parent '" + parent.shardId() + "' is checkpointed as read to its end", TIMEOUT, () -> checkpoints
+                    .load(consumer, parent.shardId()).map(Checkpoint::position).filter(ShardReader.SHARD_END::equals).isPresent());
+        }
+    }
+
     private static void publishVersions(KinesisEventBus bus, int keys, int from, int to) {
         for (int v = from; v <= to; v++) {
             List<EventEnvelope> batch = new ArrayList<>();
