@@ -218,16 +218,17 @@ class KinesisEventBusFaultTest {
         KinesisEventBus bus = track(bus(client(null), stream).checkpoints(checkpoints).build());
         int keys = 10;
         Map<String, List<Long>> seen = new ConcurrentHashMap<>();
-        track(bus.subscribe("splitter", BusPath.PRIMARY, e ->
-                seen.computeIfAbsent(e.streamId(), s -> Collections.synchronizedList(new ArrayList<>())).add(e.version())));
-        publishVersions(bus, keys, 1, 5);
-        await("versions 1..5 consumed before the split", TIMEOUT, () -> distinct(seen) == keys * 5);
+        CountDownLatch parentGate = new CountDownLatch(1);
+        track(bus.subscribe("splitter", BusPath.PRIMARY, gated(seen, parentGate, 3)));
+        publishVersions(bus, keys, 1, 6);
+        await("the reader holds an event of the parent shard", TIMEOUT, () -> distinct(seen) == keys * 3);
 
         Shard parent = mock.shards(stream).get(0);
         BigInteger middle = new BigInteger(parent.hashKeyRange().endingHashKey()).shiftRight(1);
         mock.admin().splitShard(r -> r.streamName(stream).shardToSplit(parent.shardId()).newStartingHashKey(middle.toString()));
         await("the split took effect", TIMEOUT, () -> mock.shards(stream).size() == 3);
-        publishVersions(bus, keys, 6, 12);
+        publishVersions(bus, keys, 7, 12);
+        giveChildrenAChanceToOvertake(parentGate);
 
         await("every version consumed after the split", TIMEOUT, () -> distinct(seen) == keys * 12);
         for (int k = 0; k < keys; k++) {
@@ -253,22 +254,23 @@ class KinesisEventBusFaultTest {
     }
 
     @Test
-    void aShardMergeDuringConsumptionLosesNothingAndKeepsEachAggregatesOrder() {
+    void aShardMergeDuringConsumptionLosesNothingAndKeepsEachAggregatesOrder() throws Exception {
         String stream = stream(2);
         InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
         KinesisEventBus bus = track(bus(client(null), stream).checkpoints(checkpoints).build());
         int keys = 10;
         Map<String, List<Long>> seen = new ConcurrentHashMap<>();
-        track(bus.subscribe("merger", BusPath.PRIMARY, e ->
-                seen.computeIfAbsent(e.streamId(), s -> Collections.synchronizedList(new ArrayList<>())).add(e.version())));
-        publishVersions(bus, keys, 1, 5);
-        await("versions 1..5 consumed before the merge", TIMEOUT, () -> distinct(seen) == keys * 5);
+        CountDownLatch parentGate = new CountDownLatch(1);
+        track(bus.subscribe("merger", BusPath.PRIMARY, gated(seen, parentGate, 3)));
+        publishVersions(bus, keys, 1, 6);
+        await("the readers hold events of both parent shards", TIMEOUT, () -> distinct(seen) == keys * 3);
 
         List<Shard> parents = mock.shards(stream);
         mock.admin().mergeShards(r -> r.streamName(stream).shardToMerge(parents.get(0).shardId())
                 .adjacentShardToMerge(parents.get(1).shardId()));
         await("the merge took effect", TIMEOUT, () -> mock.shards(stream).size() == 3);
-        publishVersions(bus, keys, 6, 12);
+        publishVersions(bus, keys, 7, 12);
+        giveChildrenAChanceToOvertake(parentGate);
 
         await("every version consumed after the merge", TIMEOUT, () -> distinct(seen) == keys * 12);
         for (int k = 0; k < keys; k++) {
@@ -281,6 +283,28 @@ class KinesisEventBusFaultTest {
             await("parent '" + parent.shardId() + "' is checkpointed as read to its end", TIMEOUT, () -> checkpoints
                     .load(consumer, parent.shardId()).map(Checkpoint::position).filter(ShardReader.SHARD_END::equals).isPresent());
         }
+    }
+
+    /**
+     * A consumer that records versions and holds the first event above {@code openUpTo} until the gate
+     * opens, so the parent shard still has unread records when the resharding happens.
+     */
+    private static io.nexus.core.bus.BusConsumer gated(Map<String, List<Long>> seen, CountDownLatch gate, long openUpTo) {
+        return e -> {
+            if (e.version() > openUpTo && e.version() <= 6) {
+                gate.await();
+            }
+            seen.computeIfAbsent(e.streamId(), s -> Collections.synchronizedList(new ArrayList<>())).add(e.version());
+        };
+    }
+
+    /**
+     * Keeps the parent's reader held for several shard-sync intervals: a consumer that started the child
+     * shards before the parent was read to its end would deliver their later versions first.
+     */
+    private static void giveChildrenAChanceToOvertake(CountDownLatch parentGate) throws InterruptedException {
+        Thread.sleep(1_500);
+        parentGate.countDown();
     }
 
     private static void publishVersions(KinesisEventBus bus, int keys, int from, int to) {
