@@ -7,6 +7,7 @@ import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
@@ -25,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       they really are not written) and put back into the response as failed entries with a
  *       {@code ProvisionedThroughputExceededException} or {@code InternalFailure} code, exactly as Kinesis
  *       reports a partial failure.</li>
- *   <li>Throttling: the first {@code throttledCalls} PutRecords calls fail as a whole with
+ *   <li>Throttling: the first {@code n} PutRecords (or GetRecords) calls fail as a whole with
  *       {@link ProvisionedThroughputExceededException}.</li>
  * </ul>
  */
@@ -37,6 +38,7 @@ final class FaultInjector implements ExecutionInterceptor {
     private final double dropRate;
     private final boolean dropEverything;
     private final AtomicInteger throttledCalls;
+    private final AtomicInteger throttledReads = new AtomicInteger();
     final AtomicInteger droppedRecords = new AtomicInteger();
     final AtomicInteger throttled = new AtomicInteger();
     final AtomicInteger putCalls = new AtomicInteger();
@@ -51,6 +53,13 @@ final class FaultInjector implements ExecutionInterceptor {
     /** Fails each record of a multi-record request with probability {@code rate} (never all of them). */
     static FaultInjector partialFailures(long seed, double rate) {
         return new FaultInjector(seed, rate, false, 0);
+    }
+
+    /** Throttles the first {@code calls} GetRecords requests. */
+    static FaultInjector throttleFirstReads(int calls) {
+        FaultInjector injector = new FaultInjector(0, 0, false, 0);
+        injector.throttledReads.set(calls);
+        return injector;
     }
 
     /** Throttles the first {@code calls} PutRecords requests as a whole. */
@@ -68,18 +77,26 @@ final class FaultInjector implements ExecutionInterceptor {
 
     @Override
     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+        if (context.request() instanceof GetRecordsRequest && throttledReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throttled.incrementAndGet();
+            throw throttling();
+        }
         if (context.request() instanceof PutRecordsRequest) {
             putCalls.incrementAndGet();
             if (throttledCalls.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throttled.incrementAndGet();
-                throw ProvisionedThroughputExceededException.builder()
-                        .message("Rate exceeded for shard (injected)")
-                        .statusCode(400)
-                        .awsErrorDetails(AwsErrorDetails.builder().errorCode("ProvisionedThroughputExceededException")
-                                .errorMessage("Rate exceeded for shard (injected)").serviceName("Kinesis").build())
-                        .build();
+                throw throttling();
             }
         }
+    }
+
+    private static ProvisionedThroughputExceededException throttling() {
+        return (ProvisionedThroughputExceededException) ProvisionedThroughputExceededException.builder()
+                .message("Rate exceeded for shard (injected)")
+                .statusCode(400)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("ProvisionedThroughputExceededException")
+                        .errorMessage("Rate exceeded for shard (injected)").serviceName("Kinesis").build())
+                .build();
     }
 
     @Override

@@ -133,6 +133,24 @@ class KinesisEventBusFaultTest {
     }
 
     @Test
+    void throttledGetRecordsCallsAreRetriedAndNothingIsLost() {
+        String stream = stream(1);
+        KinesisEventBus publisher = track(bus(client(null), stream).build());
+        FaultInjector faults = FaultInjector.throttleFirstReads(3);
+        KinesisEventBus consumer = track(bus(client(faults), stream)
+                .redeliveryBackoff(RetryPolicy.custom().initialDelay(Duration.ofMillis(5)).maxDelay(Duration.ofMillis(50)).build())
+                .build());
+        publisher.publish(List.of(event("order-r", 1, "OrderPlaced"), event("order-r", 2, "OrderPlaced")));
+
+        List<Long> seen = Collections.synchronizedList(new ArrayList<>());
+        track(consumer.subscribe("throttled-reader", BusPath.PRIMARY, e -> seen.add(e.version())));
+        await("both events delivered after the throttled reads", TIMEOUT, () -> seen.size() >= 2);
+
+        assertEquals(3, faults.throttled.get(), "three GetRecords calls were throttled");
+        assertEquals(List.of(1L, 2L), firstOccurrences(List.copyOf(seen)));
+    }
+
+    @Test
     void recordsThatKeepFailingEndInATransientErrorNamingTheCount() {
         String stream = stream(1);
         KinesisEventBus bus = track(bus(client(FaultInjector.alwaysFailing()), stream)
