@@ -174,7 +174,7 @@ public final class ProjectionProcessor implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        cancelRebuild();
+        cancelRebuild(null);
     }
 
     /** Stops, and stops the scheduler if the processor created it. */
@@ -295,16 +295,14 @@ public final class ProjectionProcessor implements AutoCloseable {
             lock.unlock();
         }
         wake();
-        return new ShadowRebuild(this);
+        return new ShadowRebuild(this, shadow);
     }
 
     // ------------------------------------------------------------ rebuild internals used by ShadowRebuild
 
-    RebuildProgress rebuildProgress() {
+    RebuildProgress rebuildProgress(Object rebuild) {
         Tracker t = shadow;
-        if (t == null) {
-            throw new IllegalStateException("No rebuild of projection '" + name + "' is in progress");
-        }
+        requireCurrent(t, rebuild);
         long head = store.headPosition();
         long done = t.next - t.startPosition;
         long total = Math.max(done, head - t.startPosition + 1);
@@ -313,17 +311,22 @@ public final class ProjectionProcessor implements AutoCloseable {
         return new RebuildProgress(done, total, seconds > 0 ? done / seconds : 0, elapsed, t.next > head);
     }
 
-    boolean rebuildInProgress() {
-        return shadow != null;
+    boolean rebuildInProgress(Object rebuild) {
+        return shadow != null && shadow == rebuild;
     }
 
-    void switchOver() {
+    private void requireCurrent(Tracker current, Object rebuild) {
+        if (current == null || current != rebuild) {
+            throw new IllegalStateException("This rebuild of projection '" + name + "' is over (switched in, cancelled, "
+                    + "or stopped with the processor); start a new one with rebuild()");
+        }
+    }
+
+    void switchOver(Object rebuild) {
         lock.lock();
         try {
             Tracker t = shadow;
-            if (t == null) {
-                throw new IllegalStateException("No rebuild of projection '" + name + "' is in progress");
-            }
+            requireCurrent(t, rebuild);
             long head = store.headPosition();
             if (t.next <= head) {
                 throw new IllegalStateException("The rebuild of projection '" + name + "' is at position " + (t.next - 1)
@@ -335,12 +338,10 @@ public final class ProjectionProcessor implements AutoCloseable {
         }
     }
 
-    void switchWhenCaughtUp() {
+    void switchWhenCaughtUp(Object rebuild) {
         lock.lock();
         try {
-            if (shadow == null) {
-                throw new IllegalStateException("No rebuild of projection '" + name + "' is in progress");
-            }
+            requireCurrent(shadow, rebuild);
             switchWhenCaughtUp = true;
         } finally {
             lock.unlock();
@@ -348,11 +349,11 @@ public final class ProjectionProcessor implements AutoCloseable {
         wake();
     }
 
-    void cancelRebuild() {
+    void cancelRebuild(Object rebuild) {
         lock.lock();
         try {
             Tracker t = shadow;
-            if (t != null) {
+            if (t != null && (rebuild == null || t == rebuild)) {
                 t.cancelRetries();
                 shadow = null;
                 checkpoints.reset(t.consumer);

@@ -8,9 +8,11 @@ package io.nexus.core.projection;
 public final class ShadowRebuild {
 
     private final ProjectionProcessor processor;
+    private final Object token;
 
-    ShadowRebuild(ProjectionProcessor processor) {
+    ShadowRebuild(ProjectionProcessor processor, Object token) {
         this.processor = processor;
+        this.token = token;
     }
 
     /**
@@ -19,12 +21,12 @@ public final class ShadowRebuild {
      * @throws IllegalStateException if the rebuild was switched in or cancelled
      */
     public RebuildProgress progress() {
-        return processor.rebuildProgress();
+        return processor.rebuildProgress(token);
     }
 
     /** Whether the rebuild is still running beside the serving instance. */
     public boolean inProgress() {
-        return processor.rebuildInProgress();
+        return processor.rebuildInProgress(token);
     }
 
     /**
@@ -33,7 +35,7 @@ public final class ShadowRebuild {
      * @throws IllegalStateException if it has not caught up with the head, or the rebuild is over
      */
     public void switchOver() {
-        processor.switchOver();
+        processor.switchOver(token);
     }
 
     /**
@@ -42,11 +44,11 @@ public final class ShadowRebuild {
      * @throws IllegalStateException if the rebuild is over
      */
     public void switchWhenCaughtUp() {
-        processor.switchWhenCaughtUp();
+        processor.switchWhenCaughtUp(token);
     }
 
     /** Abandons the rebuild; the serving instance is untouched. Harmless when already over. */
     public void cancel() {
-        processor.cancelRebuild();
+        processor.cancelRebuild(token);
     }
 }

@@ -1,6 +1,5 @@
 package io.nexus.core.projection;
 
-import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.InMemoryEventStore;
 import org.junit.jupiter.params.ParameterizedTest;

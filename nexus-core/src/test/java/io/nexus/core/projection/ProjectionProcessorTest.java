@@ -491,6 +491,15 @@ class ProjectionProcessorTest {
         scheduler.runDue();
         assertEquals(List.of("during-rebuild", "after-switch"), v2.items("cart-9"));
         assertEquals(List.of("during-rebuild"), v1.items("cart-9"), "the old instance is retired");
+
+        IllegalStateException over = assertThrows(IllegalStateException.class, rebuild::progress);
+        assertTrue(over.getMessage().contains("is over"), over.getMessage());
+        ShadowRebuild next = processor.rebuild(new Fixtures.Recorder("carts"), 0);
+        rebuild.cancel();
+        assertTrue(next.inProgress(), "a finished rebuild's handle does not touch the next rebuild");
+        next.cancel();
+        assertFalse(next.inProgress());
+        assertSame(v2, processor.active());
     }
 
     @Test
