@@ -30,12 +30,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -135,8 +138,8 @@ public final class KinesisEventBus implements EventBus {
     }
 
     /** The Kinesis stream of {@code path}, if one is configured. */
-    public java.util.Optional<String> streamOf(BusPath path) {
-        return java.util.Optional.ofNullable(streams.get(Objects.requireNonNull(path, "path")));
+    public Optional<String> streamOf(BusPath path) {
+        return Optional.ofNullable(streams.get(Objects.requireNonNull(path, "path")));
     }
 
     /** The checkpoint store the consumer groups of this bus save to. */
@@ -221,7 +224,7 @@ public final class KinesisEventBus implements EventBus {
         while (!pending.isEmpty()) {
             List<Outgoing> request = nextRequest(pending);
             List<Outgoing> failed = send(stream, request);
-            Set<Outgoing> done = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            Set<Outgoing> done = Collections.newSetFromMap(new IdentityHashMap<>());
             done.addAll(request);
             failed.forEach(done::remove);
             List<Outgoing> remaining = new ArrayList<>(pending.size() - done.size());

@@ -326,6 +326,9 @@ public final class ShardReader {
                         consumer.onEvent(event);
                         return true;
                     } catch (Exception | Error e) {
+                        if (e instanceof VirtualMachineError fatal) {
+                            throw fatal;
+                        }
                         if (!running) {
                             return false;
                         }
