@@ -18,6 +18,7 @@ import io.nexus.core.scheduler.Scheduler;
 import io.nexus.core.serialization.EventCodec;
 import io.nexus.core.store.AppendResult;
 import io.nexus.core.store.ConcurrencyConflictException;
+import io.nexus.core.store.DuplicateEventIdException;
 import io.nexus.core.store.EventStore;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.StreamQuery;
@@ -425,7 +426,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
             }
             try {
                 append(s, events);
-            } catch (ConcurrencyConflictException e) {
+            } catch (ConcurrencyConflictException | DuplicateEventIdException e) {
                 // another coordinator moved the instance on: reload and look again (effects are idempotent)
                 log.debug("Saga '{}' instance '{}' changed concurrently; reloading", definition.name(), sagaId);
             }
@@ -550,7 +551,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
             try {
                 append(s, events);
                 return s;
-            } catch (ConcurrencyConflictException e) {
+            } catch (ConcurrencyConflictException | DuplicateEventIdException e) {
                 if (attempt >= MAX_CONFLICT_RETRIES) {
                     throw new SagaProcessingException(definition.name(), sagaId, what, e);
                 }

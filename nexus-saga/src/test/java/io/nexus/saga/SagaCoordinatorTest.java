@@ -422,6 +422,33 @@ class SagaCoordinatorTest {
             }
         }
 
+        @Test
+        void twoCoordinatorsOverOneStoreRunEachStepAndCompensationOnce() throws InterruptedException {
+            SagaHarness app = new SagaHarness(3);
+            try (SagaCoordinator<Task.Begin> first = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5)).build();
+                 SagaCoordinator<Task.Begin> second = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5)).build()) {
+                first.start();
+                second.start();
+                for (int i = 0; i < 20; i++) {
+                    app.begin("w" + i, i % 4 == 3 ? -1 : i % 4, i % 2 == 0 ? Outcome.FAIL_REPLY : Outcome.REJECT);
+                }
+                for (int i = 0; i < 20; i++) {
+                    awaitState(first, "w" + i, i % 4 == 3 ? SagaState.COMPLETED : SagaState.COMPENSATED);
+                }
+            }
+            for (int i = 0; i < 20; i++) {
+                int failAt = i % 4 == 3 ? 3 : i % 4;
+                for (int step = 0; step < 3; step++) {
+                    assertEquals(step < failAt ? 1 : 0, app.count("test.Performed", "w" + i, step), "w" + i + " step " + step);
+                }
+                List<Integer> expectedUndone = failAt == 3 ? List.of() : java.util.stream.IntStream.iterate(failAt - 1, k -> k >= 0, k -> k - 1).boxed().toList();
+                assertEquals(expectedUndone, app.undone("w" + i), "w" + i);
+                List<String> history = app.coordinator().status("w" + i).orElseThrow().history().stream()
+                        .map(h -> h.type() + h.step().map(st -> "/" + st).orElse("")).toList();
+                assertEquals(history.size(), history.stream().distinct().count(), "no decision recorded twice: " + history);
+            }
+        }
+
         private void awaitState(SagaCoordinator<Task.Begin> coordinator, String sagaId, SagaState state) throws InterruptedException {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (System.nanoTime() < deadline) {
