@@ -63,11 +63,11 @@ public final class Task extends Aggregate {
         }
     }
 
+    /** Idempotent, as compensations must be: undoing what is not (or no longer) performed changes nothing. */
     public void undo(Undo command) {
-        if (!performed) {
-            throw new CommandRejectedException("Task '" + command.taskId() + "' was never performed, nothing to undo");
+        if (performed) {
+            apply(new Undone(command.sagaId(), command.step()));
         }
-        apply(new Undone(command.sagaId(), command.step()));
     }
 
     @EventSourcingHandler

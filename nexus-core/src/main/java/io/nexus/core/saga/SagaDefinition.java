@@ -42,7 +42,9 @@ import java.util.regex.Pattern;
  *   <li>A command the bus refuses, a failure reply, or an expired timeout fails the step; the runtime then
  *       compensates exactly the steps that had succeeded, in reverse order.</li>
  *   <li>Step commands and compensations are sent with command ids derived from the saga id and the step,
- *       so a re-send after a crash is recognised by the command bus and not applied twice.</li>
+ *       so a re-send after a crash is recognised by the command bus and not applied twice. Their handlers
+ *       must not refuse such a re-send because the first one already changed the state: make them
+ *       idempotent (compensations above all).</li>
  *   <li>Commands and events are built from the starting event only: keep what later steps need in it.</li>
  * </ul>
  *
