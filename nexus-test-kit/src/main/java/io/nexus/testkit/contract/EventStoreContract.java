@@ -5,6 +5,7 @@ import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
 import io.nexus.core.store.AppendListener;
 import io.nexus.core.store.AppendResult;
+import io.nexus.core.store.AppendTooLargeException;
 import io.nexus.core.store.ConcurrencyConflictException;
 import io.nexus.core.store.DuplicateEventIdException;
 import io.nexus.core.store.EventStore;
@@ -65,6 +66,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  *     protected int maxEventSizeBytes() {
  *         return 350 * 1024;
  *     }
+ *
+ *     @Override
+ *     protected int maxEventsPerAppend() {
+ *         return 99;
+ *     }
  * }
  * }</pre>
  * Every case is inherited through the {@link Nested} groups below; none may be overridden to skip it.
@@ -76,8 +82,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>What it checks, by group: {@link Appending} (versions, every field of the stored envelope),
  * {@link OptimisticConcurrency} (conflicts and their context), {@link ConcurrentWriters} (races: one
- * winner, nothing lost or duplicated), {@link Atomicity} (all or nothing), {@link Idempotency}
- * (re-sent batches, duplicate ids), {@link Ordering} (per-stream order, read-your-writes),
+ * winner, nothing lost or duplicated), {@link Atomicity} (all or nothing, batch limits, no torn
+ * reads), {@link Idempotency} (re-sent batches, duplicate ids), {@link Ordering} (per-stream order,
+ * read-your-writes),
  * {@link StreamReads} (version ranges, limits, as-of reads), {@link GlobalLog} ({@code readAll},
  * {@code headPosition}, paging), {@link Subscriptions} (change capture), and {@link BadInput}
  * (rejected input leaves the store unchanged).
@@ -115,6 +122,18 @@ public abstract class EventStoreContract {
      */
     protected int maxEventSizeBytes() {
         return InMemoryEventStore.DEFAULT_MAX_EVENT_SIZE;
+    }
+
+    /**
+     * The most events the store under test writes in one atomic append, or {@link Integer#MAX_VALUE}
+     * (the default) when it has no such limit. A limited store must reject a larger batch with
+     * {@link AppendTooLargeException} before writing anything; an unlimited one must store a batch of
+     * several hundred events whole.
+     *
+     * @return the store's per-append event limit, at least 1
+     */
+    protected int maxEventsPerAppend() {
+        return Integer.MAX_VALUE;
     }
 
     /**
@@ -540,6 +559,29 @@ public abstract class EventStoreContract {
         }
 
         @Test
+        @DisplayName("a batch at the store's event limit is stored whole; one over it fails with AppendTooLargeException")
+        void batchSizeLimit() {
+            String streamId = newStreamId();
+            seed(streamId, 1);
+            boolean limited = maxEventsPerAppend() != Integer.MAX_VALUE;
+            int fitting = limited ? maxEventsPerAppend() : 500;
+            List<NewEvent> whole = simpleEvents(fitting);
+            AppendResult result = store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(1), whole);
+            assertEquals(1L + fitting, result.newVersion(), "newVersion after a batch of " + fitting);
+            assertEquals(idsOf(whole), idsOfEnvelopes(read(streamId)).subList(1, 1 + fitting),
+                    "a batch of " + fitting + " events is stored whole and in order");
+            if (limited) {
+                StoreState before = state(streamId);
+                AppendTooLargeException e = assertThrows(AppendTooLargeException.class,
+                        () -> store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(1L + fitting),
+                                simpleEvents(fitting + 1)), "a batch of " + (fitting + 1) + " events");
+                assertEquals(streamId, e.streamId(), "AppendTooLargeException.streamId");
+                assertFalse(e.isTransient(), "an oversized append is a permanent failure");
+                assertEquals(before, state(streamId), "a rejected append leaves the store unchanged");
+            }
+        }
+
+        @Test
         @DisplayName("a batch holding one id twice stores none of its events, even on a new stream")
         void duplicateInBatchRejectsWholeBatch() {
             String streamId = newStreamId();
@@ -934,6 +976,7 @@ public abstract class EventStoreContract {
     /** Change capture: listeners told of committed appends. */
     @Nested
     @DisplayName("subscriptions")
+    @SuppressWarnings("try") // the subscriptions are opened by try-with-resources only to be closed after the body
     public class Subscriptions {
 
         @Test

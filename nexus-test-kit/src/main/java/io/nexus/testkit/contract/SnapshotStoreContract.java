@@ -20,7 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.nexus.testkit.contract.ContractSupport.runConcurrently;
@@ -193,14 +193,14 @@ public abstract class SnapshotStoreContract {
                 order.add(v);
             }
             Collections.shuffle(order, new Random(42));
-            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicInteger writing = new AtomicInteger(WRITERS);
             AtomicReference<String> wentBack = new AtomicReference<>();
             int threads = WRITERS + 1;
             List<Object> outcomes = runConcurrently(threads, worker -> {
                 if (worker == WRITERS) {
                     long highest = 0;
                     int reads = 0;
-                    while (writing.get() || reads == 0) {
+                    while (writing.get() > 0 || reads == 0) {
                         reads++;
                         long seen = store.latest(streamId).map(Snapshot::version).orElse(0L);
                         if (seen < highest) {
@@ -217,9 +217,7 @@ public abstract class SnapshotStoreContract {
                     }
                     return Boolean.TRUE;
                 } finally {
-                    if (worker == 0) {
-                        writing.set(false);
-                    }
+                    writing.decrementAndGet();
                 }
             });
             for (int w = 0; w < WRITERS; w++) {

@@ -4,6 +4,7 @@ import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.NewEvent;
 import io.nexus.core.store.AppendListener;
 import io.nexus.core.store.AppendResult;
+import io.nexus.core.store.AppendTooLargeException;
 import io.nexus.core.store.DuplicateEventIdException;
 import io.nexus.core.store.EventStore;
 import io.nexus.core.store.EventTooLargeException;
@@ -87,6 +88,29 @@ final class BrokenEventStoreSuites {
                     return super.append(streamId, type, expected, events);
                 }
             };
+        }
+    }
+
+    /** Has a batch limit, but writes the events up to it before failing. */
+    static final class WritesPrefixOfLargeBatch extends BrokenSuite {
+        @Override
+        protected EventStore createStore() {
+            return new ForwardingEventStore(InMemoryEventStore.create()) {
+                @Override
+                public AppendResult append(String streamId, String type, ExpectedVersion expected, List<NewEvent> events) {
+                    if (events != null && events.size() > BatchLimitedEventStoreContractTest.LIMIT) {
+                        super.append(streamId, type, expected, events.subList(0, BatchLimitedEventStoreContractTest.LIMIT));
+                        throw new AppendTooLargeException(streamId, "events", events.size(),
+                                BatchLimitedEventStoreContractTest.LIMIT);
+                    }
+                    return super.append(streamId, type, expected, events);
+                }
+            };
+        }
+
+        @Override
+        protected int maxEventsPerAppend() {
+            return BatchLimitedEventStoreContractTest.LIMIT;
         }
     }
 

@@ -30,7 +30,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 class ContractMetaTest {
 
     /** Cases in {@link EventStoreContract}; raise it when cases are added. */
-    private static final int EVENT_STORE_CASES = 46;
+    private static final int EVENT_STORE_CASES = 47;
 
     /** Cases in {@link SnapshotStoreContract}; raise it when cases are added. */
     private static final int SNAPSHOT_STORE_CASES = 11;
@@ -53,6 +53,7 @@ class ContractMetaTest {
         assertCasesFail(BrokenEventStoreSuites.CheckThenAct.class, "exactlyOneWinnerPerExpectedVersion");
         assertCasesFail(BrokenEventStoreSuites.PartialBatch.class, "oversizedEventRejectsWholeBatch",
                 "failedAppendsAreNotDelivered");
+        assertCasesFail(BrokenEventStoreSuites.WritesPrefixOfLargeBatch.class, "batchSizeLimit");
         assertCasesFail(BrokenEventStoreSuites.NotIdempotent.class, "identicalBatchIsDuplicate",
                 "identicalBatchWithAnyIsDuplicate", "earlierBatchIsDuplicateAfterLaterAppends");
         assertCasesFail(BrokenEventStoreSuites.NoSizeLimit.class, "eventTooLarge", "oversizedEventRejectsWholeBatch",
