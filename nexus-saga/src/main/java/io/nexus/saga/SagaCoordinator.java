@@ -64,7 +64,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       "driving" the instance: redoing whatever the stream says is requested but not done. Commands are
  *       sent with ids derived from saga name, id, step and purpose, so a redo after a crash meets the
  *       command bus's duplicate detection instead of running twice.</li>
- *   <li>At least once: the position is stored after a batch is fully handled and a timer is cancelled
+ *   <li>At least once: the position is stored after a batch that held events of this saga is fully
+ *       handled (and after every {@code batchSize} other events, so that coordinators of different sagas
+ *       never answer each other's checkpoint writes with their own), and a timer is cancelled
  *       after it is handled, so a crash redelivers; redelivered starts and replies are recognised by
  *       their event ids, recorded in the saga's events.</li>
  *   <li>Timers: a step timeout or compensation retry is scheduled before the event that records it is
@@ -119,6 +121,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         }
     };
     private long position;
+    private int unstored;
 
     private final Semaphore wakeUp = new Semaphore(0);
     private volatile boolean running;
@@ -300,16 +303,18 @@ public final class SagaCoordinator<E> implements AutoCloseable {
             if (batch.isEmpty()) {
                 break;
             }
-            boolean onlyCheckpoints = true;
+            boolean relevant = false;
             for (EventEnvelope event : batch) {
                 if (process(event)) {
                     handled++;
+                    relevant = true;
                 }
-                onlyCheckpoints &= event.streamId().equals(checkpointStream);
                 position = event.globalPosition();
             }
-            if (!onlyCheckpoints) {
+            unstored += batch.size();
+            if (relevant || unstored >= batchSize) {
                 storeCheckpoint();
+                unstored = 0;
             }
         }
         return handled;

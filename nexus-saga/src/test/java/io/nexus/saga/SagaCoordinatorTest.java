@@ -277,10 +277,11 @@ class SagaCoordinatorTest {
 
             app.publish("payment-service", new Task.Performed("w1", 1));
             SagaCoordinator<Task.Begin> restarted = app.coordinator();
-            assertEquals(position - 1, restarted.position(), "the position stored before the checkpoint event itself");
+            assertTrue(restarted.position() > 0 && restarted.position() <= position, "resumes from the stored position");
             restarted.poll();
 
             assertEquals(SagaState.COMPLETED, restarted.status("w1").orElseThrow().state());
+            assertEquals(1, app.count("test.Performed", "w1", 0), "nothing before the stored position is redone");
         }
 
         @Test
@@ -446,6 +447,27 @@ class SagaCoordinatorTest {
                 List<String> history = app.coordinator().status("w" + i).orElseThrow().history().stream()
                         .map(h -> h.type() + h.step().map(st -> "/" + st).orElse("")).toList();
                 assertEquals(history.size(), history.stream().distinct().count(), "no decision recorded twice: " + history);
+            }
+        }
+
+        @Test
+        void coordinatorsOfDifferentSagasDoNotAnswerEachOthersCheckpoints() throws InterruptedException {
+            SagaHarness app = new SagaHarness(1);
+            SagaDefinition<Task.Begin> other = SagaDefinition.startedBy("other", Task.Begin.class, Task.Begin::sagaId)
+                    .step("only", step -> step.emits(b -> new Task.Announced(b.sagaId()))).build();
+            try (SagaCoordinator<Task.Begin> first = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5)).build();
+                 SagaCoordinator<Task.Begin> second = SagaCoordinator.builder(other).from(app.nexus).pollInterval(Duration.ofMillis(5)).build()) {
+                first.start();
+                second.start();
+                app.begin("w1", -1, Outcome.SUCCEED);
+                awaitState(first, "w1", SagaState.COMPLETED);
+                awaitState(second, "w1", SagaState.COMPLETED);
+                long head = app.store.headPosition();
+                long deadline = System.nanoTime() + Duration.ofMillis(300).toNanos();
+                while (System.nanoTime() < deadline && app.store.headPosition() == head) {
+                    Thread.sleep(10);
+                }
+                assertEquals(head, app.store.headPosition(), "idle coordinators append nothing");
             }
         }
 
