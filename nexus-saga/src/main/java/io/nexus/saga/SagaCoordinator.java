@@ -153,6 +153,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         return new Builder<>(definition);
     }
 
+    /** The saga this coordinator runs. */
     public SagaDefinition<E> definition() {
         return definition;
     }
@@ -737,6 +738,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
             return this;
         }
 
+        /** Where counters of saga events, commands and compensations go; none by default. */
         public Builder<E> metrics(NexusMetrics value) {
             this.metrics = Objects.requireNonNull(value, "metrics");
             return this;

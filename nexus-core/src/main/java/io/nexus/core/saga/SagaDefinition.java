@@ -81,10 +81,12 @@ public final class SagaDefinition<E> {
         return new Builder<>(name, startEvent, sagaId);
     }
 
+    /** The saga's stable name. */
     public String name() {
         return name;
     }
 
+    /** The event class that starts an instance. */
     public Class<E> startEvent() {
         return startEvent;
     }
