@@ -49,6 +49,11 @@ public final class AggregateDefinition<A extends Aggregate> {
         return Optional.ofNullable(snapshots);
     }
 
+    /** The same definition with snapshots disabled: every load replays all events. */
+    public AggregateDefinition<A> withoutSnapshots() {
+        return new AggregateDefinition<>(type, name, factory, null);
+    }
+
     A newInstance(String id) {
         A aggregate = factory.get();
         if (aggregate == null || aggregate.getClass() != type) {
