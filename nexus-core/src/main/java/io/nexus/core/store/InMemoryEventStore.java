@@ -44,7 +44,7 @@ public final class InMemoryEventStore implements EventStore {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Map<String, StreamLog> streams = new ConcurrentHashMap<>();
     private final GlobalLog global = new GlobalLog();
-    private final List<AppendListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Registration> listeners = new CopyOnWriteArrayList<>();
 
     private InMemoryEventStore(Clock clock, int maxEventSize) {
         this.clock = clock;
@@ -70,6 +70,10 @@ public final class InMemoryEventStore implements EventStore {
         }
         Set<UUID> batchIds = new HashSet<>(events.size() * 2);
         for (NewEvent event : events) {
+            if (event == null) {
+                throw new IllegalArgumentException("events must not hold null, but the batch for stream '" + streamId
+                        + "' does: " + events);
+            }
             if (!batchIds.add(event.eventId())) {
                 throw new DuplicateEventIdException(streamId, event.eventId(), "appears twice in one append");
             }
@@ -85,12 +89,13 @@ public final class InMemoryEventStore implements EventStore {
             StreamLog stream = streams.get(streamId);
             long current = stream == null ? 0 : stream.size;
             if (stream != null) {
+                // The type check comes first: a re-sent batch under another aggregate type is misuse, not a no-op.
+                if (!stream.aggregateType.equals(aggregateType)) {
+                    throw new StreamTypeMismatchException(streamId, aggregateType, stream.aggregateType);
+                }
                 AppendResult replay = stream.idempotentReplay(streamId, expected, events);
                 if (replay != null) {
                     return replay;
-                }
-                if (!stream.aggregateType.equals(aggregateType)) {
-                    throw new StreamTypeMismatchException(streamId, aggregateType, stream.aggregateType);
                 }
             }
             if (!expected.isSatisfiedBy(current)) {
@@ -112,7 +117,7 @@ public final class InMemoryEventStore implements EventStore {
             stream.addAll(stored);
             streams.putIfAbsent(streamId, stream);
             global.addAll(stored);
-            for (AppendListener listener : listeners) {
+            for (Registration listener : listeners) {
                 try {
                     listener.onAppend(stored);
                 } catch (RuntimeException e) {
@@ -167,8 +172,11 @@ public final class InMemoryEventStore implements EventStore {
     @Override
     public Subscription subscribe(AppendListener listener) {
         Objects.requireNonNull(listener, "listener");
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+        // Each subscription removes its own registration, so closing it twice cannot remove another
+        // subscription of the same listener.
+        Registration registration = new Registration(listener);
+        listeners.add(registration);
+        return () -> listeners.remove(registration);
     }
 
     /** The number of streams held. */
@@ -179,6 +187,25 @@ public final class InMemoryEventStore implements EventStore {
     private static void requireText(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(name + " must not be blank, but was '" + value + "'");
+        }
+    }
+
+    /** One subscription's entry in the listener list; equal only to itself. */
+    private static final class Registration implements AppendListener {
+        private final AppendListener listener;
+
+        Registration(AppendListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onAppend(List<EventEnvelope> events) {
+            listener.onAppend(events);
+        }
+
+        @Override
+        public String toString() {
+            return listener.toString();
         }
     }
 
