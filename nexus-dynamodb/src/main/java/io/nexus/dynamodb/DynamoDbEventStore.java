@@ -134,11 +134,8 @@ public final class DynamoDbEventStore implements EventStore {
 
         for (int attempt = 1; ; attempt++) {
             Head head = readHead(streamId);
+            // The type check comes first: a re-sent batch under another aggregate type is misuse, not a no-op.
             if (head != null && !head.aggregateType.equals(aggregateType)) {
-                AppendResult replay = replayOrDuplicate(streamId, expected, events, head);
-                if (replay != null) {
-                    return replay;
-                }
                 throw new StreamTypeMismatchException(streamId, aggregateType, head.aggregateType);
             }
             long current = head == null ? 0 : head.version;
@@ -174,7 +171,7 @@ public final class DynamoDbEventStore implements EventStore {
                         () -> client.transactWriteItems(b -> b.transactItems(writes).clientRequestToken(token)));
                 return new AppendResult(streamId, current + events.size(), stored, false);
             } catch (TransactionCanceledException e) {
-                AppendResult outcome = onCancelled(e, streamId, expected, events, current, attempt);
+                AppendResult outcome = onCancelled(e, streamId, aggregateType, expected, events, current, attempt);
                 if (outcome != null) {
                     return outcome;
                 }
@@ -183,7 +180,8 @@ public final class DynamoDbEventStore implements EventStore {
     }
 
     /** Decides a cancelled append: a result, an exception, or {@code null} to try again. */
-    private AppendResult onCancelled(TransactionCanceledException e, String streamId, ExpectedVersion expected,
+    private AppendResult onCancelled(TransactionCanceledException e, String streamId, String aggregateType,
+                                     ExpectedVersion expected,
                                      List<NewEvent> events, long current, int attempt) {
         List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
         int n = events.size();
@@ -215,6 +213,9 @@ public final class DynamoDbEventStore implements EventStore {
         }
         if (guardFailed || headFailed) {
             Head head = readHead(streamId);
+            if (head != null && !head.aggregateType.equals(aggregateType)) {
+                throw new StreamTypeMismatchException(streamId, aggregateType, head.aggregateType);
+            }
             AppendResult replay = replayOrDuplicate(streamId, expected, events, head);
             if (replay != null) {
                 return replay;
@@ -287,7 +288,10 @@ public final class DynamoDbEventStore implements EventStore {
         long total = 0;
         Instant probeTime = Instant.EPOCH;
         for (NewEvent event : events) {
-            Objects.requireNonNull(event, "events must not contain null");
+            if (event == null) {
+                throw new IllegalArgumentException("events must not hold null, but the batch for stream '" + streamId
+                        + "' does: " + events);
+            }
             if (!ids.add(event.eventId())) {
                 throw new DuplicateEventIdException(streamId, event.eventId(), "appears twice in one append");
             }

@@ -49,6 +49,7 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
     private final DynamoDbClient client;
     private final String table;
     private final int compressAbove;
+    private final int maxStateBytes;
     private final int maxItemBytes;
     private final AwsCalls calls;
 
@@ -56,6 +57,7 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
         this.client = b.client;
         this.table = b.tableName;
         this.compressAbove = b.compressAbove;
+        this.maxStateBytes = b.maxStateBytes;
         this.maxItemBytes = b.maxItemBytes;
         this.calls = new AwsCalls(b.retryPolicy, DynamoDbAccessException::new);
     }
@@ -68,14 +70,18 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
     /**
      * {@inheritDoc}
      *
-     * @throws SnapshotTooLargeException if the stored item (compressed state plus attributes) would exceed the
-     *                                   item limit; the size reported is the stored size
+     * @throws SnapshotTooLargeException if the state exceeds {@link Builder#maxStateBytes}, or the stored item
+     *                                   (compressed state plus attributes) would exceed the item limit; nothing
+     *                                   is changed
      * @throws DynamoDbAccessException   if DynamoDB stays throttled or refuses the write; the AWS error is the cause
      */
     @Override
     public void save(Snapshot snapshot) {
         Objects.requireNonNull(snapshot, "snapshot");
         byte[] state = snapshot.state().unsafeBytes();
+        if (state.length > maxStateBytes) {
+            throw new SnapshotTooLargeException(snapshot.streamId(), state.length, maxStateBytes);
+        }
         boolean compressed = state.length > compressAbove;
         byte[] stored = compressed ? gzip(state) : state;
         Map<String, AttributeValue> item = new HashMap<>();
@@ -161,6 +167,7 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
         private final DynamoDbClient client;
         private String tableName;
         private int compressAbove = 16 * 1024;
+        private int maxStateBytes = 16 * 1024 * 1024;
         private int maxItemBytes = ItemSizes.MAX_ITEM_BYTES;
         private RetryPolicy retryPolicy = RetryPolicy.custom().maxAttempts(8).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(5)).build();
@@ -184,6 +191,18 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
                 throw new IllegalArgumentException("compressAbove must be >= 0, but was " + bytes);
             }
             this.compressAbove = bytes;
+            return this;
+        }
+
+        /**
+         * The largest state accepted before compression, at least 1 (default 16 MB, as the embedded store).
+         * The stored item must also fit {@link #maxItemBytes} after compression.
+         */
+        public Builder maxStateBytes(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxStateBytes must be >= 1, but was " + bytes);
+            }
+            this.maxStateBytes = bytes;
             return this;
         }
 
