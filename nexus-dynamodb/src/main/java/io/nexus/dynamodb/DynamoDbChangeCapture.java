@@ -338,19 +338,18 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         List<Record> records = response.records();
         int delivered = 0;
         if (!records.isEmpty()) {
-            List<EventEnvelope> batch = new ArrayList<>();
+            // Stream records of one append may be ordered among themselves in any way (DynamoDB does not keep
+            // a transaction's order in Streams), so each stream's events of this read are sorted by version.
+            Map<String, List<EventEnvelope>> byStream = new LinkedHashMap<>();
             for (Record record : records) {
                 if (record.eventName() == OperationType.INSERT && record.dynamodb() != null
                         && record.dynamodb().hasNewImage() && EventItems.isEvent(record.dynamodb().newImage())) {
                     EventEnvelope envelope = EventItems.toEnvelope(record.dynamodb().newImage());
-                    if (!batch.isEmpty() && !batch.get(0).streamId().equals(envelope.streamId())) {
-                        delivered += deliver(batch, state);
-                        batch = new ArrayList<>();
-                    }
-                    batch.add(envelope);
+                    byStream.computeIfAbsent(envelope.streamId(), k -> new ArrayList<>()).add(envelope);
                 }
             }
-            if (!batch.isEmpty()) {
+            for (List<EventEnvelope> batch : byStream.values()) {
+                batch.sort(java.util.Comparator.comparingLong(EventEnvelope::version));
                 delivered += deliver(batch, state);
             }
             String last = records.get(records.size() - 1).dynamodb().sequenceNumber();

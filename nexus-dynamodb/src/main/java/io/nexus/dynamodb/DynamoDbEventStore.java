@@ -159,7 +159,8 @@ public final class DynamoDbEventStore implements EventStore {
                 NewEvent event = events.get(i);
                 long version = current + 1 + i;
                 long position = sequence + 1 + i;
-                writes.add(put(EventItems.toItem(event, streamId, aggregateType, version, position, now)));
+                writes.add(put(EventItems.toItem(event, streamId, aggregateType, version, current + events.size(),
+                        position, now)));
                 stored.add(EventItems.envelope(event, streamId, aggregateType, version, position, now));
             }
             for (int i = 0; i < events.size(); i++) {
@@ -296,7 +297,7 @@ public final class DynamoDbEventStore implements EventStore {
                 throw new DuplicateEventIdException(streamId, event.eventId(), "appears twice in one append");
             }
             int size = ItemSizes.of(EventItems.toItem(event, streamId, aggregateType, Long.MAX_VALUE, Long.MAX_VALUE,
-                    probeTime));
+                    Long.MAX_VALUE, probeTime));
             if (size > maxEventItemBytes) {
                 throw new EventTooLargeException(streamId, event.eventType(), size, maxEventItemBytes);
             }
@@ -412,9 +413,28 @@ public final class DynamoDbEventStore implements EventStore {
             return List.of();
         }
         requireStreamId(query.streamId());
+        for (int attempt = 1; ; attempt++) {
+            List<EventEnvelope> events = readOnce(query);
+            if (events != null) {
+                return events;
+            }
+            if (attempt >= maxContentionRetries) {
+                throw new EventStoreUnavailableException("Stream '" + query.streamId() + "' in table '" + table
+                        + "' showed only part of an append in " + attempt + " reads; an event item may have been "
+                        + "deleted outside Nexus. Retry later, or restore the missing items.", null, true);
+            }
+            // A Query is read-committed, not a snapshot: the rest of a committed append shows up at once.
+            calls.pause(contentionBackoff.delayAfter(Math.min(attempt, 8), random.split()),
+                    "read stream '" + query.streamId() + "'", null);
+        }
+    }
+
+    /** The events of {@code query}, or {@code null} when the last append read was only partly visible. */
+    private List<EventEnvelope> readOnce(StreamQuery query) {
         List<EventEnvelope> out = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         long asOfNanos = query.asOf() == null ? Long.MAX_VALUE : EventItems.toNanos(query.asOf());
+        long lastBatchEnd = 0;
         do {
             int limit = (int) Math.min(pageSize, (long) query.maxCount() - out.size());
             QueryRequest.Builder request = QueryRequest.builder().tableName(table)
@@ -431,12 +451,19 @@ public final class DynamoDbEventStore implements EventStore {
             for (Map<String, AttributeValue> item : page.items()) {
                 EventEnvelope envelope = EventItems.toEnvelope(item);
                 if (EventItems.toNanos(envelope.timestamp()) > asOfNanos) {
-                    return List.copyOf(out);
+                    return List.copyOf(out); // an append's events share one timestamp: this ends on an append boundary
                 }
                 out.add(envelope);
+                lastBatchEnd = EventItems.batchEnd(item);
             }
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
         } while (start != null && out.size() < query.maxCount());
+        if (out.size() < query.maxCount() && !out.isEmpty()) {
+            long last = out.get(out.size() - 1).version();
+            if (lastBatchEnd > last && lastBatchEnd <= query.toVersion()) {
+                return null;
+            }
+        }
         return List.copyOf(out);
     }
 
@@ -614,7 +641,10 @@ public final class DynamoDbEventStore implements EventStore {
             return this;
         }
 
-        /** How often an append retries after losing the global sequencer to another writer (default 50). */
+        /**
+         * How often an append retries after losing the global sequencer to another writer, and how often a read
+         * retries when the last append it reads is not yet fully visible (default 50).
+         */
         public Builder maxContentionRetries(int value) {
             if (value < 1) {
                 throw new IllegalArgumentException("maxContentionRetries must be >= 1, but was " + value);

@@ -238,6 +238,26 @@ class DynamoDbEventStoreTest {
     }
 
     @Test
+    void aReadNeverReturnsPartOfAnAppend() {
+        DynamoDbEventStore patient = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events())
+                .maxContentionRetries(3).build();
+        patient.append("s", "T", ExpectedVersion.noStream(), events(2));
+        patient.append("s", "T", ExpectedVersion.exactly(2), events(3));
+        // the last event of the second append vanishes, as it would look while still invisible to a Query
+        DynamoDbLocal.client().deleteItem(b -> b.tableName(tables.events()).key(Map.of(
+                "pk", AttributeValue.fromS("s"), "sk", AttributeValue.fromN("5"))));
+
+        var e = assertThrows(io.nexus.core.store.EventStoreUnavailableException.class,
+                () -> patient.read(StreamQuery.stream("s")));
+        assertTrue(e.isTransient());
+        assertTrue(e.getMessage().contains("part of an append"), e.getMessage());
+        // reads that end before the damaged append, or inside it by their own bound, are whole
+        assertEquals(2, patient.read(StreamQuery.stream("s").toVersion(2)).size());
+        assertEquals(2, patient.read(StreamQuery.stream("s").toVersion(4).limit(2)).size());
+        assertEquals(List.of(3L, 4L), versions(patient.read(StreamQuery.stream("s").fromVersion(3).toVersion(4))));
+    }
+
+    @Test
     void rejectsBadArgumentsNamingThem() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> store.append("a\u001Fb", "T", ExpectedVersion.any(), events(1)));

@@ -49,6 +49,8 @@ public final class EventItems {
     static final String CAUSATION = "ca";
     static final String METADATA = "md";
     static final String PAYLOAD = "pl";
+    /** The last version of the append that wrote the event: lets a reader tell a fully visible append. */
+    public static final String BATCH_END = "be";
 
     public static final String HEAD_VERSION = "hv";
     public static final String HEAD_TYPE = "at";
@@ -89,10 +91,11 @@ public final class EventItems {
 
     /** The item of {@code event} stored at {@code version} and {@code globalPosition}. */
     public static Map<String, AttributeValue> toItem(NewEvent event, String streamId, String aggregateType, long version,
-                                                     long globalPosition, Instant timestamp) {
+                                                     long batchEnd, long globalPosition, Instant timestamp) {
         Map<String, AttributeValue> item = new HashMap<>(16);
         item.put(PK, s(streamId));
         item.put(SK, n(version));
+        item.put(BATCH_END, n(batchEnd));
         item.put(EVENT_ID, s(event.eventId().toString()));
         item.put(AGGREGATE_TYPE, s(aggregateType));
         item.put(EVENT_TYPE, s(event.eventType()));
@@ -121,6 +124,12 @@ public final class EventItems {
         AttributeValue pk = item.get(PK);
         return pk != null && sk != null && sk.n() != null && !"0".equals(sk.n()) && pk.s() != null
                 && pk.s().indexOf(RESERVED) < 0 && item.containsKey(PAYLOAD);
+    }
+
+    /** The last version of the append that wrote {@code item}; its own version for items without the attribute. */
+    public static long batchEnd(Map<String, AttributeValue> item) {
+        AttributeValue be = item.get(BATCH_END);
+        return Long.parseLong(be == null ? item.get(SK).n() : be.n());
     }
 
     /** The envelope stored in an event item. */
