@@ -154,6 +154,7 @@ class DynamoDbChangeCaptureTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the subscription is opened by try-with-resources only to be closed after the body
     void subscribeDeliversAppendsCommittedAfterItReturns() {
         store.append("before", "T", ExpectedVersion.noStream(), events(2));
         List<EventEnvelope> received = new CopyOnWriteArrayList<>();

@@ -76,7 +76,7 @@ public final class AwsCalls {
     /** Sleeps for a backoff {@code delay}; an interrupt ends the wait with a transient failure. */
     public void pause(Duration delay, String what, SdkException cause) {
         try {
-            Thread.sleep(delay.toMillis(), (int) (delay.toNanosPart() % 1_000_000));
+            Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             throw translator.translate("Interrupted while waiting to retry " + what + "; try again.", cause, true);
