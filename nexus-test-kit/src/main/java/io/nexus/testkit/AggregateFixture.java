@@ -225,6 +225,10 @@ public final class AggregateFixture<A extends Aggregate> {
 
         /** The aggregate's version after the command. */
         public Then expectVersion(long version) {
+            if (aggregateId == null) {
+                throw new AssertionFailedError("No aggregate to inspect: the fixture had no given events and the command failed; "
+                        + "start from given(id, ...) to check an aggregate's version after a refusal");
+            }
             long actual = nexus.eventStore().currentVersion(aggregateId);
             if (actual != version) {
                 throw new AssertionFailedError("Unexpected version of '" + aggregateId + "'", version, actual);

@@ -13,6 +13,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AggregateFixtureTest {
 
@@ -40,7 +41,10 @@ class AggregateFixtureTest {
                 .expectException(CommandRejectedException.class)
                 .expectMessageContaining("exceed its max 1")
                 .expectVersion(1);
-        fixture.givenNothing().when(new Counter.Increment("c-2", 1)).expectException(AggregateNotFoundException.class);
+        AggregateFixture<Counter>.Then missing = fixture.givenNothing().when(new Counter.Increment("c-2", 1))
+                .expectException(AggregateNotFoundException.class);
+        AssertionFailedError noAggregate = assertThrows(AssertionFailedError.class, () -> missing.expectVersion(0));
+        assertTrue(noAggregate.getMessage().contains("No aggregate to inspect"), noAggregate.getMessage());
         fixture.given("c-1", new Counter.Created(5), new Counter.Reset()).when(new Counter.ResetCounter("c-1")).expectNoEvents();
     }
 

@@ -1,0 +1,97 @@
+package io.nexus.examples.order;
+
+import io.nexus.core.Nexus;
+import io.nexus.core.aggregate.AggregateDefinition;
+import io.nexus.core.command.CommandRoutes;
+import io.nexus.core.schema.JsonSchemaEventValidator;
+import io.nexus.core.serialization.EventTypeInfo;
+import io.nexus.core.serialization.EventTypes;
+import io.nexus.core.snapshot.SnapshotTrigger;
+import io.nexus.examples.order.domain.AddLine;
+import io.nexus.examples.order.domain.CancelOrder;
+import io.nexus.examples.order.domain.ConfirmOrder;
+import io.nexus.examples.order.domain.LineAdded;
+import io.nexus.examples.order.domain.LineRemoved;
+import io.nexus.examples.order.domain.Order;
+import io.nexus.examples.order.domain.OrderCancelled;
+import io.nexus.examples.order.domain.OrderConfirmed;
+import io.nexus.examples.order.domain.OrderPlaced;
+import io.nexus.examples.order.domain.OrderState;
+import io.nexus.examples.order.domain.PlaceOrder;
+import io.nexus.examples.order.domain.RemoveLine;
+
+/**
+ * How the Order domain is registered with Nexus, in one place so the app and its tests wire it the
+ * same way: the event types, the aggregate definition (snapshots every
+ * {@value #SNAPSHOT_EVERY_EVENTS} events), the command routes and the schema validator.
+ *
+ * <pre>{@code
+ * try (Nexus nexus = OrderModule.configure(Nexus.builder()).build()) {
+ *     nexus.commands().send(new PlaceOrder("order-1", "customer-7"));
+ * }
+ * }</pre>
+ */
+public final class OrderModule {
+
+    /** A snapshot is taken once this many events were added since the last one. */
+    public static final int SNAPSHOT_EVERY_EVENTS = 50;
+
+    /** Bump when {@link OrderState} changes shape: older snapshots are then ignored and rebuilt from events. */
+    public static final int STATE_SCHEMA_VERSION = 1;
+
+    private OrderModule() {
+    }
+
+    /** The Order events, each under its {@code @EventType} name. */
+    public static EventTypes eventTypes() {
+        return EventTypes.builder()
+                .register(OrderPlaced.class)
+                .register(LineAdded.class)
+                .register(LineRemoved.class)
+                .register(OrderConfirmed.class)
+                .register(OrderCancelled.class)
+                .build();
+    }
+
+    /** The Order aggregate, snapshotted every {@value #SNAPSHOT_EVERY_EVENTS} events. */
+    public static AggregateDefinition<Order> definition() {
+        return AggregateDefinition.builder(Order.class, Order::new)
+                .snapshots(OrderState.class, STATE_SCHEMA_VERSION, SnapshotTrigger.everyEvents(SNAPSHOT_EVERY_EVENTS))
+                .build();
+    }
+
+    /** Routes each Order command to its aggregate method. */
+    public static void routes(CommandRoutes<Order> routes) {
+        routes.create(PlaceOrder.class, PlaceOrder::orderId, Order::place)
+                .update(AddLine.class, AddLine::orderId, Order::addLine)
+                .update(RemoveLine.class, RemoveLine::orderId, Order::removeLine)
+                .update(ConfirmOrder.class, ConfirmOrder::orderId, Order::confirm)
+                .update(CancelOrder.class, CancelOrder::orderId, Order::cancel);
+    }
+
+    /**
+     * A validator holding the JSON Schema of every event type at its current version, read from
+     * {@code schemas/<EventType>-v<version>.json} on the classpath. Unknown event types are refused.
+     *
+     * @throws io.nexus.core.schema.InvalidSchemaException if a schema file is missing or not a valid schema
+     */
+    public static JsonSchemaEventValidator validator() {
+        JsonSchemaEventValidator.Builder builder = JsonSchemaEventValidator.builder().requireSchema(true);
+        for (EventTypeInfo type : eventTypes().all()) {
+            builder.classpath(type.name(), type.version(), schemaResource(type.name(), type.version()));
+        }
+        return builder.build();
+    }
+
+    /** The classpath resource holding the schema of {@code eventType} at {@code version}. */
+    public static String schemaResource(String eventType, int version) {
+        return "schemas/" + eventType + "-v" + version + ".json";
+    }
+
+    /** Registers the Order domain (event types, validator, aggregate and routes) on {@code builder}. */
+    public static Nexus.Builder configure(Nexus.Builder builder) {
+        return builder.eventTypes(eventTypes())
+                .validator(validator())
+                .aggregate(definition(), OrderModule::routes);
+    }
+}

@@ -1,0 +1,36 @@
+package io.nexus.core.projection;
+
+import io.nexus.core.event.EventEnvelope;
+
+import java.util.Set;
+
+/**
+ * A read-side consumer of events: builds and keeps a read model up to date. Run by a
+ * {@link ProjectionProcessor}, which reads the event store's global log from the projection's checkpoint,
+ * decodes (and upcasts) each event of a declared type, and calls {@link #handle}.
+ *
+ * <p>Delivery is at-least-once: after a crash between handling an event and storing the checkpoint, the
+ * event is handled again. Make {@code handle} idempotent with the event's idempotency key
+ * ({@link EventEnvelope#idempotencyKey()}: stream id and version, unique per event and stable across
+ * redeliveries) or its {@link EventEnvelope#eventId()}, for example by storing the aggregate version with
+ * the read model and ignoring versions already applied. Events of one aggregate are handled in version
+ * order; a processor calls {@code handle} from one thread at a time.
+ */
+public interface Projection {
+
+    /** The projection's stable name: its checkpoints and dead letters are stored under it. Not blank. */
+    String name();
+
+    /** The event type names this projection handles; other events pass by without a call. Not empty. */
+    Set<String> eventTypes();
+
+    /**
+     * Applies one event to the read model.
+     *
+     * @param event    the payload decoded to its registered class, upcast to the current schema version
+     * @param envelope the stored envelope: stream id, version, position, timestamp, metadata
+     * @throws Exception anything; the processor retries the event with backoff and, past the retry limit,
+     *                   dead-letters it with this exception as the cause and parks the aggregate's later events
+     */
+    void handle(Object event, EventEnvelope envelope) throws Exception;
+}

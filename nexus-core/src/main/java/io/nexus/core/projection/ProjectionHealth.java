@@ -1,0 +1,41 @@
+package io.nexus.core.projection;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A projection's health at one moment.
+ *
+ * @param projection      the projection's name
+ * @param status          the overall verdict
+ * @param position        the last global position processed (0 before the first)
+ * @param headPosition    the store's head position when measured
+ * @param lagEvents       how many positions the projection is behind the head
+ * @param lagTime         how long the oldest unprocessed event has been waiting (zero when caught up)
+ * @param retrying        aggregates whose current event is failing and being retried
+ * @param deadLetters     the projection's dead letters (each parks one aggregate)
+ * @param lastProgressAt  when the projection last advanced
+ * @param lastError       the last failure's class and message, or {@code null} if none happened
+ */
+public record ProjectionHealth(String projection, Status status, long position, long headPosition, long lagEvents,
+                               Duration lagTime, int retrying, int deadLetters, Instant lastProgressAt, String lastError) {
+
+    /** The verdicts, most urgent first when several apply. */
+    public enum Status {
+        /** Not started, or stopped. */
+        STOPPED,
+        /** Behind the head and no progress for longer than the processor's stall threshold. */
+        STALLED,
+        /** At least one aggregate's event is failing and being retried. */
+        FAILING,
+        /** Processing, but some aggregates are parked behind dead letters that need an operator. */
+        DEAD_LETTERS,
+        /** Processing normally. */
+        RUNNING
+    }
+
+    /** Whether nothing needs attention. */
+    public boolean healthy() {
+        return status == Status.RUNNING;
+    }
+}

@@ -1,0 +1,402 @@
+package io.nexus.testkit.bus;
+
+import io.nexus.core.bus.BusPath;
+import io.nexus.core.bus.EventBus;
+import io.nexus.core.bus.RoutingRule;
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.event.EventPayload;
+import io.nexus.core.store.Subscription;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The contract every {@link EventBus} implementation passes. An implementation's run is a subclass
+ * that supplies a fresh bus per test:
+ *
+ * <pre>{@code
+ * class InMemoryEventBusContractTest extends EventBusContract {
+ *     protected EventBus createBus(RoutingRule routing) {
+ *         return InMemoryEventBus.builder().routing(routing).build();
+ *     }
+ * }
+ * }</pre>
+ *
+ * The bus must honour the routing rule it is given: events of type {@value #SECONDARY_TYPE} take the
+ * secondary path, every other type the primary path. Waits are bounded by {@link #timeout()}; raise it
+ * for slow transports.
+ */
+public abstract class EventBusContract {
+
+    /** The event type the contract routes to the secondary path. */
+    protected static final String SECONDARY_TYPE = "AuditNoted";
+    /** An event type of the primary path. */
+    protected static final String PRIMARY_TYPE = "OrderPlaced";
+
+    private EventBus bus;
+    private final List<Subscription> subscriptions = new ArrayList<>();
+
+    /** A new, empty bus that routes with {@code routing}. Called once per test. */
+    protected abstract EventBus createBus(RoutingRule routing);
+
+    /** How long to wait for deliveries before failing; 30 s by default. */
+    protected Duration timeout() {
+        return Duration.ofSeconds(30);
+    }
+
+    @BeforeEach
+    void createTheBus() {
+        bus = createBus(RoutingRule.secondaryFor(Set.of(SECONDARY_TYPE)));
+    }
+
+    @AfterEach
+    void closeTheBus() {
+        subscriptions.forEach(Subscription::close);
+        bus.close();
+    }
+
+    /** The bus under test. */
+    protected EventBus bus() {
+        return bus;
+    }
+
+    @Test
+    void deliversEventsOfOneAggregateInPublishOrderWhileManyPublishConcurrently() throws Exception {
+        int keys = 16;
+        int perKey = 40;
+        Map<String, List<Long>> seen = new ConcurrentHashMap<>();
+        AtomicInteger delivered = new AtomicInteger();
+        track(bus.subscribe("order-check", BusPath.PRIMARY, event -> {
+            seen.computeIfAbsent(event.streamId(), k -> Collections.synchronizedList(new ArrayList<>())).add(event.version());
+            delivered.incrementAndGet();
+        }));
+        ExecutorService publishers = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                futures.add(publishers.submit(() -> {
+                    for (int v = 1; v <= perKey; v++) {
+                        for (int k = thread; k < keys; k += 4) {
+                            bus.publish(List.of(event("order-" + k, v, PRIMARY_TYPE)));
+                        }
+                    }
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get(timeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            publishers.shutdownNow();
+        }
+        await("all " + keys * perKey + " events delivered", () -> distinct(seen) == keys * perKey);
+        for (int k = 0; k < keys; k++) {
+            List<Long> versions = List.copyOf(seen.get("order-" + k));
+            assertEquals(range(1, perKey), firstOccurrences(versions), "order of stream 'order-" + k + "'");
+            assertRedeliveriesOnlyRepeatASuffix("order-" + k, versions);
+        }
+    }
+
+    @Test
+    void keepsTheOrderOfOneAppendsEvents() {
+        List<Long> seen = Collections.synchronizedList(new ArrayList<>());
+        track(bus.subscribe("batch", BusPath.PRIMARY, event -> seen.add(event.version())));
+        List<EventEnvelope> batch = new ArrayList<>();
+        for (int v = 1; v <= 50; v++) {
+            batch.add(event("order-batch", v, PRIMARY_TYPE));
+        }
+        bus.publish(batch);
+        await("50 events delivered", () -> Set.copyOf(seen).size() == 50);
+        assertEquals(range(1, 50), firstOccurrences(List.copyOf(seen)));
+    }
+
+    @Test
+    void fansOutEveryEventToEveryConsumerGroup() {
+        int groups = 3;
+        List<Set<UUID>> received = new ArrayList<>();
+        for (int g = 0; g < groups; g++) {
+            Set<UUID> ids = ConcurrentHashMap.newKeySet();
+            received.add(ids);
+            track(bus.subscribe("group-" + g, BusPath.PRIMARY, event -> ids.add(event.eventId())));
+        }
+        Set<UUID> published = publishAcrossStreams(5, 10, PRIMARY_TYPE);
+        for (int g = 0; g < groups; g++) {
+            Set<UUID> ids = received.get(g);
+            await("group-" + g + " received all 50 events", () -> ids.containsAll(published));
+            assertEquals(published, Set.copyOf(ids), "group-" + g + " received exactly the published events");
+        }
+    }
+
+    @Test
+    void aGroupThatSubscribesLaterStartsFromTheOldestEvent() {
+        Set<UUID> published = publishAcrossStreams(3, 5, PRIMARY_TYPE);
+        Set<UUID> ids = ConcurrentHashMap.newKeySet();
+        track(bus.subscribe("late-group", BusPath.PRIMARY, event -> ids.add(event.eventId())));
+        await("the late group received the 15 earlier events", () -> ids.containsAll(published));
+    }
+
+    @Test
+    void routesEachEventTypeToItsPath() {
+        Set<String> primaryTypes = ConcurrentHashMap.newKeySet();
+        Set<String> secondaryTypes = ConcurrentHashMap.newKeySet();
+        AtomicInteger primaryCount = new AtomicInteger();
+        AtomicInteger secondaryCount = new AtomicInteger();
+        track(bus.subscribe("router", BusPath.PRIMARY, event -> {
+            primaryTypes.add(event.eventType());
+            primaryCount.incrementAndGet();
+        }));
+        track(bus.subscribe("router", BusPath.SECONDARY, event -> {
+            secondaryTypes.add(event.eventType());
+            secondaryCount.incrementAndGet();
+        }));
+        bus.publish(List.of(event("order-r", 1, PRIMARY_TYPE), event("order-r", 2, SECONDARY_TYPE),
+                event("order-r", 3, PRIMARY_TYPE), event("order-r", 4, SECONDARY_TYPE)));
+        await("both paths received their events", () -> primaryCount.get() >= 2 && secondaryCount.get() >= 2);
+        assertEquals(Set.of(PRIMARY_TYPE), primaryTypes);
+        assertEquals(Set.of(SECONDARY_TYPE), secondaryTypes);
+    }
+
+    @Test
+    void redeliversAnEventItsConsumerFailedOnAndAnIdempotentConsumerEndsWithEachEventOnce() {
+        Set<UUID> failedOnce = ConcurrentHashMap.newKeySet();
+        Map<UUID, Integer> state = new ConcurrentHashMap<>();
+        AtomicInteger deliveries = new AtomicInteger();
+        track(bus.subscribe("flaky", BusPath.PRIMARY, event -> {
+            deliveries.incrementAndGet();
+            if (event.version() % 3 == 0 && failedOnce.add(event.eventId())) {
+                throw new IllegalStateException("transient failure on first delivery of " + event.idempotencyKey());
+            }
+            state.putIfAbsent(event.eventId(), 1);
+        }));
+        Set<UUID> published = publishAcrossStreams(4, 9, PRIMARY_TYPE);
+        await("every event handled", () -> state.keySet().containsAll(published));
+        assertEquals(published, state.keySet());
+        assertEquals(12, failedOnce.size(), "each event with version 3, 6, 9 failed once");
+        assertTrue(deliveries.get() >= published.size() + failedOnce.size(),
+                "failed events were delivered again: " + deliveries.get() + " deliveries");
+    }
+
+    @Test
+    void aFailingEventIsNotOvertakenByLaterEventsOfItsAggregate() {
+        List<Long> handled = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger failures = new AtomicInteger();
+        track(bus.subscribe("strict", BusPath.PRIMARY, event -> {
+            if (event.version() == 2 && failures.getAndIncrement() < 3) {
+                throw new IllegalStateException("failing version 2");
+            }
+            handled.add(event.version());
+        }));
+        bus.publish(List.of(event("order-f", 1, PRIMARY_TYPE), event("order-f", 2, PRIMARY_TYPE),
+                event("order-f", 3, PRIMARY_TYPE), event("order-f", 4, PRIMARY_TYPE)));
+        await("all four handled", () -> Set.copyOf(handled).size() == 4);
+        assertEquals(List.of(1L, 2L, 3L, 4L), firstOccurrences(List.copyOf(handled)));
+        assertTrue(failures.get() >= 4, "version 2 was redelivered after failing");
+    }
+
+    @Test
+    void resumesFromItsCheckpointAfterAConsumerCrash() {
+        String crashed = "order-crash";
+        List<EventEnvelope> all = new ArrayList<>();
+        for (int v = 1; v <= 10; v++) {
+            all.add(event(crashed, v, PRIMARY_TYPE));
+        }
+        for (int s = 0; s < 3; s++) {
+            for (int v = 1; v <= 10; v++) {
+                all.add(event("order-ok-" + s, v, PRIMARY_TYPE));
+            }
+        }
+        Set<UUID> firstRun = ConcurrentHashMap.newKeySet();
+        CountDownLatch stuck = new CountDownLatch(1);
+        Subscription first = bus.subscribe("resumer", BusPath.PRIMARY, event -> {
+            if (event.streamId().equals(crashed) && event.version() == 6) {
+                stuck.countDown();
+                throw new IllegalStateException("consumer process dies on " + event.idempotencyKey());
+            }
+            firstRun.add(event.eventId());
+        });
+        for (int i = 0; i < all.size(); i += 10) {
+            bus.publish(all.subList(i, i + 10));
+        }
+        await("the first consumer reached the poison point", () -> stuck.getCount() == 0);
+        // Streams that share the crashed stream's partition may be held up behind it, as on any
+        // partitioned log; versions 1..5 of the crashed stream were acknowledged before it died.
+        first.close();
+
+        Map<String, List<Long>> secondRun = new ConcurrentHashMap<>();
+        Set<UUID> secondIds = ConcurrentHashMap.newKeySet();
+        track(bus.subscribe("resumer", BusPath.PRIMARY, event -> {
+            secondRun.computeIfAbsent(event.streamId(), k -> Collections.synchronizedList(new ArrayList<>()))
+                    .add(event.version());
+            secondIds.add(event.eventId());
+        }));
+        await("the restarted consumer received versions 6..10 of '" + crashed + "'",
+                () -> secondRun.containsKey(crashed) && Set.copyOf(secondRun.get(crashed)).containsAll(range(6, 10)));
+        Set<UUID> allIds = all.stream().map(EventEnvelope::eventId).collect(java.util.stream.Collectors.toSet());
+        await("every event handled by one run or the other: nothing lost across the crash", () -> {
+            Set<UUID> union = new java.util.HashSet<>(firstRun);
+            union.addAll(secondIds);
+            return union.containsAll(allIds);
+        });
+        List<Long> resumed = firstOccurrences(List.copyOf(secondRun.get(crashed)));
+        assertEquals(range(resumed.get(0), 10), resumed, "the crashed stream resumed in order");
+        assertEquals(6L, resumed.get(0),
+                "the restarted consumer resumed right after the last acknowledged event of '" + crashed + "'");
+        assertTrue(secondIds.size() < all.size(),
+                "the restarted consumer resumed from its checkpoint instead of from the beginning: it received "
+                        + secondIds.size() + " of " + all.size() + " events");
+    }
+
+    @Test
+    void aSlowConsumerDoesNotDelayOtherGroupsOrTheOtherPath() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        track(bus.subscribe("slow-primary", BusPath.PRIMARY, event -> release.await()));
+        track(bus.subscribe("slow-secondary", BusPath.SECONDARY, event -> release.await()));
+        Set<UUID> fastPrimary = ConcurrentHashMap.newKeySet();
+        Set<UUID> fastSecondary = ConcurrentHashMap.newKeySet();
+        track(bus.subscribe("fast", BusPath.PRIMARY, event -> fastPrimary.add(event.eventId())));
+        try {
+            Set<UUID> primary = publishAcrossStreams(4, 5, PRIMARY_TYPE);
+            await("the fast group received every primary event while the slow one is stuck",
+                    () -> fastPrimary.containsAll(primary));
+            track(bus.subscribe("fast", BusPath.SECONDARY, event -> fastSecondary.add(event.eventId())));
+            Set<UUID> secondary = new java.util.HashSet<>();
+            for (int v = 1; v <= 5; v++) {
+                EventEnvelope e = event("audit-" + v, 1, SECONDARY_TYPE);
+                secondary.add(e.eventId());
+                bus.publish(List.of(e));
+            }
+            await("the secondary path delivered while both slow consumers are stuck",
+                    () -> fastSecondary.containsAll(secondary));
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aFailingConsumerOnTheSecondaryPathDoesNotDelayThePrimaryPath() {
+        track(bus.subscribe("app", BusPath.SECONDARY, event -> {
+            throw new IllegalStateException("secondary consumer always fails");
+        }));
+        Set<UUID> primaryIds = ConcurrentHashMap.newKeySet();
+        track(bus.subscribe("app", BusPath.PRIMARY, event -> primaryIds.add(event.eventId())));
+        bus.publish(List.of(event("order-s", 1, SECONDARY_TYPE), event("order-s", 2, SECONDARY_TYPE)));
+        Set<UUID> primary = publishAcrossStreams(3, 3, PRIMARY_TYPE);
+        await("the primary path delivered", () -> primaryIds.containsAll(primary));
+    }
+
+    @Test
+    void rejectsABlankGroupName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> bus.subscribe(" ", BusPath.PRIMARY, event -> { }));
+        assertTrue(e.getMessage().contains("group"), e.getMessage());
+    }
+
+    @Test
+    void publishingNothingDeliversNothing() {
+        AtomicInteger count = new AtomicInteger();
+        track(bus.subscribe("empty", BusPath.PRIMARY, event -> count.incrementAndGet()));
+        bus.publish(List.of());
+        bus.publish(List.of(event("order-marker", 1, PRIMARY_TYPE)));
+        await("the marker event arrived", () -> count.get() >= 1);
+        assertEquals(1, count.get());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Closes {@code subscription} after the test. */
+    protected Subscription track(Subscription subscription) {
+        subscriptions.add(subscription);
+        return subscription;
+    }
+
+    /** A stored-looking envelope of {@code streamId} at {@code version}. */
+    protected static EventEnvelope event(String streamId, long version, String eventType) {
+        return new EventEnvelope(UUID.randomUUID(), streamId, "Order", version, EventEnvelope.NO_POSITION, eventType, 1,
+                Instant.now(), null, null, Map.of(), EventPayload.ofJson("{\"v\":" + version + "}"));
+    }
+
+    private Set<UUID> publishAcrossStreams(int streams, int versions, String type) {
+        Set<UUID> ids = new java.util.HashSet<>();
+        for (int v = 1; v <= versions; v++) {
+            for (int s = 0; s < streams; s++) {
+                EventEnvelope e = event("stream-" + type + "-" + s, v, type);
+                ids.add(e.eventId());
+                bus.publish(List.of(e));
+            }
+        }
+        return ids;
+    }
+
+    /** Waits up to {@link #timeout()} for {@code condition}; fails naming {@code what}. */
+    protected void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout().toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("Timed out after " + timeout() + " waiting until " + what);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("Interrupted while waiting until " + what);
+            }
+        }
+    }
+
+    private static int distinct(Map<String, List<Long>> seen) {
+        int n = 0;
+        for (List<Long> versions : seen.values()) {
+            synchronized (versions) {
+                n += Set.copyOf(versions).size();
+            }
+        }
+        return n;
+    }
+
+    private static List<Long> range(long from, long to) {
+        List<Long> out = new ArrayList<>();
+        for (long v = from; v <= to; v++) {
+            out.add(v);
+        }
+        return out;
+    }
+
+    private static List<Long> firstOccurrences(List<Long> versions) {
+        return new ArrayList<>(new LinkedHashMap<Long, Boolean>() {{
+            versions.forEach(v -> putIfAbsent(v, Boolean.TRUE));
+        }}.keySet());
+    }
+
+    /** A redelivery replays from some earlier version onwards; it never jumps forward past an unseen one. */
+    private static void assertRedeliveriesOnlyRepeatASuffix(String stream, List<Long> versions) {
+        long highest = 0;
+        for (long v : versions) {
+            assertFalse(v > highest + 1, "stream '" + stream + "' skipped to version " + v + " after " + highest + ": " + versions);
+            highest = Math.max(highest, v);
+        }
+    }
+}
