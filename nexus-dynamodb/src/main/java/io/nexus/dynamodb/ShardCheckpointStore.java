@@ -1,5 +1,8 @@
 package io.nexus.dynamodb;
 
+import io.nexus.core.checkpoint.CheckpointStore;
+
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -20,4 +23,34 @@ public interface ShardCheckpointStore {
      * @throws DynamoDbAccessException (or another {@link io.nexus.core.NexusException}) if it cannot be stored
      */
     void save(String readerName, ShardCheckpoint checkpoint);
+
+    /**
+     * Shard checkpoints kept in a core {@link CheckpointStore} (the embedded one, {@link DynamoDbCheckpointStore},
+     * or any other): consumer = reader name, partition = shard id, position = the sequence number, followed
+     * by {@code "/finished"} once the shard is fully read ({@code "-"} stands for "no record yet").
+     *
+     * @param store the core checkpoint store; not {@code null}
+     * @return a view that reads and writes through {@code store}
+     */
+    static ShardCheckpointStore over(CheckpointStore store) {
+        Objects.requireNonNull(store, "store");
+        String finished = "/finished";
+        return new ShardCheckpointStore() {
+            @Override
+            public Optional<ShardCheckpoint> load(String readerName, String shardId) {
+                return store.load(readerName, shardId).map(c -> {
+                    String position = c.position();
+                    boolean done = position.endsWith(finished);
+                    String sequence = done ? position.substring(0, position.length() - finished.length()) : position;
+                    return new ShardCheckpoint(shardId, "-".equals(sequence) ? null : sequence, done);
+                });
+            }
+
+            @Override
+            public void save(String readerName, ShardCheckpoint checkpoint) {
+                String sequence = checkpoint.sequenceNumber() == null ? "-" : checkpoint.sequenceNumber();
+                store.save(readerName, checkpoint.shardId(), checkpoint.finished() ? sequence + finished : sequence);
+            }
+        };
+    }
 }

@@ -41,7 +41,7 @@ class DynamoDbChangeCaptureTest {
 
     private DynamoDbTables.Names tables;
     private DynamoDbEventStore store;
-    private DynamoDbShardCheckpointStore checkpoints;
+    private ShardCheckpointStore checkpoints;
 
     @BeforeEach
     void setUp() {
@@ -92,6 +92,16 @@ class DynamoDbChangeCaptureTest {
 
     @Test
     void aReaderRestartedMidShardResumesFromItsCheckpointWithoutLoss() {
+        restartMidShard(checkpoints);
+    }
+
+    @Test
+    void aRestartAlsoResumesWithCheckpointsInTheCorePortOnDynamoDb() {
+        restartMidShard(ShardCheckpointStore.over(new DynamoDbCheckpointStore(DynamoDbLocal.client(), tables.checkpoints())));
+    }
+
+    private void restartMidShard(ShardCheckpointStore store) {
+        checkpoints = store;
         List<AppendResult> appended = appendInterleaved(4, 5, "r-");
         List<EventEnvelope> first = new ArrayList<>();
         DynamoDbChangeCapture before = reader("durable", first, 7);
