@@ -348,9 +348,19 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
                     byStream.computeIfAbsent(envelope.streamId(), k -> new ArrayList<>()).add(envelope);
                 }
             }
-            for (List<EventEnvelope> batch : byStream.values()) {
-                batch.sort(java.util.Comparator.comparingLong(EventEnvelope::version));
-                delivered += deliver(batch, state);
+            try {
+                for (List<EventEnvelope> batch : byStream.values()) {
+                    batch.sort(java.util.Comparator.comparingLong(EventEnvelope::version));
+                    delivered += deliver(batch);
+                }
+            } catch (ChangeCaptureListenerException e) {
+                // Read this response's records again next time, whatever the shard's starting point was.
+                String first = records.get(0).dynamodb().sequenceNumber();
+                state.iterator = calls.call("get an iterator for shard '" + shard.shardId() + "' of table '" + table + "'",
+                        () -> streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.shardId())
+                                .shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER).sequenceNumber(first)))
+                        .shardIterator();
+                throw e;
             }
             String last = records.get(records.size() - 1).dynamodb().sequenceNumber();
             checkpoints.save(readerName, new ShardCheckpoint(shard.shardId(), last, false));
@@ -366,12 +376,11 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         return delivered;
     }
 
-    private int deliver(List<EventEnvelope> batch, ShardState state) {
+    private int deliver(List<EventEnvelope> batch) {
         try {
             listener.onAppend(List.copyOf(batch));
             return batch.size();
         } catch (RuntimeException e) {
-            state.iterator = null; // re-read from the last checkpointed record next time
             throw new ChangeCaptureListenerException(readerName, batch.get(0).streamId(), e);
         }
     }

@@ -148,6 +148,30 @@ class DynamoDbChangeCaptureTest {
     }
 
     @Test
+    void aListenerThatFailsOnTheFirstReadAfterStartingAtLatestGetsItAgain() {
+        store.append("old", "T", ExpectedVersion.noStream(), events(2));
+        List<EventEnvelope> received = new ArrayList<>();
+        AtomicInteger calls = new AtomicInteger();
+        DynamoDbChangeCapture reader = DynamoDbChangeCapture.builder(DynamoDbLocal.client(), DynamoDbLocal.streamsClient())
+                .tableName(tables.events()).readerName("latest-flaky").checkpoints(new InMemoryShardCheckpointStore())
+                .startAtLatest(true)
+                .listener(batch -> {
+                    if (calls.incrementAndGet() == 1) {
+                        throw new IllegalStateException("projection down");
+                    }
+                    received.addAll(batch);
+                }).build();
+        reader.pollOnce(); // takes the iterators at the latest position
+        store.append("new", "T", ExpectedVersion.noStream(), events(2));
+
+        assertThrows(ChangeCaptureListenerException.class, () -> drain(reader, () -> !received.isEmpty()));
+        drain(reader, () -> received.size() >= 2);
+
+        assertEquals(List.of("new", "new"), received.stream().map(EventEnvelope::streamId).toList());
+        assertEquals(List.of(1L, 2L), received.stream().map(EventEnvelope::version).toList());
+    }
+
+    @Test
     void anExpiredIteratorIsRenewedWithoutLossOrDuplicates() {
         ExpireOnce expirer = new ExpireOnce(2);
         try (DynamoDbStreamsClient streams = DynamoDbLocal.newStreamsClient(b -> b.addExecutionInterceptor(expirer)
