@@ -148,6 +148,7 @@ public final class Nexus implements AutoCloseable {
         private RetryPolicy conflictRetry = RetryPolicy.none();
         private java.util.concurrent.Executor snapshotExecutor;
         private SimpleCommandBus.Sleeper sleeper;
+        private long aggregateCacheSize;
         private final Map<Class<?>, Registration<?>> aggregates = new LinkedHashMap<>();
 
         private record Registration<A extends Aggregate>(AggregateDefinition<A> definition, CommandRoutes<A> routes) {
@@ -237,6 +238,19 @@ public final class Nexus implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Caches up to {@code maximumSize} recently saved aggregates per aggregate type, so a command on a
+         * hot aggregate skips the replay (0, the default, disables the cache). See
+         * {@link AggregateRepository.Builder#cache(long)}.
+         */
+        public Builder aggregateCache(long maximumSize) {
+            if (maximumSize < 0) {
+                throw new IllegalArgumentException("maximumSize must be >= 0, but was " + maximumSize);
+            }
+            this.aggregateCacheSize = maximumSize;
+            return this;
+        }
+
         /** Registers an aggregate type and the commands it handles. */
         public <A extends Aggregate> Builder aggregate(AggregateDefinition<A> definition, Consumer<CommandRoutes<A>> routes) {
             Objects.requireNonNull(definition, "definition");
@@ -291,7 +305,7 @@ public final class Nexus implements AutoCloseable {
                                                                       SimpleCommandBus.Builder bus) {
             AggregateRepository<A> repository = AggregateRepository.builder(registration.definition(), eventStore, codec)
                     .snapshotStore(snapshotStore).validator(validator).policy(policy).publisher(publisher)
-                    .metrics(metrics).clock(clock).snapshotExecutor(executor).build();
+                    .metrics(metrics).clock(clock).snapshotExecutor(executor).cache(aggregateCacheSize).build();
             bus.routes(repository, registration.routes());
             return repository;
         }

@@ -62,6 +62,7 @@ public final class AggregateRepository<A extends Aggregate> {
     private final Clock clock;
     private final Executor snapshotExecutor;
     private final String typeTag;
+    private final io.nexus.core.readmodel.NexusCache<String, A> cache;
 
     private AggregateRepository(Builder<A> b) {
         this.definition = b.definition;
@@ -75,6 +76,8 @@ public final class AggregateRepository<A extends Aggregate> {
         this.clock = b.clock;
         this.snapshotExecutor = b.snapshotExecutor;
         this.typeTag = definition.name();
+        this.cache = b.cacheSize == 0 ? null : io.nexus.core.readmodel.NexusCache.builder("aggregates." + definition.name())
+                .maximumSize(b.cacheSize).metrics(b.metrics).build();
         validateHandlers();
     }
 
@@ -86,9 +89,26 @@ public final class AggregateRepository<A extends Aggregate> {
         return definition;
     }
 
-    /** The aggregate with all its events applied; a fresh aggregate at version 0 when it has none. */
+    /**
+     * The aggregate with all its events applied; a fresh aggregate at version 0 when it has none. With an
+     * aggregate cache, an instance saved earlier is handed out again (to one caller at a time) when the
+     * stream has not moved since, so only a store version check is paid instead of a replay.
+     */
     public A load(String id) {
+        if (cache != null) {
+            requireId(id);
+            A cached = cache.take(id).orElse(null);
+            if (cached != null && cached.pendingEvents().isEmpty() && cached.persistedVersion() == store.currentVersion(id)) {
+                metrics.summary("nexus.aggregate.load.events", 0, "aggregate", typeTag);
+                return cached;
+            }
+        }
         return load(id, Long.MAX_VALUE, null, Integer.MAX_VALUE);
+    }
+
+    /** The hit rate of the aggregate cache, or empty when the repository has none. */
+    public java.util.OptionalDouble cacheHitRate() {
+        return cache == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(cache.hitRate());
     }
 
     /** The aggregate, if it has any events. */
@@ -241,6 +261,9 @@ public final class AggregateRepository<A extends Aggregate> {
         if (!result.duplicate()) {
             publish(result);
             maybeSnapshot(aggregate);
+            if (cache != null) {
+                cache.put(id, aggregate);
+            }
         }
         return result;
     }
@@ -353,6 +376,7 @@ public final class AggregateRepository<A extends Aggregate> {
         private NexusMetrics metrics = NexusMetrics.of(null);
         private Clock clock = Clock.systemUTC();
         private Executor snapshotExecutor = Runnable::run;
+        private long cacheSize;
 
         private Builder(AggregateDefinition<A> definition, EventStore store, EventCodec codec) {
             this.definition = Objects.requireNonNull(definition, "definition");
@@ -393,6 +417,20 @@ public final class AggregateRepository<A extends Aggregate> {
         /** Where snapshots are serialized and written; the default runs them on the calling thread. */
         public Builder<A> snapshotExecutor(Executor value) {
             this.snapshotExecutor = Objects.requireNonNull(value, "snapshotExecutor");
+            return this;
+        }
+
+        /**
+         * Keeps up to {@code maximumSize} recently saved aggregates in a Caffeine cache (0, the default,
+         * disables it). The hit rate is exposed through {@link #cacheHitRate()} and, with metrics, as the
+         * cache meters of {@code aggregates.<type>}. An aggregate whose stream moved (another writer, another
+         * process) is replayed instead, so the cache never serves a stale version.
+         */
+        public Builder<A> cache(long maximumSize) {
+            if (maximumSize < 0) {
+                throw new IllegalArgumentException("maximumSize must be >= 0, but was " + maximumSize);
+            }
+            this.cacheSize = maximumSize;
             return this;
         }
 

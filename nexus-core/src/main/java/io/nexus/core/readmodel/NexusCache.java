@@ -61,6 +61,18 @@ public final class NexusCache<K, V> {
         return Optional.ofNullable(cache.getIfPresent(Objects.requireNonNull(key, "key")));
     }
 
+    /**
+     * Removes and returns the cached value of {@code key}: a lookup that counts as a hit or a miss, after
+     * which the caller holds the value alone (two concurrent takes never get the same value).
+     */
+    public Optional<V> take(K key) {
+        V value = cache.getIfPresent(Objects.requireNonNull(key, "key"));
+        if (value == null || !cache.asMap().remove(key, value)) {
+            return Optional.empty();
+        }
+        return Optional.of(value);
+    }
+
     public void put(K key, V value) {
         cache.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
     }

@@ -1,29 +1,20 @@
 package io.nexus.core.schema;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.PathType;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 import io.nexus.core.NexusException;
 import io.nexus.core.event.NewEvent;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
- * Validates new events against JSON Schemas (draft 2020-12 unless a schema's {@code $schema} says
- * otherwise), one schema per event type and schema version. With {@code requireSchema} (the default),
+ * Validates new events against a fixed set of JSON Schemas given at startup, one per event type and schema
+ * version, without a registry (see {@link SchemaRegistryEventValidator} for validation against a
+ * {@link SchemaRegistry}). Draft 2020-12 unless a schema's {@code $schema} says otherwise. With {@code requireSchema} (the default),
  * an event type with no schema is refused: governance first. Schemas are compiled once. Thread-safe.
  *
  * <pre>{@code
@@ -33,8 +24,6 @@ import java.util.Set;
  * }</pre>
  */
 public final class JsonSchemaEventValidator implements EventValidator {
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Map<String, JsonSchema> schemas;
     private final boolean requireSchema;
@@ -57,20 +46,8 @@ public final class JsonSchemaEventValidator implements EventValidator {
             }
             return;
         }
-        JsonNode node;
-        try {
-            node = MAPPER.readTree(event.payload().unsafeBytes());
-        } catch (IOException e) {
-            throw new SchemaViolationException(event.eventType(), event.schemaVersion(),
-                    List.of(new Violation("", "payload is not valid JSON: " + e.getMessage())));
-        }
-        Set<ValidationMessage> messages = schema.validate(node);
-        if (!messages.isEmpty()) {
-            List<Violation> violations = new ArrayList<>(messages.size());
-            for (ValidationMessage m : messages) {
-                violations.add(new Violation(m.getInstanceLocation().toString(), m.getError() == null ? m.getMessage() : m.getError()));
-            }
-            violations.sort(Comparator.comparing(Violation::pointer).thenComparing(Violation::message));
+        List<Violation> violations = JsonSchemas.validate(schema, event.payload().unsafeBytes());
+        if (!violations.isEmpty()) {
             throw new SchemaViolationException(event.eventType(), event.schemaVersion(), violations);
         }
     }
@@ -81,8 +58,6 @@ public final class JsonSchemaEventValidator implements EventValidator {
 
     /** Collects schemas; each is parsed and compiled immediately, so a broken schema fails the build. */
     public static final class Builder {
-        private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-        private final SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
         private final Map<String, JsonSchema> schemas = new HashMap<>();
         private boolean requireSchema = true;
 
@@ -92,17 +67,10 @@ public final class JsonSchemaEventValidator implements EventValidator {
         /** Registers {@code schemaJson} for {@code eventType} at {@code version}. */
         public Builder schema(String eventType, int version, String schemaJson) {
             Objects.requireNonNull(eventType, "eventType");
-            JsonNode node;
-            try {
-                node = MAPPER.readTree(schemaJson);
-            } catch (IOException e) {
-                throw new InvalidSchemaException(eventType, version, "it is not valid JSON: " + e.getMessage(), e);
-            }
             JsonSchema schema;
             try {
-                schema = factory.getSchema(node, config);
-                schema.initializeValidators();
-            } catch (RuntimeException e) {
+                schema = JsonSchemas.compile(eventType, schemaJson);
+            } catch (InvalidSchemaException e) {
                 throw new InvalidSchemaException(eventType, version, e.getMessage(), e);
             }
             if (schemas.putIfAbsent(key(eventType, version), schema) != null) {

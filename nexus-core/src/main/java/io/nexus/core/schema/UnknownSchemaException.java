@@ -2,7 +2,10 @@ package io.nexus.core.schema;
 
 import io.nexus.core.NexusException;
 
-/** No schema is registered for an event type and version, so the event is refused. Permanent: register the schema. */
+/**
+ * No schema is registered for an event type (subject) and version, so the event is refused or the lookup
+ * fails. Permanent: register the schema.
+ */
 public class UnknownSchemaException extends NexusException {
 
     private static final long serialVersionUID = 1L;
@@ -11,8 +14,13 @@ public class UnknownSchemaException extends NexusException {
     private final int schemaVersion;
 
     public UnknownSchemaException(String eventType, int schemaVersion) {
+        this(eventType, schemaVersion, null);
+    }
+
+    public UnknownSchemaException(String eventType, int schemaVersion, Throwable cause) {
         super("No schema is registered for event type '" + eventType + "' version " + schemaVersion
-                + "; register its JSON Schema before appending such events (governance refuses unregistered types).");
+                + (cause == null ? "" : " (" + cause.getMessage() + ")")
+                + "; register its JSON Schema before appending such events (governance refuses unregistered types).", cause);
         this.eventType = eventType;
         this.schemaVersion = schemaVersion;
     }

@@ -254,6 +254,24 @@ class CommandBusTest {
     }
 
     @Test
+    void theAggregateCacheSkipsReplaysButNeverServesAStaleVersion() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Nexus nexus = Accounts.nexus().aggregateCache(100).meterRegistry(registry).build()) {
+            nexus.commands().send(new Account.Open("acc-1", "ann"));
+            nexus.commands().send(new Account.Deposit("acc-1", 5));
+            nexus.commands().send(new Account.Deposit("acc-1", 5));
+            assertEquals(0, registry.get("nexus.aggregate.load.events").summary().totalAmount(), "no event replayed");
+            assertTrue(nexus.repository(Account.class).cacheHitRate().orElseThrow() > 0.5);
+            nexus.eventStore().append("acc-1", "Account", ExpectedVersion.exactly(3),
+                    List.of(NewEvent.of("Deposited", 1, io.nexus.core.event.EventPayload.ofJson("{\"amount\":100}"))));
+            assertThrows(CommandRejectedException.class, () -> nexus.commands().send(new Account.Withdraw("acc-1", 500)));
+            CommandResult result = nexus.commands().send(new Account.Withdraw("acc-1", 110));
+            assertEquals(5, result.version(), "decided on version 4, written by another writer behind the cache");
+            assertEquals(0, nexus.repository(Account.class).load("acc-1").balance());
+        }
+    }
+
+    @Test
     void metricsAreRecordedWhenARegistryIsGiven() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (Nexus nexus = Accounts.nexus().meterRegistry(registry).build()) {

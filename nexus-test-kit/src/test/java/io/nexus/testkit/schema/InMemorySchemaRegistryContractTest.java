@@ -1,0 +1,13 @@
+package io.nexus.testkit.schema;
+
+import io.nexus.core.schema.InMemorySchemaRegistry;
+import io.nexus.core.schema.SchemaRegistry;
+
+/** The embedded registry passes the contract. */
+class InMemorySchemaRegistryContractTest extends SchemaRegistryContract {
+
+    @Override
+    protected SchemaRegistry registry() {
+        return InMemorySchemaRegistry.create();
+    }
+}
