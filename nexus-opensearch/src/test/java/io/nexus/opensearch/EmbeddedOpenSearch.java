@@ -25,7 +25,7 @@ import java.util.Map;
  * stopped by a shutdown hook. Tests reach it over HTTP on loopback, exactly as an application reaches a
  * remote cluster.
  */
-final class EmbeddedOpenSearch {
+public final class EmbeddedOpenSearch {
 
     private static EmbeddedOpenSearch instance;
 
@@ -66,7 +66,8 @@ final class EmbeddedOpenSearch {
         }, "opensearch-shutdown"));
     }
 
-    static synchronized EmbeddedOpenSearch get() {
+    /** The node of this JVM, started on first use. */
+    public static synchronized EmbeddedOpenSearch get() {
         if (instance == null) {
             try {
                 instance = new EmbeddedOpenSearch();
@@ -77,17 +78,19 @@ final class EmbeddedOpenSearch {
         return instance;
     }
 
-    int httpPort() {
+    /** The node's HTTP port on 127.0.0.1. */
+    public int httpPort() {
         return httpPort;
     }
 
     /** A new client for the node on {@code port} (the node's own port, or a proxy's). */
-    static OpenSearchClient client(int port) {
+    public static OpenSearchClient client(int port) {
         return new OpenSearchClient(ApacheHttpClient5TransportBuilder.builder(new HttpHost("http", "127.0.0.1", port))
                 .setMapper(new JacksonJsonpMapper()).build());
     }
 
-    OpenSearchClient client() {
+    /** A new client for the node. */
+    public OpenSearchClient client() {
         return client(httpPort);
     }
 

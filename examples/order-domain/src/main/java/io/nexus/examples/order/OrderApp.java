@@ -1,6 +1,8 @@
 package io.nexus.examples.order;
 
 import io.nexus.core.Nexus;
+import io.nexus.examples.order.fulfilment.Fulfilment;
+import io.nexus.examples.order.fulfilment.FulfilmentModule;
 import io.nexus.examples.order.http.OrderHttpApi;
 import io.nexus.examples.order.projection.OrderSummaryProjection;
 
@@ -8,14 +10,16 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The Order example app: Nexus on its embedded defaults (in-memory event and snapshot stores, JSON
- * Schema validation of every event), the order-summary read model, and the HTTP API. It runs a short
- * demo through the API, then serves until stopped (Ctrl-C).
+ * Schema validation of every event), the order-summary read model, the order-fulfilment saga (its
+ * reservation timeout from the {@code RESERVATION_TIMEOUT} environment variable, 30 minutes by default)
+ * and the HTTP API. It runs a short demo through the API, then serves until stopped (Ctrl-C).
  *
  * <pre>
  * usage: OrderApp [--port N] [--demo-only]
@@ -54,7 +58,9 @@ public final class OrderApp {
 
     /** Starts the app, runs the demo, and unless {@code demoOnly} serves until the JVM shuts down. */
     static void run(Options options, PrintStream out) throws IOException, InterruptedException {
-        Running app = start(OrderModule.configure(Nexus.builder()).build(), options.port());
+        Duration reservationTimeout = Fulfilment.reservationTimeout(System.getenv(Fulfilment.TIMEOUT_VARIABLE));
+        Running app = start(FulfilmentModule.configure(Nexus.builder()).build(), options.port());
+        Fulfilment fulfilment = Fulfilment.start(app.nexus(), reservationTimeout);
         boolean serving = false;
         try {
             out.println("Order app listening on " + app.baseUri() + "/orders (port " + app.port() + ")");
@@ -62,12 +68,16 @@ public final class OrderApp {
             if (options.demoOnly()) {
                 return;
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(app::close, "order-app-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                fulfilment.close();
+                app.close();
+            }, "order-app-shutdown"));
             serving = true;
             out.println("Serving on " + app.baseUri() + "/orders until Ctrl-C.");
             new CountDownLatch(1).await();
         } finally {
             if (!serving) {
+                fulfilment.close();
                 app.close();
             }
         }

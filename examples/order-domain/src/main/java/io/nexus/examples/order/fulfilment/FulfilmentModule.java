@@ -1,0 +1,71 @@
+package io.nexus.examples.order.fulfilment;
+
+import io.nexus.core.Nexus;
+import io.nexus.core.aggregate.AggregateDefinition;
+import io.nexus.core.schema.JsonSchemaEventValidator;
+import io.nexus.core.serialization.EventTypeInfo;
+import io.nexus.core.serialization.EventTypes;
+import io.nexus.examples.order.OrderModule;
+
+import java.util.List;
+
+/**
+ * The Order domain plus what fulfilment needs: the inventory, payment and shipment aggregates, their
+ * event types and JSON Schemas (in {@code io/nexus/examples/order/fulfilment/schemas/} on the classpath).
+ *
+ * <pre>{@code
+ * try (Nexus nexus = FulfilmentModule.configure(Nexus.builder()).build();
+ *      Fulfilment fulfilment = Fulfilment.start(nexus, FulfilmentSaga.DEFAULT_RESERVATION_TIMEOUT)) {
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class FulfilmentModule {
+
+    private static final List<Class<?>> EVENTS = List.of(
+            InventoryReservation.InventoryReserved.class, InventoryReservation.InventoryReleased.class,
+            Payment.PaymentRequested.class, Payment.PaymentCharged.class, Payment.PaymentDeclined.class,
+            Shipment.OrderShipped.class);
+
+    private FulfilmentModule() {
+    }
+
+    /** The Order event types and the fulfilment ones. */
+    public static EventTypes eventTypes() {
+        return EventTypes.builder().registerAll(OrderModule.eventTypes()).registerAll(EVENTS).build();
+    }
+
+    /** A validator holding the schema of every Order and fulfilment event; unknown event types are refused. */
+    public static JsonSchemaEventValidator validator() {
+        EventTypes orderTypes = OrderModule.eventTypes();
+        JsonSchemaEventValidator.Builder builder = JsonSchemaEventValidator.builder().requireSchema(true);
+        for (EventTypeInfo type : eventTypes().all()) {
+            String resource = orderTypes.contains(type.name()) ? OrderModule.schemaResource(type.name(), type.version())
+                    : "io/nexus/examples/order/fulfilment/schemas/" + type.name() + "-v" + type.version() + ".json";
+            builder.classpath(type.name(), type.version(), resource);
+        }
+        return builder.build();
+    }
+
+    /** Registers the Order domain and the fulfilment aggregates on {@code builder}. */
+    public static Nexus.Builder configure(Nexus.Builder builder) {
+        return OrderModule.configure(builder)
+                .eventTypes(eventTypes())
+                .validator(validator())
+                .aggregate(AggregateDefinition.of(InventoryReservation.class, InventoryReservation::new), routes -> routes
+                        .createOrUpdate(InventoryReservation.ReserveInventory.class, InventoryReservation.ReserveInventory::reservationId,
+                                (reservation, command, context) -> reservation.reserve(command))
+                        .update(InventoryReservation.ReleaseInventory.class, InventoryReservation.ReleaseInventory::reservationId,
+                                (reservation, command, context) -> reservation.release(command)))
+                .aggregate(AggregateDefinition.of(Payment.class, Payment::new), routes -> routes
+                        .createOrUpdate(Payment.ChargePayment.class, Payment.ChargePayment::paymentId,
+                                (payment, command, context) -> payment.charge(command))
+                        .update(Payment.ConfirmPayment.class, Payment.ConfirmPayment::paymentId,
+                                (payment, command, context) -> payment.confirm(command))
+                        .update(Payment.DeclinePayment.class, Payment.DeclinePayment::paymentId,
+                                (payment, command, context) -> payment.decline(command)))
+                .aggregate(AggregateDefinition.of(Shipment.class, Shipment::new), routes -> routes
+                        .createOrUpdate(Shipment.ShipOrder.class, Shipment.ShipOrder::shipmentId,
+                                (shipment, command, context) -> shipment.ship(command)));
+    }
+}

@@ -1,0 +1,134 @@
+package io.nexus.examples.order.fulfilment;
+
+import io.nexus.core.Nexus;
+import io.nexus.examples.order.domain.AddLine;
+import io.nexus.examples.order.domain.CancelOrder;
+import io.nexus.examples.order.domain.ConfirmOrder;
+import io.nexus.examples.order.domain.Order;
+import io.nexus.examples.order.domain.OrderStatus;
+import io.nexus.examples.order.domain.PlaceOrder;
+import io.nexus.saga.SagaState;
+import io.nexus.saga.SagaStatus;
+import io.nexus.testkit.ControllableClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The fulfilment saga in the whole application: real aggregates, command bus, schemas and store. */
+class FulfilmentTest {
+
+    private final ControllableClock clock = ControllableClock.standard();
+    private final Nexus nexus = FulfilmentModule.configure(Nexus.builder()).clock(clock).snapshotExecutor(Runnable::run).build();
+    private final Fulfilment fulfilment = Fulfilment.create(nexus, FulfilmentSaga.DEFAULT_RESERVATION_TIMEOUT);
+
+    @AfterEach
+    void close() {
+        fulfilment.close();
+        nexus.close();
+    }
+
+    private void confirmOrder(String orderId) {
+        nexus.commands().send(new PlaceOrder(orderId, "c-1"));
+        nexus.commands().send(new AddLine(orderId, "apple", 2, 150));
+        nexus.commands().send(new ConfirmOrder(orderId));
+    }
+
+    private OrderStatus orderStatus(String orderId) {
+        return nexus.repository(Order.class).load(orderId).status();
+    }
+
+    private InventoryReservation reservation(String orderId) {
+        return nexus.repository(InventoryReservation.class).load("reservation-" + orderId);
+    }
+
+    private boolean shipped(String orderId) {
+        return nexus.eventStore().currentVersion("shipment-" + orderId) > 0;
+    }
+
+    @Test
+    void aConfirmedAndPaidOrderIsShipped() {
+        confirmOrder("o-1");
+        fulfilment.coordinator().poll();
+        assertTrue(reservation("o-1").held());
+        assertEquals(SagaState.RUNNING, fulfilment.status("o-1").orElseThrow().state());
+        assertFalse(shipped("o-1"));
+
+        nexus.commands().send(new Payment.ConfirmPayment("o-1"));
+        fulfilment.coordinator().poll();
+
+        SagaStatus status = fulfilment.status("o-1").orElseThrow();
+        assertEquals(SagaState.COMPLETED, status.state());
+        assertEquals(List.of("order", "reserve-inventory", "charge-payment", "ship"), status.completedSteps());
+        assertTrue(shipped("o-1"));
+        assertEquals(OrderStatus.CONFIRMED, orderStatus("o-1"));
+    }
+
+    @Test
+    void aDeclinedPaymentReleasesTheInventoryAndCancelsTheOrder() {
+        confirmOrder("o-1");
+        fulfilment.coordinator().poll();
+        nexus.commands().send(new Payment.DeclinePayment("o-1", "card expired"));
+        fulfilment.coordinator().poll();
+
+        SagaStatus status = fulfilment.status("o-1").orElseThrow();
+        assertEquals(SagaState.COMPENSATED, status.state());
+        assertEquals(List.of("reserve-inventory", "order"), status.compensatedSteps());
+        assertTrue(reservation("o-1").released());
+        assertEquals(OrderStatus.CANCELLED, orderStatus("o-1"));
+        assertFalse(shipped("o-1"));
+    }
+
+    @Test
+    void anUnpaidReservationTimesOutAfterThirtyMinutesEvenAcrossARestart() {
+        confirmOrder("o-1");
+        fulfilment.coordinator().poll();
+        fulfilment.close();
+
+        clock.advance(Duration.ofMinutes(30));
+        try (Fulfilment restarted = Fulfilment.create(nexus, FulfilmentSaga.DEFAULT_RESERVATION_TIMEOUT)) {
+            restarted.coordinator().poll();
+
+            SagaStatus status = restarted.status("o-1").orElseThrow();
+            assertEquals(SagaState.COMPENSATED, status.state());
+            assertTrue(status.failure().orElseThrow().contains("'charge-payment' timed out"), status.failure().toString());
+        }
+        assertTrue(reservation("o-1").released());
+        assertEquals(OrderStatus.CANCELLED, orderStatus("o-1"));
+
+        nexus.commands().send(new Payment.ConfirmPayment("o-1"));      // the provider answers too late
+        try (Fulfilment again = Fulfilment.create(nexus, FulfilmentSaga.DEFAULT_RESERVATION_TIMEOUT)) {
+            again.coordinator().poll();
+            assertEquals(SagaState.COMPENSATED, again.status("o-1").orElseThrow().state());
+        }
+        assertFalse(shipped("o-1"), "a late payment does not ship a cancelled order");
+    }
+
+    @Test
+    void anOrderTheCustomerCancelledMeanwhileCountsAsCompensated() {
+        confirmOrder("o-1");
+        fulfilment.coordinator().poll();
+        nexus.commands().send(new CancelOrder("o-1"));
+        nexus.commands().send(new Payment.DeclinePayment("o-1", "card expired"));
+        fulfilment.coordinator().poll();
+
+        assertEquals(SagaState.COMPENSATED, fulfilment.status("o-1").orElseThrow().state());
+        assertEquals(OrderStatus.CANCELLED, orderStatus("o-1"));
+    }
+
+    @Test
+    void theTimeoutSettingIsParsedStrictly() {
+        assertEquals(Duration.ofMinutes(30), Fulfilment.reservationTimeout(null));
+        assertEquals(Duration.ofMinutes(30), Fulfilment.reservationTimeout(" "));
+        assertEquals(Duration.ofMinutes(5), Fulfilment.reservationTimeout("PT5M"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fulfilment.reservationTimeout("30 minutes"));
+        assertTrue(e.getMessage().contains("RESERVATION_TIMEOUT must be an ISO-8601 duration such as PT30M, but was '30 minutes'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Fulfilment.reservationTimeout("PT0S"));
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * The scheduler port: durable wake-up calls for sagas and other long-running processes, driven by the
+ * caller's clock.
+ */
+package io.nexus.core.scheduler;

@@ -1,0 +1,510 @@
+package io.nexus.dynamodb;
+
+import io.nexus.core.NexusException;
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.retry.RetryPolicy;
+import io.nexus.core.store.AppendListener;
+import io.nexus.dynamodb.internal.AwsCalls;
+import io.nexus.dynamodb.internal.EventItems;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.DescribeStreamResponse;
+import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.OperationType;
+import software.amazon.awssdk.services.dynamodb.model.Record;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.Shard;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.TrimmedDataAccessException;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+
+/**
+ * Change capture from the events table's DynamoDB Stream: every event item INSERTed becomes an
+ * {@link EventEnvelope} handed to a listener, in version order per stream, at least once.
+ *
+ * <p>Implementation notes. One thread (or the caller of {@link #pollOnce()}) walks the Stream's shards.
+ * A shard is read only after its parent is fully read (or has aged out of the Stream), so a stream's
+ * events that moved to a child shard on a split never overtake those left in the parent. Within a shard,
+ * records of one partition key — one event stream — are in write order. After the listener returns for
+ * a batch, the batch's last sequence number is saved in the {@link ShardCheckpointStore}; a restart
+ * resumes {@code AFTER_SEQUENCE_NUMBER} of it, so a crash between delivery and checkpoint redelivers that
+ * batch (never loses it). A listener that throws gets the same batch again on the next poll. An expired
+ * iterator is replaced from the last sequence number handled; data trimmed before it was read (older
+ * than the Stream's 24 h retention) is logged as an error and reading continues at the oldest record:
+ * a reader down for longer than that must rebuild from {@link DynamoDbEventStore#readAll}.
+ *
+ * <p>Thread-safe: {@link #pollOnce()} is serialized; {@link #start()} and {@link #close()} may be called
+ * from any thread. The caller owns the clients.
+ */
+public final class DynamoDbChangeCapture implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DynamoDbChangeCapture.class);
+
+    private final DynamoDbClient client;
+    private final DynamoDbStreamsClient streams;
+    private final String table;
+    private final String readerName;
+    private final ShardCheckpointStore checkpoints;
+    private final AppendListener listener;
+    private final boolean startAtLatest;
+    private final Duration pollInterval;
+    private final Duration shardRefreshInterval;
+    private final int maxRecordsPerRead;
+    private final AwsCalls calls;
+    private final RetryPolicy failureBackoff = RetryPolicy.custom().maxAttempts(Integer.MAX_VALUE)
+            .initialDelay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(10)).build();
+    private final SplittableRandom random = new SplittableRandom();
+
+    private final Map<String, ShardState> states = new HashMap<>();
+    private List<Shard> shards;
+    private boolean firstListing = true;
+    private long nextRefreshNanos;
+    private String streamArn;
+    private volatile Thread worker;
+    private volatile boolean running;
+
+    private static final class ShardState {
+        String iterator;
+        String lastSequence;
+        boolean finished;
+        boolean latest;
+    }
+
+    private DynamoDbChangeCapture(Builder b) {
+        this.client = b.client;
+        this.streams = b.streams;
+        this.table = b.tableName;
+        this.readerName = b.readerName;
+        this.checkpoints = b.checkpoints;
+        this.listener = b.listener;
+        this.startAtLatest = b.startAtLatest;
+        this.pollInterval = b.pollInterval;
+        this.shardRefreshInterval = b.shardRefreshInterval;
+        this.maxRecordsPerRead = b.maxRecordsPerRead;
+        this.calls = new AwsCalls(b.retryPolicy, DynamoDbAccessException::new);
+    }
+
+    /** A builder on the caller's clients; table name, reader name, checkpoints and listener are required. */
+    public static Builder builder(DynamoDbClient client, DynamoDbStreamsClient streamsClient) {
+        return new Builder(client, streamsClient);
+    }
+
+    /**
+     * Starts polling on a daemon thread. Shard iterators for a reader that starts at the latest position
+     * are taken before this method returns, so every append committed after it is delivered.
+     *
+     * @throws IllegalStateException   if already started or closed
+     * @throws DynamoDbAccessException if the table, its Stream or the shards cannot be read
+     */
+    public synchronized void start() {
+        if (worker != null) {
+            throw new IllegalStateException("change capture '" + readerName + "' was already started");
+        }
+        prepare();
+        running = true;
+        Thread thread = new Thread(this::run, "nexus-dynamodb-capture-" + readerName);
+        thread.setDaemon(true);
+        worker = thread;
+        thread.start();
+    }
+
+    /** Stops polling and waits (bounded) for the thread to end. Closing twice is harmless. */
+    @Override
+    public void close() {
+        running = false;
+        Thread thread = worker;
+        if (thread != null && thread != Thread.currentThread()) {
+            thread.interrupt();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * One pass over the readable shards: at most one {@code GetRecords} per shard, delivery, checkpoint.
+     *
+     * @return the number of events delivered
+     * @throws NexusException if DynamoDB, the checkpoint store or the listener fails; nothing is checkpointed
+     *                        past what was delivered
+     */
+    public synchronized int pollOnce() {
+        prepare();
+        if (System.nanoTime() - nextRefreshNanos >= 0) {
+            refreshShards();
+        }
+        int delivered = 0;
+        for (Shard shard : shards) {
+            ShardState state = states.get(shard.shardId());
+            if (state.finished || !parentDone(shard)) {
+                continue;
+            }
+            delivered += readShard(shard, state);
+        }
+        return delivered;
+    }
+
+    /** The reader name its checkpoints are stored under. */
+    public String readerName() {
+        return readerName;
+    }
+
+    private void run() {
+        int failures = 0;
+        while (running) {
+            try {
+                int delivered = pollOnce();
+                failures = 0;
+                if (delivered == 0) {
+                    Thread.sleep(pollInterval.toMillis());
+                }
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    break;
+                }
+                failures++;
+                log.warn("Change capture '{}' on table '{}' failed (attempt {}); retrying", readerName, table, failures, e);
+                try {
+                    Thread.sleep(failureBackoff.delayAfter(Math.min(failures, 20), random.split()).toMillis());
+                } catch (InterruptedException ie) {
+                    break;
+                }
+            }
+        }
+    }
+
+    private void prepare() {
+        if (streamArn == null) {
+            String arn = calls.call("describe table '" + table + "'",
+                    () -> client.describeTable(b -> b.tableName(table))).table().latestStreamArn();
+            if (arn == null) {
+                throw new DynamoDbAccessException("Table '" + table + "' has no DynamoDB Stream; enable Streams with view "
+                        + "type NEW_IMAGE (DynamoDbTables.createIfMissing does).", null, false);
+            }
+            streamArn = arn;
+        }
+        if (shards == null) {
+            refreshShards();
+            for (Shard shard : shards) {
+                ShardState state = states.get(shard.shardId());
+                if (state.latest && !state.finished && state.iterator == null) {
+                    state.iterator = iterator(shard, state);
+                }
+            }
+        }
+    }
+
+    private void refreshShards() {
+        List<Shard> listed = new ArrayList<>();
+        String start = null;
+        do {
+            String from = start;
+            DescribeStreamResponse response = calls.call("describe the Stream of table '" + table + "'",
+                    () -> streams.describeStream(b -> b.streamArn(streamArn).exclusiveStartShardId(from)));
+            listed.addAll(response.streamDescription().shards());
+            start = response.streamDescription().lastEvaluatedShardId();
+        } while (start != null);
+        for (Shard shard : listed) {
+            if (!states.containsKey(shard.shardId())) {
+                ShardState state = new ShardState();
+                ShardCheckpoint checkpoint = checkpoints.load(readerName, shard.shardId()).orElse(null);
+                if (checkpoint != null) {
+                    state.lastSequence = checkpoint.sequenceNumber();
+                    state.finished = checkpoint.finished();
+                } else if (firstListing && startAtLatest) {
+                    boolean closed = shard.sequenceNumberRange() != null
+                            && shard.sequenceNumberRange().endingSequenceNumber() != null;
+                    state.finished = closed;
+                    state.latest = !closed;
+                }
+                states.put(shard.shardId(), state);
+            }
+        }
+        shards = orderParentsFirst(listed);
+        firstListing = false;
+        nextRefreshNanos = System.nanoTime() + shardRefreshInterval.toNanos();
+    }
+
+    private boolean parentDone(Shard shard) {
+        String parent = shard.parentShardId();
+        if (parent == null) {
+            return true;
+        }
+        ShardState state = states.get(parent);
+        return state == null || state.finished || shards.stream().noneMatch(s -> s.shardId().equals(parent));
+    }
+
+    /**
+     * The shards with every parent before its children (a parent no longer listed counts as done), so one
+     * pass can finish a parent and continue with its children.
+     */
+    static List<Shard> orderParentsFirst(List<Shard> listed) {
+        Map<String, Shard> byId = new LinkedHashMap<>();
+        listed.forEach(s -> byId.put(s.shardId(), s));
+        List<Shard> ordered = new ArrayList<>(listed.size());
+        Set<String> placed = new java.util.HashSet<>();
+        for (Shard shard : listed) {
+            place(shard, byId, placed, ordered);
+        }
+        return ordered;
+    }
+
+    private static void place(Shard shard, Map<String, Shard> byId, Set<String> placed, List<Shard> ordered) {
+        if (placed.contains(shard.shardId())) {
+            return;
+        }
+        placed.add(shard.shardId());
+        Shard parent = shard.parentShardId() == null ? null : byId.get(shard.parentShardId());
+        if (parent != null) {
+            place(parent, byId, placed, ordered);
+        }
+        ordered.add(shard);
+    }
+
+    private String iterator(Shard shard, ShardState state) {
+        String what = "get an iterator for shard '" + shard.shardId() + "' of table '" + table + "'";
+        try {
+            if (state.lastSequence != null) {
+                return calls.call(what, () -> streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.shardId())
+                        .shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER)
+                        .sequenceNumber(state.lastSequence))).shardIterator();
+            }
+            ShardIteratorType type = state.latest ? ShardIteratorType.LATEST : ShardIteratorType.TRIM_HORIZON;
+            return calls.call(what, () -> streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.shardId())
+                    .shardIteratorType(type))).shardIterator();
+        } catch (DynamoDbAccessException e) {
+            if (e.getCause() instanceof TrimmedDataAccessException) {
+                log.error("Change capture '{}': records of shard '{}' after sequence {} aged out of the Stream before "
+                        + "they were read; continuing at the oldest record. Rebuild affected read models from the "
+                        + "global log.", readerName, shard.shardId(), state.lastSequence);
+                state.lastSequence = null;
+                state.latest = false;
+                return calls.call(what, () -> streams.getShardIterator(b -> b.streamArn(streamArn)
+                        .shardId(shard.shardId()).shardIteratorType(ShardIteratorType.TRIM_HORIZON))).shardIterator();
+            }
+            if (e.getCause() instanceof ResourceNotFoundException) {
+                state.finished = true;
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private int readShard(Shard shard, ShardState state) {
+        if (state.iterator == null) {
+            state.iterator = iterator(shard, state);
+            if (state.iterator == null) {
+                return 0;
+            }
+        }
+        String current = state.iterator;
+        GetRecordsResponse response;
+        try {
+            response = calls.call("read shard '" + shard.shardId() + "' of table '" + table + "'",
+                    () -> streams.getRecords(b -> b.shardIterator(current).limit(maxRecordsPerRead)));
+        } catch (DynamoDbAccessException e) {
+            if (e.getCause() instanceof ExpiredIteratorException) {
+                log.debug("Change capture '{}': iterator of shard '{}' expired; renewing it", readerName, shard.shardId());
+                state.iterator = iterator(shard, state);
+                return 0;
+            }
+            if (e.getCause() instanceof TrimmedDataAccessException) {
+                state.iterator = null;
+                state.lastSequence = null;
+                state.latest = false;
+                log.error("Change capture '{}': shard '{}' was trimmed before it was read; continuing at the oldest "
+                        + "record. Rebuild affected read models from the global log.", readerName, shard.shardId());
+                return 0;
+            }
+            throw e;
+        }
+        List<Record> records = response.records();
+        int delivered = 0;
+        if (!records.isEmpty()) {
+            // Stream records of one append may be ordered among themselves in any way (DynamoDB does not keep
+            // a transaction's order in Streams), so each stream's events of this read are sorted by version.
+            Map<String, List<EventEnvelope>> byStream = new LinkedHashMap<>();
+            for (Record record : records) {
+                if (record.eventName() == OperationType.INSERT && record.dynamodb() != null
+                        && record.dynamodb().hasNewImage() && EventItems.isEvent(record.dynamodb().newImage())) {
+                    EventEnvelope envelope = EventItems.toEnvelope(record.dynamodb().newImage());
+                    byStream.computeIfAbsent(envelope.streamId(), k -> new ArrayList<>()).add(envelope);
+                }
+            }
+            try {
+                for (List<EventEnvelope> batch : byStream.values()) {
+                    batch.sort(java.util.Comparator.comparingLong(EventEnvelope::version));
+                    delivered += deliver(batch);
+                }
+            } catch (ChangeCaptureListenerException e) {
+                // Read this response's records again next time, whatever the shard's starting point was.
+                String first = records.get(0).dynamodb().sequenceNumber();
+                state.iterator = calls.call("get an iterator for shard '" + shard.shardId() + "' of table '" + table + "'",
+                        () -> streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.shardId())
+                                .shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER).sequenceNumber(first)))
+                        .shardIterator();
+                throw e;
+            }
+            String last = records.get(records.size() - 1).dynamodb().sequenceNumber();
+            checkpoints.save(readerName, new ShardCheckpoint(shard.shardId(), last, false));
+            state.lastSequence = last;
+            state.latest = false;
+        }
+        state.iterator = response.nextShardIterator();
+        if (state.iterator == null) {
+            state.finished = true;
+            checkpoints.save(readerName, new ShardCheckpoint(shard.shardId(), state.lastSequence, true));
+            nextRefreshNanos = System.nanoTime();
+        }
+        return delivered;
+    }
+
+    private int deliver(List<EventEnvelope> batch) {
+        try {
+            listener.onAppend(List.copyOf(batch));
+            return batch.size();
+        } catch (RuntimeException e) {
+            throw new ChangeCaptureListenerException(readerName, batch.get(0).streamId(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DynamoDbChangeCapture[" + readerName + " on " + table + ", shards=" + (shards == null ? "?" :
+                shards.stream().map(Shard::shardId).collect(Collectors.joining(","))) + "]";
+    }
+
+    /** Options for {@link DynamoDbChangeCapture}; setters validate as they go. */
+    public static final class Builder {
+        private final DynamoDbClient client;
+        private final DynamoDbStreamsClient streams;
+        private String tableName;
+        private String readerName;
+        private ShardCheckpointStore checkpoints;
+        private AppendListener listener;
+        private boolean startAtLatest;
+        private Duration pollInterval = Duration.ofMillis(500);
+        private Duration shardRefreshInterval = Duration.ofSeconds(30);
+        private int maxRecordsPerRead = 1000;
+        private RetryPolicy retryPolicy = RetryPolicy.custom().maxAttempts(8).initialDelay(Duration.ofMillis(50))
+                .maxDelay(Duration.ofSeconds(5)).build();
+
+        private Builder(DynamoDbClient client, DynamoDbStreamsClient streams) {
+            this.client = Objects.requireNonNull(client, "client");
+            this.streams = Objects.requireNonNull(streams, "streamsClient");
+        }
+
+        /** The events table whose Stream is read. */
+        public Builder tableName(String value) {
+            this.tableName = requireText(value, "tableName");
+            return this;
+        }
+
+        /** The name checkpoints are stored under; one running reader per name. */
+        public Builder readerName(String value) {
+            this.readerName = requireText(value, "readerName");
+            return this;
+        }
+
+        public Builder checkpoints(ShardCheckpointStore value) {
+            this.checkpoints = Objects.requireNonNull(value, "checkpoints");
+            return this;
+        }
+
+        /** Receives each stream's events in version order; must be idempotent (delivery is at least once). */
+        public Builder listener(AppendListener value) {
+            this.listener = Objects.requireNonNull(value, "listener");
+            return this;
+        }
+
+        /**
+         * For shards without a checkpoint when the reader first starts: {@code false} (default) reads them
+         * from their oldest record, {@code true} only what is appended from now on.
+         */
+        public Builder startAtLatest(boolean value) {
+            this.startAtLatest = value;
+            return this;
+        }
+
+        /** The wait between polls when nothing arrived (default 500 ms). */
+        public Builder pollInterval(Duration value) {
+            this.pollInterval = positive(value, "pollInterval");
+            return this;
+        }
+
+        /** How often the shard list is refreshed besides when a shard closes (default 30 s). */
+        public Builder shardRefreshInterval(Duration value) {
+            this.shardRefreshInterval = positive(value, "shardRefreshInterval");
+            return this;
+        }
+
+        /** Records per {@code GetRecords}, 1..1000 (default 1000). */
+        public Builder maxRecordsPerRead(int value) {
+            if (value < 1 || value > 1000) {
+                throw new IllegalArgumentException("maxRecordsPerRead must be 1..1000, but was " + value);
+            }
+            this.maxRecordsPerRead = value;
+            return this;
+        }
+
+        /** Retry of throttled and failed requests (default 8 attempts, 50 ms .. 5 s). */
+        public Builder retryPolicy(RetryPolicy value) {
+            this.retryPolicy = Objects.requireNonNull(value, "retryPolicy");
+            return this;
+        }
+
+        /** @throws IllegalStateException listing every required option not given */
+        public DynamoDbChangeCapture build() {
+            List<String> missing = new ArrayList<>();
+            if (tableName == null) {
+                missing.add("tableName");
+            }
+            if (readerName == null) {
+                missing.add("readerName");
+            }
+            if (checkpoints == null) {
+                missing.add("checkpoints");
+            }
+            if (listener == null) {
+                missing.add("listener");
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("DynamoDbChangeCapture needs " + String.join(", ", missing)
+                        + " before build()");
+            }
+            return new DynamoDbChangeCapture(this);
+        }
+
+        private static String requireText(String value, String name) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException(name + " must not be blank, but was '" + value + "'");
+            }
+            return value;
+        }
+
+        private static Duration positive(Duration value, String name) {
+            Objects.requireNonNull(value, name);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, but was " + value);
+            }
+            return value;
+        }
+    }
+}

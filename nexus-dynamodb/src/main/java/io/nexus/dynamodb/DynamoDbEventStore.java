@@ -1,0 +1,686 @@
+package io.nexus.dynamodb;
+
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.event.NewEvent;
+import io.nexus.core.retry.RetryPolicy;
+import io.nexus.core.store.AppendListener;
+import io.nexus.core.store.AppendResult;
+import io.nexus.core.store.AppendTooLargeException;
+import io.nexus.core.store.ConcurrencyConflictException;
+import io.nexus.core.store.DuplicateEventIdException;
+import io.nexus.core.store.EventStore;
+import io.nexus.core.store.EventStoreUnavailableException;
+import io.nexus.core.store.EventTooLargeException;
+import io.nexus.core.store.ExpectedVersion;
+import io.nexus.core.store.StreamQuery;
+import io.nexus.core.store.StreamTypeMismatchException;
+import io.nexus.core.store.Subscription;
+import io.nexus.dynamodb.internal.AwsCalls;
+import io.nexus.dynamodb.internal.EventItems;
+import io.nexus.dynamodb.internal.ItemSizes;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.Put;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.Update;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+/**
+ * The event store on DynamoDB: one item per event, keyed by stream id and version, appended with
+ * {@code TransactWriteItems} so a multi-event append is all or nothing.
+ *
+ * <p>Implementation notes. An append reads the stream head and the global sequencer (two strongly
+ * consistent reads), then writes one transaction: the sequencer advanced by the batch size (condition:
+ * unchanged since read), the stream head set to the new version (condition: unchanged since read — the
+ * optimistic-concurrency check), and per event the event item and an event-id guard item (condition:
+ * neither exists). The global position comes from the sequencer, so positions are gapless and follow
+ * commit order. Losing a race on the sequencer is not the caller's conflict: it is retried with backoff.
+ * Losing a race on the head is a {@link ConcurrencyConflictException} for an exact expectation and a
+ * retry for {@link ExpectedVersion#any()}. A failing guard means the ids are stored already: an
+ * idempotent replay or a {@link DuplicateEventIdException}, decided from the guards' versions. Every
+ * size and count check happens before any request, so a rejected append writes nothing; a cancelled
+ * transaction writes nothing by DynamoDB's guarantee.
+ *
+ * <p>{@link #readAll} reads the sparse {@code global-log} index (partition = position / 100,000, sort =
+ * position). Index reads are eventually consistent on the service, so it returns only the gapless prefix
+ * from {@code fromPosition}: a position that is not visible yet ends the page and is read next time,
+ * never skipped. {@link #subscribe} is backed by a {@link DynamoDbChangeCapture} reader of the table's
+ * Stream when a {@link DynamoDbStreamsClient} is configured.
+ *
+ * <p>Thread-safe; the caller owns (and closes) the clients.
+ */
+public final class DynamoDbEventStore implements EventStore {
+
+    /** Events per append: TransactWriteItems takes 100 items; each event needs 2, plus head and sequencer. */
+    public static final int MAX_EVENTS_PER_APPEND = 49;
+    /** Bytes per append: TransactWriteItems takes 4 MB in all. */
+    public static final int MAX_APPEND_BYTES = 4 * 1024 * 1024;
+
+    private static final String COND_NEW = "attribute_not_exists(pk)";
+
+    private final DynamoDbClient client;
+    private final DynamoDbStreamsClient streamsClient;
+    private final String table;
+    private final boolean consistentReads;
+    private final int pageSize;
+    private final int maxEventItemBytes;
+    private final int maxContentionRetries;
+    private final RetryPolicy contentionBackoff;
+    private final Duration subscriptionPollInterval;
+    private final Clock clock;
+    private final AwsCalls calls;
+    private final SplittableRandom random = new SplittableRandom();
+
+    private DynamoDbEventStore(Builder b) {
+        this.client = b.client;
+        this.streamsClient = b.streamsClient;
+        this.table = b.tableName;
+        this.consistentReads = b.consistentReads;
+        this.pageSize = b.pageSize;
+        this.maxEventItemBytes = b.maxEventItemBytes;
+        this.maxContentionRetries = b.maxContentionRetries;
+        this.contentionBackoff = RetryPolicy.custom().maxAttempts(Math.max(1, b.maxContentionRetries))
+                .initialDelay(Duration.ofMillis(2)).maxDelay(Duration.ofMillis(200)).build();
+        this.subscriptionPollInterval = b.subscriptionPollInterval;
+        this.clock = b.clock;
+        this.calls = new AwsCalls(b.retryPolicy, EventStoreUnavailableException::new);
+    }
+
+    /** A builder on the caller's client; {@link Builder#tableName} is required. */
+    public static Builder builder(DynamoDbClient client) {
+        return new Builder(client);
+    }
+
+    // ------------------------------------------------------------------------------------------ append
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On DynamoDB: at most {@value #MAX_EVENTS_PER_APPEND} events and 4 MB per append, at most 400 KB per
+     * event item (payload, metadata and about 250 bytes of attributes).
+     *
+     * @throws EventStoreUnavailableException if DynamoDB stays throttled or unavailable past the retry policy
+     *                                        (transient), or refuses the request (permanent); the AWS error is the cause
+     * @throws IllegalArgumentException       also if {@code streamId} contains U+001F, reserved for the store's own items
+     */
+    @Override
+    public AppendResult append(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events) {
+        requireStreamId(streamId);
+        requireText(aggregateType, "aggregateType");
+        Objects.requireNonNull(expected, "expected");
+        if (events == null || events.isEmpty()) {
+            throw new IllegalArgumentException("events must hold at least one event for stream '" + streamId + "'");
+        }
+        validateBatch(streamId, aggregateType, events);
+
+        for (int attempt = 1; ; attempt++) {
+            Head head = readHead(streamId);
+            // The type check comes first: a re-sent batch under another aggregate type is misuse, not a no-op.
+            if (head != null && !head.aggregateType.equals(aggregateType)) {
+                throw new StreamTypeMismatchException(streamId, aggregateType, head.aggregateType);
+            }
+            long current = head == null ? 0 : head.version;
+            if (!expected.isSatisfiedBy(current)) {
+                AppendResult replay = replayOrDuplicate(streamId, expected, events, head);
+                if (replay != null) {
+                    return replay;
+                }
+                throw new ConcurrencyConflictException(streamId, expected, current);
+            }
+            long sequence = readSequence();
+            Instant now = clock.instant();
+            if (head != null && now.isBefore(head.lastTimestamp)) {
+                now = head.lastTimestamp;
+            }
+            List<TransactWriteItem> writes = new ArrayList<>(2 + 2 * events.size());
+            List<EventEnvelope> stored = new ArrayList<>(events.size());
+            writes.add(sequencerUpdate(sequence, sequence + events.size()));
+            writes.add(headPut(streamId, aggregateType, current, current + events.size(), now));
+            for (int i = 0; i < events.size(); i++) {
+                NewEvent event = events.get(i);
+                long version = current + 1 + i;
+                long position = sequence + 1 + i;
+                writes.add(put(EventItems.toItem(event, streamId, aggregateType, version, current + events.size(),
+                        position, now)));
+                stored.add(EventItems.envelope(event, streamId, aggregateType, version, position, now));
+            }
+            for (int i = 0; i < events.size(); i++) {
+                writes.add(put(guardItem(streamId, events.get(i).eventId(), current + 1 + i)));
+            }
+            String token = UUID.randomUUID().toString();
+            try {
+                calls.call("append to stream '" + streamId + "'",
+                        () -> client.transactWriteItems(b -> b.transactItems(writes).clientRequestToken(token)));
+                return new AppendResult(streamId, current + events.size(), stored, false);
+            } catch (TransactionCanceledException e) {
+                AppendResult outcome = onCancelled(e, streamId, aggregateType, expected, events, current, attempt);
+                if (outcome != null) {
+                    return outcome;
+                }
+            }
+        }
+    }
+
+    /** Decides a cancelled append: a result, an exception, or {@code null} to try again. */
+    private AppendResult onCancelled(TransactionCanceledException e, String streamId, String aggregateType,
+                                     ExpectedVersion expected,
+                                     List<NewEvent> events, long current, int attempt) {
+        List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+        int n = events.size();
+        boolean guardFailed = false;
+        boolean headFailed = false;
+        boolean eventFailed = false;
+        boolean retryable = reasons.isEmpty();
+        for (int i = 0; i < reasons.size(); i++) {
+            String code = reasons.get(i).code();
+            if ("ConditionalCheckFailed".equals(code)) {
+                if (i == 1) {
+                    headFailed = true;
+                } else if (i >= 2 && i < 2 + n) {
+                    eventFailed = true;
+                } else if (i >= 2 + n) {
+                    guardFailed = true;
+                } else {
+                    retryable = true;
+                }
+            } else if (code != null && !"None".equals(code)) {
+                if (!"TransactionConflict".equals(code) && !"ThrottlingError".equals(code)
+                        && !"ProvisionedThroughputExceeded".equals(code)) {
+                    throw new EventStoreUnavailableException("DynamoDB cancelled the append to stream '" + streamId
+                            + "' (" + code + ": " + reasons.get(i).message() + "); nothing was written. Check the "
+                            + "table definition and the item limits.", e, false);
+                }
+                retryable = true;
+            }
+        }
+        if (guardFailed || headFailed) {
+            Head head = readHead(streamId);
+            if (head != null && !head.aggregateType.equals(aggregateType)) {
+                throw new StreamTypeMismatchException(streamId, aggregateType, head.aggregateType);
+            }
+            AppendResult replay = replayOrDuplicate(streamId, expected, events, head);
+            if (replay != null) {
+                return replay;
+            }
+            long actual = head == null ? 0 : head.version;
+            if (headFailed && expected instanceof ExpectedVersion.Exact && !expected.isSatisfiedBy(actual)) {
+                throw new ConcurrencyConflictException(streamId, expected, actual);
+            }
+            retryable = true;
+        } else if (eventFailed) {
+            throw new EventStoreUnavailableException("Stream '" + streamId + "' holds an event item past its head version "
+                    + current + " in table '" + table + "'; the table was written outside Nexus. Nothing was appended; "
+                    + "remove the stray items or restore the stream head.", e, false);
+        }
+        if (retryable && attempt < maxContentionRetries) {
+            calls.pause(contentionBackoff.delayAfter(attempt, random.split()), "append to stream '" + streamId + "'", e);
+            return null;
+        }
+        throw new EventStoreUnavailableException("The append to stream '" + streamId + "' lost " + attempt
+                + " races for the global sequencer in table '" + table + "'; nothing was written. Retry later or "
+                + "reduce the number of concurrent writers.", e, true);
+    }
+
+    /**
+     * Applies the contract's id rules to a batch whose ids may already be stored: the stored originals when
+     * the batch repeats an earlier append at the expected position, {@code null} when none of its ids is
+     * stored, and a {@link DuplicateEventIdException} otherwise.
+     */
+    private AppendResult replayOrDuplicate(String streamId, ExpectedVersion expected, List<NewEvent> events, Head head) {
+        if (head == null) {
+            return null;
+        }
+        Map<UUID, Long> stored = readGuards(streamId, events);
+        if (stored.isEmpty()) {
+            return null;
+        }
+        UUID firstId = events.get(0).eventId();
+        Long first = stored.get(firstId);
+        if (first == null) {
+            for (NewEvent event : events) {
+                Long at = stored.get(event.eventId());
+                if (at != null) {
+                    throw new DuplicateEventIdException(streamId, event.eventId(), "is already stored at version " + at);
+                }
+            }
+            return null;
+        }
+        long firstVersion = first;
+        boolean samePosition = expected instanceof ExpectedVersion.Exact exact ? exact.version() == firstVersion - 1
+                : expected == ExpectedVersion.any();
+        boolean sameRun = firstVersion - 1 + events.size() <= head.version;
+        for (int i = 0; sameRun && i < events.size(); i++) {
+            Long at = stored.get(events.get(i).eventId());
+            sameRun = at != null && at == firstVersion + i;
+        }
+        if (!samePosition || !sameRun) {
+            throw new DuplicateEventIdException(streamId, firstId,
+                    "is already stored at version " + firstVersion + ", not where this append expects it");
+        }
+        List<EventEnvelope> originals = read(StreamQuery.stream(streamId).fromVersion(firstVersion)
+                .toVersion(firstVersion + events.size() - 1));
+        return new AppendResult(streamId, firstVersion + events.size() - 1, originals, true);
+    }
+
+    private void validateBatch(String streamId, String aggregateType, List<NewEvent> events) {
+        if (events.size() > MAX_EVENTS_PER_APPEND) {
+            throw new AppendTooLargeException(streamId, "events", events.size(), MAX_EVENTS_PER_APPEND);
+        }
+        Set<UUID> ids = new HashSet<>(events.size() * 2);
+        long total = 0;
+        Instant probeTime = Instant.EPOCH;
+        for (NewEvent event : events) {
+            if (event == null) {
+                throw new IllegalArgumentException("events must not hold null, but the batch for stream '" + streamId
+                        + "' does: " + events);
+            }
+            if (!ids.add(event.eventId())) {
+                throw new DuplicateEventIdException(streamId, event.eventId(), "appears twice in one append");
+            }
+            int size = ItemSizes.of(EventItems.toItem(event, streamId, aggregateType, Long.MAX_VALUE, Long.MAX_VALUE,
+                    Long.MAX_VALUE, probeTime));
+            if (size > maxEventItemBytes) {
+                throw new EventTooLargeException(streamId, event.eventType(), size, maxEventItemBytes);
+            }
+            total += size + ItemSizes.of(guardItem(streamId, event.eventId(), Long.MAX_VALUE));
+        }
+        total += 512; // head and sequencer
+        if (total > MAX_APPEND_BYTES) {
+            throw new AppendTooLargeException(streamId, "bytes", total, MAX_APPEND_BYTES);
+        }
+    }
+
+    private TransactWriteItem sequencerUpdate(long from, long to) {
+        Update.Builder update = Update.builder().tableName(table)
+                .key(EventItems.key(EventItems.SEQUENCER_PK, 0))
+                .updateExpression("SET #seq = :to")
+                .expressionAttributeNames(Map.of("#seq", EventItems.SEQUENCE));
+        if (from == 0) {
+            update.conditionExpression(COND_NEW).expressionAttributeValues(Map.of(":to", EventItems.n(to)));
+        } else {
+            update.conditionExpression("#seq = :from")
+                    .expressionAttributeValues(Map.of(":to", EventItems.n(to), ":from", EventItems.n(from)));
+        }
+        return TransactWriteItem.builder().update(update.build()).build();
+    }
+
+    private TransactWriteItem headPut(String streamId, String aggregateType, long from, long to, Instant now) {
+        Map<String, AttributeValue> item = new HashMap<>(EventItems.key(streamId, 0));
+        item.put(EventItems.HEAD_VERSION, EventItems.n(to));
+        item.put(EventItems.HEAD_TYPE, EventItems.s(aggregateType));
+        item.put(EventItems.HEAD_LAST_TS, EventItems.n(EventItems.toNanos(now)));
+        Put.Builder put = Put.builder().tableName(table).item(item);
+        if (from == 0) {
+            put.conditionExpression(COND_NEW);
+        } else {
+            put.conditionExpression("#hv = :from").expressionAttributeNames(Map.of("#hv", EventItems.HEAD_VERSION))
+                    .expressionAttributeValues(Map.of(":from", EventItems.n(from)));
+        }
+        return TransactWriteItem.builder().put(put.build()).build();
+    }
+
+    private TransactWriteItem put(Map<String, AttributeValue> item) {
+        return TransactWriteItem.builder()
+                .put(Put.builder().tableName(table).item(item).conditionExpression(COND_NEW).build()).build();
+    }
+
+    private static Map<String, AttributeValue> guardItem(String streamId, UUID eventId, long version) {
+        Map<String, AttributeValue> item = new HashMap<>(EventItems.key(EventItems.guardKey(streamId, eventId), 0));
+        item.put(EventItems.GUARD_VERSION, EventItems.n(version));
+        return item;
+    }
+
+    // ------------------------------------------------------------------------------------------ reads
+
+    private record Head(long version, String aggregateType, Instant lastTimestamp) {
+    }
+
+    private Head readHead(String streamId) {
+        Map<String, AttributeValue> item = calls.call("read the head of stream '" + streamId + "'",
+                () -> client.getItem(b -> b.tableName(table).key(EventItems.key(streamId, 0)).consistentRead(true)))
+                .item();
+        if (item == null || item.isEmpty()) {
+            return null;
+        }
+        return new Head(Long.parseLong(item.get(EventItems.HEAD_VERSION).n()), item.get(EventItems.HEAD_TYPE).s(),
+                EventItems.fromNanos(Long.parseLong(item.get(EventItems.HEAD_LAST_TS).n())));
+    }
+
+    private long readSequence() {
+        Map<String, AttributeValue> item = calls.call("read the global sequencer",
+                () -> client.getItem(b -> b.tableName(table).key(EventItems.key(EventItems.SEQUENCER_PK, 0))
+                        .consistentRead(true))).item();
+        return item == null || item.isEmpty() ? 0 : Long.parseLong(item.get(EventItems.SEQUENCE).n());
+    }
+
+    private Map<UUID, Long> readGuards(String streamId, List<NewEvent> events) {
+        Map<String, UUID> byKey = new HashMap<>();
+        List<Map<String, AttributeValue>> keys = new ArrayList<>(events.size());
+        for (NewEvent event : events) {
+            String key = EventItems.guardKey(streamId, event.eventId());
+            byKey.put(key, event.eventId());
+            keys.add(EventItems.key(key, 0));
+        }
+        Map<UUID, Long> found = new HashMap<>();
+        Map<String, KeysAndAttributes> pending = Map.of(table,
+                KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            Map<String, KeysAndAttributes> request = pending;
+            BatchGetItemResponse response = calls.call("read event ids of stream '" + streamId + "'",
+                    () -> client.batchGetItem(b -> b.requestItems(request)));
+            for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
+                found.put(byKey.get(item.get(EventItems.PK).s()), Long.parseLong(item.get(EventItems.GUARD_VERSION).n()));
+            }
+            pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+            if (!pending.isEmpty()) {
+                calls.pause(contentionBackoff.delayAfter(Math.min(attempt, 8), random.split()),
+                        "read event ids of stream '" + streamId + "'", null);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On DynamoDB: one {@code Query} per page of {@link Builder#pageSize} events, strongly consistent
+     * unless {@link Builder#consistentReads(boolean)} turned that off. As-of reads stop at the first event
+     * stored after the instant (timestamps never decrease within a stream).
+     */
+    @Override
+    public List<EventEnvelope> read(StreamQuery query) {
+        Objects.requireNonNull(query, "query");
+        if (query.maxCount() == 0 || query.toVersion() < query.fromVersion()) {
+            return List.of();
+        }
+        requireStreamId(query.streamId());
+        for (int attempt = 1; ; attempt++) {
+            List<EventEnvelope> events = readOnce(query);
+            if (events != null) {
+                return events;
+            }
+            if (attempt >= maxContentionRetries) {
+                throw new EventStoreUnavailableException("Stream '" + query.streamId() + "' in table '" + table
+                        + "' showed only part of an append in " + attempt + " reads; an event item may have been "
+                        + "deleted outside Nexus. Retry later, or restore the missing items.", null, true);
+            }
+            // A Query is read-committed, not a snapshot: the rest of a committed append shows up at once.
+            calls.pause(contentionBackoff.delayAfter(Math.min(attempt, 8), random.split()),
+                    "read stream '" + query.streamId() + "'", null);
+        }
+    }
+
+    /** The events of {@code query}, or {@code null} when the last append read was only partly visible. */
+    private List<EventEnvelope> readOnce(StreamQuery query) {
+        List<EventEnvelope> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        long asOfNanos = query.asOf() == null ? Long.MAX_VALUE : EventItems.toNanos(query.asOf());
+        long lastBatchEnd = 0;
+        do {
+            int limit = (int) Math.min(pageSize, (long) query.maxCount() - out.size());
+            QueryRequest.Builder request = QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
+                    .expressionAttributeValues(Map.of(":pk", EventItems.s(query.streamId()),
+                            ":from", EventItems.n(query.fromVersion()), ":to", EventItems.n(query.toVersion())))
+                    .consistentRead(consistentReads)
+                    .limit(limit);
+            if (start != null) {
+                request.exclusiveStartKey(start);
+            }
+            QueryRequest built = request.build();
+            QueryResponse page = calls.call("read stream '" + query.streamId() + "'", () -> client.query(built));
+            for (Map<String, AttributeValue> item : page.items()) {
+                EventEnvelope envelope = EventItems.toEnvelope(item);
+                if (EventItems.toNanos(envelope.timestamp()) > asOfNanos) {
+                    return List.copyOf(out); // an append's events share one timestamp: this ends on an append boundary
+                }
+                out.add(envelope);
+                lastBatchEnd = EventItems.batchEnd(item);
+            }
+            start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+        } while (start != null && out.size() < query.maxCount());
+        if (out.size() < query.maxCount() && !out.isEmpty()) {
+            long last = out.get(out.size() - 1).version();
+            if (lastBatchEnd > last && lastBatchEnd <= query.toVersion()) {
+                return null;
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** {@inheritDoc} One strongly consistent {@code GetItem} of the stream head. */
+    @Override
+    public long currentVersion(String streamId) {
+        requireStreamId(streamId);
+        Head head = readHead(streamId);
+        return head == null ? 0 : head.version;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On DynamoDB: positions are gapless and follow commit order (one sequencer). The index behind this
+     * read is eventually consistent on the service, so a just-committed event may show up a moment later;
+     * the result is always the gapless run from {@code fromPosition}, so nothing is ever skipped.
+     */
+    @Override
+    public List<EventEnvelope> readAll(long fromPosition, int maxCount) {
+        if (fromPosition < 1) {
+            throw new IllegalArgumentException("fromPosition must be >= 1, but was " + fromPosition);
+        }
+        if (maxCount < 0) {
+            throw new IllegalArgumentException("maxCount must be >= 0, but was " + maxCount);
+        }
+        List<EventEnvelope> out = new ArrayList<>();
+        long next = fromPosition;
+        while (out.size() < maxCount) {
+            long from = next;
+            int limit = (int) Math.min(pageSize, (long) maxCount - out.size());
+            QueryRequest request = QueryRequest.builder().tableName(table).indexName(EventItems.GLOBAL_INDEX)
+                    .keyConditionExpression("gb = :b AND gp >= :from")
+                    .expressionAttributeValues(Map.of(":b", EventItems.n(EventItems.bucketOf(from)),
+                            ":from", EventItems.n(from)))
+                    .limit(limit)
+                    .build();
+            QueryResponse page = calls.call("read the global log from position " + from, () -> client.query(request));
+            for (Map<String, AttributeValue> item : page.items()) {
+                EventEnvelope envelope = EventItems.toEnvelope(item);
+                if (envelope.globalPosition() != next) {
+                    return List.copyOf(out); // the position is not visible in the index yet
+                }
+                out.add(envelope);
+                next++;
+            }
+            boolean bucketDone = EventItems.bucketOf(next) != EventItems.bucketOf(from);
+            boolean morePages = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty();
+            if (page.items().isEmpty() || (!morePages && !bucketDone)) {
+                break;
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** {@inheritDoc} One strongly consistent {@code GetItem} of the sequencer. */
+    @Override
+    public long headPosition() {
+        return readSequence();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On DynamoDB: a {@link DynamoDbChangeCapture} reader of the table's Stream, started at the Stream's
+     * latest position with checkpoints in memory, polling on a daemon thread every
+     * {@link Builder#subscriptionPollInterval}. Delivery is at least once and follows each stream's order;
+     * appends of different streams may arrive in any order. For a durable, restartable reader build a
+     * {@link DynamoDbChangeCapture} with a {@link DynamoDbShardCheckpointStore} instead.
+     *
+     * @throws ChangeCaptureNotConfiguredException if the builder was given no {@link DynamoDbStreamsClient}
+     */
+    @Override
+    public Subscription subscribe(AppendListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (streamsClient == null) {
+            throw new ChangeCaptureNotConfiguredException(table);
+        }
+        DynamoDbChangeCapture reader = DynamoDbChangeCapture.builder(client, streamsClient)
+                .tableName(table)
+                .readerName("subscription-" + UUID.randomUUID())
+                .checkpoints(new InMemoryShardCheckpointStore())
+                .startAtLatest(true)
+                .pollInterval(subscriptionPollInterval)
+                .listener(events -> {
+                    try {
+                        listener.onAppend(events);
+                    } catch (RuntimeException e) {
+                        org.slf4j.LoggerFactory.getLogger(DynamoDbEventStore.class)
+                                .warn("Append listener {} failed; the append stands", listener, e);
+                    }
+                })
+                .build();
+        reader.start();
+        return reader::close;
+    }
+
+    /** The events table this store writes. */
+    public String tableName() {
+        return table;
+    }
+
+    private static void requireStreamId(String streamId) {
+        requireText(streamId, "streamId");
+        if (streamId.indexOf(EventItems.RESERVED) >= 0) {
+            throw new IllegalArgumentException("streamId must not contain U+001F (reserved for the store's own items), "
+                    + "but was '" + streamId.replace(EventItems.RESERVED, '?') + "'");
+        }
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank, but was '" + value + "'");
+        }
+    }
+
+    /**
+     * Options for {@link DynamoDbEventStore}. Setters validate as they go; {@link #build()} checks that a
+     * table name was given.
+     */
+    public static final class Builder {
+        private final DynamoDbClient client;
+        private DynamoDbStreamsClient streamsClient;
+        private String tableName;
+        private boolean consistentReads = true;
+        private int pageSize = 500;
+        private int maxEventItemBytes = ItemSizes.MAX_ITEM_BYTES;
+        private int maxContentionRetries = 50;
+        private RetryPolicy retryPolicy = RetryPolicy.custom().maxAttempts(8).initialDelay(Duration.ofMillis(50))
+                .maxDelay(Duration.ofSeconds(5)).build();
+        private Duration subscriptionPollInterval = Duration.ofMillis(250);
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(DynamoDbClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+        }
+
+        /** The events table, created by {@link DynamoDbTables#createIfMissing} or by the documented template. */
+        public Builder tableName(String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException("tableName must not be blank, but was '" + value + "'");
+            }
+            this.tableName = value;
+            return this;
+        }
+
+        /** Enables {@link DynamoDbEventStore#subscribe} through the table's Stream. */
+        public Builder streamsClient(DynamoDbStreamsClient value) {
+            this.streamsClient = Objects.requireNonNull(value, "streamsClient");
+            return this;
+        }
+
+        /** Strongly consistent stream reads (default {@code true}; {@code false} halves their read units). */
+        public Builder consistentReads(boolean value) {
+            this.consistentReads = value;
+            return this;
+        }
+
+        /** Events per {@code Query} page, 1..1000 (default 500; DynamoDB also ends a page at 1 MB). */
+        public Builder pageSize(int value) {
+            if (value < 1 || value > 1000) {
+                throw new IllegalArgumentException("pageSize must be 1..1000, but was " + value);
+            }
+            this.pageSize = value;
+            return this;
+        }
+
+        /** The largest event item accepted, 1..409600 bytes (default the DynamoDB maximum, 400 KB). */
+        public Builder maxEventItemBytes(int value) {
+            if (value < 1 || value > ItemSizes.MAX_ITEM_BYTES) {
+                throw new IllegalArgumentException("maxEventItemBytes must be 1.." + ItemSizes.MAX_ITEM_BYTES
+                        + ", but was " + value);
+            }
+            this.maxEventItemBytes = value;
+            return this;
+        }
+
+        /**
+         * How often an append retries after losing the global sequencer to another writer, and how often a read
+         * retries when the last append it reads is not yet fully visible (default 50).
+         */
+        public Builder maxContentionRetries(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("maxContentionRetries must be >= 1, but was " + value);
+            }
+            this.maxContentionRetries = value;
+            return this;
+        }
+
+        /** Retry of throttled and failed requests (default 8 attempts, 50 ms .. 5 s, full jitter). */
+        public Builder retryPolicy(RetryPolicy value) {
+            this.retryPolicy = Objects.requireNonNull(value, "retryPolicy");
+            return this;
+        }
+
+        /** How often {@link DynamoDbEventStore#subscribe} polls the Stream when idle (default 250 ms). */
+        public Builder subscriptionPollInterval(Duration value) {
+            Objects.requireNonNull(value, "subscriptionPollInterval");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("subscriptionPollInterval must be positive, but was " + value);
+            }
+            this.subscriptionPollInterval = value;
+            return this;
+        }
+
+        /** The clock that timestamps events (default UTC system clock). */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** @throws IllegalStateException if no table name was given */
+        public DynamoDbEventStore build() {
+            if (tableName == null) {
+                throw new IllegalStateException("tableName is required; call tableName(...) before build()");
+            }
+            return new DynamoDbEventStore(this);
+        }
+    }
+}

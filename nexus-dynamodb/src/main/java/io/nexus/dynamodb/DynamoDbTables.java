@@ -1,0 +1,146 @@
+package io.nexus.dynamodb;
+
+import io.nexus.dynamodb.internal.EventItems;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The table definitions Nexus uses on DynamoDB, as code: keys, the global-log index, Streams with
+ * {@code NEW_IMAGE} on the events table, on-demand billing. {@code docs/dynamodb.md} gives the same
+ * definitions for CloudFormation.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class DynamoDbTables {
+
+    /**
+     * The table names of one Nexus installation. A {@code null} name means "this installation does not use
+     * that table" and {@link #createIfMissing} skips it.
+     *
+     * @param events      events, stream heads, event-id guards and the global sequencer; Streams on
+     * @param snapshots   the latest snapshot per aggregate
+     * @param checkpoints change-capture shard checkpoints
+     */
+    public record Names(String events, String snapshots, String checkpoints) {
+
+        /** {@code prefix + "events"}, {@code prefix + "snapshots"}, {@code prefix + "checkpoints"}. */
+        public static Names withPrefix(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            return new Names(prefix + "events", prefix + "snapshots", prefix + "checkpoints");
+        }
+    }
+
+    private DynamoDbTables() {
+    }
+
+    /**
+     * Creates each named table that does not exist yet and waits until all of them are active. Existing
+     * tables are left as they are (their definition is not checked).
+     *
+     * @throws DynamoDbAccessException if DynamoDB refuses a request; the AWS error is the cause
+     */
+    public static void createIfMissing(DynamoDbClient client, Names names) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(names, "names");
+        List<CreateTableRequest> requests = new ArrayList<>(3);
+        if (names.events() != null) {
+            requests.add(eventsTable(names.events()));
+        }
+        if (names.snapshots() != null) {
+            requests.add(snapshotsTable(names.snapshots()));
+        }
+        if (names.checkpoints() != null) {
+            requests.add(checkpointsTable(names.checkpoints()));
+        }
+        for (CreateTableRequest request : requests) {
+            try {
+                if (!exists(client, request.tableName())) {
+                    client.createTable(request);
+                }
+                client.waiter().waitUntilTableExists(b -> b.tableName(request.tableName()));
+            } catch (ResourceInUseException raced) {
+                client.waiter().waitUntilTableExists(b -> b.tableName(request.tableName()));
+            } catch (DynamoDbException e) {
+                throw new DynamoDbAccessException("Could not create DynamoDB table '" + request.tableName() + "' ("
+                        + e.getMessage() + "); check the credentials' permissions (dynamodb:CreateTable, DescribeTable).",
+                        e, false);
+            }
+        }
+    }
+
+    /** The events table: {@code pk} S + {@code sk} N, index {@code global-log} on {@code gb} N + {@code gp} N. */
+    public static CreateTableRequest eventsTable(String name) {
+        return CreateTableRequest.builder()
+                .tableName(name)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(
+                        attribute(EventItems.PK, ScalarAttributeType.S),
+                        attribute(EventItems.SK, ScalarAttributeType.N),
+                        attribute(EventItems.GLOBAL_BUCKET, ScalarAttributeType.N),
+                        attribute(EventItems.GLOBAL_POSITION, ScalarAttributeType.N))
+                .keySchema(key(EventItems.PK, KeyType.HASH), key(EventItems.SK, KeyType.RANGE))
+                .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
+                        .indexName(EventItems.GLOBAL_INDEX)
+                        .keySchema(key(EventItems.GLOBAL_BUCKET, KeyType.HASH),
+                                key(EventItems.GLOBAL_POSITION, KeyType.RANGE))
+                        .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+                        .build())
+                .streamSpecification(StreamSpecification.builder()
+                        .streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE).build())
+                .build();
+    }
+
+    /** The snapshots table: {@code pk} S. */
+    public static CreateTableRequest snapshotsTable(String name) {
+        return CreateTableRequest.builder()
+                .tableName(name)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(attribute("pk", ScalarAttributeType.S))
+                .keySchema(key("pk", KeyType.HASH))
+                .build();
+    }
+
+    /** The checkpoints table: {@code pk} S (reader name) + {@code sk} S (shard id). */
+    public static CreateTableRequest checkpointsTable(String name) {
+        return CreateTableRequest.builder()
+                .tableName(name)
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(attribute("pk", ScalarAttributeType.S), attribute("sk", ScalarAttributeType.S))
+                .keySchema(key("pk", KeyType.HASH), key("sk", KeyType.RANGE))
+                .build();
+    }
+
+    private static boolean exists(DynamoDbClient client, String table) {
+        try {
+            client.describeTable(b -> b.tableName(table));
+            return true;
+        } catch (ResourceNotFoundException e) {
+            return false;
+        }
+    }
+
+    private static AttributeDefinition attribute(String name, ScalarAttributeType type) {
+        return AttributeDefinition.builder().attributeName(name).attributeType(type).build();
+    }
+
+    private static KeySchemaElement key(String name, KeyType type) {
+        return KeySchemaElement.builder().attributeName(name).keyType(type).build();
+    }
+}

@@ -1,0 +1,17 @@
+package io.nexus.dynamodb;
+
+import java.util.Objects;
+
+/**
+ * How far a change-capture reader got in one shard of a DynamoDB Stream.
+ *
+ * @param shardId        the shard
+ * @param sequenceNumber the sequence number of the last record handled, {@code null} when none was yet
+ * @param finished       whether the shard is closed and fully read (its children may start)
+ */
+public record ShardCheckpoint(String shardId, String sequenceNumber, boolean finished) {
+
+    public ShardCheckpoint {
+        Objects.requireNonNull(shardId, "shardId");
+    }
+}

@@ -1,0 +1,355 @@
+package io.nexus.kinesis.internal;
+
+import io.nexus.core.bus.BusConsumer;
+import io.nexus.core.checkpoint.Checkpoint;
+import io.nexus.core.checkpoint.CheckpointStore;
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.internal.NexusMetrics;
+import io.nexus.core.retry.RetryPolicy;
+import io.nexus.core.store.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The consuming side of the Kinesis bus: a {@link Group} per subscription, which runs a coordinator
+ * thread that finds ready shards and a reader thread per shard. Not part of the API; see the notes on
+ * {@code KinesisEventBus}.
+ */
+public final class ShardReader {
+
+    /** The checkpoint position that marks a shard read to its end. */
+    public static final String SHARD_END = "SHARD_END";
+
+    private static final Logger log = LoggerFactory.getLogger(ShardReader.class);
+
+    private ShardReader() {
+    }
+
+    /** What every reader of one bus shares. */
+    public record Settings(KinesisClient client, CheckpointStore checkpoints, RetryPolicy redelivery, Duration pollInterval,
+                           Duration maxPollInterval, Duration shardSyncInterval, int maxRecordsPerGet, NexusMetrics metrics) {
+    }
+
+    /** One consumer group on one Kinesis stream. */
+    public static final class Group implements Subscription {
+        private final Settings settings;
+        private final String group;
+        private final String stream;
+        private final String consumerId;
+        private final BusConsumer consumer;
+        private final Runnable onClose;
+        private final Map<String, Thread> readers = new ConcurrentHashMap<>();
+        private final Set<String> finished = ConcurrentHashMap.newKeySet();
+        private final Object wake = new Object();
+        private Thread coordinator;
+        private volatile boolean running = true;
+        private boolean wakeRequested;
+
+        public Group(Settings settings, String group, String stream, String consumerId, BusConsumer consumer, Runnable onClose) {
+            this.settings = settings;
+            this.group = group;
+            this.stream = stream;
+            this.consumerId = consumerId;
+            this.consumer = consumer;
+            this.onClose = onClose;
+        }
+
+        public void start() {
+            coordinator = new Thread(this::coordinate, "nexus-kinesis-" + consumerId + "-shards");
+            coordinator.setDaemon(true);
+            coordinator.start();
+        }
+
+        private void coordinate() {
+            int failures = 0;
+            while (running) {
+                try {
+                    syncShards();
+                    failures = 0;
+                } catch (RuntimeException e) {
+                    if (!running) {
+                        return;
+                    }
+                    failures++;
+                    log.warn("Consumer group '{}' could not list the shards of Kinesis stream '{}' (attempt {}); retrying",
+                            group, stream, failures, e);
+                }
+                synchronized (wake) {
+                    if (!wakeRequested && running) {
+                        try {
+                            Duration wait = failures == 0 ? settings.shardSyncInterval()
+                                    : settings.redelivery().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                            TimeUnit.MILLISECONDS.timedWait(wake, Math.max(1, wait.toMillis()));
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    wakeRequested = false;
+                }
+            }
+        }
+
+        /** Starts a reader for every shard not yet read to its end whose parents are. */
+        private void syncShards() {
+            Map<String, Shard> shards = listShards();
+            for (Shard shard : shards.values()) {
+                String id = shard.shardId();
+                if (!running || readers.containsKey(id) || isFinished(id)) {
+                    continue;
+                }
+                if (parentDone(shard.parentShardId(), shards) && parentDone(shard.adjacentParentShardId(), shards)) {
+                    Thread reader = new Thread(() -> new Reader(id).run(), "nexus-kinesis-" + consumerId + "-" + id);
+                    reader.setDaemon(true);
+                    readers.put(id, reader);
+                    reader.start();
+                }
+            }
+        }
+
+        /** A parent that is gone (past retention) or was read to its end no longer holds anything back. */
+        private boolean parentDone(String parentId, Map<String, Shard> shards) {
+            return parentId == null || !shards.containsKey(parentId) || isFinished(parentId);
+        }
+
+        private boolean isFinished(String shardId) {
+            if (finished.contains(shardId)) {
+                return true;
+            }
+            Optional<Checkpoint> checkpoint = settings.checkpoints().load(consumerId, shardId);
+            if (checkpoint.isPresent() && SHARD_END.equals(checkpoint.get().position())) {
+                finished.add(shardId);
+                return true;
+            }
+            return false;
+        }
+
+        private Map<String, Shard> listShards() {
+            Map<String, Shard> shards = new LinkedHashMap<>();
+            String token = null;
+            do {
+                String next = token;
+                ListShardsResponse response = next == null
+                        ? settings.client().listShards(r -> r.streamName(stream))
+                        : settings.client().listShards(r -> r.nextToken(next));
+                for (Shard shard : response.shards()) {
+                    shards.put(shard.shardId(), shard);
+                }
+                token = response.nextToken();
+            } while (token != null);
+            return shards;
+        }
+
+        private void wakeCoordinator() {
+            synchronized (wake) {
+                wakeRequested = true;
+                wake.notifyAll();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!running) {
+                return;
+            }
+            running = false;
+            List<Thread> threads = new ArrayList<>(readers.values());
+            if (coordinator != null) {
+                threads.add(coordinator);
+            }
+            threads.forEach(Thread::interrupt);
+            for (Thread thread : threads) {
+                try {
+                    thread.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            onClose.run();
+        }
+
+        /** Reads one shard from its checkpoint to its end (or until the subscription closes). */
+        private final class Reader {
+            private final String shardId;
+            private final String[] tags;
+            private String after;
+            private String iterator;
+            private long idleNanos;
+
+            Reader(String shardId) {
+                this.shardId = shardId;
+                this.tags = new String[]{"stream", stream, "group", group};
+            }
+
+            void run() {
+                int failures = 0;
+                try {
+                    after = settings.checkpoints().load(consumerId, shardId).map(Checkpoint::position).orElse(null);
+                    while (running) {
+                        try {
+                            if (!readOnce()) {
+                                return;
+                            }
+                            failures = 0;
+                        } catch (ExpiredIteratorException e) {
+                            iterator = null;
+                        } catch (ResourceNotFoundException e) {
+                            log.error("Kinesis stream '{}' or its shard '{}' is gone; consumer group '{}' stops reading it",
+                                    stream, shardId, group, e);
+                            return;
+                        } catch (RuntimeException e) {
+                            if (!running || e instanceof AbortedException) {
+                                return;
+                            }
+                            failures++;
+                            iterator = null;
+                            Duration delay = settings.redelivery().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                            log.warn("Consumer group '{}' failed reading shard '{}' of Kinesis stream '{}' (attempt {}); retrying"
+                                    + " from its last checkpoint in {} ms", group, shardId, stream, failures, delay.toMillis(), e);
+                            sleep(delay);
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    // closing
+                } catch (RuntimeException e) {
+                    if (running) {
+                        log.error("Consumer group '{}' stopped reading shard '{}' of Kinesis stream '{}'; the next shard sync"
+                                + " restarts it from its checkpoint", group, shardId, stream, e);
+                    }
+                } finally {
+                    if (!finished.contains(shardId)) {
+                        readers.remove(shardId);
+                    }
+                }
+            }
+
+            /** One GetRecords round; false once the shard is done or the subscription stopped. */
+            private boolean readOnce() throws InterruptedException {
+                if (iterator == null) {
+                    if (SHARD_END.equals(after)) {
+                        finish();
+                        return false;
+                    }
+                    iterator = after == null
+                            ? settings.client().getShardIterator(r -> r.streamName(stream).shardId(shardId)
+                            .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator()
+                            : settings.client().getShardIterator(r -> r.streamName(stream).shardId(shardId)
+                            .shardIteratorType(ShardIteratorType.AFTER_SEQUENCE_NUMBER).startingSequenceNumber(after))
+                            .shardIterator();
+                }
+                String current = iterator;
+                GetRecordsResponse response = settings.client().getRecords(r -> r.shardIterator(current)
+                        .limit(settings.maxRecordsPerGet()));
+                if (response.millisBehindLatest() != null) {
+                    settings.metrics().summary("nexus.kinesis.consume.millis.behind", response.millisBehindLatest(), tags);
+                }
+                List<Record> records = response.records();
+                if (log.isTraceEnabled()) {
+                    log.trace("Consumer group '{}' got {} records from shard '{}' of Kinesis stream '{}' after '{}'", group,
+                            records.size(), shardId, stream, after);
+                }
+                if (!records.isEmpty()) {
+                    settings.metrics().summary("nexus.kinesis.consume.batch.size", records.size(), tags);
+                }
+                for (Record record : records) {
+                    EventEnvelope event;
+                    try {
+                        event = EnvelopeCodec.decode(record.data().asByteArrayUnsafe(),
+                                "'" + record.sequenceNumber() + "' of shard '" + shardId + "' in stream '" + stream + "'");
+                    } catch (RuntimeException e) {
+                        settings.metrics().count("nexus.kinesis.consume.undecodable", tags);
+                        log.error("Consumer group '{}' skips record '{}' of shard '{}' in Kinesis stream '{}': it is not a Nexus"
+                                + " event record", group, record.sequenceNumber(), shardId, stream, e);
+                        checkpoint(record.sequenceNumber());
+                        continue;
+                    }
+                    if (!deliver(event)) {
+                        return false;
+                    }
+                    settings.metrics().count("nexus.kinesis.consume.records", tags);
+                    checkpoint(record.sequenceNumber());
+                }
+                iterator = response.nextShardIterator();
+                if (iterator == null) {
+                    settings.checkpoints().save(consumerId, shardId, SHARD_END);
+                    after = SHARD_END;
+                    finish();
+                    return false;
+                }
+                if (records.isEmpty()) {
+                    // An idle shard is polled less and less often, down to once per maxPollInterval.
+                    idleNanos = idleNanos == 0 ? settings.pollInterval().toNanos()
+                            : Math.min(idleNanos * 2, settings.maxPollInterval().toNanos());
+                    TimeUnit.NANOSECONDS.sleep(idleNanos);
+                } else {
+                    idleNanos = 0;
+                }
+                return running;
+            }
+
+            private void checkpoint(String sequenceNumber) {
+                settings.checkpoints().save(consumerId, shardId, sequenceNumber);
+                after = sequenceNumber;
+            }
+
+            private void finish() {
+                finished.add(shardId);
+                log.debug("Consumer group '{}' read shard '{}' of Kinesis stream '{}' to its end", group, shardId, stream);
+                wakeCoordinator();
+            }
+
+            /** Delivers until acknowledged; false when the subscription stopped first. */
+            private boolean deliver(EventEnvelope event) throws InterruptedException {
+                for (int attempt = 1; running; attempt++) {
+                    try {
+                        consumer.onEvent(event);
+                        return true;
+                    } catch (Exception | Error e) {
+                        if (e instanceof VirtualMachineError fatal) {
+                            throw fatal;
+                        }
+                        if (!running) {
+                            return false;
+                        }
+                        settings.metrics().count("nexus.kinesis.consume.redeliveries", tags);
+                        Duration delay = settings.redelivery().delayAfter(Math.min(attempt, 30), ThreadLocalRandom.current());
+                        log.warn("Consumer group '{}' failed on event '{}' of stream '{}' version {} (attempt {}); redelivering"
+                                + " in {} ms", group, event.eventType(), event.streamId(), event.version(), attempt,
+                                delay.toMillis(), e);
+                        TimeUnit.NANOSECONDS.sleep(Math.max(delay.toNanos(), 1));
+                    }
+                }
+                return false;
+            }
+
+            private void sleep(Duration delay) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(Math.max(delay.toNanos(), 1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.nexus.kinesis;
+
+import io.nexus.core.bus.EventBus;
+import io.nexus.core.bus.RoutingRule;
+import io.nexus.testkit.bus.EventBusContract;
+
+import java.time.Duration;
+
+/**
+ * The Kinesis bus against the bus contract, on kinesis-mock; fresh streams per test (primary: two
+ * shards, secondary: one), deleted after it.
+ */
+class KinesisEventBusContractTest extends EventBusContract {
+
+    @Override
+    protected EventBus createBus(RoutingRule routing) {
+        KinesisMock mock = KinesisMock.get();
+        String primary = mock.createStream("contract-primary", 2);
+        String secondary = mock.createStream("contract-secondary", 1);
+        KinesisEventBus bus = KinesisEventBus.builder(mock.admin())
+                .primaryStream(primary)
+                .secondaryStream(secondary)
+                .routing(routing)
+                .pollInterval(Duration.ofMillis(50))
+                .maxPollInterval(Duration.ofMillis(800))
+                .shardSyncInterval(Duration.ofSeconds(2))
+                .build();
+        return new EventBus() {
+            @Override
+            public void publish(java.util.List<io.nexus.core.event.EventEnvelope> events) {
+                bus.publish(events);
+            }
+
+            @Override
+            public io.nexus.core.store.Subscription subscribe(String group, io.nexus.core.bus.BusPath path,
+                                                              io.nexus.core.bus.BusConsumer consumer) {
+                return bus.subscribe(group, path, consumer);
+            }
+
+            @Override
+            public void close() {
+                bus.close();
+                mock.deleteStream(primary);
+                mock.deleteStream(secondary);
+            }
+        };
+    }
+
+    @Override
+    protected Duration timeout() {
+        return Duration.ofSeconds(60);
+    }
+}

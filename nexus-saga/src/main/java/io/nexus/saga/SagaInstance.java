@@ -1,0 +1,162 @@
+package io.nexus.saga;
+
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.saga.SagaStatus.HistoryEntry;
+import io.nexus.saga.SagaStatus.PendingTimeout;
+import io.nexus.saga.SagaStatus.TimeoutKind;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The state of one saga instance, folded from its stream. Not thread-safe: owned by one coordinator
+ * call at a time, or built fresh for a status query.
+ */
+final class SagaInstance {
+
+    final String sagaName;
+    final String sagaId;
+    final String streamId;
+    long version;
+    SagaState state;
+    SagaEvent.Started started;
+    Object startEvent;
+
+    final List<String> completed = new ArrayList<>();
+    final List<String> compensated = new ArrayList<>();
+    final Set<String> handledEventIds = new HashSet<>();
+    String failure;
+
+    String requestedStep;
+    boolean dispatched;
+    Instant deadline;
+
+    String compensatingStep;
+    boolean compensationRequested;
+    int compensationAttempts;
+    Instant compensationRetryAt;
+
+    final List<HistoryEntry> history = new ArrayList<>();
+
+    SagaInstance(String sagaName, String sagaId, String streamId) {
+        this.sagaName = sagaName;
+        this.sagaId = sagaId;
+        this.streamId = streamId;
+    }
+
+    boolean exists() {
+        return started != null;
+    }
+
+    void apply(EventEnvelope envelope) {
+        version = envelope.version();
+        if (!SagaEvent.isSagaEvent(envelope)) {
+            history.add(new HistoryEntry(envelope.version(), envelope.timestamp(), envelope.eventType(), Optional.empty(),
+                    Optional.of("emitted")));
+            return;
+        }
+        SagaEvent event = SagaEvent.from(envelope);
+        String step = null;
+        String detail = null;
+        if (event instanceof SagaEvent.Started e) {
+            started = e;
+            state = SagaState.RUNNING;
+            handledEventIds.add(e.triggerEventId());
+            detail = "started by " + e.triggerType() + " " + e.triggerEventId();
+        } else if (event instanceof SagaEvent.StepRequested e) {
+            step = e.step();
+            requestedStep = e.step();
+            dispatched = false;
+            deadline = e.deadline();
+            detail = e.deadline() == null ? null : "deadline " + e.deadline();
+        } else if (event instanceof SagaEvent.StepDispatched e) {
+            step = e.step();
+            dispatched = true;
+            detail = e.commandId() == null ? null : "command " + e.commandId();
+        } else if (event instanceof SagaEvent.StepSucceeded e) {
+            step = e.step();
+            completed.add(e.step());
+            handle(e.replyEventId());
+            requestedStep = null;
+            deadline = null;
+            detail = e.replyEventId() == null ? null : "reply " + e.replyEventId();
+        } else if (event instanceof SagaEvent.StepFailed e) {
+            step = e.step();
+            state = SagaState.COMPENSATING;
+            failure = "step '" + e.step() + "' failed: " + e.reason();
+            handle(e.replyEventId());
+            requestedStep = null;
+            deadline = null;
+            detail = e.reason();
+        } else if (event instanceof SagaEvent.StepTimedOut e) {
+            step = e.step();
+            state = SagaState.COMPENSATING;
+            failure = "step '" + e.step() + "' timed out at " + e.deadline();
+            requestedStep = null;
+            deadline = null;
+            detail = "deadline " + e.deadline();
+        } else if (event instanceof SagaEvent.CompensationRequested e) {
+            step = e.step();
+            compensatingStep = e.step();
+            compensationRequested = true;
+            compensationAttempts = 0;
+            compensationRetryAt = null;
+        } else if (event instanceof SagaEvent.CompensationFailed e) {
+            step = e.step();
+            compensationAttempts = e.attempt();
+            compensationRetryAt = e.retryAt();
+            detail = "attempt " + e.attempt() + " failed: " + e.cause() + "; retry at " + e.retryAt();
+        } else if (event instanceof SagaEvent.CompensationDone e) {
+            step = e.step();
+            compensated.add(e.step());
+            compensatingStep = null;
+            compensationRequested = false;
+            compensationAttempts = 0;
+            compensationRetryAt = null;
+        } else if (event instanceof SagaEvent.Completed) {
+            state = SagaState.COMPLETED;
+        } else if (event instanceof SagaEvent.Compensated) {
+            state = SagaState.COMPENSATED;
+        } else if (event instanceof SagaEvent.NeedsAttention e) {
+            step = e.step();
+            state = SagaState.NEEDS_ATTENTION;
+            failure = "compensation of step '" + e.step() + "' failed " + e.attempts() + " times, last: " + e.cause();
+            compensationRetryAt = null;
+            detail = failure;
+        } else if (event instanceof SagaEvent.Resumed e) {
+            step = e.step();
+            state = SagaState.COMPENSATING;
+            compensationAttempts = 0;
+            compensationRetryAt = null;
+        }
+        history.add(new HistoryEntry(envelope.version(), envelope.timestamp(), envelope.eventType(),
+                Optional.ofNullable(step), Optional.ofNullable(detail)));
+    }
+
+    private void handle(String eventId) {
+        if (eventId != null) {
+            handledEventIds.add(eventId);
+        }
+    }
+
+    SagaStatus toStatus() {
+        List<PendingTimeout> pending = new ArrayList<>(2);
+        if (state == SagaState.RUNNING && requestedStep != null && deadline != null) {
+            pending.add(new PendingTimeout(requestedStep, TimeoutKind.STEP_TIMEOUT, deadline));
+        }
+        if (state == SagaState.COMPENSATING && compensatingStep != null && compensationRetryAt != null) {
+            pending.add(new PendingTimeout(compensatingStep, TimeoutKind.COMPENSATION_RETRY, compensationRetryAt));
+        }
+        String current = switch (state) {
+            case RUNNING -> requestedStep;
+            case COMPENSATING, NEEDS_ATTENTION -> compensatingStep;
+            default -> null;
+        };
+        return new SagaStatus(sagaName, sagaId, state, Optional.ofNullable(current), completed, compensated, pending,
+                Optional.ofNullable(failure), history, version);
+    }
+}

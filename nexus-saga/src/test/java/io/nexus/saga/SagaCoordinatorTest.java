@@ -1,0 +1,520 @@
+package io.nexus.saga;
+
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.retry.RetryPolicy;
+import io.nexus.core.saga.SagaDefinition;
+import io.nexus.core.serialization.EventCodec;
+import io.nexus.core.serialization.EventTypes;
+import io.nexus.saga.SagaStatus.PendingTimeout;
+import io.nexus.saga.SagaStatus.TimeoutKind;
+import io.nexus.saga.Task.Outcome;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SagaCoordinatorTest {
+
+    private static List<String> types(SagaStatus status) {
+        return status.history().stream().map(SagaStatus.HistoryEntry::type).map(t -> t.replace("nexus.saga.", "")).toList();
+    }
+
+    @Nested
+    class Forward {
+
+        @Test
+        void completesWhenEveryStepSucceedsAndRecordsItsHistory() {
+            SagaHarness app = new SagaHarness(3);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", -1, Outcome.SUCCEED);
+
+            assertTrue(coordinator.poll() > 0);
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPLETED, status.state());
+            assertEquals(List.of("s0", "s1", "s2"), status.completedSteps());
+            assertEquals(List.of(), status.compensatedSteps());
+            assertEquals(List.of(), status.pendingTimeouts());
+            assertEquals(Optional.empty(), status.currentStep());
+            assertEquals(List.of("Started",
+                    "StepRequested", "StepDispatched", "StepSucceeded",
+                    "StepRequested", "StepDispatched", "StepSucceeded",
+                    "StepRequested", "StepDispatched", "StepSucceeded",
+                    "Completed"), types(status));
+            assertEquals(List.of(), app.undone("w1"));
+            assertEquals(List.of(), EventStoreScheduler.create(app.store).pending("work"), "step timeouts are cancelled on success");
+        }
+
+        @Test
+        void sagaStateLivesInItsOwnStreamOfTheEventStore() {
+            SagaHarness app = new SagaHarness(1);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", -1, Outcome.SUCCEED);
+            coordinator.poll();
+
+            assertEquals("saga-work-w1", coordinator.streamIdOf("w1"));
+            assertEquals(coordinator.status("w1").orElseThrow().version(), app.store.currentVersion("saga-work-w1"));
+            assertEquals(Optional.empty(), coordinator.status("unknown"));
+        }
+
+        @Test
+        void showsTheAwaitedStepAndItsPendingTimeout() {
+            SagaHarness app = new SagaHarness(3);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.SILENT);
+            coordinator.poll();
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.RUNNING, status.state());
+            assertEquals(Optional.of("s1"), status.currentStep());
+            assertEquals(List.of("s0"), status.completedSteps());
+            Instant deadline = app.clock.instant().plus(SagaHarness.STEP_TIMEOUT);
+            assertEquals(List.of(new PendingTimeout("s1", TimeoutKind.STEP_TIMEOUT, deadline)), status.pendingTimeouts());
+            assertEquals(deadline, EventStoreScheduler.create(app.store).pending("work").get(0).dueAt());
+        }
+
+        @Test
+        void aTimeoutDoesNotFireBeforeItsDeadline() {
+            SagaHarness app = new SagaHarness(2);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.SILENT);
+            coordinator.poll();
+            app.clock.advance(SagaHarness.STEP_TIMEOUT.minusSeconds(1));
+            coordinator.poll();
+            assertEquals(SagaState.RUNNING, coordinator.status("w1").orElseThrow().state());
+
+            app.clock.advance(Duration.ofSeconds(1));
+            coordinator.poll();
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPENSATED, status.state());
+            assertTrue(status.failure().orElseThrow().contains("step 's1' timed out"), status.failure().toString());
+        }
+
+        @Test
+        void aStepRefusedByTheCommandBusFailsWithTheBusMessage() {
+            SagaHarness app = new SagaHarness(2);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.REJECT);
+            coordinator.poll();
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPENSATED, status.state());
+            assertTrue(status.failure().orElseThrow().contains("Task 'task-w1-1' refuses the work"), status.failure().toString());
+            assertEquals(List.of(0), app.undone("w1"));
+        }
+
+        @Test
+        void aFailureReplyRecordsItsReason() {
+            SagaHarness app = new SagaHarness(2);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.FAIL_REPLY);
+            coordinator.poll();
+
+            assertEquals(Optional.of("step 's1' failed: no capacity for step 1"), coordinator.status("w1").orElseThrow().failure());
+        }
+
+        @Test
+        void repliesOfOtherSagasAndUnexpectedRepliesAreIgnored() {
+            SagaHarness app = new SagaHarness(2);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.SILENT);
+            coordinator.poll();
+            long version = coordinator.status("w1").orElseThrow().version();
+
+            app.publish("elsewhere", new Task.Performed("w2", 1));      // another saga id
+            app.publish("elsewhere", new Task.PerformFailed("w1", 0, "late"));  // a step that is already done
+            coordinator.poll();
+
+            assertEquals(version, coordinator.status("w1").orElseThrow().version());
+        }
+
+        @Test
+        void aReplyFromAnotherServiceCompletesTheAwaitedStep() {
+            SagaHarness app = new SagaHarness(2);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.SILENT);
+            coordinator.poll();
+
+            app.publish("payment-service", new Task.Performed("w1", 1));
+            coordinator.poll();
+
+            assertEquals(SagaState.COMPLETED, coordinator.status("w1").orElseThrow().state());
+            assertEquals(List.of(), EventStoreScheduler.create(app.store).pending("work"), "the step timeout is cancelled");
+        }
+
+        @Test
+        void aLateReplyAfterTheTimeoutChangesNothing() {
+            SagaHarness app = new SagaHarness(2);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.SILENT);
+            coordinator.poll();
+            app.clock.advance(SagaHarness.STEP_TIMEOUT);
+            coordinator.poll();
+            SagaStatus compensated = coordinator.status("w1").orElseThrow();
+
+            app.publish("payment-service", new Task.Performed("w1", 1));
+            coordinator.poll();
+
+            assertEquals(compensated, coordinator.status("w1").orElseThrow());
+            assertEquals(List.of(0), app.undone("w1"));
+        }
+    }
+
+    @Nested
+    class Idempotency {
+
+        @Test
+        void aReplyDeliveredTwiceDoesNotRunTheNextStepTwice() {
+            SagaHarness app = new SagaHarness(3);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.SILENT);
+            coordinator.poll();
+            EventEnvelope reply = app.publish("payment-service", new Task.Performed("w1", 1));
+            coordinator.poll();
+            long version = coordinator.status("w1").orElseThrow().version();
+
+            assertTrue(coordinator.accept(reply));
+            assertTrue(coordinator.accept(reply));
+
+            assertEquals(version, coordinator.status("w1").orElseThrow().version());
+            assertEquals(1, app.count("test.Performed", "w1", 2));
+            assertEquals(SagaState.COMPLETED, coordinator.status("w1").orElseThrow().state());
+        }
+
+        @Test
+        void aSecondReplyWithAnotherIdForTheSameStepIsIgnored() {
+            SagaHarness app = new SagaHarness(3);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.SILENT);
+            coordinator.poll();
+            app.publish("payment-service", new Task.Performed("w1", 1));
+            app.publish("payment-service", new Task.Performed("w1", 1));
+            coordinator.poll();
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(List.of("s0", "s1", "s2"), status.completedSteps());
+            assertEquals(1, status.history().stream().filter(h -> h.type().endsWith("StepSucceeded") && h.step().equals(Optional.of("s1"))).count());
+        }
+
+        @Test
+        void theStartingEventDeliveredTwiceStartsOneSaga() {
+            SagaHarness app = new SagaHarness(2);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            EventEnvelope begin = app.begin("w1", -1, Outcome.SUCCEED);
+            coordinator.poll();
+            long version = coordinator.status("w1").orElseThrow().version();
+
+            coordinator.accept(begin);
+            app.publish("begin-w1", new Task.Begin("w1", -1, Outcome.SUCCEED));   // another start for the same id
+            coordinator.poll();
+
+            assertEquals(version, coordinator.status("w1").orElseThrow().version());
+            assertEquals(1, app.count("test.Performed", "w1", 0));
+        }
+
+        @Test
+        void aStepCommandRedoneAfterACrashIsNotAppliedTwice() {
+            SagaHarness app = new SagaHarness(2);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.SILENT);
+            coordinator.poll();
+            // the crash: the step was requested and its command sent, but "dispatched" was never recorded.
+            // Rewind by replaying the saga's history without the StepDispatched of s1 into a fresh store.
+            SagaHarness replay = new SagaHarness(2);
+            for (EventEnvelope e : app.all()) {
+                boolean lostDispatch = e.streamId().equals("saga-work-w1") && e.version() == app.store.currentVersion("saga-work-w1");
+                if (!lostDispatch && !e.streamId().startsWith("nexus-")) {
+                    replay.store.append(e.streamId(), e.aggregateType(), io.nexus.core.store.ExpectedVersion.any(),
+                            List.of(new io.nexus.core.event.NewEvent(e.eventId(), e.eventType(), e.schemaVersion(), e.payload(),
+                                    e.correlationId(), e.causationId(), e.metadata())));
+                }
+            }
+            assertEquals("nexus.saga.StepRequested", replay.store.read(io.nexus.core.store.StreamQuery.stream("saga-work-w1"))
+                    .get((int) replay.store.currentVersion("saga-work-w1") - 1).eventType());
+
+            replay.coordinator().poll();
+
+            assertEquals(1, replay.count("test.Accepted", "w1", 1), "the re-sent command met its own events");
+            SagaStatus status = replay.coordinator().status("w1").orElseThrow();
+            assertEquals(SagaState.RUNNING, status.state());
+            assertEquals("nexus.saga.StepDispatched", status.history().get(status.history().size() - 1).type());
+        }
+    }
+
+    @Nested
+    class Restart {
+
+        @Test
+        void aNewCoordinatorReArmsThePendingTimeoutAndCompensates() {
+            SagaHarness app = new SagaHarness(3);
+            app.coordinator().poll();
+            app.begin("w1", 2, Outcome.SILENT);
+            app.coordinator().poll();
+
+            app.clock.advance(SagaHarness.STEP_TIMEOUT);
+            SagaCoordinator<Task.Begin> restarted = app.coordinator();
+            restarted.poll();
+
+            SagaStatus status = restarted.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPENSATED, status.state());
+            assertEquals(List.of(1, 0), app.undone("w1"));
+        }
+
+        @Test
+        void aNewCoordinatorContinuesFromTheStoredPosition() {
+            SagaHarness app = new SagaHarness(2);
+            SagaCoordinator<Task.Begin> first = app.coordinator();
+            app.begin("w1", 1, Outcome.SILENT);
+            first.poll();
+            long position = first.position();
+
+            app.publish("payment-service", new Task.Performed("w1", 1));
+            SagaCoordinator<Task.Begin> restarted = app.coordinator();
+            assertTrue(restarted.position() > 0 && restarted.position() <= position, "resumes from the stored position");
+            restarted.poll();
+
+            assertEquals(SagaState.COMPLETED, restarted.status("w1").orElseThrow().state());
+            assertEquals(1, app.count("test.Performed", "w1", 0), "nothing before the stored position is redone");
+        }
+
+        @Test
+        void aCompensationRetryIsRememberedAcrossARestart() {
+            SagaHarness app = new SagaHarness(2);
+            app.undoFailuresLeft.set(1);
+            app.begin("w1", 1, Outcome.FAIL_REPLY);
+            app.coordinator().poll();
+            assertEquals(SagaState.COMPENSATING, app.coordinator().status("w1").orElseThrow().state());
+
+            app.clock.advance(Duration.ofMinutes(1));
+            SagaCoordinator<Task.Begin> restarted = app.coordinator();
+            restarted.poll();
+
+            assertEquals(SagaState.COMPENSATED, restarted.status("w1").orElseThrow().state());
+            assertEquals(2, app.undoAttempts.get());
+        }
+    }
+
+    @Nested
+    class Compensation {
+
+        @Test
+        void aFailingCompensationIsRetriedWithBackoffOnTheClock() {
+            SagaHarness app = new SagaHarness(3);
+            app.undoFailuresLeft.set(2);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 2, Outcome.FAIL_REPLY);
+            coordinator.poll();
+
+            SagaStatus afterFirst = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPENSATING, afterFirst.state());
+            assertEquals(1, app.undoAttempts.get());
+            Instant firstRetry = app.clock.instant().plus(Duration.ofMinutes(1));
+            assertEquals(List.of(new PendingTimeout("s1", TimeoutKind.COMPENSATION_RETRY, firstRetry)), afterFirst.pendingTimeouts());
+
+            app.clock.advance(Duration.ofSeconds(59));
+            coordinator.poll();
+            assertEquals(1, app.undoAttempts.get(), "no retry before the backoff elapsed");
+
+            app.clock.advance(Duration.ofSeconds(1));
+            coordinator.poll();
+            assertEquals(2, app.undoAttempts.get());
+            assertEquals(List.of(new PendingTimeout("s1", TimeoutKind.COMPENSATION_RETRY, app.clock.instant().plus(Duration.ofMinutes(2)))),
+                    coordinator.status("w1").orElseThrow().pendingTimeouts(), "the backoff doubles");
+
+            app.clock.advance(Duration.ofMinutes(2));
+            coordinator.poll();
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPENSATED, status.state());
+            assertEquals(List.of(1, 0), app.undone("w1"));
+            assertEquals(List.of("s1", "s0"), status.compensatedSteps());
+            assertEquals(List.of(), EventStoreScheduler.create(app.store).pending("work"));
+        }
+
+        @Test
+        void pastTheRetryLimitTheSagaIsParkedWithTheCauseAndCanBeResumed() {
+            SagaHarness app = new SagaHarness(3);
+            app.compensationRetry = RetryPolicy.custom().maxAttempts(2).initialDelay(Duration.ofSeconds(10)).jitter(0).build();
+            app.undoFailuresLeft.set(100);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 2, Outcome.FAIL_REPLY);
+            coordinator.poll();
+            app.clock.advance(Duration.ofSeconds(10));
+            coordinator.poll();
+            app.clock.advance(Duration.ofDays(1));
+            coordinator.poll();
+
+            SagaStatus parked = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.NEEDS_ATTENTION, parked.state());
+            assertEquals(Optional.of("s1"), parked.currentStep());
+            assertTrue(parked.failure().orElseThrow().contains("compensation of step 's1' failed 2 times"), parked.failure().toString());
+            assertTrue(parked.failure().orElseThrow().contains("undo refused for 'task-w1-1'"), parked.failure().toString());
+            assertEquals(2, app.undoAttempts.get());
+            assertEquals(List.of(), app.undone("w1"), "s0 is not compensated before s1");
+            assertEquals(List.of(), parked.pendingTimeouts());
+
+            app.undoFailuresLeft.set(0);
+            SagaStatus resumed = coordinator.resume("w1");
+
+            assertEquals(SagaState.COMPENSATED, resumed.state());
+            assertEquals(List.of(1, 0), app.undone("w1"));
+        }
+
+        @Test
+        void resumeRefusesASagaThatIsNotParked() {
+            SagaHarness app = new SagaHarness(1);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", -1, Outcome.SUCCEED);
+            coordinator.poll();
+
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> coordinator.resume("w1"));
+            assertTrue(e.getMessage().contains("'w1' is COMPLETED, not NEEDS_ATTENTION"), e.getMessage());
+            SagaNotFoundException missing = assertThrows(SagaNotFoundException.class, () -> coordinator.resume("nope"));
+            assertTrue(missing.getMessage().contains("Saga 'work' has no instance 'nope'"), missing.getMessage());
+        }
+
+        @Test
+        void stepsWithoutActionOrCompensationAndEmittedEvents() {
+            SagaDefinition<Task.Begin> definition = SagaDefinition.startedBy("announce", Task.Begin.class, Task.Begin::sagaId)
+                    .step("accept", step -> step.compensatedByEvent(b -> new Task.Retracted(b.sagaId())))
+                    .step("announce", step -> step.emits(b -> new Task.Announced(b.sagaId())))
+                    .step("work", step -> step.sends(b -> new Task.Perform(b.sagaId(), 0, b.outcome()))
+                            .succeedsOn(Task.Performed.class, Task.Performed::sagaId)
+                            .failsOn(Task.PerformFailed.class, Task.PerformFailed::sagaId, Task.PerformFailed::reason))
+                    .build();
+            SagaHarness app = new SagaHarness(definition);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 0, Outcome.FAIL_REPLY);
+            coordinator.poll();
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPENSATED, status.state());
+            assertEquals(List.of("accept", "announce"), status.completedSteps());
+            assertEquals(List.of("accept"), status.compensatedSteps(), "a step without compensation is not compensated");
+            List<String> sagaStream = app.store.read(io.nexus.core.store.StreamQuery.stream("saga-announce-w1")).stream()
+                    .map(EventEnvelope::eventType).filter(t -> t.startsWith("test.")).toList();
+            assertEquals(List.of("test.Announced", "test.Retracted"), sagaStream);
+        }
+    }
+
+    @Nested
+    class Running {
+
+        @Test
+        void inTheBackgroundItIsWokenByAppendsAndTheClock() throws InterruptedException {
+            SagaHarness app = new SagaHarness(2);
+            try (SagaCoordinator<Task.Begin> coordinator = app.coordinatorBuilder().pollInterval(Duration.ofMillis(20)).build()) {
+                coordinator.start();
+                app.begin("w1", -1, Outcome.SUCCEED);
+                app.begin("w2", 1, Outcome.SILENT);
+                awaitState(coordinator, "w1", SagaState.COMPLETED);
+                awaitState(coordinator, "w2", SagaState.RUNNING);
+
+                app.clock.advance(SagaHarness.STEP_TIMEOUT);
+                awaitState(coordinator, "w2", SagaState.COMPENSATED);
+                assertThrows(IllegalStateException.class, coordinator::start);
+            }
+        }
+
+        @Test
+        void twoCoordinatorsOverOneStoreRunEachStepAndCompensationOnce() throws InterruptedException {
+            SagaHarness app = new SagaHarness(3);
+            try (SagaCoordinator<Task.Begin> first = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5)).build();
+                 SagaCoordinator<Task.Begin> second = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5)).build()) {
+                first.start();
+                second.start();
+                for (int i = 0; i < 20; i++) {
+                    app.begin("w" + i, i % 4 == 3 ? -1 : i % 4, i % 2 == 0 ? Outcome.FAIL_REPLY : Outcome.REJECT);
+                }
+                for (int i = 0; i < 20; i++) {
+                    awaitState(first, "w" + i, i % 4 == 3 ? SagaState.COMPLETED : SagaState.COMPENSATED);
+                }
+            }
+            for (int i = 0; i < 20; i++) {
+                int failAt = i % 4 == 3 ? 3 : i % 4;
+                for (int step = 0; step < 3; step++) {
+                    assertEquals(step < failAt ? 1 : 0, app.count("test.Performed", "w" + i, step), "w" + i + " step " + step);
+                }
+                List<Integer> expectedUndone = failAt == 3 ? List.of() : java.util.stream.IntStream.iterate(failAt - 1, k -> k >= 0, k -> k - 1).boxed().toList();
+                assertEquals(expectedUndone, app.undone("w" + i), "w" + i);
+                List<String> history = app.coordinator().status("w" + i).orElseThrow().history().stream()
+                        .map(h -> h.type() + h.step().map(st -> "/" + st).orElse("")).toList();
+                assertEquals(history.size(), history.stream().distinct().count(), "no decision recorded twice: " + history);
+            }
+        }
+
+        @Test
+        void coordinatorsOfDifferentSagasDoNotAnswerEachOthersCheckpoints() throws InterruptedException {
+            SagaHarness app = new SagaHarness(1);
+            SagaDefinition<Task.Begin> other = SagaDefinition.startedBy("other", Task.Begin.class, Task.Begin::sagaId)
+                    .step("only", step -> step.emits(b -> new Task.Announced(b.sagaId()))).build();
+            try (SagaCoordinator<Task.Begin> first = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5)).build();
+                 SagaCoordinator<Task.Begin> second = SagaCoordinator.builder(other).from(app.nexus).pollInterval(Duration.ofMillis(5)).build()) {
+                first.start();
+                second.start();
+                app.begin("w1", -1, Outcome.SUCCEED);
+                awaitState(first, "w1", SagaState.COMPLETED);
+                awaitState(second, "w1", SagaState.COMPLETED);
+                long head = app.store.headPosition();
+                long deadline = System.nanoTime() + Duration.ofMillis(300).toNanos();
+                while (System.nanoTime() < deadline && app.store.headPosition() == head) {
+                    Thread.sleep(10);
+                }
+                assertEquals(head, app.store.headPosition(), "idle coordinators append nothing");
+            }
+        }
+
+        private void awaitState(SagaCoordinator<Task.Begin> coordinator, String sagaId, SagaState state) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < deadline) {
+                Optional<SagaStatus> status = coordinator.status(sagaId);
+                if (status.isPresent() && status.get().state() == state
+                        && (state != SagaState.RUNNING || !status.get().pendingTimeouts().isEmpty())) {
+                    return;
+                }
+                Thread.sleep(5);
+            }
+            throw new AssertionError("saga " + sagaId + " did not reach " + state + " within 10 s: " + coordinator.status(sagaId));
+        }
+    }
+
+    @Nested
+    class Configuration {
+
+        @Test
+        void missingSettingsAreNamedTogether() {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> SagaCoordinator.builder(SagaHarness.definition(1)).build());
+            assertTrue(e.getMessage().contains("is missing [eventStore, codec, commandBus]"), e.getMessage());
+        }
+
+        @Test
+        void unregisteredEventClassesAreAStartupError() {
+            SagaHarness app = new SagaHarness(1);
+            EventCodec partial = EventCodec.jackson(EventTypes.builder().register(Task.Begin.class).build());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SagaCoordinator.builder(SagaHarness.definition(1))
+                    .eventStore(app.store).commandBus(app.nexus.commands()).codec(partial).build());
+            assertTrue(e.getMessage().contains(Task.Performed.class.getName()), e.getMessage());
+            assertTrue(e.getMessage().contains(Task.PerformFailed.class.getName()), e.getMessage());
+        }
+
+        @Test
+        void anUndecodableStartingEventStopsTheCoordinatorAtThatEvent() {
+            SagaHarness app = new SagaHarness(1);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.store.append("begin-bad", "outside", io.nexus.core.store.ExpectedVersion.any(), List.of(
+                    io.nexus.core.event.NewEvent.of("test.Begin", 1, io.nexus.core.event.EventPayload.ofJson("{not json"))));
+
+            assertThrows(io.nexus.core.serialization.EventSerializationException.class, coordinator::poll);
+            assertEquals(0, coordinator.position(), "the event is not skipped");
+            assertThrows(io.nexus.core.serialization.EventSerializationException.class, coordinator::poll, "nor on the next poll");
+        }
+    }
+}
