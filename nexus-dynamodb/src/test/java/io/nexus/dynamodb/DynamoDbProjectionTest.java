@@ -1,0 +1,119 @@
+package io.nexus.dynamodb;
+
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.event.NewEvent;
+import io.nexus.core.projection.Projection;
+import io.nexus.core.projection.ProjectionProcessor;
+import io.nexus.core.serialization.EventCodec;
+import io.nexus.core.serialization.EventType;
+import io.nexus.core.serialization.EventTypes;
+import io.nexus.core.store.ExpectedVersion;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A projection built from zero on DynamoDB alone: the core projection processor reads the DynamoDB
+ * global log from position zero, keeps its checkpoint in the DynamoDB checkpoint table, and a new
+ * processor over the same tables resumes where the first one stopped, each event applied once.
+ */
+class DynamoDbProjectionTest {
+
+    @EventType("Deposited")
+    record Deposited(long amount) { }
+
+    private static final EventCodec CODEC = EventCodec.jackson(EventTypes.builder().register(Deposited.class).build());
+
+    /** Sums amounts per account and remembers the versions it applied, to catch a double application. */
+    static final class Balances implements Projection {
+        final Map<String, Long> balances = new ConcurrentHashMap<>();
+        final Map<String, Long> lastVersion = new ConcurrentHashMap<>();
+
+        @Override
+        public String name() {
+            return "balances";
+        }
+
+        @Override
+        public Set<String> eventTypes() {
+            return Set.of("Deposited");
+        }
+
+        @Override
+        public void handle(Object event, EventEnvelope envelope) {
+            long previous = lastVersion.getOrDefault(envelope.streamId(), 0L);
+            if (envelope.version() != previous + 1) {
+                throw new AssertionError("version " + envelope.version() + " of " + envelope.streamId() + " after " + previous);
+            }
+            lastVersion.put(envelope.streamId(), envelope.version());
+            balances.merge(envelope.streamId(), ((Deposited) event).amount(), Long::sum);
+        }
+
+        long total() {
+            return balances.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    private static void deposit(DynamoDbEventStore store, String account, long... amounts) {
+        List<NewEvent> events = new ArrayList<>();
+        for (long amount : amounts) {
+            events.add(CODEC.encode(new Deposited(amount), UUID.randomUUID(), null, null, Map.of()));
+        }
+        store.append(account, "Account", ExpectedVersion.any(), events);
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aProjectionIsBuiltFromZeroAndResumesFromItsDynamoDbCheckpoint() throws Exception {
+        DynamoDbTables.Names tables = DynamoDbLocal.freshTables("projection");
+        DynamoDbEventStore store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events())
+                .streamsClient(DynamoDbLocal.streamsClient()).subscriptionPollInterval(Duration.ofMillis(50)).build();
+        DynamoDbCheckpointStore checkpoints = new DynamoDbCheckpointStore(DynamoDbLocal.client(), tables.checkpoints());
+        for (int i = 0; i < 20; i++) {
+            deposit(store, "acc-" + (i % 5), 1, 2, 3);
+        }
+
+        Balances first = new Balances();
+        try (ProjectionProcessor processor = ProjectionProcessor.builder(first, store, CODEC).checkpoints(checkpoints)
+                .pollInterval(Duration.ofMillis(50)).build()) {
+            processor.start();
+            await(() -> first.total() == 120, "the first 60 events");
+            await(() -> processor.position() == store.headPosition(), "the checkpoint to reach the head");
+        }
+        assertEquals(Map.of("acc-0", 24L, "acc-1", 24L, "acc-2", 24L, "acc-3", 24L, "acc-4", 24L), first.balances);
+
+        for (int i = 0; i < 5; i++) {
+            deposit(store, "acc-" + i, 100);
+        }
+        Balances resumed = new Balances();
+        for (int i = 0; i < 5; i++) {
+            resumed.lastVersion.put("acc-" + i, 12L);
+        }
+        try (ProjectionProcessor processor = ProjectionProcessor.builder(resumed, store, CODEC).checkpoints(checkpoints)
+                .pollInterval(Duration.ofMillis(50)).build()) {
+            processor.start();
+            await(() -> resumed.total() == 500, "the 5 new events");
+            deposit(store, "acc-0", 7);
+            await(() -> resumed.total() == 507, "a live append after the catch-up");
+        }
+        assertEquals(107L, resumed.balances.get("acc-0"), "only events after the stored checkpoint were applied again");
+    }
+}
