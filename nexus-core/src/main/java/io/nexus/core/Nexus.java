@@ -63,6 +63,7 @@ public final class Nexus implements AutoCloseable {
     private final CommandBus commandBus;
     private final Map<Class<?>, AggregateRepository<?>> repositories;
     private final ExecutorService ownedExecutor;
+    private final EventValidator validator;
 
     private Nexus(Builder b, EventCodec codec, Map<Class<?>, AggregateRepository<?>> repositories, CommandBus bus,
                   ExecutorService ownedExecutor) {
@@ -74,6 +75,12 @@ public final class Nexus implements AutoCloseable {
         this.repositories = Map.copyOf(repositories);
         this.commandBus = bus;
         this.ownedExecutor = ownedExecutor;
+        this.validator = b.validator;
+    }
+
+    /** The validator every new event of this application passes (schema governance), for components that append events themselves. */
+    public EventValidator validator() {
+        return validator;
     }
 
     public static Builder builder() {

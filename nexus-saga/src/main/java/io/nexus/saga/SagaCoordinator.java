@@ -9,6 +9,7 @@ import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.retry.RetryPolicy;
+import io.nexus.core.schema.EventValidator;
 import io.nexus.core.saga.SagaDefinition;
 import io.nexus.core.saga.SagaDefinition.Action;
 import io.nexus.core.saga.SagaDefinition.Reply;
@@ -107,6 +108,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
     private final int batchSize;
     private final String checkpointStream;
     private final NexusMetrics metrics;
+    private final EventValidator validator;
     private final String startTypeName;
     private final Set<String> replyTypeNames;
 
@@ -140,6 +142,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         this.batchSize = b.batchSize;
         this.checkpointStream = b.checkpointStream != null ? b.checkpointStream : "nexus-saga-checkpoint-" + definition.name();
         this.metrics = b.metrics;
+        this.validator = b.validator;
         this.random = new SplittableRandom(b.seed);
         this.startTypeName = codec.types().byClass(definition.startEvent()).name();
         Set<String> replies = new LinkedHashSet<>();
@@ -535,7 +538,9 @@ public final class SagaCoordinator<E> implements AutoCloseable {
             metrics.count("nexus.saga.commands", "saga", definition.name(), "purpose", purpose);
             return id.toString();
         }
-        events.add(codec.encode(message, id, correlation, s.started.triggerEventId(), attributes));
+        NewEvent emitted = codec.encode(message, id, correlation, s.started.triggerEventId(), attributes);
+        validator.validate(s.streamId, emitted);
+        events.add(emitted);
         return null;
     }
 
@@ -661,17 +666,24 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         private int batchSize = 256;
         private String checkpointStream;
         private NexusMetrics metrics = NexusMetrics.of(null);
+        private EventValidator validator = EventValidator.acceptAll();
         private long seed = System.nanoTime();
 
         private Builder(SagaDefinition<E> definition) {
             this.definition = Objects.requireNonNull(definition, "definition");
         }
 
-        /** Takes the event store, codec, command bus, clock and metrics of {@code nexus}. */
+        /** Takes the event store, codec, command bus, event validator, clock and metrics of {@code nexus}. */
         public Builder<E> from(Nexus nexus) {
             Objects.requireNonNull(nexus, "nexus");
             return eventStore(nexus.eventStore()).codec(nexus.codec()).commandBus(nexus.commands()).clock(nexus.clock())
-                    .metrics(nexus.metrics());
+                    .metrics(nexus.metrics()).validator(nexus.validator());
+        }
+
+        /** Checks every event a step emits before it is stored (schema governance); accepts all by default. */
+        public Builder<E> validator(EventValidator value) {
+            this.validator = Objects.requireNonNull(value, "validator");
+            return this;
         }
 
         /** Where saga instances, the position and (by default) timers are stored, and whose global log is read. */

@@ -402,6 +402,31 @@ class SagaCoordinatorTest {
                     .map(EventEnvelope::eventType).filter(t -> t.startsWith("test.")).toList();
             assertEquals(List.of("test.Announced", "test.Retracted"), sagaStream);
         }
+
+        @Test
+        void anEmittedEventThatFailsValidationIsNeverStoredAndFailsItsStep() {
+            SagaDefinition<Task.Begin> definition = SagaDefinition.startedBy("announce", Task.Begin.class, Task.Begin::sagaId)
+                    .step("accept", step -> step.compensatedByEvent(b -> new Task.Retracted(b.sagaId())))
+                    .step("announce", step -> step.emits(b -> new Task.Announced(b.sagaId())))
+                    .build();
+            SagaHarness app = new SagaHarness(definition);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinatorBuilder()
+                    .validator((stream, event) -> {
+                        if (event.eventType().equals("test.Announced")) {
+                            throw new io.nexus.core.schema.SchemaViolationException(event.eventType(), event.schemaVersion(),
+                                    List.of(new io.nexus.core.schema.Violation("/sagaId", "announcements are not allowed")));
+                        }
+                    }).build();
+            app.begin("w1", 0, Outcome.SUCCEED);
+            coordinator.poll();
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPENSATED, status.state());
+            assertTrue(status.failure().orElseThrow().contains("announcements are not allowed"), status.failure().toString());
+            List<String> sagaStream = app.store.read(io.nexus.core.store.StreamQuery.stream("saga-announce-w1")).stream()
+                    .map(EventEnvelope::eventType).filter(t -> t.startsWith("test.")).toList();
+            assertEquals(List.of("test.Retracted"), sagaStream);
+        }
     }
 
     @Nested
