@@ -144,7 +144,7 @@ public final class InMemoryEventStore implements EventStore {
         }
         int start = (int) Math.min(query.fromVersion() - 1, end);
         int count = Math.min(end - start, query.maxCount());
-        return count <= 0 ? List.of() : List.of(Arrays.copyOfRange(events, start, start + count));
+        return count <= 0 ? List.of() : readOnly(Arrays.copyOfRange(events, start, start + count));
     }
 
     @Override
@@ -182,6 +182,11 @@ public final class InMemoryEventStore implements EventStore {
     /** The number of streams held. */
     public int streamCount() {
         return streams.size();
+    }
+
+    /** A read-only view of a fresh array; {@code List.of} would copy it a second time on every read. */
+    private static List<EventEnvelope> readOnly(EventEnvelope[] fresh) {
+        return java.util.Collections.unmodifiableList(Arrays.asList(fresh));
     }
 
     private static void requireText(String value, String name) {
@@ -316,7 +321,7 @@ public final class InMemoryEventStore implements EventStore {
             for (int i = 0; i < count; i++, index++) {
                 out[i] = table[(int) (index >>> CHUNK_BITS)][(int) (index & (CHUNK_SIZE - 1))];
             }
-            return List.of(out);
+            return readOnly(out);
         }
     }
 
