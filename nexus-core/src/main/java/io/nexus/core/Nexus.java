@@ -157,6 +157,11 @@ public final class Nexus implements AutoCloseable {
         private SimpleCommandBus.Sleeper sleeper;
         private long aggregateCacheSize;
         private final Map<Class<?>, Registration<?>> aggregates = new LinkedHashMap<>();
+        private io.nexus.core.checkpoint.CheckpointStore checkpointStore;
+        private io.nexus.core.deadletter.DeadLetterQueue deadLetterQueue;
+        private io.nexus.core.temporal.AuditLog auditLog;
+        private io.nexus.core.scheduler.Scheduler timers;
+        private io.nexus.core.readmodel.ReadModelStores readModels;
 
         private record Registration<A extends Aggregate>(AggregateDefinition<A> definition, CommandRoutes<A> routes) {
         }
@@ -173,6 +178,48 @@ public final class Nexus implements AutoCloseable {
         /** The snapshot store; an {@link InMemorySnapshotStore} by default. */
         public Builder snapshotStore(SnapshotStore value) {
             this.snapshotStore = Objects.requireNonNull(value, "snapshotStore");
+            return this;
+        }
+
+        /** Where every consumer keeps its positions; in memory by default. */
+        public Builder checkpointStore(io.nexus.core.checkpoint.CheckpointStore value) {
+            this.checkpointStore = Objects.requireNonNull(value, "checkpointStore");
+            return this;
+        }
+
+        /** Where consumers put the events they gave up on; in memory by default. */
+        public Builder deadLetterQueue(io.nexus.core.deadletter.DeadLetterQueue value) {
+            this.deadLetterQueue = Objects.requireNonNull(value, "deadLetterQueue");
+            return this;
+        }
+
+        /** Where audited operations are recorded; in memory by default. */
+        public Builder auditLog(io.nexus.core.temporal.AuditLog value) {
+            this.auditLog = Objects.requireNonNull(value, "auditLog");
+            return this;
+        }
+
+        /** Durable timers (saga timeouts); in memory by default. */
+        public Builder timers(io.nexus.core.scheduler.Scheduler value) {
+            this.timers = Objects.requireNonNull(value, "timers");
+            return this;
+        }
+
+        /** Key-value read-model stores by name; in memory by default. */
+        public Builder readModels(io.nexus.core.readmodel.ReadModelStores value) {
+            this.readModels = Objects.requireNonNull(value, "readModels");
+            return this;
+        }
+
+        /** Sets every port {@code value}'s engine family implements. */
+        public Builder engines(NexusEngines value) {
+            Objects.requireNonNull(value, "engines").configure(this);
+            return this;
+        }
+
+        /** Registers an application module's parts. */
+        public Builder module(NexusModule value) {
+            Objects.requireNonNull(value, "module").configure(this);
             return this;
         }
 

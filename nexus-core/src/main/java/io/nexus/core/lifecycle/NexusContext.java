@@ -1,0 +1,74 @@
+package io.nexus.core.lifecycle;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nexus.core.checkpoint.CheckpointStore;
+import io.nexus.core.command.CommandBus;
+import io.nexus.core.deadletter.DeadLetterQueue;
+import io.nexus.core.policy.PolicyEngine;
+import io.nexus.core.readmodel.ReadModelStores;
+import io.nexus.core.scheduler.Scheduler;
+import io.nexus.core.schema.EventValidator;
+import io.nexus.core.serialization.EventCodec;
+import io.nexus.core.snapshot.SnapshotStore;
+import io.nexus.core.store.EventStore;
+import io.nexus.core.temporal.AuditLog;
+import io.nexus.core.tracking.LogTracker;
+
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * What a {@link NexusComponent} inherits from the application it runs in: the configured ports (the
+ * embedded defaults or an engine family's) and the shared services. One instance per application; every
+ * method returns the same object each time. Thread-safe.
+ */
+public interface NexusContext {
+
+    /** The application's event store. */
+    EventStore eventStore();
+
+    /** The application's snapshot store. */
+    SnapshotStore snapshotStore();
+
+    /** Encodes, decodes and upcasts the application's events. */
+    EventCodec codec();
+
+    /** The application clock. */
+    Clock clock();
+
+    /** Where meters go; a registry that records nothing when the application configured none. */
+    MeterRegistry meterRegistry();
+
+    /** The validator every new event passes before it is stored. */
+    EventValidator validator();
+
+    /** The policy engine consulted before events are stored or history is read. */
+    PolicyEngine policy();
+
+    /** The application's command bus (sagas and process managers send commands through it). */
+    CommandBus commands();
+
+    /** Where every consumer keeps its positions. */
+    CheckpointStore checkpoints();
+
+    /** Where consumers put the events they gave up on, and park what follows them. */
+    DeadLetterQueue deadLetters();
+
+    /** Durable timers (saga timeouts). */
+    Scheduler timers();
+
+    /** Where audited operations are recorded. */
+    AuditLog auditLog();
+
+    /** Key-value read-model stores by name. */
+    ReadModelStores readModels();
+
+    /**
+     * A new tracker of the event store's global log for {@code consumer}, on the application's
+     * checkpoint store, clock and meters: the one way a component follows the log.
+     */
+    LogTracker.Builder logTracker(String consumer);
+
+    /** Another registered component of {@code type} (the first registered), if any. */
+    <T> Optional<T> component(Class<T> type);
+}

@@ -1,0 +1,428 @@
+package io.nexus.core.tracking;
+
+import io.nexus.core.NexusException;
+import io.nexus.core.checkpoint.Checkpoint;
+import io.nexus.core.checkpoint.CheckpointStore;
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.projection.TaskScheduler;
+import io.nexus.core.retry.RetryPolicy;
+import io.nexus.core.store.ReadAll;
+import io.nexus.core.store.SubscribeToAppends;
+import io.nexus.core.store.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.random.RandomGenerator;
+
+/**
+ * Follows an event store's global log for one consumer: loads the consumer's checkpoint, catches up
+ * through the log from the position after it, then follows live appends, and stores the positions its
+ * {@link LogHandler} declares done. The one way Nexus components read the log.
+ *
+ * <pre>{@code
+ * LogTracker tracker = LogTracker.builder("order-summaries", store, store, checkpoints).build();
+ * tracker.start(batch -> {
+ *     batch.forEach(summaries::apply);
+ *     return batch.get(batch.size() - 1).globalPosition();
+ * });
+ * }</pre>
+ *
+ * <p>Implementation notes. The log is the only source of events: the store's append notifications
+ * ({@link SubscribeToAppends}) only wake the tracker, which then reads the log itself, so catching up
+ * after a restart and following live appends are the same code, and an append missed while the tracker
+ * was down or busy is still read. A poll every {@code pollInterval} covers a lost wake-up, and is the only
+ * way forward on a store without change capture (its {@code subscribe} throws: the tracker logs that once
+ * and polls). All reading and handling runs as tasks on a {@link TaskScheduler}, one at a time, so tests
+ * drive it with a controllable scheduler. A handler or read that fails is tried again after the backoff
+ * of {@code retry} (attempts never run out: nothing is skipped), and {@link #lastFailure()} says why
+ * meanwhile. Checkpoints are stored in one encoding: the decimal global position, partition
+ * {@link Checkpoint#GLOBAL}. A crash between handling and storing the checkpoint hands the batch over
+ * again: delivery is at-least-once.
+ *
+ * <p>Run one tracker per consumer name at a time. Thread-safe.
+ */
+public final class LogTracker implements AutoCloseable {
+
+    /** What {@link LogHandler#handle} returns to store no checkpoint for a batch. */
+    public static final long NO_CHECKPOINT = -1;
+
+    private static final Logger log = LoggerFactory.getLogger(LogTracker.class);
+    private static final int MAX_BATCHES_PER_TASK = 8;
+
+    private final String consumer;
+    private final ReadAll source;
+    private final SubscribeToAppends changes;
+    private final CheckpointStore checkpoints;
+    private final TaskScheduler scheduler;
+    private final boolean ownsScheduler;
+    private final int batchSize;
+    private final Duration pollInterval;
+    private final RetryPolicy retry;
+    private final RandomGenerator random;
+    private final long initialPosition;
+
+    private final ReentrantLock drainLock = new ReentrantLock();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile boolean running;
+    private volatile boolean closed;
+    private volatile boolean live;
+    private volatile long position;
+    private volatile long checkpointed;
+    private volatile long pendingCheckpoint = NO_CHECKPOINT;
+    private volatile RuntimeException lastFailure;
+    private int failures;
+    private LogHandler handler;
+    private Subscription subscription;
+    private TaskScheduler.Cancellable pollTask;
+    private TaskScheduler.Cancellable retryTask;
+
+    private LogTracker(Builder b) {
+        this.consumer = b.consumer;
+        this.source = b.source;
+        this.changes = b.changes;
+        this.checkpoints = b.checkpoints;
+        this.ownsScheduler = b.scheduler == null;
+        this.scheduler = ownsScheduler ? TaskScheduler.singleThread("nexus-tracker-" + b.consumer) : b.scheduler;
+        this.batchSize = b.batchSize;
+        this.pollInterval = b.pollInterval;
+        this.retry = b.retry;
+        this.random = b.random;
+        this.initialPosition = b.initialPosition;
+    }
+
+    /**
+     * A builder of a tracker for {@code consumer} over {@code source}'s global log, woken by {@code changes}
+     * (usually both the same {@link io.nexus.core.store.EventStore}), keeping its position in {@code checkpoints}.
+     *
+     * @throws IllegalArgumentException if {@code consumer} is blank
+     */
+    public static Builder builder(String consumer, ReadAll source, SubscribeToAppends changes, CheckpointStore checkpoints) {
+        return new Builder(consumer, source, changes, checkpoints);
+    }
+
+    /** The consumer name under which the checkpoint is stored. */
+    public String consumer() {
+        return consumer;
+    }
+
+    /**
+     * Loads the checkpoint, subscribes to appends (or settles for polling when the store has no change
+     * capture) and starts handing events to {@code handler}. On failure nothing is left running and
+     * {@code start} may be called again.
+     *
+     * @throws IllegalStateException if already running, or closed
+     * @throws NexusException        if the checkpoint cannot be loaded
+     */
+    public void start(LogHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        drainLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("Log tracker '" + consumer + "' is closed; build a new one");
+            }
+            if (running) {
+                throw new IllegalStateException("Log tracker '" + consumer + "' is already running");
+            }
+            long from = checkpoints.load(consumer, Checkpoint.GLOBAL).map(Checkpoint::positionAsLong).orElse(initialPosition);
+            this.handler = handler;
+            this.position = from;
+            this.checkpointed = from;
+            this.pendingCheckpoint = NO_CHECKPOINT;
+            this.failures = 0;
+            this.lastFailure = null;
+            try {
+                subscription = changes.subscribe(events -> wake());
+                live = true;
+            } catch (RuntimeException e) {
+                subscription = null;
+                live = false;
+                log.info("Log tracker '{}' follows the log by polling every {} ms: the store has no change capture ({})",
+                        consumer, pollInterval.toMillis(), e.getMessage());
+            }
+            running = true;
+            pollTask = scheduler.schedule(this::poll, pollInterval);
+        } finally {
+            drainLock.unlock();
+        }
+        wake();
+    }
+
+    /** Whether {@link #start} succeeded and {@link #stop()} has not been called since. */
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Whether appends wake the tracker (false: it only polls, the store having no change capture). */
+    public boolean isLive() {
+        return live;
+    }
+
+    /** The global position of the last event handed to the handler (the checkpoint before the first). */
+    public long position() {
+        return position;
+    }
+
+    /** The last position stored as the checkpoint. */
+    public long checkpointedPosition() {
+        return checkpointed;
+    }
+
+    /** How many events of the log are not yet handed over: the head position minus {@link #position()}. */
+    public long lag() {
+        return Math.max(0, source.headPosition() - position);
+    }
+
+    /** The failure being retried, if any; empty again after the next success. */
+    public Optional<RuntimeException> lastFailure() {
+        return Optional.ofNullable(lastFailure);
+    }
+
+    /** Asks for a read of the log as soon as possible (what an append notification does). */
+    public void wake() {
+        if (running && drainScheduled.compareAndSet(false, true)) {
+            try {
+                scheduler.schedule(this::drainTask, Duration.ZERO);
+            } catch (RuntimeException e) {
+                drainScheduled.set(false);
+                if (running) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads and hands over everything up to the current head on the calling thread, then returns; for a
+     * caller that must see its own appends handled before it goes on (inline projections, tests).
+     *
+     * @return whether the tracker reached the head (false if the handler failed or the tracker is stopped)
+     */
+    public boolean catchUpNow() {
+        while (running) {
+            Boolean more = drain(Integer.MAX_VALUE);
+            if (more == null) {
+                return false;
+            }
+            if (!more) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Stops following the log and stores the last checkpoint the handler declared; {@link #start} resumes
+     * from the stored checkpoint. Waits for a batch being handled. Harmless when not running.
+     */
+    public void stop() {
+        drainLock.lock();
+        try {
+            if (!running) {
+                return;
+            }
+            running = false;
+            live = false;
+            if (subscription != null) {
+                subscription.close();
+                subscription = null;
+            }
+            pollTask.cancel();
+            if (retryTask != null) {
+                retryTask.cancel();
+            }
+            saveCheckpoint();
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    /** Stops, and stops the scheduler if the tracker created it. Closing twice is harmless. */
+    @Override
+    public void close() {
+        stop();
+        closed = true;
+        if (ownsScheduler) {
+            scheduler.close();
+        }
+    }
+
+    private void drainTask() {
+        drainScheduled.set(false);
+        Boolean more = drain(MAX_BATCHES_PER_TASK);
+        if (Boolean.TRUE.equals(more)) {
+            wake();
+        }
+    }
+
+    private void poll() {
+        drain(MAX_BATCHES_PER_TASK);
+        if (running) {
+            try {
+                pollTask = scheduler.schedule(this::poll, pollInterval);
+            } catch (RuntimeException e) {
+                if (running) {
+                    log.error("Log tracker '{}' could not schedule its next poll", consumer, e);
+                }
+            }
+        }
+    }
+
+    /** Up to {@code maxBatches} batches; true if more may be waiting, false at the head, null on failure or when stopped. */
+    private Boolean drain(int maxBatches) {
+        drainLock.lock();
+        try {
+            if (!running) {
+                return null;
+            }
+            try {
+                for (int i = 0; i < maxBatches; i++) {
+                    List<EventEnvelope> batch = source.readAll(position + 1, batchSize);
+                    if (batch.isEmpty()) {
+                        succeeded();
+                        return false;
+                    }
+                    long safe = handler.handle(batch);
+                    position = batch.get(batch.size() - 1).globalPosition();
+                    if (safe != NO_CHECKPOINT && safe > pendingCheckpoint) {
+                        pendingCheckpoint = Math.min(safe, position);
+                    }
+                    saveCheckpoint();
+                    succeeded();
+                    if (batch.size() < batchSize || !running) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                failed(e);
+                return null;
+            }
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    /** Lock held. Stores the pending checkpoint; a failure is logged and the save tried again after the next batch. */
+    private void saveCheckpoint() {
+        long target = pendingCheckpoint;
+        if (target == NO_CHECKPOINT || target <= checkpointed) {
+            return;
+        }
+        try {
+            checkpoints.save(consumer, Checkpoint.GLOBAL, Long.toString(target));
+            checkpointed = target;
+        } catch (RuntimeException e) {
+            log.warn("Log tracker '{}' could not store checkpoint {}; it is stored with a later batch", consumer, target, e);
+        }
+    }
+
+    private void succeeded() {
+        failures = 0;
+        lastFailure = null;
+    }
+
+    /** Lock held. */
+    private void failed(Exception e) {
+        failures++;
+        lastFailure = e instanceof RuntimeException r ? r : new NexusException("Log tracker '" + consumer
+                + "' failed to handle the events after position " + position + ": " + e.getMessage(), e, true);
+        Duration delay = retry.delayAfter(Math.min(failures, 30), random);
+        log.warn("Log tracker '{}' failed to handle the events after position {} (attempt {}); retrying in {} ms",
+                consumer, position, failures, delay.toMillis(), e);
+        if (running) {
+            retryTask = scheduler.schedule(this::wake, delay);
+        }
+    }
+
+    /** Options for a {@link LogTracker}; setters validate their argument at once. */
+    public static final class Builder {
+        private final String consumer;
+        private final ReadAll source;
+        private final SubscribeToAppends changes;
+        private final CheckpointStore checkpoints;
+        private TaskScheduler scheduler;
+        private int batchSize = 500;
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private RetryPolicy retry = RetryPolicy.custom().initialDelay(Duration.ofMillis(50))
+                .maxDelay(Duration.ofSeconds(10)).jitter(0.5).build();
+        private RandomGenerator random = new Random();
+        private long initialPosition;
+
+        private Builder(String consumer, ReadAll source, SubscribeToAppends changes, CheckpointStore checkpoints) {
+            if (consumer == null || consumer.isBlank()) {
+                throw new IllegalArgumentException("consumer must not be blank, but was '" + consumer + "'");
+            }
+            this.consumer = consumer;
+            this.source = Objects.requireNonNull(source, "source");
+            this.changes = Objects.requireNonNull(changes, "changes");
+            this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+        }
+
+        /** Where reading and handling run; by default one daemon thread that {@link LogTracker#close()} stops. */
+        public Builder scheduler(TaskScheduler value) {
+            this.scheduler = Objects.requireNonNull(value, "scheduler");
+            return this;
+        }
+
+        /** Events read from the log per batch, 1..100000; 500 by default. */
+        public Builder batchSize(int value) {
+            if (value < 1 || value > 100_000) {
+                throw new IllegalArgumentException("batchSize must be 1..100000, but was " + value);
+            }
+            this.batchSize = value;
+            return this;
+        }
+
+        /** How often the log is read when no append wakes the tracker; 1 s by default. */
+        public Builder pollInterval(Duration value) {
+            Objects.requireNonNull(value, "pollInterval");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("pollInterval must be positive, but was " + value);
+            }
+            this.pollInterval = value;
+            return this;
+        }
+
+        /**
+         * The backoff between attempts after a failed read or handler (only the delays count: the tracker
+         * tries until it succeeds or stops). 50 ms doubling to 10 s, half jitter by default.
+         */
+        public Builder retry(RetryPolicy value) {
+            this.retry = Objects.requireNonNull(value, "retry");
+            return this;
+        }
+
+        /** The source of backoff jitter; pass a seeded one for reproducible delays. */
+        public Builder random(RandomGenerator value) {
+            this.random = Objects.requireNonNull(value, "random");
+            return this;
+        }
+
+        /**
+         * The position to start after when the consumer has no checkpoint; 0 (the beginning of the log) by
+         * default. A consumer that only wants new events passes the store's head position.
+         */
+        public Builder initialPosition(long value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("initialPosition must be >= 0, but was " + value);
+            }
+            this.initialPosition = value;
+            return this;
+        }
+
+        /** The tracker, not yet started. */
+        public LogTracker build() {
+            return new LogTracker(this);
+        }
+    }
+}
