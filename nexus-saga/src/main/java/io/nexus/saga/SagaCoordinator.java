@@ -677,7 +677,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         public Builder<E> from(Nexus nexus) {
             Objects.requireNonNull(nexus, "nexus");
             return eventStore(nexus.eventStore()).codec(nexus.codec()).commandBus(nexus.commands()).clock(nexus.clock())
-                    .metrics(nexus.metrics()).validator(nexus.validator());
+                    .metrics(NexusMetrics.of(nexus.meterRegistry())).validator(nexus.validator());
         }
 
         /** Checks every event a step emits before it is stored (schema governance); accepts all by default. */
