@@ -5,12 +5,28 @@ import java.util.List;
 /**
  * Where temporal queries are recorded. Implementations are thread-safe. A log that fails to record
  * makes the query fail: an unaudited historical read is not served.
+ *
+ * <p>Contract (the test kit's {@code AuditLogContract}): a record is visible to {@link #recent} once
+ * {@link #record} returns, with every field, oldest first: in recording order, which for records stamped by
+ * one clock is also the order of their {@link AuditRecord#at()} (a durable log that several processes share
+ * orders by {@code at()}, records of the same instant in recording order). An embedded log may keep only
+ * the latest records up to a capacity; a durable one keeps them across restarts.
  */
 public interface AuditLog {
 
-    /** Stores {@code record}. */
+    /**
+     * Stores {@code record}.
+     *
+     * @throws NullPointerException         if {@code record} is null
+     * @throws io.nexus.core.NexusException if the log cannot store it (the audited operation must then fail)
+     */
     void record(AuditRecord record);
 
-    /** The most recent records, newest last, at most {@code max}. */
+    /**
+     * The most recent records, newest last, at most {@code max}.
+     *
+     * @throws IllegalArgumentException     if {@code max} is negative
+     * @throws io.nexus.core.NexusException if the log cannot be read
+     */
     List<AuditRecord> recent(int max);
 }
