@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
@@ -62,6 +63,7 @@ public final class LogTracker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LogTracker.class);
     private static final int MAX_BATCHES_PER_TASK = 8;
+    private static final Duration INLINE_WAIT = Duration.ofMillis(50);
 
     private final String consumer;
     private final ReadAll source;
@@ -74,6 +76,7 @@ public final class LogTracker implements AutoCloseable {
     private final RetryPolicy retry;
     private final RandomGenerator random;
     private final long initialPosition;
+    private final boolean inline;
     private final NexusMetrics metrics;
 
     private final ReentrantLock drainLock = new ReentrantLock();
@@ -107,6 +110,7 @@ public final class LogTracker implements AutoCloseable {
         this.retry = b.retry;
         this.random = b.random;
         this.initialPosition = b.initialPosition;
+        this.inline = b.inline;
         this.metrics = NexusMetrics.of(b.meterRegistry);
     }
 
@@ -155,7 +159,7 @@ public final class LogTracker implements AutoCloseable {
             this.checkpointFailure = null;
             int current = ++generation;
             try {
-                subscription = changes.subscribe(events -> wake());
+                subscription = changes.subscribe(events -> onAppend());
                 live = true;
             } catch (RuntimeException e) {
                 subscription = null;
@@ -374,6 +378,32 @@ public final class LogTracker implements AutoCloseable {
         }
     }
 
+    private void onAppend() {
+        if (!inline) {
+            wake();
+            return;
+        }
+        boolean locked = false;
+        try {
+            // Bounded: an inline caller never waits long for a batch being handled on another thread.
+            locked = drainLock.tryLock(INLINE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!locked) {
+            wake();
+            return;
+        }
+        try {
+            Boolean more;
+            do {
+                more = drain(Integer.MAX_VALUE);
+            } while (Boolean.TRUE.equals(more));
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
     private void drainTask() {
         drainScheduled.set(false);
         Boolean more = drain(MAX_BATCHES_PER_TASK);
@@ -528,6 +558,7 @@ public final class LogTracker implements AutoCloseable {
                 .maxDelay(Duration.ofSeconds(10)).jitter(0.5).build();
         private RandomGenerator random = new Random();
         private long initialPosition;
+        private boolean inline;
         private MeterRegistry meterRegistry;
 
         private Builder(String consumer, ReadAll source, SubscribeToAppends changes, CheckpointStore checkpoints) {
@@ -589,6 +620,17 @@ public final class LogTracker implements AutoCloseable {
                 throw new IllegalArgumentException("initialPosition must be >= 0, but was " + value);
             }
             this.initialPosition = value;
+            return this;
+        }
+
+        /**
+         * Whether an append notification hands the new events to the handler on the notifying thread before
+         * returning (an inline projection: the embedded store notifies on the appending thread, after its
+         * write lock is released) instead of waking the scheduler. When a batch is being handled on another
+         * thread for more than 50 ms, or a failure is backing off, the scheduler takes over. False by default.
+         */
+        public Builder inline(boolean value) {
+            this.inline = value;
             return this;
         }
 
