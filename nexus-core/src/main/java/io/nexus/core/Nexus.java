@@ -127,9 +127,16 @@ public final class Nexus implements AutoCloseable {
         return (AggregateRepository<A>) repository;
     }
 
-    /** Waits up to 10 s for pending background snapshots, then stops the snapshot writer Nexus created. */
+    /**
+     * Closes the command bus (a later {@code commands().send(...)} fails with
+     * {@link io.nexus.core.command.CommandBusClosedException}), waits up to 10 s for pending background
+     * snapshots, then stops the snapshot writer Nexus created.
+     */
     @Override
     public void close() {
+        if (commandBus instanceof SimpleCommandBus simple) {
+            simple.close();
+        }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
             try {
