@@ -33,7 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * conflict is retried on a freshly loaded aggregate while the retry policy allows, with its backoff.
  * Thread-safe.
  */
-public final class SimpleCommandBus implements CommandBus, AutoCloseable {
+public final class SimpleCommandBus implements CommandBus {
 
     /** Waits between retries; replaced in tests. */
     @FunctionalInterface
@@ -46,7 +46,6 @@ public final class SimpleCommandBus implements CommandBus, AutoCloseable {
     private final Clock clock;
     private final NexusMetrics metrics;
     private final Sleeper sleeper;
-    private volatile boolean closed;
 
     private record Binding<A extends Aggregate, C>(AggregateRepository<A> repository, CommandRoutes.Route<A, C> route) {
     }
@@ -70,9 +69,6 @@ public final class SimpleCommandBus implements CommandBus, AutoCloseable {
             throw new InvalidCommandException("The command is null; send a command object.");
         }
         Objects.requireNonNull(metadata, "metadata");
-        if (closed) {
-            throw new CommandBusClosedException(command.getClass());
-        }
         Binding<?, ?> binding = bindings.get(command.getClass());
         if (binding == null) {
             throw new UnknownCommandException(command.getClass());
@@ -94,15 +90,6 @@ public final class SimpleCommandBus implements CommandBus, AutoCloseable {
         } finally {
             metrics.timer("nexus.command", System.nanoTime() - started, "command", name, "outcome", outcome);
         }
-    }
-
-    /**
-     * Refuses every later {@link #send} with a {@link CommandBusClosedException}; commands already being
-     * handled finish. Idempotent.
-     */
-    @Override
-    public void close() {
-        closed = true;
     }
 
     @SuppressWarnings("unchecked")

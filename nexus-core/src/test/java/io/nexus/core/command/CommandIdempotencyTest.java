@@ -187,21 +187,6 @@ class CommandIdempotencyTest {
     }
 
     @Test
-    void aCommandSentAfterCloseFailsWithATypedErrorAndAppendsNothing() {
-        Nexus nexus = Accounts.nexus().build();
-        nexus.commands().send(new Account.Open("acc-1", "ann"));
-        nexus.close();
-
-        CommandBusClosedException e = assertThrows(CommandBusClosedException.class,
-                () -> nexus.commands().send(new Account.Deposit("acc-1", 5)));
-        assertEquals(Account.Deposit.class, e.commandType());
-        assertTrue(e.getMessage().contains("closed"), e.getMessage());
-        assertFalse(e.isTransient());
-        assertEquals(1, nexus.eventStore().currentVersion("acc-1"));
-        nexus.close();
-    }
-
-    @Test
     void theFingerprintDependsOnContentOnlyAndNotOnMapOrder() {
         record Tagged(String id, Map<String, Integer> tags) {
         }
