@@ -1,5 +1,6 @@
 package io.nexus.saga;
 
+import io.nexus.core.checkpoint.InMemoryCheckpointStore;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.saga.Task.Outcome;
 import net.jqwik.api.ForAll;
@@ -60,7 +61,7 @@ class SagaCompensationProperties {
         for (EventEnvelope event : new ArrayList<>(app.all())) {
             coordinator.accept(event);
         }
-        app.coordinatorBuilder().checkpointStream("replay-from-zero").build().poll();
+        app.coordinatorBuilder().checkpoints(new InMemoryCheckpointStore()).build().poll();
 
         assertCompensated(app, coordinator, steps, failAt);
         assertEquals(sagaVersion, coordinator.status("w1").orElseThrow().version(), "redelivery must not add saga events");

@@ -1,6 +1,10 @@
 package io.nexus.saga;
 
 import io.nexus.core.Nexus;
+import io.nexus.core.checkpoint.InMemoryCheckpointStore;
+import io.nexus.core.command.CommandBus;
+import io.nexus.core.command.CommandMetadata;
+import io.nexus.core.command.CommandResult;
 import io.nexus.core.aggregate.AggregateDefinition;
 import io.nexus.core.command.CommandRejectedException;
 import io.nexus.core.event.EventEnvelope;
@@ -11,10 +15,14 @@ import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.InMemoryEventStore;
 import io.nexus.saga.Task.Outcome;
 
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,7 +39,11 @@ final class SagaHarness {
     final AtomicInteger undoAttempts = new AtomicInteger();
     final Nexus nexus;
     final SagaDefinition<Task.Begin> definition;
+    final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+    final FlakyBus bus;
     RetryPolicy compensationRetry = RetryPolicy.custom().maxAttempts(3).initialDelay(Duration.ofMinutes(1))
+            .maxDelay(Duration.ofMinutes(10)).jitter(0).build();
+    RetryPolicy commandRetry = RetryPolicy.custom().maxAttempts(5).initialDelay(Duration.ofMinutes(1))
             .maxDelay(Duration.ofMinutes(10)).jitter(0).build();
 
     SagaHarness(int steps) {
@@ -51,6 +63,7 @@ final class SagaHarness {
                             task.undo(cmd);
                         }))
                 .build();
+        this.bus = new FlakyBus(nexus.commands());
     }
 
     /** Steps s0..s(n-1); step i sends Perform(i) (with the starting event's outcome at failAt), undone by Undo(i). */
@@ -73,7 +86,8 @@ final class SagaHarness {
     }
 
     SagaCoordinator.Builder<Task.Begin> coordinatorBuilder() {
-        return SagaCoordinator.builder(definition).from(nexus).compensationRetry(compensationRetry).randomSeed(7);
+        return SagaCoordinator.builder(definition).from(nexus).commandBus(bus).checkpoints(checkpoints)
+                .compensationRetry(compensationRetry).commandRetry(commandRetry).randomSeed(7);
     }
 
     /** Appends the starting event, as another part of the application would. */
@@ -105,6 +119,51 @@ final class SagaHarness {
     long count(String type, String sagaId, int step) {
         return store.readAll(1, Integer.MAX_VALUE).stream()
                 .filter(e -> e.eventType().equals(type) && e.streamId().equals("task-" + sagaId + "-" + step)).count();
+    }
+
+    /**
+     * The application's command bus, with failures that leave the outcome unknown: the next sends of
+     * {@code Perform} for a step can throw after the command took effect (a reply lost on the way back),
+     * or before it reached the aggregate (a connection that failed).
+     */
+    static final class FlakyBus implements CommandBus {
+        private final CommandBus delegate;
+        final Map<Integer, AtomicInteger> failAfterEffect = new ConcurrentHashMap<>();
+        final Map<Integer, AtomicInteger> failBeforeEffect = new ConcurrentHashMap<>();
+        final AtomicInteger sends = new AtomicInteger();
+
+        FlakyBus(CommandBus delegate) {
+            this.delegate = delegate;
+        }
+
+        FlakyBus afterEffect(int step, int times) {
+            failAfterEffect.put(step, new AtomicInteger(times));
+            return this;
+        }
+
+        FlakyBus beforeEffect(int step, int times) {
+            failBeforeEffect.put(step, new AtomicInteger(times));
+            return this;
+        }
+
+        @Override
+        public CommandResult send(Object command, CommandMetadata metadata) {
+            sends.incrementAndGet();
+            int step = command instanceof Task.Perform perform ? perform.step() : -1;
+            if (take(failBeforeEffect, step)) {
+                throw new IllegalStateException("connection reset before 'task-" + step + "' was reached");
+            }
+            CommandResult result = delegate.send(command, metadata);
+            if (take(failAfterEffect, step)) {
+                throw new UncheckedIOException(new SocketTimeoutException("timed out waiting for the answer of '" + result.aggregateId() + "'"));
+            }
+            return result;
+        }
+
+        private static boolean take(Map<Integer, AtomicInteger> failures, int step) {
+            AtomicInteger left = failures.get(step);
+            return left != null && left.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        }
     }
 
     List<EventEnvelope> all() {
