@@ -434,7 +434,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
 
     /**
      * Builds a {@link SagaCoordinator}. Required: the event store, codec and command bus (all from
-     * {@link #from(NexusContext)} or {@link #from(Nexus)}). Missing settings are reported together by
+     * {@link #from(NexusContext)}, given the application's context or its {@link Nexus}). Missing settings are reported together by
      * {@link #build()}.
      *
      * @param <E> the class of the starting event
@@ -465,9 +465,9 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         }
 
         /**
-         * Takes everything from the application {@code context}: event store, codec, command bus, clock,
-         * meter registry, validator, policy engine, checkpoint store, timers (the {@link Scheduler} port)
-         * and its way to follow the log.
+         * Takes everything from the application {@code context} (a {@link Nexus} is one): event store,
+         * codec, command bus, clock, meter registry, validator, policy engine, checkpoint store, timers (the
+         * {@link Scheduler} port) and its way to follow the log.
          */
         public Builder<E> from(NexusContext context) {
             Objects.requireNonNull(context, "context");
@@ -475,15 +475,6 @@ public final class SagaCoordinator<E> implements AutoCloseable {
                     .meterRegistry(context.meterRegistry()).validator(context.validator()).policy(context.policy())
                     .checkpoints(context.checkpoints()).timers(context.timers());
             this.trackers = context::logTracker;
-            return this;
-        }
-
-        /** Takes the event store, codec, command bus, event validator, clock and meter registry of {@code nexus}. */
-        public Builder<E> from(Nexus nexus) {
-            Objects.requireNonNull(nexus, "nexus");
-            eventStore(nexus.eventStore()).codec(nexus.codec()).commandBus(nexus.commands()).clock(nexus.clock())
-                    .validator(nexus.validator());
-            this.meterRegistry = nexus.metrics().registry();
             return this;
         }
 
@@ -624,7 +615,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
             }
             if (!missing.isEmpty()) {
                 throw new IllegalStateException("saga coordinator '" + definition.name() + "' is missing " + missing
-                        + "; set them, or take them all from the application with from(context) or from(nexus)");
+                        + "; set them, or take them all from the application with from(nexus)");
             }
             List<String> unregistered = new ArrayList<>();
             Set<Class<?>> classes = new LinkedHashSet<>();

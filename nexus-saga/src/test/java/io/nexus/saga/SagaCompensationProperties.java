@@ -101,6 +101,6 @@ class SagaCompensationProperties {
     }
 
     private static List<?> pendingTimers(SagaHarness app, SagaCoordinator<Task.Begin> coordinator) {
-        return EventStoreScheduler.create(app.store).pending(coordinator.definition().name());
+        return app.pendingTimers();
     }
 }

@@ -50,7 +50,7 @@ class SagaCoordinatorTest {
                     "StepRequested", "StepDispatched", "StepSucceeded",
                     "Completed"), types(status));
             assertEquals(List.of(), app.undone("w1"));
-            assertEquals(List.of(), EventStoreScheduler.create(app.store).pending("work"), "step timeouts are cancelled on success");
+            assertEquals(List.of(), app.pendingTimers(), "step timeouts are cancelled on success");
         }
 
         @Test
@@ -78,7 +78,7 @@ class SagaCoordinatorTest {
             assertEquals(List.of("s0"), status.completedSteps());
             Instant deadline = app.clock.instant().plus(SagaHarness.STEP_TIMEOUT);
             assertEquals(List.of(new PendingTimeout("s1", TimeoutKind.STEP_TIMEOUT, deadline)), status.pendingTimeouts());
-            assertEquals(deadline, EventStoreScheduler.create(app.store).pending("work").get(0).dueAt());
+            assertEquals(deadline, app.pendingTimers().get(0).dueAt());
         }
 
         @Test
@@ -147,7 +147,7 @@ class SagaCoordinatorTest {
             coordinator.poll();
 
             assertEquals(SagaState.COMPLETED, coordinator.status("w1").orElseThrow().state());
-            assertEquals(List.of(), EventStoreScheduler.create(app.store).pending("work"), "the step timeout is cancelled");
+            assertEquals(List.of(), app.pendingTimers(), "the step timeout is cancelled");
         }
 
         @Test
@@ -336,7 +336,7 @@ class SagaCoordinatorTest {
             assertEquals(SagaState.COMPENSATED, status.state());
             assertEquals(List.of(1, 0), app.undone("w1"));
             assertEquals(List.of("s1", "s0"), status.compensatedSteps());
-            assertEquals(List.of(), EventStoreScheduler.create(app.store).pending("work"));
+            assertEquals(List.of(), app.pendingTimers());
         }
 
         @Test
@@ -405,6 +405,34 @@ class SagaCoordinatorTest {
         }
 
         @Test
+        void anEmittedEventTheApplicationsPolicyDeniesIsNeverStoredAndFailsItsStep() {
+            SagaDefinition<Task.Begin> definition = SagaDefinition.startedBy("announce", Task.Begin.class, Task.Begin::sagaId)
+                    .step("accept", step -> step.compensatedByEvent(b -> new Task.Retracted(b.sagaId())))
+                    .step("announce", step -> step.emits(b -> new Task.Announced(b.sagaId())))
+                    .build();
+            java.util.List<io.nexus.core.policy.PolicyRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+            SagaHarness app = new SagaHarness(definition, builder -> builder.policyEngine(request -> {
+                asked.add(request);
+                return "test.Announced".equals(request.eventType()) ? io.nexus.core.policy.PolicyDecision.deny("no announcements on Sundays")
+                        : io.nexus.core.policy.PolicyDecision.allow();
+            }));
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 0, Outcome.SUCCEED);
+            coordinator.poll();
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPENSATED, status.state());
+            assertTrue(status.failure().orElseThrow().contains("no announcements on Sundays"), status.failure().toString());
+            List<String> sagaStream = app.store.read(io.nexus.core.store.StreamQuery.stream("saga-announce-w1")).stream()
+                    .map(EventEnvelope::eventType).filter(t -> t.startsWith("test.")).toList();
+            assertEquals(List.of("test.Retracted"), sagaStream);
+            io.nexus.core.policy.PolicyRequest request = asked.stream().filter(r -> "test.Announced".equals(r.eventType())).findFirst().orElseThrow();
+            assertEquals("saga", request.aggregateType());
+            assertEquals("saga-announce-w1", request.aggregateId());
+            assertEquals(java.util.Map.of("saga", "announce"), request.principal());
+        }
+
+        @Test
         void anEmittedEventThatFailsValidationIsNeverStoredAndFailsItsStep() {
             SagaDefinition<Task.Begin> definition = SagaDefinition.startedBy("announce", Task.Begin.class, Task.Begin::sagaId)
                     .step("accept", step -> step.compensatedByEvent(b -> new Task.Retracted(b.sagaId())))
@@ -449,7 +477,7 @@ class SagaCoordinatorTest {
             assertEquals(List.of(1, 0), app.undone("w1"), "the step whose send threw is compensated too");
             assertTrue(types(status).contains("StepOutcomeUnknown"), types(status).toString());
             assertTrue(status.history().stream().noneMatch(h -> h.type().endsWith("StepFailed") && h.step().equals(Optional.of("s1"))));
-            assertEquals(List.of(), EventStoreScheduler.create(app.store).pending("work"), "the re-send became moot and was disarmed");
+            assertEquals(List.of(), app.pendingTimers(), "the re-send became moot and was disarmed");
         }
 
         @Test
@@ -480,7 +508,7 @@ class SagaCoordinatorTest {
             SagaStatus done = coordinator.status("w1").orElseThrow();
             assertEquals(SagaState.COMPLETED, done.state(), () -> "history: " + done.history());
             assertEquals(1, app.count("test.Performed", "w1", 1));
-            assertEquals(List.of(), EventStoreScheduler.create(app.store).pending("work"));
+            assertEquals(List.of(), app.pendingTimers());
         }
 
         @Test

@@ -1,7 +1,7 @@
 package io.nexus.saga;
 
 import io.nexus.core.Nexus;
-import io.nexus.core.checkpoint.InMemoryCheckpointStore;
+import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.command.CommandBus;
 import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.command.CommandResult;
@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A real application for saga tests: the in-memory event store, the real command bus with the
@@ -39,7 +40,7 @@ final class SagaHarness {
     final AtomicInteger undoAttempts = new AtomicInteger();
     final Nexus nexus;
     final SagaDefinition<Task.Begin> definition;
-    final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore();
+    final CheckpointStore checkpoints;
     final FlakyBus bus;
     RetryPolicy compensationRetry = RetryPolicy.custom().maxAttempts(3).initialDelay(Duration.ofMinutes(1))
             .maxDelay(Duration.ofMinutes(10)).jitter(0).build();
@@ -51,8 +52,15 @@ final class SagaHarness {
     }
 
     SagaHarness(SagaDefinition<Task.Begin> definition) {
+        this(definition, builder -> { });
+    }
+
+    /** With {@code more} applied to the application's builder (components, a policy, ...). */
+    SagaHarness(SagaDefinition<Task.Begin> definition, Consumer<Nexus.Builder> more) {
         this.definition = definition;
-        this.nexus = Nexus.builder().eventStore(store).clock(clock).eventTypes(Task.eventTypes()).snapshotExecutor(Runnable::run)
+        Nexus.Builder builder = Nexus.builder();
+        more.accept(builder);
+        this.nexus = builder.eventStore(store).clock(clock).eventTypes(Task.eventTypes()).snapshotExecutor(Runnable::run)
                 .aggregate(AggregateDefinition.of(Task.class, Task::new), routes -> routes
                         .createOrUpdate(Task.Perform.class, Task.Perform::taskId, (task, cmd, ctx) -> task.perform(cmd))
                         .update(Task.Undo.class, Task.Undo::taskId, (task, cmd, ctx) -> {
@@ -64,6 +72,7 @@ final class SagaHarness {
                         }))
                 .build();
         this.bus = new FlakyBus(nexus.commands());
+        this.checkpoints = nexus.checkpoints();
     }
 
     /** Steps s0..s(n-1); step i sends Perform(i) (with the starting event's outcome at failAt), undone by Undo(i). */
@@ -86,7 +95,7 @@ final class SagaHarness {
     }
 
     SagaCoordinator.Builder<Task.Begin> coordinatorBuilder() {
-        return SagaCoordinator.builder(definition).from(nexus).commandBus(bus).checkpoints(checkpoints)
+        return SagaCoordinator.builder(definition).from(nexus).commandBus(bus)
                 .compensationRetry(compensationRetry).commandRetry(commandRetry).randomSeed(7);
     }
 
@@ -164,6 +173,11 @@ final class SagaHarness {
             AtomicInteger left = failures.get(step);
             return left != null && left.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
         }
+    }
+
+    /** The timers the saga 'work' waits for, in the application's timer store. */
+    List<io.nexus.core.scheduler.ScheduledTimer> pendingTimers() {
+        return nexus.timers().pending("work");
     }
 
     List<EventEnvelope> all() {
