@@ -3,10 +3,14 @@ package io.nexus.kinesis;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.bus.BusConsumer;
 import io.nexus.core.bus.BusPath;
+import io.nexus.core.bus.ConsumerGroup;
+import io.nexus.core.bus.ResilientConsumer;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.bus.RoutingRule;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
+import io.nexus.core.deadletter.DeadLetterQueue;
+import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.retry.RetryPolicy;
@@ -28,6 +32,7 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -73,8 +78,10 @@ import java.util.concurrent.TimeUnit;
  *       every {@link Builder#shardSyncInterval}, and whenever a shard ends) and one reader thread per
  *       shard that is ready. A shard is ready once every parent shard still retained has been read to its
  *       end by this group, so after a split or merge the records of a key in the parent are all
- *       delivered before those in the child. A reader delivers records one at a time, redelivers a
- *       record whose consumer threw (with backoff) until it is acknowledged, and saves the record's
+ *       delivered before those in the child. A reader delivers records one at a time through the group's
+ *       {@link ResilientConsumer} (retries with backoff up to the {@link Builder#consumerRetry consumer retry
+ *       policy}'s attempts, then a dead letter, with the aggregate's later records parked behind it on the
+ *       primary path; see {@link ConsumerGroup}), and saves the record's
  *       sequence number as checkpoint (consumer {@code "<group>/<kinesis stream>"}, partition = shard id)
  *       after each acknowledgement; the end of a closed shard is saved as {@value ShardReader#SHARD_END}.
  *       </li>
@@ -100,7 +107,11 @@ public final class KinesisEventBus implements EventBus {
     private final RoutingRule routing;
     private final CheckpointStore checkpoints;
     private final RetryPolicy publishRetry;
-    private final RetryPolicy redelivery;
+    private final RetryPolicy consumerRetry;
+    private final RetryPolicy readBackoff;
+    private final DeadLetterQueue deadLetters;
+    private final Clock clock;
+    private final MeterRegistry meterRegistry;
     private final Duration pollInterval;
     private final Duration maxPollInterval;
     private final Duration shardSyncInterval;
@@ -118,7 +129,11 @@ public final class KinesisEventBus implements EventBus {
         this.routing = b.routing;
         this.checkpoints = b.checkpoints;
         this.publishRetry = b.publishRetry;
-        this.redelivery = b.redelivery;
+        this.consumerRetry = b.consumerRetry;
+        this.readBackoff = b.readBackoff;
+        this.deadLetters = b.deadLetters;
+        this.clock = b.clock;
+        this.meterRegistry = b.meterRegistry;
         this.pollInterval = b.pollInterval;
         this.maxPollInterval = b.maxPollInterval.compareTo(b.pollInterval) < 0 ? b.pollInterval : b.maxPollInterval;
         this.shardSyncInterval = b.shardSyncInterval;
@@ -145,6 +160,11 @@ public final class KinesisEventBus implements EventBus {
     /** The checkpoint store the consumer groups of this bus save to. */
     public CheckpointStore checkpoints() {
         return checkpoints;
+    }
+
+    /** The dead-letter queue the consumer groups of this bus keep their dead letters and parked events in. */
+    public DeadLetterQueue deadLetters() {
+        return deadLetters;
     }
 
     /**
@@ -360,7 +380,7 @@ public final class KinesisEventBus implements EventBus {
     }
 
     @Override
-    public Subscription subscribe(String group, BusPath path, BusConsumer consumer) {
+    public ConsumerGroup subscribe(String group, BusPath path, BusConsumer consumer) {
         if (group == null || group.isBlank()) {
             throw new IllegalArgumentException("group must not be blank, but was '" + group + "'");
         }
@@ -371,15 +391,24 @@ public final class KinesisEventBus implements EventBus {
         }
         String stream = requireStream(path);
         String consumerId = group + "/" + stream;
-        ShardReader.Group subscription = new ShardReader.Group(new ShardReader.Settings(client, checkpoints, redelivery,
-                pollInterval, maxPollInterval, shardSyncInterval, maxRecordsPerGet, metrics), group, stream, consumerId, consumer,
+        if (active.containsKey(consumerId)) {
+            throw alreadyConsuming(group, path, stream);
+        }
+        ResilientConsumer resilient = ResilientConsumer.builder(group, path, consumerId, consumer).deadLetters(deadLetters)
+                .retry(consumerRetry).clock(clock).meterRegistry(meterRegistry).build();
+        ShardReader.Group subscription = new ShardReader.Group(new ShardReader.Settings(client, checkpoints, readBackoff,
+                pollInterval, maxPollInterval, shardSyncInterval, maxRecordsPerGet, metrics), group, stream, consumerId, resilient,
                 () -> active.remove(consumerId));
         if (active.putIfAbsent(consumerId, subscription) != null) {
-            throw new IllegalStateException("Consumer group '" + group + "' already consumes path " + path
-                    + " (Kinesis stream '" + stream + "') on this bus; close that subscription first or use another group name");
+            throw alreadyConsuming(group, path, stream);
         }
         subscription.start();
-        return subscription;
+        return resilient.asConsumerGroup(subscription);
+    }
+
+    private static IllegalStateException alreadyConsuming(String group, BusPath path, String stream) {
+        return new IllegalStateException("Consumer group '" + group + "' already consumes path " + path
+                + " (Kinesis stream '" + stream + "') on this bus; close that subscription first or use another group name");
     }
 
     private String requireStream(BusPath path) {
@@ -426,8 +455,11 @@ public final class KinesisEventBus implements EventBus {
         private CheckpointStore checkpoints;
         private RetryPolicy publishRetry = RetryPolicy.custom().maxAttempts(10).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(5)).jitter(0.5).build();
-        private RetryPolicy redelivery = RetryPolicy.custom().initialDelay(Duration.ofMillis(10))
+        private RetryPolicy consumerRetry = ResilientConsumer.defaultRetry();
+        private RetryPolicy readBackoff = RetryPolicy.custom().initialDelay(Duration.ofMillis(10))
                 .maxDelay(Duration.ofSeconds(1)).jitter(0.5).build();
+        private DeadLetterQueue deadLetters;
+        private Clock clock = Clock.systemUTC();
         private Duration pollInterval = Duration.ofMillis(250);
         private Duration maxPollInterval = Duration.ofSeconds(1);
         private Duration shardSyncInterval = Duration.ofSeconds(10);
@@ -480,12 +512,52 @@ public final class KinesisEventBus implements EventBus {
         }
 
         /**
-         * The backoff between redeliveries of a record its consumer failed on (only the delays count:
-         * a record is redelivered until acknowledged or the subscription closes). 10 ms doubling to 1 s,
-         * half jitter by default.
+         * How often a consumer is given a record it fails on, and the backoff between tries, before the event
+         * becomes a dead letter. 5 attempts, 100 ms doubling to 5 s, half jitter by default
+         * ({@link ResilientConsumer#defaultRetry()}).
          */
+        public Builder consumerRetry(RetryPolicy value) {
+            this.consumerRetry = Objects.requireNonNull(value, "consumerRetry");
+            return this;
+        }
+
+        /**
+         * The backoff between retries of failed GetRecords and ListShards calls, and of a record whose outcome
+         * could not be stored (only the delays count: reading is retried until the subscription closes).
+         * 10 ms doubling to 1 s, half jitter by default.
+         */
+        public Builder readBackoff(RetryPolicy value) {
+            this.readBackoff = Objects.requireNonNull(value, "readBackoff");
+            return this;
+        }
+
+        /**
+         * The backoff of failed reads and of consumer retries.
+         *
+         * @deprecated consumers no longer get a failing record forever: use {@link #consumerRetry} (whose
+         *             attempts also count) and {@link #readBackoff}. This sets the read backoff to
+         *             {@code value} and the consumer retry delays to those of {@code value}, keeping its attempts.
+         */
+        @Deprecated
         public Builder redeliveryBackoff(RetryPolicy value) {
-            this.redelivery = Objects.requireNonNull(value, "redeliveryBackoff");
+            Objects.requireNonNull(value, "redeliveryBackoff");
+            this.readBackoff = value;
+            this.consumerRetry = value.toBuilder().maxAttempts(consumerRetry.maxAttempts()).build();
+            return this;
+        }
+
+        /**
+         * Where consumer groups keep dead letters and the events parked behind them; a fresh
+         * {@link InMemoryDeadLetterQueue} by default (lost with the process: give a durable one in production).
+         */
+        public Builder deadLetters(DeadLetterQueue value) {
+            this.deadLetters = Objects.requireNonNull(value, "deadLetters");
+            return this;
+        }
+
+        /** The clock that stamps dead letters; the system clock by default. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
             return this;
         }
 
@@ -588,6 +660,9 @@ public final class KinesisEventBus implements EventBus {
             }
             if (checkpoints == null) {
                 checkpoints = new InMemoryCheckpointStore();
+            }
+            if (deadLetters == null) {
+                deadLetters = new InMemoryDeadLetterQueue();
             }
             return new KinesisEventBus(this);
         }

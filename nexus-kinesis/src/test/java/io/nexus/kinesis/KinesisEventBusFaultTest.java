@@ -138,7 +138,7 @@ class KinesisEventBusFaultTest {
         KinesisEventBus publisher = track(bus(client(null), stream).build());
         FaultInjector faults = FaultInjector.throttleFirstReads(3);
         KinesisEventBus consumer = track(bus(client(faults), stream)
-                .redeliveryBackoff(RetryPolicy.custom().initialDelay(Duration.ofMillis(5)).maxDelay(Duration.ofMillis(50)).build())
+                .readBackoff(RetryPolicy.custom().initialDelay(Duration.ofMillis(5)).maxDelay(Duration.ofMillis(50)).build())
                 .build());
         publisher.publish(List.of(event("order-r", 1, "OrderPlaced"), event("order-r", 2, "OrderPlaced")));
 

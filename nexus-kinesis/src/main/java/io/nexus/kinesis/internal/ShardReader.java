@@ -1,6 +1,6 @@
 package io.nexus.kinesis.internal;
 
-import io.nexus.core.bus.BusConsumer;
+import io.nexus.core.bus.ResilientConsumer;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.event.EventEnvelope;
@@ -46,8 +46,11 @@ public final class ShardReader {
     private ShardReader() {
     }
 
-    /** What every reader of one bus shares. */
-    public record Settings(KinesisClient client, CheckpointStore checkpoints, RetryPolicy redelivery, Duration pollInterval,
+    /**
+     * What every reader of one bus shares. {@code readBackoff} spaces out retries of failed Kinesis calls
+     * and of a record whose outcome could not be stored (dead-letter queue or checkpoint store down).
+     */
+    public record Settings(KinesisClient client, CheckpointStore checkpoints, RetryPolicy readBackoff, Duration pollInterval,
                            Duration maxPollInterval, Duration shardSyncInterval, int maxRecordsPerGet, NexusMetrics metrics) {
     }
 
@@ -57,7 +60,7 @@ public final class ShardReader {
         private final String group;
         private final String stream;
         private final String consumerId;
-        private final BusConsumer consumer;
+        private final ResilientConsumer consumer;
         private final Runnable onClose;
         private final Map<String, Thread> readers = new ConcurrentHashMap<>();
         private final Set<String> finished = ConcurrentHashMap.newKeySet();
@@ -66,7 +69,8 @@ public final class ShardReader {
         private volatile boolean running = true;
         private boolean wakeRequested;
 
-        public Group(Settings settings, String group, String stream, String consumerId, BusConsumer consumer, Runnable onClose) {
+        public Group(Settings settings, String group, String stream, String consumerId, ResilientConsumer consumer,
+                     Runnable onClose) {
             this.settings = settings;
             this.group = group;
             this.stream = stream;
@@ -99,7 +103,7 @@ public final class ShardReader {
                     if (!wakeRequested && running) {
                         try {
                             Duration wait = failures == 0 ? settings.shardSyncInterval()
-                                    : settings.redelivery().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                                    : settings.readBackoff().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
                             TimeUnit.MILLISECONDS.timedWait(wake, Math.max(1, wait.toMillis()));
                         } catch (InterruptedException e) {
                             return;
@@ -173,6 +177,7 @@ public final class ShardReader {
                 return;
             }
             running = false;
+            consumer.stop();
             List<Thread> threads = new ArrayList<>(readers.values());
             if (coordinator != null) {
                 threads.add(coordinator);
@@ -224,7 +229,7 @@ public final class ShardReader {
                             }
                             failures++;
                             iterator = null;
-                            Duration delay = settings.redelivery().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                            Duration delay = settings.readBackoff().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
                             log.warn("Consumer group '{}' failed reading shard '{}' of Kinesis stream '{}' (attempt {}); retrying"
                                     + " from its last checkpoint in {} ms", group, shardId, stream, failures, delay.toMillis(), e);
                             sleep(delay);
@@ -284,11 +289,10 @@ public final class ShardReader {
                         checkpoint(record.sequenceNumber());
                         continue;
                     }
-                    if (!deliver(event)) {
+                    if (!deliver(event, record.sequenceNumber())) {
                         return false;
                     }
                     settings.metrics().count("nexus.kinesis.consume.records", tags);
-                    checkpoint(record.sequenceNumber());
                 }
                 iterator = response.nextShardIterator();
                 if (iterator == null) {
@@ -319,24 +323,24 @@ public final class ShardReader {
                 wakeCoordinator();
             }
 
-            /** Delivers until acknowledged; false when the subscription stopped first. */
-            private boolean deliver(EventEnvelope event) throws InterruptedException {
-                for (int attempt = 1; running; attempt++) {
+            /**
+             * Delivers through the group's resilient consumer and checkpoints the record; false when the
+             * subscription stopped first. A dead-letter queue or checkpoint store that fails holds the shard
+             * (the record is delivered again after a backoff) rather than skipping the record.
+             */
+            private boolean deliver(EventEnvelope event, String sequenceNumber) throws InterruptedException {
+                for (int failures = 1; running; failures++) {
                     try {
-                        consumer.onEvent(event);
-                        return true;
-                    } catch (Exception | Error e) {
-                        if (e instanceof VirtualMachineError fatal) {
-                            throw fatal;
-                        }
-                        if (!running) {
+                        if (!consumer.deliver(event)) {
                             return false;
                         }
-                        settings.metrics().count("nexus.kinesis.consume.redeliveries", tags);
-                        Duration delay = settings.redelivery().delayAfter(Math.min(attempt, 30), ThreadLocalRandom.current());
-                        log.warn("Consumer group '{}' failed on event '{}' of stream '{}' version {} (attempt {}); redelivering"
-                                + " in {} ms", group, event.eventType(), event.streamId(), event.version(), attempt,
-                                delay.toMillis(), e);
+                        checkpoint(sequenceNumber);
+                        return true;
+                    } catch (RuntimeException e) {
+                        Duration delay = settings.readBackoff().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                        log.warn("Consumer group '{}' could not record the outcome of '{}' of stream '{}' version {} in its"
+                                + " dead-letter queue or checkpoint store (attempt {}); delivering it again in {} ms", group,
+                                event.eventType(), event.streamId(), event.version(), failures, delay.toMillis(), e);
                         TimeUnit.NANOSECONDS.sleep(Math.max(delay.toNanos(), 1));
                     }
                 }
