@@ -73,7 +73,9 @@ import java.util.concurrent.TimeUnit;
  *       aggregate in one request could land out of order, or the later could succeed while the earlier
  *       failed. With one per request, a record that fails is retried (with backoff) before the next
  *       record of its aggregate is even sent, which is what keeps per-aggregate order under partial
- *       failures and throttling. Many aggregates still share each request.</li>
+ *       failures and throttling. Many aggregates still share each request. The backoff belongs to the
+ *       failed record (by its own attempts), not to the publish: records of other keys keep going out
+ *       while it waits, so one throttled hot shard does not slow the others.</li>
  *   <li><b>Consuming.</b> Each subscription runs a coordinator thread that lists the shards (at start,
  *       every {@link Builder#shardSyncInterval}, and whenever a shard ends) and one reader thread per
  *       shard that is ready. A shard is ready once every parent shard still retained has been read to its
@@ -120,6 +122,7 @@ public final class KinesisEventBus implements EventBus {
     private final int maxRequestBytes;
     private final int maxRequestRecords;
     private final NexusMetrics metrics;
+    private final Timing timing;
     private final Map<String, ShardReader.Group> active = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -142,6 +145,7 @@ public final class KinesisEventBus implements EventBus {
         this.maxRequestBytes = b.maxRequestBytes;
         this.maxRequestRecords = b.maxRequestRecords;
         this.metrics = NexusMetrics.of(b.meterRegistry);
+        this.timing = b.timing;
     }
 
     /**
@@ -212,6 +216,7 @@ public final class KinesisEventBus implements EventBus {
             throw new IllegalStateException("The Kinesis event bus is closed; publish to an open bus");
         }
         Map<BusPath, List<Outgoing>> byPath = new EnumMap<>(BusPath.class);
+        long now = timing.nanoTime();
         for (EventEnvelope event : events) {
             Objects.requireNonNull(event, "event");
             BusPath path = Objects.requireNonNull(routing.pathOf(event.eventType()),
@@ -230,19 +235,35 @@ public final class KinesisEventBus implements EventBus {
                 throw new KinesisRecordTooLargeException(event.streamId(), event.eventId(), event.eventType(), size,
                         maxRecordBytes);
             }
-            byPath.computeIfAbsent(path, p -> new ArrayList<>()).add(new Outgoing(key, data, size));
+            byPath.computeIfAbsent(path, p -> new ArrayList<>()).add(new Outgoing(key, data, size, now));
         }
         for (Map.Entry<BusPath, List<Outgoing>> entry : byPath.entrySet()) {
             putAll(streams.get(entry.getKey()), entry.getValue());
         }
     }
 
-    /** Sends {@code records} (in publish order) until all are accepted; see the class notes. */
+    /**
+     * Sends {@code records} (in publish order) until all are accepted; see the class notes. A record that
+     * fails waits out its own backoff (by its attempts) before it is sent again, and so do the later records
+     * of its key, which queue behind it; records of other keys keep going out meanwhile. The loop sleeps
+     * only when every key's next record is waiting out a backoff, and then only until the earliest is due.
+     */
     private void putAll(String stream, List<Outgoing> records) {
         List<Outgoing> pending = records;
-        int failedRounds = 0;
         while (!pending.isEmpty()) {
-            List<Outgoing> request = nextRequest(pending);
+            long now = timing.nanoTime();
+            List<Outgoing> request = nextRequest(pending, now);
+            if (request.isEmpty()) {
+                long due = Long.MAX_VALUE;
+                Set<String> heads = new HashSet<>();
+                for (Outgoing o : pending) {
+                    if (heads.add(o.key)) {
+                        due = Math.min(due, o.notBefore);
+                    }
+                }
+                sleep(stream, Duration.ofNanos(Math.max(1, due - now)));
+                continue;
+            }
             List<Outgoing> failed = send(stream, request);
             Set<Outgoing> done = Collections.newSetFromMap(new IdentityHashMap<>());
             done.addAll(request);
@@ -255,29 +276,27 @@ public final class KinesisEventBus implements EventBus {
             }
             pending = remaining;
             if (failed.isEmpty()) {
-                failedRounds = 0;
                 continue;
             }
-            failedRounds++;
-            int worst = 0;
+            long failedAt = timing.nanoTime();
             for (Outgoing o : failed) {
-                worst = Math.max(worst, ++o.attempts);
+                o.attempts++;
+                if (!publishRetry.canRetryAfter(o.attempts)) {
+                    throw new KinesisBusException(stream, pending.size() + " of " + records.size() + " records for Kinesis"
+                            + " stream '" + stream + "' were still not accepted after " + o.attempts + " attempts (last"
+                            + " error: " + o.lastError + "); records accepted so far stay on the stream. Publish the same"
+                            + " events again later (consumers drop duplicates by event id) or add shards.", null, true);
+                }
+                o.notBefore = failedAt + publishRetry.delayAfter(Math.min(o.attempts, 30), ThreadLocalRandom.current()).toNanos();
             }
-            if (!publishRetry.canRetryAfter(worst)) {
-                throw new KinesisBusException(stream, pending.size() + " of " + records.size() + " records for Kinesis stream '"
-                        + stream + "' were still not accepted after " + worst + " attempts (last error: "
-                        + failed.get(0).lastError + "); records accepted so far stay on the stream. Publish the same"
-                        + " events again later (consumers drop duplicates by event id) or add shards.", null, true);
-            }
-            sleep(stream, publishRetry.delayAfter(Math.min(failedRounds, 30), ThreadLocalRandom.current()));
         }
     }
 
     /**
-     * The next request: pending records in order, skipping any record whose key already has an earlier
-     * record in this request or held back from it, within the count and size limits.
+     * The next request: for each key, its first pending record if its backoff is over, in publish order,
+     * within the count and size limits. A key whose first record is waiting sends nothing, so its order holds.
      */
-    private List<Outgoing> nextRequest(List<Outgoing> pending) {
+    private List<Outgoing> nextRequest(List<Outgoing> pending, long now) {
         List<Outgoing> request = new ArrayList<>(Math.min(pending.size(), maxRequestRecords));
         Set<String> keysSeen = new HashSet<>();
         long bytes = 0;
@@ -288,7 +307,7 @@ public final class KinesisEventBus implements EventBus {
             if (request.size() == maxRequestRecords) {
                 break;
             }
-            if (bytes + o.size > maxRequestBytes) {
+            if (o.notBefore - now > 0 || bytes + o.size > maxRequestBytes) {
                 continue;
             }
             request.add(o);
@@ -369,9 +388,9 @@ public final class KinesisEventBus implements EventBus {
         return e.getClass().getSimpleName();
     }
 
-    private static void sleep(String stream, Duration delay) {
+    private void sleep(String stream, Duration delay) {
         try {
-            TimeUnit.NANOSECONDS.sleep(Math.max(delay.toNanos(), 1));
+            timing.sleep(Math.max(delay.toNanos(), 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KinesisBusException(stream, "Interrupted while waiting to retry records for Kinesis stream '"
@@ -435,13 +454,34 @@ public final class KinesisEventBus implements EventBus {
         final byte[] data;
         final int size;
         int attempts;
+        long notBefore;
         String lastError;
 
-        Outgoing(String key, byte[] data, int size) {
+        Outgoing(String key, byte[] data, int size, long now) {
             this.key = key;
             this.data = data;
             this.size = size;
+            this.notBefore = now;
         }
+    }
+
+    /** Time as the publisher sees it; tests drive it instead of waiting. */
+    interface Timing {
+        long nanoTime();
+
+        void sleep(long nanos) throws InterruptedException;
+
+        Timing SYSTEM = new Timing() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void sleep(long nanos) throws InterruptedException {
+                TimeUnit.NANOSECONDS.sleep(nanos);
+            }
+        };
     }
 
     /**
@@ -469,6 +509,7 @@ public final class KinesisEventBus implements EventBus {
         private int maxRequestRecords = MAX_REQUEST_RECORDS;
         private MeterRegistry meterRegistry;
         private boolean verifyStreams = true;
+        private Timing timing = Timing.SYSTEM;
 
         private Builder(KinesisClient client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -629,6 +670,12 @@ public final class KinesisEventBus implements EventBus {
         /** Where to record the bus's meters (see docs/kinesis.md); none by default. */
         public Builder meterRegistry(MeterRegistry value) {
             this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
+            return this;
+        }
+
+        /** The publisher's time source and sleep, for tests that drive backoff without waiting. */
+        Builder timing(Timing value) {
+            this.timing = Objects.requireNonNull(value, "timing");
             return this;
         }
 

@@ -118,6 +118,65 @@ class KinesisEventBusFaultTest {
     }
 
     @Test
+    void aFailingKeyBacksOffAloneWhileTheRecordsOfOtherKeysGoOutWithoutWaiting() {
+        String stream = stream(2);
+        FaultInjector faults = FaultInjector.failKey("order-hot", 3);
+        List<String> timeline = Collections.synchronizedList(new ArrayList<>());
+        faults.onPut = keys -> timeline.add("put " + keys);
+        DrivenTiming timing = new DrivenTiming(timeline);
+        KinesisEventBus bus = track(bus(client(faults), stream)
+                .publishRetry(RetryPolicy.custom().maxAttempts(10).initialDelay(Duration.ofSeconds(1)).multiplier(2)
+                        .maxDelay(Duration.ofMinutes(1)).jitter(0).build())
+                .timing(timing).build());
+        List<String> keys = List.of("order-hot", "order-a", "order-b", "order-c");
+        List<EventEnvelope> events = new ArrayList<>();
+        for (int v = 1; v <= 4; v++) {
+            for (String key : keys) {
+                events.add(event(key, v, "OrderPlaced"));
+            }
+        }
+
+        bus.publish(events);
+
+        Map<String, List<Long>> stored = storedVersions(mock.admin(), stream);
+        for (String key : keys) {
+            assertEquals(range(1, 4), stored.get(key), "'" + key + "' stored once per version, in order");
+        }
+        int firstSleep = timeline.indexOf(timeline.stream().filter(t -> t.startsWith("sleep")).findFirst().orElseThrow());
+        String sentBeforeAnyWait = String.join(" ", timeline.subList(0, firstSleep));
+        for (String healthy : List.of("order-a", "order-b", "order-c")) {
+            assertEquals(4, sentBeforeAnyWait.split(healthy + "[],]", -1).length - 1,
+                    "every record of '" + healthy + "' went out before the publisher waited once: " + timeline);
+        }
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4)), timing.sleeps,
+                "the only waits are the hot key's own backoff, by its own attempts: " + timeline);
+        assertEquals(3, faults.droppedRecords.get());
+    }
+
+    /** Publisher time that moves only when the publisher sleeps, and records each sleep. */
+    private static final class DrivenTiming implements KinesisEventBus.Timing {
+        private final List<String> timeline;
+        final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
+        private long now;
+
+        DrivenTiming(List<String> timeline) {
+            this.timeline = timeline;
+        }
+
+        @Override
+        public synchronized long nanoTime() {
+            return now;
+        }
+
+        @Override
+        public synchronized void sleep(long nanos) {
+            sleeps.add(Duration.ofNanos(nanos));
+            timeline.add("sleep " + Duration.ofNanos(nanos));
+            now += nanos;
+        }
+    }
+
+    @Test
     void throttledPutRecordsRequestsAreRetried() {
         String stream = stream(1);
         FaultInjector faults = FaultInjector.throttleFirst(3);
