@@ -177,6 +177,48 @@ class KinesisEventBusFaultTest {
     }
 
     @Test
+    void recordsThatDoNotMatchTheRecordFormatAreSkippedAndCountedNeverDeliveredWithAnEmptyPayload() {
+        String stream = stream(1);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        KinesisEventBus bus = track(bus(client(null), stream).meterRegistry(meters).build());
+        String id = "0b6f3f2e-8a51-4d1c-9d0e-5b7a2c1e9f0";
+        String valid = "{\"nx\":1,\"eventId\":\"" + id + "1\",\"streamId\":\"order-h\",\"version\":1,"
+                + "\"globalPosition\":-1,\"eventType\":\"OrderPlaced\",\"schemaVersion\":1,"
+                + "\"timestamp\":\"2026-11-30T09:15:02Z\",\"metadata\":{\"tenant\":\"acme\"},"
+                + "\"payload\":\"eyJ0b3RhbCI6NX0=\"}";
+        List<String> invalid = List.of(
+                valid.replace("\"payload\":\"eyJ0b3RhbCI6NX0=\"", "\"payload\":{\"total\":5}"),
+                valid.replace("\"nx\":1", "\"nx\":2"),
+                valid.replace("\"version\":1", "\"version\":\"1\""),
+                valid.replace("2026-11-30T09:15:02Z", "30/11/2026 09:15"),
+                valid.replace("eyJ0b3RhbCI6NX0=", "eyJ0b3RhbCI6NX0_"),
+                "{\"hello\":\"world\"}",
+                "not json at all");
+        for (String record : invalid) {
+            putRaw(stream, "order-h", record);
+        }
+        putRaw(stream, "order-h", valid.replace(id + "1", id + "2").replace("\"version\":1", "\"version\":2"));
+        bus.publish(List.of(event("order-h", 3, "OrderPlaced")));
+
+        List<EventEnvelope> seen = Collections.synchronizedList(new ArrayList<>());
+        track(bus.subscribe("format-reader", BusPath.PRIMARY, seen::add));
+        await("the valid records delivered", TIMEOUT, () -> seen.size() >= 2);
+
+        assertEquals(List.of(2L, 3L), seen.stream().map(EventEnvelope::version).toList(),
+                "only the records that match the format were delivered, in order");
+        assertEquals("{\"total\":5}", new String(seen.get(0).payload().bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(Map.of("tenant", "acme"), seen.get(0).metadata());
+        assertTrue(seen.stream().noneMatch(e -> e.payload().size() == 0), "no event arrived with an empty payload");
+        assertEquals(invalid.size(), (int) meters.get("nexus.kinesis.consume.undecodable").tag("group", "format-reader")
+                .counter().count(), "every skipped record was counted");
+    }
+
+    private void putRaw(String stream, String key, String data) {
+        mock.admin().putRecord(r -> r.streamName(stream).partitionKey(key)
+                .data(software.amazon.awssdk.core.SdkBytes.fromUtf8String(data)));
+    }
+
+    @Test
     void throttledPutRecordsRequestsAreRetried() {
         String stream = stream(1);
         FaultInjector faults = FaultInjector.throttleFirst(3);

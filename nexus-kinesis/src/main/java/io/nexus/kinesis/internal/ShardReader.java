@@ -283,9 +283,10 @@ public final class ShardReader {
                         event = EnvelopeCodec.decode(record.data().asByteArrayUnsafe(),
                                 "'" + record.sequenceNumber() + "' of shard '" + shardId + "' in stream '" + stream + "'");
                     } catch (RuntimeException e) {
+                        // Data, not a bug: counted and logged with its reason, then passed over for good.
                         settings.metrics().count("nexus.kinesis.consume.undecodable", tags);
-                        log.error("Consumer group '{}' skips record '{}' of shard '{}' in Kinesis stream '{}': it is not a Nexus"
-                                + " event record", group, record.sequenceNumber(), shardId, stream, e);
+                        log.warn("Consumer group '{}' skips record '{}' of shard '{}' in Kinesis stream '{}': {}", group,
+                                record.sequenceNumber(), shardId, stream, e.getMessage());
                         checkpoint(record.sequenceNumber());
                         continue;
                     }
