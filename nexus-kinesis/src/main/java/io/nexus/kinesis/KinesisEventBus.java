@@ -85,7 +85,9 @@ import java.util.concurrent.TimeUnit;
  *       policy}'s attempts, then a dead letter, with the aggregate's later records parked behind it on the
  *       primary path; see {@link ConsumerGroup}), and saves the record's
  *       sequence number as checkpoint (consumer {@code "<group>/<kinesis stream>"}, partition = shard id)
- *       after each acknowledgement; the end of a closed shard is saved as {@value ShardReader#SHARD_END}.
+ *       after each acknowledgement, in the one shard-checkpoint encoding of {@link io.nexus.core.checkpoint.ShardCheckpoints}
+ *       (a closed shard read to its end is marked finished); the parent-before-child rule is
+ *       {@link io.nexus.core.checkpoint.ShardLineage}'s.
  *       </li>
  *   <li><b>One process per group.</b> There is no lease table: a consumer group runs in one process
  *       (at most one subscription per group and path per bus). Run several groups for fan-out.</li>

@@ -5,10 +5,11 @@ import io.nexus.core.bus.BusPath;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
+import io.nexus.core.checkpoint.ShardCheckpoint;
+import io.nexus.core.checkpoint.ShardCheckpoints;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.Subscription;
-import io.nexus.kinesis.internal.ShardReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
@@ -356,8 +357,8 @@ class KinesisEventBusFaultTest {
             assertNoSkips("order-" + k, versions);
         }
         String consumer = bus.checkpointConsumer("splitter", BusPath.PRIMARY);
-        await("the parent shard is checkpointed as read to its end", TIMEOUT, () -> checkpoints.load(consumer, parent.shardId())
-                .map(Checkpoint::position).filter(ShardReader.SHARD_END::equals).isPresent());
+        await("the parent shard is checkpointed as read to its end", TIMEOUT, () -> ShardCheckpoints.over(checkpoints)
+                .load(consumer, parent.shardId()).map(ShardCheckpoint::finished).orElse(false));
         assertEquals(3, checkpoints.loadAll(consumer).size(), "one checkpoint per shard, parent and both children");
 
         // A group that starts after the split reads the closed parent before its children.
@@ -399,8 +400,8 @@ class KinesisEventBusFaultTest {
         }
         String consumer = bus.checkpointConsumer("merger", BusPath.PRIMARY);
         for (Shard parent : parents) {
-            await("parent '" + parent.shardId() + "' is checkpointed as read to its end", TIMEOUT, () -> checkpoints
-                    .load(consumer, parent.shardId()).map(Checkpoint::position).filter(ShardReader.SHARD_END::equals).isPresent());
+            await("parent '" + parent.shardId() + "' is checkpointed as read to its end", TIMEOUT, () -> ShardCheckpoints
+                    .over(checkpoints).load(consumer, parent.shardId()).map(ShardCheckpoint::finished).orElse(false));
         }
     }
 

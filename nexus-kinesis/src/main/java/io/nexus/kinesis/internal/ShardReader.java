@@ -1,8 +1,10 @@
 package io.nexus.kinesis.internal;
 
 import io.nexus.core.bus.ResilientConsumer;
-import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
+import io.nexus.core.checkpoint.ShardCheckpoint;
+import io.nexus.core.checkpoint.ShardCheckpoints;
+import io.nexus.core.checkpoint.ShardLineage;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.retry.RetryPolicy;
@@ -38,9 +40,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ShardReader {
 
-    /** The checkpoint position that marks a shard read to its end. */
-    public static final String SHARD_END = "SHARD_END";
-
     private static final Logger log = LoggerFactory.getLogger(ShardReader.class);
 
     private ShardReader() {
@@ -61,6 +60,7 @@ public final class ShardReader {
         private final String stream;
         private final String consumerId;
         private final ResilientConsumer consumer;
+        private final ShardCheckpoints checkpoints;
         private final Runnable onClose;
         private final Map<String, Thread> readers = new ConcurrentHashMap<>();
         private final Set<String> finished = ConcurrentHashMap.newKeySet();
@@ -76,6 +76,7 @@ public final class ShardReader {
             this.stream = stream;
             this.consumerId = consumerId;
             this.consumer = consumer;
+            this.checkpoints = ShardCheckpoints.over(settings.checkpoints());
             this.onClose = onClose;
         }
 
@@ -114,15 +115,20 @@ public final class ShardReader {
             }
         }
 
-        /** Starts a reader for every shard not yet read to its end whose parents are. */
+        /** Starts a reader for every shard not yet read to its end whose parents are (see {@link ShardLineage}). */
         private void syncShards() {
             Map<String, Shard> shards = listShards();
+            List<ShardLineage.Shard> listed = new ArrayList<>(shards.size());
             for (Shard shard : shards.values()) {
+                listed.add(new ShardLineage.Shard(shard.shardId(), shard.parentShardId(), shard.adjacentParentShardId()));
+            }
+            ShardLineage lineage = ShardLineage.of(listed);
+            for (ShardLineage.Shard shard : lineage.parentsFirst()) {
                 String id = shard.shardId();
                 if (!running || readers.containsKey(id) || isFinished(id)) {
                     continue;
                 }
-                if (parentDone(shard.parentShardId(), shards) && parentDone(shard.adjacentParentShardId(), shards)) {
+                if (lineage.isReady(shard, this::isFinished)) {
                     Thread reader = new Thread(() -> new Reader(id).run(), "nexus-kinesis-" + consumerId + "-" + id);
                     reader.setDaemon(true);
                     readers.put(id, reader);
@@ -131,17 +137,11 @@ public final class ShardReader {
             }
         }
 
-        /** A parent that is gone (past retention) or was read to its end no longer holds anything back. */
-        private boolean parentDone(String parentId, Map<String, Shard> shards) {
-            return parentId == null || !shards.containsKey(parentId) || isFinished(parentId);
-        }
-
         private boolean isFinished(String shardId) {
             if (finished.contains(shardId)) {
                 return true;
             }
-            Optional<Checkpoint> checkpoint = settings.checkpoints().load(consumerId, shardId);
-            if (checkpoint.isPresent() && SHARD_END.equals(checkpoint.get().position())) {
+            if (checkpoints.load(consumerId, shardId).map(ShardCheckpoint::finished).orElse(false)) {
                 finished.add(shardId);
                 return true;
             }
@@ -199,6 +199,7 @@ public final class ShardReader {
             private final String shardId;
             private final String[] tags;
             private String after;
+            private boolean done;
             private String iterator;
             private long idleNanos;
 
@@ -210,7 +211,9 @@ public final class ShardReader {
             void run() {
                 int failures = 0;
                 try {
-                    after = settings.checkpoints().load(consumerId, shardId).map(Checkpoint::position).orElse(null);
+                    Optional<ShardCheckpoint> saved = checkpoints.load(consumerId, shardId);
+                    after = saved.map(ShardCheckpoint::sequenceNumber).orElse(null);
+                    done = saved.map(ShardCheckpoint::finished).orElse(false);
                     while (running) {
                         try {
                             if (!readOnce()) {
@@ -252,7 +255,7 @@ public final class ShardReader {
             /** One GetRecords round; false once the shard is done or the subscription stopped. */
             private boolean readOnce() throws InterruptedException {
                 if (iterator == null) {
-                    if (SHARD_END.equals(after)) {
+                    if (done) {
                         finish();
                         return false;
                     }
@@ -297,8 +300,8 @@ public final class ShardReader {
                 }
                 iterator = response.nextShardIterator();
                 if (iterator == null) {
-                    settings.checkpoints().save(consumerId, shardId, SHARD_END);
-                    after = SHARD_END;
+                    checkpoints.save(consumerId, new ShardCheckpoint(shardId, after, true));
+                    done = true;
                     finish();
                     return false;
                 }
@@ -314,7 +317,7 @@ public final class ShardReader {
             }
 
             private void checkpoint(String sequenceNumber) {
-                settings.checkpoints().save(consumerId, shardId, sequenceNumber);
+                checkpoints.save(consumerId, ShardCheckpoint.at(shardId, sequenceNumber));
                 after = sequenceNumber;
             }
 
