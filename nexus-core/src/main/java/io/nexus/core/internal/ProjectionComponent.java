@@ -22,11 +22,7 @@ public final class ProjectionComponent implements NexusComponent, Lifecycle.Wrap
      */
     public static ProjectionComponent create(Projection projection, ProjectionOptions options, NexusContext context,
                                              NotificationHub hub) {
-        ProjectionProcessor.Builder builder = ProjectionProcessor.builder(projection, context.eventStore(), context.codec())
-                .checkpoints(context.checkpoints())
-                .deadLetters(context.deadLetters())
-                .clock(context.clock())
-                .metrics(NexusMetrics.of(context.meterRegistry()));
+        ProjectionProcessor.Builder builder = ProjectionProcessor.builder(projection, context);
         options.mode().ifPresent(builder::mode);
         options.retry().ifPresent(builder::retry);
         options.batchSize().ifPresent(builder::batchSize);
