@@ -69,7 +69,7 @@ public final class OrderApp {
     public static Nexus.Builder assemble(Nexus.Builder builder, Billing billing, Duration reservationTimeout) {
         return readSide(builder.module(new FulfilmentModule()))
                 .eventBus(InMemoryEventBus.create(), bus -> bus.consumer(Billing.GROUP, BusPath.PRIMARY, billing))
-                .component(Fulfilment.saga(reservationTimeout));
+                .component(Fulfilment.component(reservationTimeout));
     }
 
     /**

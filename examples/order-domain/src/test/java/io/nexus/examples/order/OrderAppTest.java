@@ -8,7 +8,8 @@ import io.nexus.examples.order.domain.AddLine;
 import io.nexus.examples.order.domain.ConfirmOrder;
 import io.nexus.examples.order.domain.OrderStatus;
 import io.nexus.examples.order.domain.PlaceOrder;
-import io.nexus.examples.order.fulfilment.Fulfilment;
+import io.nexus.examples.order.domain.OrderConfirmed;
+import io.nexus.saga.SagaComponent;
 import io.nexus.examples.order.projection.OrderSummaries;
 import org.junit.jupiter.api.Test;
 
@@ -66,7 +67,7 @@ class OrderAppTest {
         Billing billing = new Billing();
         try (Nexus nexus = OrderApp.assemble(Nexus.builder(), billing, Duration.ofMinutes(30)).build()) {
             nexus.start();
-            assertEquals(List.of("order-summaries", "event-bus", "event-router", "order-fulfilment"),
+            assertEquals(List.of("order-summaries", "event-bus", "event-router", "saga/order-fulfilment"),
                     nexus.components().stream().map(c -> c.name()).toList());
             nexus.commands().send(new PlaceOrder("order-1", "customer-7"));
             nexus.commands().send(new AddLine("order-1", "apple", 2, 250));
@@ -74,7 +75,8 @@ class OrderAppTest {
             nexus.notifications().waitForVersion("order-1", confirmed.version(), Duration.ofSeconds(10));
             assertEquals(OrderStatus.CONFIRMED, OrderSummaries.of(nexus).find("order-1").orElseThrow().status());
 
-            Fulfilment fulfilment = nexus.component(Fulfilment.class).orElseThrow();
+            @SuppressWarnings("unchecked")
+            SagaComponent<OrderConfirmed> fulfilment = nexus.component(SagaComponent.class).orElseThrow();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while ((!billing.invoiced().contains("order-1") || fulfilment.status("order-1").isEmpty())
                     && System.nanoTime() < deadline) {

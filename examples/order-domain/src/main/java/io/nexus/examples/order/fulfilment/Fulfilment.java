@@ -4,8 +4,6 @@ import io.nexus.core.Nexus;
 import io.nexus.core.command.CommandBus;
 import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.command.CommandResult;
-import io.nexus.core.lifecycle.NexusComponent;
-import io.nexus.core.lifecycle.NexusContext;
 import io.nexus.examples.order.domain.CancelOrder;
 import io.nexus.examples.order.domain.OrderConfirmed;
 import io.nexus.examples.order.domain.OrderRejectedException;
@@ -38,52 +36,17 @@ import java.util.Optional;
  * customer, or by an earlier attempt of this compensation whose success was not recorded) is what the
  * compensation wants, so that refusal counts as done instead of failing the compensation.
  *
- * <p>Run it as a component of the application ({@link #saga}), which starts and closes it with the
- * application; or make one for a given {@link Nexus} ({@link #create}, {@link #start}) and close it before
- * that Nexus. Thread-safe.
+ * <p>Thread-safe; close it before the {@link Nexus} it runs on.
  */
-public final class Fulfilment implements NexusComponent {
+public final class Fulfilment implements AutoCloseable {
 
     /** The environment variable that sets the reservation timeout (an ISO-8601 duration such as {@code PT30M}). */
     public static final String TIMEOUT_VARIABLE = "RESERVATION_TIMEOUT";
 
-    private final Duration reservationTimeout;
-    private volatile SagaCoordinator<OrderConfirmed> coordinator;
+    private final SagaCoordinator<OrderConfirmed> coordinator;
 
-    private Fulfilment(SagaCoordinator<OrderConfirmed> coordinator, Duration reservationTimeout) {
+    private Fulfilment(SagaCoordinator<OrderConfirmed> coordinator) {
         this.coordinator = coordinator;
-        this.reservationTimeout = reservationTimeout;
-    }
-
-    /**
-     * The saga as a component of the application: {@code Nexus.builder().component(Fulfilment.saga(timeout))}.
-     * Its coordinator is made from the application's store, codec, command bus, clock and validator when
-     * the application starts, and runs on a background thread until it closes.
-     */
-    public static Fulfilment saga(Duration reservationTimeout) {
-        return new Fulfilment(null, Objects.requireNonNull(reservationTimeout, "reservationTimeout"));
-    }
-
-    @Override
-    public String name() {
-        return FulfilmentSaga.NAME;
-    }
-
-    /**
-     * @throws IllegalStateException if this fulfilment was made with {@link #create} (it runs on its own)
-     */
-    @Override
-    public void start(NexusContext context) {
-        if (coordinator != null) {
-            throw new IllegalStateException("saga '" + FulfilmentSaga.NAME + "' is already made; register Fulfilment.saga(timeout) "
-                    + "as a component instead of one made with create()");
-        }
-        SagaCoordinator<OrderConfirmed> made = SagaCoordinator.builder(FulfilmentSaga.definition(reservationTimeout))
-                .eventStore(context.eventStore()).codec(context.codec()).clock(context.clock()).validator(context.validator())
-                .commandBus(new CancellationIsIdempotent(context.commands()))
-                .build();
-        coordinator = made;
-        made.start();
     }
 
     /** The saga as a component of the application: {@code nexus.start()} starts it, {@code close()} stops it. */
@@ -99,7 +62,7 @@ public final class Fulfilment implements NexusComponent {
                 .from(nexus)
                 .commandBus(new CancellationIsIdempotent(nexus.commands()))
                 .build();
-        return new Fulfilment(coordinator, reservationTimeout);
+        return new Fulfilment(coordinator);
     }
 
     /** {@link #create} and start handling on a background thread. */
@@ -130,30 +93,19 @@ public final class Fulfilment implements NexusComponent {
         }
     }
 
-    /**
-     * The coordinator, for polling, resuming and anything else.
-     *
-     * @throws IllegalStateException if this is a component that has not started yet
-     */
+    /** The coordinator, for polling, resuming and anything else. */
     public SagaCoordinator<OrderConfirmed> coordinator() {
-        SagaCoordinator<OrderConfirmed> c = coordinator;
-        if (c == null) {
-            throw new IllegalStateException("saga '" + FulfilmentSaga.NAME + "' has not started; start the application first");
-        }
-        return c;
+        return coordinator;
     }
 
     /** Where the fulfilment of order {@code orderId} stands; empty when the order was never confirmed. */
     public Optional<SagaStatus> status(String orderId) {
-        return coordinator().status(orderId);
+        return coordinator.status(orderId);
     }
 
     @Override
     public void close() {
-        SagaCoordinator<OrderConfirmed> c = coordinator;
-        if (c != null) {
-            c.close();
-        }
+        coordinator.close();
     }
 
     /** Passes commands on; an order that is already cancelled satisfies a CancelOrder compensation. */
