@@ -30,7 +30,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 class ContractMetaTest {
 
     /** Cases in {@link EventStoreContract}; raise it when cases are added. */
-    private static final int EVENT_STORE_CASES = 47;
+    private static final int EVENT_STORE_CASES = 50;
 
     /** Cases in {@link SnapshotStoreContract}; raise it when cases are added. */
     private static final int SNAPSHOT_STORE_CASES = 11;
@@ -101,7 +101,7 @@ class ContractMetaTest {
     void eventStoreCasesCatchRealisticBugs() {
         assertCasesFail(BrokenEventStoreSuites.IgnoresExpectedVersion.class, "wrongExactVersion",
                 "noStreamOnExistingStream", "exactVersionOnMissingStream", "appendAfterConflict",
-                "exactlyOneWinnerPerExpectedVersion", "currentVersion", "headPosition");
+                "exactlyOneWinnerPerExpectedVersion", "currentVersion", "headPosition", "expectedVersionAheadOfStream");
         assertCasesFail(BrokenEventStoreSuites.CheckThenAct.class, "exactlyOneWinnerPerExpectedVersion");
         assertCasesFail(BrokenEventStoreSuites.PartialBatch.class, "oversizedEventRejectsWholeBatch",
                 "failedAppendsAreNotDelivered");
@@ -116,6 +116,9 @@ class ContractMetaTest {
         assertCasesFail(BrokenEventStoreSuites.ReadAllOffByOne.class, "readAllReturnsEverythingOnce",
                 "pagingLosesNothing", "readAllFromPosition", "headPosition");
         assertCasesFail(BrokenEventStoreSuites.CloseIgnored.class, "closingStopsDelivery", "closingTwiceIsHarmless");
+        assertCasesFail(BrokenEventStoreSuites.AheadIsAConflict.class, "exactVersionOnMissingStream",
+                "expectedVersionAheadOfStream");
+        assertCasesFail(BrokenEventStoreSuites.IdLookupAcrossStreams.class, "versionOfFindsStoredIds");
     }
 
     @Test
