@@ -556,7 +556,7 @@ public final class DynamoDbEventStore implements EventStore {
      * latest position with checkpoints in memory, polling on a daemon thread every
      * {@link Builder#subscriptionPollInterval}. Delivery is at least once and follows each stream's order;
      * appends of different streams may arrive in any order. For a durable, restartable reader build a
-     * {@link DynamoDbChangeCapture} with a {@link DynamoDbShardCheckpointStore} instead.
+     * {@link DynamoDbChangeCapture} with a {@link DynamoDbCheckpointStore} instead.
      *
      * @throws ChangeCaptureNotConfiguredException if the builder was given no {@link DynamoDbStreamsClient}
      */
@@ -569,7 +569,7 @@ public final class DynamoDbEventStore implements EventStore {
         DynamoDbChangeCapture reader = DynamoDbChangeCapture.builder(client, streamsClient)
                 .tableName(table)
                 .readerName("subscription-" + UUID.randomUUID())
-                .checkpoints(new InMemoryShardCheckpointStore())
+                .checkpoints(new io.nexus.core.checkpoint.InMemoryCheckpointStore())
                 .startAtLatest(true)
                 .pollInterval(subscriptionPollInterval)
                 .listener(events -> {

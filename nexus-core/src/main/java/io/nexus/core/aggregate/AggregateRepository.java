@@ -1,11 +1,11 @@
 package io.nexus.core.aggregate;
 
 import io.nexus.core.NexusException;
-import io.nexus.core.bus.EventPublisher;
 import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.policy.PolicyDecision;
 import io.nexus.core.policy.PolicyDeniedException;
@@ -61,7 +61,6 @@ public final class AggregateRepository<A extends Aggregate> {
     private final EventCodec codec;
     private final EventValidator validator;
     private final PolicyEngine policy;
-    private final EventPublisher publisher;
     private final NexusMetrics metrics;
     private final Clock clock;
     private final Executor snapshotExecutor;
@@ -75,13 +74,16 @@ public final class AggregateRepository<A extends Aggregate> {
         this.codec = b.codec;
         this.validator = b.validator;
         this.policy = b.policy;
-        this.publisher = b.publisher;
         this.metrics = b.metrics;
         this.clock = b.clock;
         this.snapshotExecutor = b.snapshotExecutor;
         this.typeTag = definition.name();
-        this.cache = b.cacheSize == 0 ? null : io.nexus.core.readmodel.NexusCache.builder("aggregates." + definition.name())
-                .maximumSize(b.cacheSize).metrics(b.metrics).build();
+        io.nexus.core.readmodel.NexusCache.Builder cacheBuilder = io.nexus.core.readmodel.NexusCache
+                .builder("aggregates." + definition.name()).maximumSize(b.cacheSize);
+        if (b.metrics.enabled()) {
+            cacheBuilder.meterRegistry(b.metrics.registry());
+        }
+        this.cache = b.cacheSize == 0 ? null : cacheBuilder.build();
         validateHandlers();
     }
 
@@ -302,7 +304,6 @@ public final class AggregateRepository<A extends Aggregate> {
         }
         aggregate.markCommitted(result.newVersion());
         if (!result.duplicate()) {
-            publish(result);
             maybeSnapshot(aggregate);
             if (cache != null) {
                 cache.put(id, aggregate);
@@ -361,15 +362,6 @@ public final class AggregateRepository<A extends Aggregate> {
         }
     }
 
-    private void publish(AppendResult result) {
-        try {
-            publisher.publish(result.events());
-        } catch (RuntimeException e) {
-            log.warn("Publishing {} event(s) of '{}' failed; they are stored and reach tracking consumers from the log",
-                    result.events().size(), result.streamId(), e);
-            metrics.count("nexus.publish.failures", "aggregate", typeTag);
-        }
-    }
 
     private void maybeSnapshot(A aggregate) {
         AggregateDefinition.SnapshotSettings settings = definition.snapshots().orElse(null);
@@ -448,7 +440,6 @@ public final class AggregateRepository<A extends Aggregate> {
         private SnapshotStore snapshots = new io.nexus.core.snapshot.InMemorySnapshotStore();
         private EventValidator validator = EventValidator.acceptAll();
         private PolicyEngine policy = PolicyEngine.allowAll();
-        private EventPublisher publisher = EventPublisher.none();
         private NexusMetrics metrics = NexusMetrics.of(null);
         private Clock clock = Clock.systemUTC();
         private Executor snapshotExecutor = Runnable::run;
@@ -475,13 +466,9 @@ public final class AggregateRepository<A extends Aggregate> {
             return this;
         }
 
-        public Builder<A> publisher(EventPublisher value) {
-            this.publisher = Objects.requireNonNull(value, "publisher");
-            return this;
-        }
-
-        public Builder<A> metrics(NexusMetrics value) {
-            this.metrics = Objects.requireNonNull(value, "metrics");
+        /** Where the repository records its meters (load, append, snapshot, cache); nowhere by default. */
+        public Builder<A> meterRegistry(MeterRegistry value) {
+            this.metrics = NexusMetrics.of(Objects.requireNonNull(value, "meterRegistry"));
             return this;
         }
 

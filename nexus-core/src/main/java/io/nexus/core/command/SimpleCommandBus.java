@@ -4,6 +4,7 @@ import io.nexus.core.aggregate.Aggregate;
 import io.nexus.core.aggregate.AggregateAlreadyExistsException;
 import io.nexus.core.aggregate.AggregateNotFoundException;
 import io.nexus.core.aggregate.AggregateRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.retry.RetryPolicy;
@@ -220,8 +221,9 @@ public final class SimpleCommandBus implements CommandBus {
             return this;
         }
 
-        public Builder metrics(NexusMetrics value) {
-            this.metrics = Objects.requireNonNull(value, "metrics");
+        /** Where the bus records its meters (commands, retries); nowhere by default. */
+        public Builder meterRegistry(MeterRegistry value) {
+            this.metrics = NexusMetrics.of(Objects.requireNonNull(value, "meterRegistry"));
             return this;
         }
 
