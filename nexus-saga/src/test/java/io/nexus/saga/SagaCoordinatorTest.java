@@ -647,7 +647,8 @@ class SagaCoordinatorTest {
         void twoCoordinatorsOverOneStoreRunEachStepAndCompensationOnce() throws InterruptedException {
             SagaHarness app = new SagaHarness(3);
             try (SagaCoordinator<Task.Begin> first = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5)).build();
-                 SagaCoordinator<Task.Begin> second = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5)).build()) {
+                 SagaCoordinator<Task.Begin> second = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5))
+                         .checkpoints(new io.nexus.core.checkpoint.InMemoryCheckpointStore()).build()) {
                 first.start();
                 second.start();
                 for (int i = 0; i < 20; i++) {
