@@ -19,6 +19,17 @@ import java.util.Set;
  */
 public interface Projection {
 
+    /**
+     * A projection that declares its handlers by event class instead of type names:
+     * {@code Projection.handling("order-summaries").on(OrderPlaced.class, (event, envelope) -> ...).build()}.
+     * See {@link TypedProjection}.
+     *
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    static TypedProjection.Builder handling(String name) {
+        return new TypedProjection.Builder(name);
+    }
+
     /** The projection's stable name: its checkpoints and dead letters are stored under it. Not blank. */
     String name();
 

@@ -9,11 +9,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
@@ -107,6 +107,9 @@ public final class InMemoryEventStore implements EventStore {
                     return replay;
                 }
             }
+            if (expected.isAheadOf(current)) {
+                throw new ExpectedVersionAheadException(streamId, expected, current);
+            }
             if (!expected.isSatisfiedBy(current)) {
                 throw new ConcurrencyConflictException(streamId, expected, current);
             }
@@ -184,6 +187,20 @@ public final class InMemoryEventStore implements EventStore {
         return stream == null ? 0 : stream.size;
     }
 
+    /** {@inheritDoc} One lookup in the stream's event-id index, without a lock. */
+    @Override
+    public OptionalLong versionOf(String streamId, UUID eventId) {
+        requireText(streamId, "streamId");
+        Objects.requireNonNull(eventId, "eventId");
+        StreamLog stream = streams.get(streamId);
+        if (stream == null) {
+            return OptionalLong.empty();
+        }
+        Integer index = stream.indexById.get(eventId);
+        // The index is written before the volatile size: an id of an append still in progress is not found yet.
+        return index == null || index >= stream.size ? OptionalLong.empty() : OptionalLong.of(index + 1L);
+    }
+
     @Override
     public List<EventEnvelope> readAll(long fromPosition, int maxCount) {
         if (fromPosition < 1) {
@@ -245,10 +262,13 @@ public final class InMemoryEventStore implements EventStore {
         }
     }
 
-    /** One stream: an append-only array and its event-id index. Mutated only under the write lock. */
+    /**
+     * One stream: an append-only array and its event-id index. Mutated only under the write lock; the index
+     * is concurrent because {@link #versionOf} reads it without the lock.
+     */
     private static final class StreamLog {
         final String aggregateType;
-        final Map<UUID, Integer> indexById = new HashMap<>();
+        final Map<UUID, Integer> indexById = new ConcurrentHashMap<>();
         volatile EventEnvelope[] events = new EventEnvelope[8];
         volatile int size;
         Instant lastTimestamp;
