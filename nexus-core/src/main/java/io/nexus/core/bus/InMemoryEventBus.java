@@ -41,11 +41,8 @@ import java.util.concurrent.TimeUnit;
  * the primary path, the aggregate's later records are parked behind it) and the partition moves on.
  * Publishing appends under the partition's monitor and wakes its readers.
  *
- * <p>{@link #connect(SubscribeToAppends)} feeds the bus from an event store's append notifications,
- * which arrive in commit order; use it rather than the command path's publish hook when several
- * writers may save the same aggregate concurrently, since two publishes of one stream racing on
- * different threads can otherwise arrive in either order. Do not use both, or every event is
- * published twice (harmless for idempotent consumers, but wasteful).
+ * <p>An application feeds its bus one way: {@code Nexus.builder().eventBus(bus, ...)}, whose router
+ * publishes every stored event from the store's global log, in global order, from its checkpoint.
  *
  * <p>Thread-safe.
  */
@@ -130,7 +127,12 @@ public final class InMemoryEventBus implements EventBus {
     /**
      * Publishes every append committed to {@code source} from now on. Close the returned subscription to
      * stop.
+     *
+     * @deprecated appends committed while nothing is connected are never published, and nothing resumes
+     *             after a restart; give the bus to {@code Nexus.builder().eventBus(bus, ...)}, whose router
+     *             feeds it from the store's global log and its checkpoint
      */
+    @Deprecated(forRemoval = true)
     public Subscription connect(SubscribeToAppends source) {
         Objects.requireNonNull(source, "source");
         return source.subscribe(this::publish);
