@@ -148,11 +148,7 @@ public final class ResilientConsumer {
                 }
             }
         }
-        Outcome outcome = handleWithRetries(event, true);
-        if (outcome == Outcome.STOPPED) {
-            return false;
-        }
-        return true;
+        return handleWithRetries(event, true) != Outcome.STOPPED;
     }
 
     private enum Outcome { HANDLED, DEAD_LETTERED, STOPPED }
