@@ -1,0 +1,217 @@
+package io.nexus.postgresql;
+
+import io.nexus.postgresql.internal.Jdbc;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Creates and migrates the tables of every Nexus PostgreSQL store in one schema.
+ *
+ * <p>The DDL is versioned: each migration has a number, and {@code <schema>.nexus_schema_version} records
+ * the ones applied. {@link #migrate} applies the missing ones in order, in one transaction, under a
+ * transaction-scoped advisory lock of the schema, so that several processes starting together apply each
+ * migration once; running it again is a no-op. The stores' builders call it unless told not to (for a
+ * deployment whose application user may not run DDL: run {@link #migrate} once as the owner, or apply
+ * {@link #ddl(String)} with your migration tool). A database whose recorded version is newer than this
+ * library knows fails the migration instead of being used by older code.
+ *
+ * <p>Thread-safe (stateless).
+ */
+public final class PostgresSchema {
+
+    /** The schema the stores use when none is given. */
+    public static final String DEFAULT_SCHEMA = "nexus";
+
+    /** The advisory-lock class under which Nexus takes its locks (the ASCII of "NX"). */
+    static final int LOCK_CLASS = 0x4E58;
+
+    private PostgresSchema() {
+    }
+
+    /** The migrations, in order; the version of migration {@code i} is {@code i + 1}. Never edit a released one. */
+    private static List<Migration> migrations(String s) {
+        return List.of(
+                new Migration("event store: events, the global position sequence and the position claim", List.of(
+                        "CREATE TABLE " + s + ".events ("
+                                + " position bigint PRIMARY KEY,"
+                                + " tx_id xid8 NOT NULL,"
+                                + " stream_id text COLLATE \"C\" NOT NULL,"
+                                + " version bigint NOT NULL,"
+                                + " aggregate_type text NOT NULL,"
+                                + " event_id uuid NOT NULL,"
+                                + " event_type text NOT NULL,"
+                                + " schema_version integer NOT NULL,"
+                                + " recorded_at timestamptz NOT NULL,"
+                                + " correlation_id text,"
+                                + " causation_id text,"
+                                + " metadata jsonb,"
+                                + " payload bytea NOT NULL,"
+                                + " CONSTRAINT events_stream_version_key UNIQUE (stream_id, version),"
+                                + " CONSTRAINT events_stream_event_id_key UNIQUE (stream_id, event_id))",
+                        "CREATE SEQUENCE " + s + ".event_positions AS bigint CACHE 1",
+                        // Positions and the transaction id are taken together under a session advisory lock that
+                        // is released right away (not at commit): position order then follows transaction-id
+                        // order, which is what lets readers stop below the oldest running transaction. See
+                        // docs/postgresql.md, "The global log without gaps".
+                        "CREATE FUNCTION " + s + ".claim_positions(n integer) RETURNS bigint LANGUAGE plpgsql AS $$\n"
+                                + "DECLARE last_position bigint;\n"
+                                + "BEGIN\n"
+                                + "  IF pg_current_xact_id_if_assigned() IS NOT NULL THEN\n"
+                                + "    RAISE EXCEPTION 'positions must be claimed before the transaction writes anything'"
+                                + " USING ERRCODE = 'P0001';\n"
+                                + "  END IF;\n"
+                                + "  PERFORM pg_advisory_lock(" + LOCK_CLASS + ", " + lockKey(s) + ");\n"
+                                + "  BEGIN\n"
+                                + "    PERFORM pg_current_xact_id();\n"
+                                + "    last_position := setval('" + s + ".event_positions', nextval('" + s
+                                + ".event_positions') + n - 1);\n"
+                                + "  EXCEPTION WHEN OTHERS THEN\n"
+                                + "    PERFORM pg_advisory_unlock(" + LOCK_CLASS + ", " + lockKey(s) + ");\n"
+                                + "    RAISE;\n"
+                                + "  END;\n"
+                                + "  PERFORM pg_advisory_unlock(" + LOCK_CLASS + ", " + lockKey(s) + ");\n"
+                                + "  RETURN last_position;\n"
+                                + "END $$")),
+                new Migration("snapshot store", List.of(
+                        "CREATE TABLE " + s + ".snapshots ("
+                                + " stream_id text COLLATE \"C\" PRIMARY KEY,"
+                                + " aggregate_type text NOT NULL,"
+                                + " version bigint NOT NULL,"
+                                + " state_schema_version integer NOT NULL,"
+                                + " created_at_ns bigint NOT NULL,"
+                                + " state bytea NOT NULL)")),
+                new Migration("checkpoint store", List.of(
+                        "CREATE TABLE " + s + ".checkpoints ("
+                                + " consumer text COLLATE \"C\" NOT NULL,"
+                                + " partition text COLLATE \"C\" NOT NULL,"
+                                + " position text NOT NULL,"
+                                + " updated_at_ns bigint NOT NULL,"
+                                + " PRIMARY KEY (consumer, partition))")),
+                new Migration("dead-letter queue and parked events", List.of(
+                        "CREATE TABLE " + s + ".dead_letters ("
+                                + " id uuid PRIMARY KEY,"
+                                + " consumer text COLLATE \"C\" NOT NULL,"
+                                + " cause_type text NOT NULL,"
+                                + " cause_message text NOT NULL,"
+                                + " cause_trace text NOT NULL,"
+                                + " attempts integer NOT NULL,"
+                                + " first_failed_at_ns bigint NOT NULL,"
+                                + " last_failed_at_ns bigint NOT NULL,"
+                                + EventColumns.DDL + ")",
+                        "CREATE INDEX dead_letters_consumer_idx ON " + s
+                                + ".dead_letters (consumer, first_failed_at_ns, global_position)",
+                        "CREATE TABLE " + s + ".parked_events ("
+                                + " consumer text COLLATE \"C\" NOT NULL,"
+                                + EventColumns.DDL + ","
+                                + " PRIMARY KEY (consumer, stream_id, version))")),
+                new Migration("read-model stores", List.of(
+                        "CREATE TABLE " + s + ".read_models ("
+                                + " store text COLLATE \"C\" NOT NULL,"
+                                + " id text COLLATE \"C\" NOT NULL,"
+                                + " version bigint NOT NULL,"
+                                + " value jsonb NOT NULL,"
+                                + " updated_at timestamptz NOT NULL DEFAULT now(),"
+                                + " PRIMARY KEY (store, id))")),
+                new Migration("audit log", List.of(
+                        "CREATE TABLE " + s + ".audit_log ("
+                                + " seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                                + " at_ns bigint NOT NULL,"
+                                + " client_id text,"
+                                + " principal jsonb NOT NULL,"
+                                + " aggregate_type text,"
+                                + " aggregate_id text,"
+                                + " target text,"
+                                + " outcome text,"
+                                + " detail text,"
+                                + " duration_ns bigint)")),
+                new Migration("timer store", List.of(
+                        "CREATE TABLE " + s + ".timers ("
+                                + " owner text COLLATE \"C\" NOT NULL,"
+                                + " id text COLLATE \"C\" NOT NULL,"
+                                + " due_at_ns bigint NOT NULL,"
+                                + " data text NOT NULL,"
+                                + " PRIMARY KEY (owner, id))",
+                        "CREATE INDEX timers_due_idx ON " + s + ".timers (owner, due_at_ns, id)")));
+    }
+
+    /** The number of the newest migration this library knows. */
+    public static int latestVersion() {
+        return migrations(DEFAULT_SCHEMA).size();
+    }
+
+    /**
+     * Creates {@code schema} if needed and applies the migrations it lacks.
+     *
+     * @param dataSource connections with the right to create the schema and its tables
+     * @param schema     lower-case letters, digits and '_'
+     * @return the schema's version after the migration
+     * @throws IllegalArgumentException if the schema name is not a plain lower-case identifier
+     * @throws PostgresAccessException  if the database fails, or holds a newer schema version than this library knows
+     */
+    public static int migrate(DataSource dataSource, String schema) {
+        String s = Jdbc.requireSchemaName(schema);
+        List<Migration> migrations = migrations(s);
+        return Jdbc.inTransaction(dataSource, "migrate schema '" + s + "'", connection -> {
+            try (Statement statement = connection.createStatement()) {
+                // A transaction-scoped lock: concurrent migrations of one schema queue here, then see the result.
+                statement.execute("SELECT pg_advisory_xact_lock(" + LOCK_CLASS + ", " + (lockKey(s) + 1) + ")");
+                statement.execute("CREATE SCHEMA IF NOT EXISTS " + s);
+                statement.execute("CREATE TABLE IF NOT EXISTS " + s + ".nexus_schema_version ("
+                        + " version integer PRIMARY KEY, description text NOT NULL,"
+                        + " applied_at timestamptz NOT NULL DEFAULT now())");
+            }
+            int current = currentVersion(connection, s);
+            if (current > migrations.size()) {
+                throw new PostgresAccessException("Schema '" + s + "' is at version " + current + " but this library knows "
+                        + "versions up to " + migrations.size() + "; upgrade nexus-postgresql before using this database.",
+                        null, false);
+            }
+            for (int i = current; i < migrations.size(); i++) {
+                Migration migration = migrations.get(i);
+                try (Statement statement = connection.createStatement()) {
+                    for (String sql : migration.statements()) {
+                        statement.execute(sql);
+                    }
+                }
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO " + s + ".nexus_schema_version (version, description) VALUES (?, ?)")) {
+                    insert.setInt(1, i + 1);
+                    insert.setString(2, migration.description());
+                    insert.executeUpdate();
+                }
+            }
+            return migrations.size();
+        });
+    }
+
+    /**
+     * The DDL of every migration for {@code schema}, in order, for teams that run migrations with their own
+     * tool. It does not record versions; {@link #migrate} does.
+     */
+    public static List<String> ddl(String schema) {
+        String s = Jdbc.requireSchemaName(schema);
+        return migrations(s).stream().flatMap(m -> m.statements().stream()).toList();
+    }
+
+    private static int currentVersion(Connection connection, String s) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT coalesce(max(version), 0) FROM " + s + ".nexus_schema_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** The advisory-lock key of a schema's position claims (its migration lock is this plus one). */
+    static int lockKey(String schema) {
+        return schema.hashCode() & 0x7FFF_FFFE;
+    }
+
+    private record Migration(String description, List<String> statements) {
+    }
+}
