@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The event store on PostgreSQL: streams, the global log and change capture in one table.
@@ -84,7 +85,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private final Duration visibilityTimeout;
     private final ChangeFeed feed;
     private final Notifier notifier;
-    private final Runnable beforeCommit;
+    private final Consumer<String> beforeCommit;
 
     private final String headSql;
     private final String claimSql;
@@ -202,7 +203,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 long firstPosition = lastPosition - events.size() + 1;
                 insert(connection, streamId, aggregateType, current, firstPosition, now, events);
                 if (beforeCommit != null) {
-                    beforeCommit.run();
+                    beforeCommit.accept(streamId);
                 }
                 connection.commit();
                 List<EventEnvelope> stored = new ArrayList<>(events.size());
@@ -667,7 +668,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         private boolean notifications = true;
         private Boolean createSchemaSet;
         private boolean createSchema = true;
-        private Runnable beforeCommit;
+        private Consumer<String> beforeCommit;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -737,8 +738,11 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             return this;
         }
 
-        /** Runs inside every append's transaction right before its commit; for tests that hold a transaction open. */
-        Builder beforeCommit(Runnable hook) {
+        /**
+         * Runs inside every append's transaction right before its commit, with the stream id; for tests that
+         * hold a transaction open or commit appends out of order.
+         */
+        Builder beforeCommit(Consumer<String> hook) {
             this.beforeCommit = hook;
             return this;
         }
