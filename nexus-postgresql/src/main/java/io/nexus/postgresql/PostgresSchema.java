@@ -129,15 +129,17 @@ public final class PostgresSchema {
                                 + " target text,"
                                 + " outcome text,"
                                 + " detail text,"
-                                + " duration_ns bigint)")),
+                                + " duration_ns bigint)",
+                        "CREATE INDEX audit_log_at_idx ON " + s + ".audit_log (at_ns, seq)")),
                 new Migration("timer store", List.of(
                         "CREATE TABLE " + s + ".timers ("
                                 + " owner text COLLATE \"C\" NOT NULL,"
                                 + " id text COLLATE \"C\" NOT NULL,"
-                                + " due_at_ns bigint NOT NULL,"
+                                + " due_at_seconds bigint NOT NULL,"
+                                + " due_at_nanos integer NOT NULL,"
                                 + " data text NOT NULL,"
                                 + " PRIMARY KEY (owner, id))",
-                        "CREATE INDEX timers_due_idx ON " + s + ".timers (owner, due_at_ns, id)")));
+                        "CREATE INDEX timers_due_idx ON " + s + ".timers (owner, due_at_seconds, due_at_nanos, id)")));
     }
 
     /** The number of the newest migration this library knows. */
@@ -161,6 +163,9 @@ public final class PostgresSchema {
             try (Statement statement = connection.createStatement()) {
                 // A transaction-scoped lock: concurrent migrations of one schema queue here, then see the result.
                 statement.execute("SELECT pg_advisory_xact_lock(" + LOCK_CLASS + ", " + (lockKey(s) + 1) + ")");
+                // No fsync wait for the DDL's commit: a crash right after loses at most the migration, which the
+                // next start applies again, and any later synchronous commit flushes the WAL past it anyway.
+                statement.execute("SET LOCAL synchronous_commit = off");
                 statement.execute("CREATE SCHEMA IF NOT EXISTS " + s);
                 statement.execute("CREATE TABLE IF NOT EXISTS " + s + ".nexus_schema_version ("
                         + " version integer PRIMARY KEY, description text NOT NULL,"
