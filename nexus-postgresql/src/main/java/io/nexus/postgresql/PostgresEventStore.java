@@ -1,5 +1,6 @@
 package io.nexus.postgresql;
 
+import io.nexus.core.NexusException;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
@@ -10,6 +11,7 @@ import io.nexus.core.store.DuplicateEventIdException;
 import io.nexus.core.store.EventStore;
 import io.nexus.core.store.EventStoreUnavailableException;
 import io.nexus.core.store.EventTooLargeException;
+import io.nexus.core.store.ExpectedVersionAheadException;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.InMemoryEventStore;
 import io.nexus.core.store.StreamQuery;
@@ -168,7 +170,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 }
                 // Only any() gets here: another writer took the version it read; any() means "wherever the end is".
                 if (attempt >= MAX_ANY_ATTEMPTS) {
-                    throw new ConcurrencyConflictException(streamId, expected, currentVersion(streamId));
+                    throw conflict(streamId, expected, currentVersion(streamId));
                 }
             }
         } catch (SQLException e) {
@@ -247,7 +249,11 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         }
     }
 
-    private static ConcurrencyConflictException conflict(String streamId, ExpectedVersion expected, long actual) {
+    /** A stream past the expectation is a conflict (transient); one behind it was never read by the caller (permanent). */
+    private static NexusException conflict(String streamId, ExpectedVersion expected, long actual) {
+        if (expected.isAheadOf(actual)) {
+            return new ExpectedVersionAheadException(streamId, expected, actual);
+        }
         return new ConcurrencyConflictException(streamId, expected, actual);
     }
 
@@ -429,6 +435,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
      * @throws IllegalArgumentException if {@code streamId} is blank
      * @throws NullPointerException     if {@code eventId} is null
      */
+    @Override
     public OptionalLong versionOf(String streamId, UUID eventId) {
         requireText(streamId, "streamId");
         Objects.requireNonNull(eventId, "eventId");

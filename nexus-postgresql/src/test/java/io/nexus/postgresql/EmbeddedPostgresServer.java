@@ -31,20 +31,13 @@ public final class EmbeddedPostgresServer {
     public static synchronized EmbeddedPostgres server() {
         if (server == null) {
             try {
-                EmbeddedPostgres started = EmbeddedPostgres.builder()
+                // The library stops the server and removes its data directory at JVM exit (its own shutdown hook).
+                server = EmbeddedPostgres.builder()
                         .setServerConfig("fsync", "on")
                         .setServerConfig("synchronous_commit", "on")
                         .setServerConfig("full_page_writes", "on")
                         .setServerConfig("max_connections", "200")
                         .start();
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    try {
-                        started.close();
-                    } catch (IOException ignored) {
-                        // the JVM is exiting
-                    }
-                }));
-                server = started;
             } catch (IOException e) {
                 throw new UncheckedIOException("the embedded PostgreSQL server did not start", e);
             }
