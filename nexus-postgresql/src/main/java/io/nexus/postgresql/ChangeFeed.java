@@ -40,6 +40,7 @@ final class ChangeFeed implements AutoCloseable {
     private final Object lock = new Object();
     private boolean wakeRequested;
     private boolean running;
+    private boolean closed;
     private long cursor;
 
     ChangeFeed(PostgresEventStore store, DataSource dataSource, String channel, Duration pollInterval) {
@@ -52,8 +53,18 @@ final class ChangeFeed implements AutoCloseable {
     Subscription subscribe(AppendListener listener) {
         Registration registration = new Registration(listener);
         synchronized (lock) {
+            requireOpen();
+            if (running) {
+                listeners.add(registration);
+                return () -> listeners.remove(registration);
+            }
+        }
+        // Read outside the lock: it may wait for older transactions, and appends take the lock to wake the feed.
+        long head = store.headPosition();
+        synchronized (lock) {
+            requireOpen();
             if (!running) {
-                cursor = store.headPosition();
+                cursor = head;
                 running = true;
                 start("nexus-postgres-feed-" + channel, this::dispatch);
                 start("nexus-postgres-listen-" + channel, this::listen);
@@ -61,6 +72,13 @@ final class ChangeFeed implements AutoCloseable {
             listeners.add(registration);
         }
         return () -> listeners.remove(registration);
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the event store on channel '" + channel + "' is closed; build a new one "
+                    + "to subscribe");
+        }
     }
 
     /** Asks the feed to read the log now. Cheap when the feed is not running. */
@@ -77,6 +95,7 @@ final class ChangeFeed implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             running = false;
+            closed = true;
             lock.notifyAll();
         }
         listeners.clear();

@@ -26,7 +26,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,8 +49,9 @@ import java.util.function.Consumer;
  *
  * <p>Implementation notes.
  * <ul>
- *   <li>An append is one transaction: read the stream's head, claim global positions, insert every event
- *       in one statement, commit. The unique key {@code (stream_id, version)} decides races: the loser's
+ *   <li>An append is one transaction and one round trip: a call of the schema's {@code append_events} function
+ *       in autocommit mode reads the stream's head, checks the expectation and the aggregate type, claims global
+ *       positions and inserts every event in one statement. The unique key {@code (stream_id, version)} decides races: the loser's
  *       insert fails and becomes a {@link ConcurrencyConflictException}; {@code (stream_id, event_id)}
  *       catches re-sent batches, which are then answered from the stored originals.</li>
  *   <li>The global log has no gap a reader could skip. Positions come from a sequence, claimed together
@@ -90,9 +90,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private final Consumer<String> beforeCommit;
 
     private final String headSql;
-    private final String claimSql;
-    private final String insertOneSql;
-    private final String insertManySql;
+    private final String appendSql;
     private final String findIdsSql;
     private final String rangeSql;
     private final String readAllSql;
@@ -110,17 +108,9 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         this.beforeCommit = b.beforeCommit;
         String t = schema + ".events";
         String horizon = "(SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) h";
-        headSql = "SELECT version, aggregate_type, recorded_at FROM " + t + " WHERE stream_id = ? ORDER BY version DESC LIMIT 1";
-        claimSql = "SELECT " + schema + ".claim_positions(?)";
-        insertOneSql = "INSERT INTO " + t + " (position, tx_id, stream_id, version, aggregate_type, event_id, event_type, "
-                + "schema_version, recorded_at, correlation_id, causation_id, metadata, payload) "
-                + "VALUES (?, pg_current_xact_id(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)";
-        insertManySql = "INSERT INTO " + t + " (position, tx_id, stream_id, version, aggregate_type, event_id, event_type, "
-                + "schema_version, recorded_at, correlation_id, causation_id, metadata, payload) "
-                + "SELECT ? + u.ord, pg_current_xact_id(), ?, ? + u.ord, ?, u.event_id, u.event_type, u.schema_version, ?, "
-                + "u.correlation_id, u.causation_id, u.metadata::jsonb, u.payload "
-                + "FROM unnest(?::uuid[], ?::text[], ?::integer[], ?::text[], ?::text[], ?::text[], ?::bytea[]) "
-                + "WITH ORDINALITY AS u(event_id, event_type, schema_version, correlation_id, causation_id, metadata, payload, ord)";
+        headSql = "SELECT version, aggregate_type FROM " + t + " WHERE stream_id = ? ORDER BY version DESC LIMIT 1";
+        appendSql = "SELECT outcome, head_version, head_type, first_position, recorded_at FROM " + schema
+                + ".append_events(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         findIdsSql = "SELECT event_id, version FROM " + t + " WHERE stream_id = ? AND event_id = ANY(?)";
         rangeSql = "SELECT " + COLUMNS + " FROM " + t + " WHERE stream_id = ? AND version BETWEEN ? AND ? "
                 + "AND recorded_at <= ? ORDER BY version LIMIT ?";
@@ -178,44 +168,59 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         }
     }
 
-    /** One attempt: the result, or no result when an any() append lost a race and should run again. */
+    /**
+     * One attempt: the result, or no result when an any() append lost a race and should run again. The append is
+     * one call of {@code append_events} in autocommit mode: one round trip, commit included.
+     */
     private Outcome tryAppend(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events)
             throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
+            boolean hook = beforeCommit != null;
+            connection.setAutoCommit(!hook);
             try {
-                Head head = head(connection, streamId);
-                if (head != null && !head.aggregateType.equals(aggregateType)) {
-                    throw new StreamTypeMismatchException(streamId, aggregateType, head.aggregateType);
+                Instant now = Jdbc.toMicros(clock.instant());
+                String outcome;
+                long head;
+                String headType;
+                long firstPosition = 0;
+                Instant recordedAt = null;
+                try (PreparedStatement statement = connection.prepareStatement(appendSql)) {
+                    bindAppend(connection, statement, streamId, aggregateType, expected, now, events);
+                    try (ResultSet rs = statement.executeQuery()) {
+                        rs.next();
+                        outcome = rs.getString(1);
+                        head = rs.getLong(2);
+                        headType = rs.getString(3);
+                        if ("ok".equals(outcome)) {
+                            firstPosition = rs.getLong(4);
+                            recordedAt = rs.getObject(5, OffsetDateTime.class).toInstant();
+                        }
+                    }
                 }
-                long current = head == null ? 0 : head.version;
-                if (!expected.isSatisfiedBy(current)) {
-                    connection.rollback();
+                if (hook) {
+                    beforeCommit.accept(streamId);
+                    connection.commit();
+                }
+                if ("type".equals(outcome)) {
+                    throw new StreamTypeMismatchException(streamId, aggregateType, headType);
+                }
+                if ("conflict".equals(outcome)) {
                     AppendResult replay = idempotentReplay(connection, streamId, expected, events);
                     if (replay != null) {
                         return new Outcome(replay);
                     }
-                    throw conflict(streamId, expected, current);
+                    throw conflict(streamId, expected, head);
                 }
-                Instant now = Jdbc.toMicros(clock.instant());
-                if (head != null && now.isBefore(head.recordedAt)) {
-                    now = head.recordedAt;
-                }
-                long lastPosition = claim(connection, events.size());
-                long firstPosition = lastPosition - events.size() + 1;
-                insert(connection, streamId, aggregateType, current, firstPosition, now, events);
-                if (beforeCommit != null) {
-                    beforeCommit.accept(streamId);
-                }
-                connection.commit();
                 List<EventEnvelope> stored = new ArrayList<>(events.size());
                 for (int i = 0; i < events.size(); i++) {
-                    stored.add(EventEnvelope.stored(events.get(i), streamId, aggregateType, current + 1 + i,
-                            firstPosition + i, now));
+                    stored.add(EventEnvelope.stored(events.get(i), streamId, aggregateType, head + 1 + i,
+                            firstPosition + i, recordedAt));
                 }
-                return new Outcome(new AppendResult(streamId, current + events.size(), stored, false));
+                return new Outcome(new AppendResult(streamId, head + events.size(), stored, false));
             } catch (SQLException e) {
-                Jdbc.rollbackQuietly(connection, e);
+                if (hook) {
+                    Jdbc.rollbackQuietly(connection, e);
+                }
                 String constraint = violatedConstraint(e);
                 if ("events_stream_event_id_key".equals(constraint)) {
                     AppendResult replay = idempotentReplay(connection, streamId, expected, events);
@@ -241,7 +246,9 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 }
                 throw e;
             } catch (RuntimeException | Error e) {
-                Jdbc.rollbackQuietly(connection, e);
+                if (hook) {
+                    Jdbc.rollbackQuietly(connection, e);
+                }
                 throw e;
             } finally {
                 Jdbc.restoreAutoCommit(connection);
@@ -264,48 +271,14 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 if (!rs.next()) {
                     return null;
                 }
-                return new Head(rs.getLong(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant());
+                return new Head(rs.getLong(1), rs.getString(2));
             }
         }
     }
 
-    private long claim(Connection connection, int count) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(claimSql)) {
-            statement.setInt(1, count);
-            try (ResultSet rs = statement.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    private void insert(Connection connection, String streamId, String aggregateType, long current, long firstPosition,
-                        Instant now, List<NewEvent> events) throws SQLException {
-        OffsetDateTime recordedAt = Jdbc.timestamp(now);
-        if (events.size() == 1) {
-            NewEvent event = events.get(0);
-            try (PreparedStatement statement = connection.prepareStatement(insertOneSql)) {
-                statement.setLong(1, firstPosition);
-                statement.setString(2, streamId);
-                statement.setLong(3, current + 1);
-                statement.setString(4, aggregateType);
-                statement.setObject(5, event.eventId());
-                statement.setString(6, event.eventType());
-                statement.setInt(7, event.schemaVersion());
-                statement.setObject(8, recordedAt);
-                statement.setString(9, event.correlationId());
-                statement.setString(10, event.causationId());
-                String metadata = EventColumns.metadataJson(event.metadata());
-                if (metadata == null) {
-                    statement.setNull(11, Types.VARCHAR);
-                } else {
-                    statement.setString(11, metadata);
-                }
-                statement.setBytes(12, event.payload().unsafeBytes());
-                statement.executeUpdate();
-            }
-            return;
-        }
+    private static void bindAppend(Connection connection, PreparedStatement statement, String streamId,
+                                   String aggregateType, ExpectedVersion expected, Instant now, List<NewEvent> events)
+            throws SQLException {
         int n = events.size();
         UUID[] ids = new UUID[n];
         String[] types = new String[n];
@@ -324,21 +297,17 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             metadata[i] = EventColumns.metadataJson(event.metadata());
             payloads[i] = event.payload().unsafeBytes();
         }
-        try (PreparedStatement statement = connection.prepareStatement(insertManySql)) {
-            statement.setLong(1, firstPosition - 1);
-            statement.setString(2, streamId);
-            statement.setLong(3, current);
-            statement.setString(4, aggregateType);
-            statement.setObject(5, recordedAt);
-            statement.setArray(6, connection.createArrayOf("uuid", ids));
-            statement.setArray(7, connection.createArrayOf("text", types));
-            statement.setArray(8, connection.createArrayOf("int4", schemaVersions));
-            statement.setArray(9, connection.createArrayOf("text", correlations));
-            statement.setArray(10, connection.createArrayOf("text", causations));
-            statement.setArray(11, connection.createArrayOf("text", metadata));
-            statement.setArray(12, connection.createArrayOf("bytea", payloads));
-            statement.executeUpdate();
-        }
+        statement.setString(1, streamId);
+        statement.setString(2, aggregateType);
+        statement.setLong(3, expected instanceof ExpectedVersion.Exact exact ? exact.version() : -1);
+        statement.setObject(4, Jdbc.timestamp(now));
+        statement.setArray(5, connection.createArrayOf("uuid", ids));
+        statement.setArray(6, connection.createArrayOf("text", types));
+        statement.setArray(7, connection.createArrayOf("int4", schemaVersions));
+        statement.setArray(8, connection.createArrayOf("text", correlations));
+        statement.setArray(9, connection.createArrayOf("text", causations));
+        statement.setArray(10, connection.createArrayOf("text", metadata));
+        statement.setArray(11, connection.createArrayOf("bytea", payloads));
     }
 
     /**
@@ -360,7 +329,9 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 }
             }
         }
-        connection.commit();
+        if (!connection.getAutoCommit()) {
+            connection.commit();
+        }
         if (stored.isEmpty()) {
             return null;
         }
@@ -554,7 +525,10 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         return feed.subscribe(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** Stops the change feed and the notification sender; the data source stays open (the caller owns it). */
+    /**
+     * Stops the change feed and the notification sender; later {@link #subscribe} calls fail. The data source
+     * stays open (the caller owns it).
+     */
     @Override
     public void close() {
         feed.close();
@@ -649,7 +623,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         return "nexus_events_" + schema;
     }
 
-    private record Head(long version, String aggregateType, Instant recordedAt) {
+    private record Head(long version, String aggregateType) {
     }
 
     private record Outcome(AppendResult result) {

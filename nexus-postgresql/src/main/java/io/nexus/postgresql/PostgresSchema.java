@@ -37,7 +37,7 @@ public final class PostgresSchema {
     /** The migrations, in order; the version of migration {@code i} is {@code i + 1}. Never edit a released one. */
     private static List<Migration> migrations(String s) {
         return List.of(
-                new Migration("event store: events, the global position sequence and the position claim", List.of(
+                new Migration("event store: events, the global position sequence, the position claim and the append", List.of(
                         "CREATE TABLE " + s + ".events ("
                                 + " position bigint PRIMARY KEY,"
                                 + " tx_id xid8 NOT NULL,"
@@ -77,6 +77,40 @@ public final class PostgresSchema {
                                 + "  END;\n"
                                 + "  PERFORM pg_advisory_unlock(" + LOCK_CLASS + ", " + lockKey(s) + ");\n"
                                 + "  RETURN last_position;\n"
+                                + "END $$",
+                        // The whole append in one call, so that an autocommit append is one round trip: check the
+                        // head, claim positions, insert. Races and re-sends surface as unique violations.
+                        "CREATE FUNCTION " + s + ".append_events(p_stream text, p_type text, p_expected bigint,"
+                                + " p_now timestamptz, p_ids uuid[], p_types text[], p_schema_versions integer[],"
+                                + " p_correlations text[], p_causations text[], p_metadata text[], p_payloads bytea[])\n"
+                                + "RETURNS TABLE (outcome text, head_version bigint, head_type text, first_position bigint,"
+                                + " recorded_at timestamptz) LANGUAGE plpgsql AS $$\n"
+                                + "DECLARE h_version bigint := 0; h_type text; h_at timestamptz;"
+                                + " n integer := cardinality(p_ids); last_position bigint; at timestamptz;\n"
+                                + "BEGIN\n"
+                                + "  SELECT e.version, e.aggregate_type, e.recorded_at INTO h_version, h_type, h_at FROM "
+                                + s + ".events e WHERE e.stream_id = p_stream ORDER BY e.version DESC LIMIT 1;\n"
+                                + "  IF NOT FOUND THEN h_version := 0; END IF;\n"
+                                + "  IF h_type IS NOT NULL AND h_type <> p_type THEN\n"
+                                + "    RETURN QUERY SELECT 'type'::text, h_version, h_type, NULL::bigint, NULL::timestamptz;"
+                                + " RETURN;\n"
+                                + "  END IF;\n"
+                                + "  IF p_expected >= 0 AND p_expected <> h_version THEN\n"
+                                + "    RETURN QUERY SELECT 'conflict'::text, h_version, h_type, NULL::bigint,"
+                                + " NULL::timestamptz; RETURN;\n"
+                                + "  END IF;\n"
+                                + "  last_position := " + s + ".claim_positions(n);\n"
+                                + "  at := greatest(p_now, h_at);\n"
+                                + "  INSERT INTO " + s + ".events (position, tx_id, stream_id, version, aggregate_type,"
+                                + " event_id, event_type, schema_version, recorded_at, correlation_id, causation_id,"
+                                + " metadata, payload)\n"
+                                + "  SELECT last_position - n + u.ord, pg_current_xact_id(), p_stream, h_version + u.ord,"
+                                + " p_type, u.id, u.type, u.schema_version, at, u.correlation_id, u.causation_id,"
+                                + " u.metadata::jsonb, u.payload\n"
+                                + "  FROM unnest(p_ids, p_types, p_schema_versions, p_correlations, p_causations,"
+                                + " p_metadata, p_payloads) WITH ORDINALITY AS u(id, type, schema_version, correlation_id,"
+                                + " causation_id, metadata, payload, ord);\n"
+                                + "  RETURN QUERY SELECT 'ok'::text, h_version, h_type, last_position - n + 1, at;\n"
                                 + "END $$")),
                 new Migration("snapshot store", List.of(
                         "CREATE TABLE " + s + ".snapshots ("

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The change feed reaches appends of other processes (here: another store instance on its own pool) by
@@ -28,6 +30,16 @@ class PostgresChangeFeedTest {
     @Test
     void withoutNotificationsThePollDeliversThem() throws Exception {
         assertDelivered(false, Duration.ofMillis(100));
+    }
+
+    @Test
+    void aClosedStoreRefusesNewSubscriptions() {
+        PostgresEventStore store = PostgresEventStore.builder(EmbeddedPostgresServer.dataSource())
+                .schema(EmbeddedPostgresServer.freshSchema("feed")).build();
+        store.subscribe(events -> { }).close();
+        store.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> store.subscribe(events -> { }));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
 
     private static void assertDelivered(boolean notifications, Duration subscriberPoll) throws Exception {
