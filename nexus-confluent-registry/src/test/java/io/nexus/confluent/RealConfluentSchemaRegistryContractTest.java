@@ -1,7 +1,7 @@
 package io.nexus.confluent;
 
 import io.nexus.core.schema.SchemaRegistry;
-import io.nexus.testkit.schema.SchemaRegistryContract;
+import io.nexus.testkit.contract.SchemaRegistryContract;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 import java.net.URI;

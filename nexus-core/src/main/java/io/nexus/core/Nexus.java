@@ -4,13 +4,25 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.aggregate.Aggregate;
 import io.nexus.core.aggregate.AggregateDefinition;
 import io.nexus.core.aggregate.AggregateRepository;
-import io.nexus.core.bus.EventPublisher;
+import io.nexus.core.checkpoint.CheckpointStore;
+import io.nexus.core.checkpoint.InMemoryCheckpointStore;
 import io.nexus.core.command.CommandBus;
+import io.nexus.core.command.CommandMetadata;
+import io.nexus.core.command.CommandResult;
 import io.nexus.core.command.CommandRoutes;
 import io.nexus.core.command.SimpleCommandBus;
+import io.nexus.core.deadletter.DeadLetterQueue;
+import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
+import io.nexus.core.internal.Lifecycle;
 import io.nexus.core.internal.NexusMetrics;
+import io.nexus.core.lifecycle.NexusComponent;
+import io.nexus.core.lifecycle.NexusContext;
 import io.nexus.core.policy.PolicyEngine;
+import io.nexus.core.readmodel.InMemoryReadModelStores;
+import io.nexus.core.readmodel.ReadModelStores;
 import io.nexus.core.retry.RetryPolicy;
+import io.nexus.core.scheduler.InMemoryScheduler;
+import io.nexus.core.scheduler.Scheduler;
 import io.nexus.core.schema.EventValidator;
 import io.nexus.core.serialization.EventCodec;
 import io.nexus.core.serialization.EventSerializer;
@@ -20,106 +32,258 @@ import io.nexus.core.snapshot.InMemorySnapshotStore;
 import io.nexus.core.snapshot.SnapshotStore;
 import io.nexus.core.store.EventStore;
 import io.nexus.core.store.InMemoryEventStore;
+import io.nexus.core.temporal.AuditLog;
+import io.nexus.core.temporal.InMemoryAuditLog;
+import io.nexus.core.tracking.LogTracker;
 import io.nexus.core.upcast.Upcaster;
 import io.nexus.core.upcast.UpcasterChain;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * One configured Nexus application: the write side wired from its ports. Everything not given is the
- * embedded default (in-memory event and snapshot stores, Jackson, no validation, allow-all policy), so
- * {@code Nexus.builder().eventTypes(...).aggregate(...).build()} runs with nothing installed; adapters
- * replace a port by configuration without touching application code.
+ * One configured Nexus application: its ports, its write side and its long-running components. Every
+ * port not given is the embedded default (in-memory event, snapshot, checkpoint, dead-letter, audit,
+ * timer and read-model stores, Jackson, no validation, allow-all policy), so
+ * {@code Nexus.builder().eventTypes(...).aggregate(...).build()} runs with nothing installed; an engine
+ * family ({@link Builder#engines}) replaces the ports it implements without touching application code.
  *
  * <pre>{@code
- * Nexus nexus = Nexus.builder()
+ * try (Nexus nexus = Nexus.builder()
  *         .eventTypes(EventTypes.builder().register(OrderPlaced.class).register(LineAdded.class).build())
  *         .aggregate(AggregateDefinition.of(Order.class, Order::new), routes -> routes
  *                 .create(PlaceOrder.class, PlaceOrder::orderId, Order::place)
  *                 .update(AddLine.class, AddLine::orderId, Order::addLine))
- *         .build();
- * CommandResult result = nexus.commands().send(new PlaceOrder("order-1", "customer-7"));
+ *         .component(new MyPoller())
+ *         .build()) {
+ *     nexus.start();
+ *     CommandResult result = nexus.commands().send(new PlaceOrder("order-1", "customer-7"));
+ * }
  * }</pre>
  *
- * Building validates everything it can: upcaster chains, handler coverage, duplicate routes. Thread-safe.
- * {@link #close()} stops the background snapshot writer.
+ * <p>Nexus is the {@link NexusContext} of its components: {@link #start()} starts them in registration
+ * order, {@link #close()} closes them in reverse order and then stops what Nexus itself runs. Building
+ * validates everything it can: upcaster chains, handler coverage, duplicate routes, ports set twice.
+ * Commands can be sent before {@link #start()} (the write side needs no component); nothing works
+ * after {@link #close()}. Thread-safe.
  */
-public final class Nexus implements AutoCloseable {
+public final class Nexus implements NexusContext, AutoCloseable {
 
     private final EventStore eventStore;
     private final SnapshotStore snapshotStore;
+    private final CheckpointStore checkpoints;
+    private final DeadLetterQueue deadLetters;
+    private final AuditLog auditLog;
+    private final Scheduler timers;
+    private final ReadModelStores readModels;
     private final EventCodec codec;
     private final Clock clock;
+    private final MeterRegistry meterRegistry;
     private final NexusMetrics metrics;
+    private final EventValidator validator;
+    private final PolicyEngine policy;
     private final CommandBus commandBus;
     private final Map<Class<?>, AggregateRepository<?>> repositories;
     private final ExecutorService ownedExecutor;
-    private final EventValidator validator;
+    private final Lifecycle lifecycle;
+    private final Object state = new Object();
+    private boolean started;
+    private volatile boolean closed;
 
     private Nexus(Builder b, EventCodec codec, Map<Class<?>, AggregateRepository<?>> repositories, CommandBus bus,
                   ExecutorService ownedExecutor) {
         this.eventStore = b.eventStore;
         this.snapshotStore = b.snapshotStore;
+        this.checkpoints = b.checkpointStore;
+        this.deadLetters = b.deadLetterQueue;
+        this.auditLog = b.auditLog;
+        this.timers = b.timers;
+        this.readModels = b.readModels;
         this.codec = codec;
         this.clock = b.clock;
-        this.metrics = b.metrics;
-        this.repositories = Map.copyOf(repositories);
-        this.commandBus = bus;
-        this.ownedExecutor = ownedExecutor;
+        this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : NexusMetrics.noRegistry();
+        this.metrics = NexusMetrics.of(b.meterRegistry);
         this.validator = b.validator;
-    }
-
-    /** The validator every new event of this application passes (schema governance), for components that append events themselves. */
-    public EventValidator validator() {
-        return validator;
+        this.policy = b.policy;
+        this.repositories = Map.copyOf(repositories);
+        this.commandBus = new OpenCommandBus(bus);
+        this.ownedExecutor = ownedExecutor;
+        List<NexusComponent> components = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (Function<NexusContext, NexusComponent> factory : b.components) {
+            NexusComponent component = Objects.requireNonNull(factory.apply(this), "component");
+            String name = component.name();
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("component " + component.getClass().getName()
+                        + " has a blank name; give every component a stable, non-blank name");
+            }
+            if (!names.add(name)) {
+                throw new IllegalArgumentException("component name '" + name + "' is registered twice; give each component its own name");
+            }
+            components.add(component);
+        }
+        this.lifecycle = new Lifecycle(components);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
+    /**
+     * Starts the registered components in registration order, each with this Nexus as its context,
+     * and returns once all are running. When one fails to start, the ones started before it are closed,
+     * then this Nexus is closed, and the failure is thrown.
+     *
+     * @return this Nexus
+     * @throws IllegalStateException if already started, or closed
+     * @throws RuntimeException      the failure of the component that could not start
+     */
+    public Nexus start() {
+        synchronized (state) {
+            requireOpen();
+            if (started) {
+                throw new IllegalStateException("Nexus is already started; start() is called once, after build()");
+            }
+            started = true;
+        }
+        try {
+            lifecycle.start(this);
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+        return this;
+    }
+
+    /** Whether {@link #start()} succeeded and {@link #close()} was not called since. */
+    public boolean isRunning() {
+        synchronized (state) {
+            return started && !closed;
+        }
+    }
+
+    /** The registered components, in registration (start) order. */
+    public List<NexusComponent> components() {
+        return lifecycle.components();
+    }
+
+    @Override
+    public <T> Optional<T> component(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return lifecycle.find(type);
+    }
+
+    /** The command bus; sending through it fails with {@link IllegalStateException} once Nexus is closed. */
+    @Override
     public CommandBus commands() {
         return commandBus;
     }
 
+    @Override
     public EventStore eventStore() {
         return eventStore;
     }
 
+    @Override
     public SnapshotStore snapshotStore() {
         return snapshotStore;
     }
 
+    @Override
+    public CheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
+    @Override
+    public DeadLetterQueue deadLetters() {
+        return deadLetters;
+    }
+
+    @Override
+    public Scheduler timers() {
+        return timers;
+    }
+
+    @Override
+    public AuditLog auditLog() {
+        return auditLog;
+    }
+
+    @Override
+    public ReadModelStores readModels() {
+        return readModels;
+    }
+
     /** Encodes and decodes (and upcasts) events of this application. */
+    @Override
     public EventCodec codec() {
         return codec;
     }
 
+    @Override
     public Clock clock() {
         return clock;
     }
 
-    /** The metrics facade shared by the components of this application. */
+    /** The registry given to {@link Builder#meterRegistry}, or one that records nothing. */
+    @Override
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
+    /** The validator every new event of this application passes (schema governance), for components that append events themselves. */
+    @Override
+    public EventValidator validator() {
+        return validator;
+    }
+
+    @Override
+    public PolicyEngine policy() {
+        return policy;
+    }
+
+    /**
+     * The metrics facade shared by the components of this application.
+     *
+     * @deprecated internal; components take {@link #meterRegistry()}
+     */
+    @Deprecated(forRemoval = true)
     public NexusMetrics metrics() {
         return metrics;
+    }
+
+    /**
+     * @throws IllegalStateException if Nexus is closed
+     */
+    @Override
+    public LogTracker.Builder logTracker(String consumer) {
+        requireOpen();
+        return LogTracker.builder(consumer, eventStore, eventStore, checkpoints);
     }
 
     /**
      * The repository of an aggregate class registered with {@link Builder#aggregate}.
      *
      * @throws IllegalArgumentException if the class was not registered
+     * @throws IllegalStateException    if Nexus is closed
      */
     @SuppressWarnings("unchecked")
     public <A extends Aggregate> AggregateRepository<A> repository(Class<A> type) {
+        requireOpen();
         AggregateRepository<?> repository = repositories.get(type);
         if (repository == null) {
             throw new IllegalArgumentException("aggregate " + type.getName() + " is not registered with this Nexus");
@@ -127,9 +291,20 @@ public final class Nexus implements AutoCloseable {
         return (AggregateRepository<A>) repository;
     }
 
-    /** Waits up to 10 s for pending background snapshots, then stops the snapshot writer Nexus created. */
+    /**
+     * Closes the started components in reverse registration order, then waits up to 10 s for pending
+     * background snapshots and stops the snapshot writer Nexus created. The ports (stores, clients) stay
+     * open: their owner closes them. Closing twice is harmless.
+     */
     @Override
     public void close() {
+        synchronized (state) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        lifecycle.close();
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
             try {
@@ -140,28 +315,58 @@ public final class Nexus implements AutoCloseable {
         }
     }
 
-    /** Configures a {@link Nexus}. */
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("Nexus is closed; build a new Nexus to go on");
+        }
+    }
+
+    /** The command bus that refuses commands once Nexus is closed. */
+    private final class OpenCommandBus implements CommandBus {
+        private final CommandBus delegate;
+
+        OpenCommandBus(CommandBus delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public CommandResult send(Object command, CommandMetadata metadata) {
+            if (closed) {
+                throw new IllegalStateException("Nexus is closed; command " + (command == null ? "null" : command.getClass().getSimpleName())
+                        + " was not sent. Build a new Nexus to go on");
+            }
+            return delegate.send(command, metadata);
+        }
+    }
+
+    /**
+     * Configures a {@link Nexus}. Each single-valued setting (a port, the clock, the codec's parts, the
+     * policy) can be set once: setting it again, directly or through an {@link #engines engine family}
+     * or a {@link #module module}, is an {@link IllegalStateException} naming both settings. Not thread-safe.
+     */
     public static final class Builder {
         private EventStore eventStore;
         private SnapshotStore snapshotStore;
+        private CheckpointStore checkpointStore;
+        private DeadLetterQueue deadLetterQueue;
+        private AuditLog auditLog;
+        private Scheduler timers;
+        private ReadModelStores readModels;
         private EventTypes eventTypes;
-        private EventSerializer serializer = new JacksonEventSerializer();
+        private EventSerializer serializer;
         private final List<Upcaster> upcasters = new ArrayList<>();
-        private EventValidator validator = EventValidator.acceptAll();
-        private PolicyEngine policy = PolicyEngine.allowAll();
-        private EventPublisher publisher = EventPublisher.none();
-        private Clock clock = Clock.systemUTC();
-        private NexusMetrics metrics = NexusMetrics.of(null);
-        private RetryPolicy conflictRetry = RetryPolicy.none();
-        private java.util.concurrent.Executor snapshotExecutor;
+        private EventValidator validator;
+        private PolicyEngine policy;
+        private Clock clock;
+        private MeterRegistry meterRegistry;
+        private RetryPolicy conflictRetry;
+        private Executor snapshotExecutor;
         private SimpleCommandBus.Sleeper sleeper;
         private long aggregateCacheSize;
         private final Map<Class<?>, Registration<?>> aggregates = new LinkedHashMap<>();
-        private io.nexus.core.checkpoint.CheckpointStore checkpointStore;
-        private io.nexus.core.deadletter.DeadLetterQueue deadLetterQueue;
-        private io.nexus.core.temporal.AuditLog auditLog;
-        private io.nexus.core.scheduler.Scheduler timers;
-        private io.nexus.core.readmodel.ReadModelStores readModels;
+        private final List<Function<NexusContext, NexusComponent>> components = new ArrayList<>();
+        private final Map<String, String> setBy = new HashMap<>();
+        private String origin = "the application";
 
         private record Registration<A extends Aggregate>(AggregateDefinition<A> definition, CommandRoutes<A> routes) {
         }
@@ -169,69 +374,102 @@ public final class Nexus implements AutoCloseable {
         private Builder() {
         }
 
+        /** Refuses a second value for {@code setting}, naming who set the first one. */
+        private <T> T once(String setting, T current, T value) {
+            Objects.requireNonNull(value, setting);
+            if (current != null) {
+                throw new IllegalStateException("'" + setting + "' was already set to " + describe(current) + " by "
+                        + setBy.get(setting) + ", and " + origin + " sets it again to " + describe(value)
+                        + "; set each port and setting once (an engine family sets all of its ports: leave those out)");
+            }
+            setBy.put(setting, origin);
+            return value;
+        }
+
+        private static String describe(Object value) {
+            String name = value.getClass().getSimpleName();
+            int lambda = name.indexOf("$$Lambda");
+            return lambda >= 0 ? "a lambda of " + name.substring(0, lambda) : name.isEmpty() ? value.getClass().getName() : name;
+        }
+
+        /** Runs {@code configure} with {@code who} named as the origin of what it sets. */
+        private Builder as(String who, Runnable configure) {
+            String previous = origin;
+            origin = previous.equals("the application") ? who : who + " (through " + previous + ")";
+            try {
+                configure.run();
+            } finally {
+                origin = previous;
+            }
+            return this;
+        }
+
         /** The event store; an {@link InMemoryEventStore} on this builder's clock by default. */
         public Builder eventStore(EventStore value) {
-            this.eventStore = Objects.requireNonNull(value, "eventStore");
+            this.eventStore = once("eventStore", eventStore, value);
             return this;
         }
 
         /** The snapshot store; an {@link InMemorySnapshotStore} by default. */
         public Builder snapshotStore(SnapshotStore value) {
-            this.snapshotStore = Objects.requireNonNull(value, "snapshotStore");
+            this.snapshotStore = once("snapshotStore", snapshotStore, value);
             return this;
         }
 
-        /** Where every consumer keeps its positions; in memory by default. */
-        public Builder checkpointStore(io.nexus.core.checkpoint.CheckpointStore value) {
-            this.checkpointStore = Objects.requireNonNull(value, "checkpointStore");
+        /** Where every consumer keeps its positions; an {@link InMemoryCheckpointStore} on the clock by default. */
+        public Builder checkpointStore(CheckpointStore value) {
+            this.checkpointStore = once("checkpointStore", checkpointStore, value);
             return this;
         }
 
-        /** Where consumers put the events they gave up on; in memory by default. */
-        public Builder deadLetterQueue(io.nexus.core.deadletter.DeadLetterQueue value) {
-            this.deadLetterQueue = Objects.requireNonNull(value, "deadLetterQueue");
+        /** Where consumers put the events they gave up on; an {@link InMemoryDeadLetterQueue} by default. */
+        public Builder deadLetterQueue(DeadLetterQueue value) {
+            this.deadLetterQueue = once("deadLetterQueue", deadLetterQueue, value);
             return this;
         }
 
-        /** Where audited operations are recorded; in memory by default. */
-        public Builder auditLog(io.nexus.core.temporal.AuditLog value) {
-            this.auditLog = Objects.requireNonNull(value, "auditLog");
+        /** Where audited operations are recorded; an {@link InMemoryAuditLog} by default. */
+        public Builder auditLog(AuditLog value) {
+            this.auditLog = once("auditLog", auditLog, value);
             return this;
         }
 
-        /** Durable timers (saga timeouts); in memory by default. */
-        public Builder timers(io.nexus.core.scheduler.Scheduler value) {
-            this.timers = Objects.requireNonNull(value, "timers");
+        /** Durable timers (saga timeouts); an {@link InMemoryScheduler} by default. */
+        public Builder timers(Scheduler value) {
+            this.timers = once("timers", timers, value);
             return this;
         }
 
-        /** Key-value read-model stores by name; in memory by default. */
-        public Builder readModels(io.nexus.core.readmodel.ReadModelStores value) {
-            this.readModels = Objects.requireNonNull(value, "readModels");
+        /** Key-value read-model stores by name; {@link InMemoryReadModelStores} by default. */
+        public Builder readModels(ReadModelStores value) {
+            this.readModels = once("readModels", readModels, value);
             return this;
         }
 
-        /** Sets every port {@code value}'s engine family implements. */
+        /**
+         * Sets every port {@code value}'s engine family implements; a port it sets cannot be set again
+         * (nor by another family).
+         */
         public Builder engines(NexusEngines value) {
-            Objects.requireNonNull(value, "engines").configure(this);
-            return this;
+            Objects.requireNonNull(value, "engines");
+            return as("engines " + describe(value), () -> value.configure(this));
         }
 
-        /** Registers an application module's parts. */
+        /** Registers an application module's parts (event types, aggregates, projections, components). */
         public Builder module(NexusModule value) {
-            Objects.requireNonNull(value, "module").configure(this);
-            return this;
+            Objects.requireNonNull(value, "module");
+            return as("module " + describe(value), () -> value.configure(this));
         }
 
         /** The registered event types. Required. */
         public Builder eventTypes(EventTypes value) {
-            this.eventTypes = Objects.requireNonNull(value, "eventTypes");
+            this.eventTypes = once("eventTypes", eventTypes, value);
             return this;
         }
 
         /** The serializer for payloads and snapshot states; Jackson by default. */
         public Builder serializer(EventSerializer value) {
-            this.serializer = Objects.requireNonNull(value, "serializer");
+            this.serializer = once("serializer", serializer, value);
             return this;
         }
 
@@ -241,39 +479,33 @@ public final class Nexus implements AutoCloseable {
             return this;
         }
 
-        /** Checks every new event before it is appended (schema validation). */
+        /** Checks every new event before it is appended (schema validation); accepts all by default. */
         public Builder validator(EventValidator value) {
-            this.validator = Objects.requireNonNull(value, "validator");
+            this.validator = once("validator", validator, value);
             return this;
         }
 
-        /** Authorizes every new event before it is appended. */
+        /** Authorizes every new event before it is appended; allows all by default. */
         public Builder policyEngine(PolicyEngine value) {
-            this.policy = Objects.requireNonNull(value, "policyEngine");
+            this.policy = once("policyEngine", policy, value);
             return this;
         }
 
-        /** Receives the events of every successful append. */
-        public Builder publisher(EventPublisher value) {
-            this.publisher = Objects.requireNonNull(value, "publisher");
-            return this;
-        }
-
-        /** The application clock (event timestamps, snapshot ages, command contexts). */
+        /** The application clock (event timestamps, snapshot ages, command contexts, components); UTC system clock by default. */
         public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
+            this.clock = once("clock", clock, value);
             return this;
         }
 
-        /** Where to record metrics; nothing is recorded without one. */
+        /** Where Nexus and its components record meters; nothing is recorded without one. */
         public Builder meterRegistry(MeterRegistry value) {
-            this.metrics = NexusMetrics.of(Objects.requireNonNull(value, "meterRegistry"));
+            this.meterRegistry = once("meterRegistry", meterRegistry, value);
             return this;
         }
 
         /** How concurrency conflicts are retried by the command bus; not at all by default. */
         public Builder conflictRetry(RetryPolicy value) {
-            this.conflictRetry = Objects.requireNonNull(value, "conflictRetry");
+            this.conflictRetry = once("conflictRetry", conflictRetry, value);
             return this;
         }
 
@@ -281,14 +513,14 @@ public final class Nexus implements AutoCloseable {
          * Where snapshots are serialized and written. By default a single background thread that Nexus
          * owns and {@link Nexus#close()} stops; pass {@code Runnable::run} to write them synchronously (tests).
          */
-        public Builder snapshotExecutor(java.util.concurrent.Executor value) {
-            this.snapshotExecutor = Objects.requireNonNull(value, "snapshotExecutor");
+        public Builder snapshotExecutor(Executor value) {
+            this.snapshotExecutor = once("snapshotExecutor", snapshotExecutor, value);
             return this;
         }
 
         /** How the command bus waits between retries (tests pass one that advances a controllable clock). */
         public Builder sleeper(SimpleCommandBus.Sleeper value) {
-            this.sleeper = Objects.requireNonNull(value, "sleeper");
+            this.sleeper = once("sleeper", sleeper, value);
             return this;
         }
 
@@ -317,24 +549,52 @@ public final class Nexus implements AutoCloseable {
         }
 
         /**
-         * Validates the configuration and builds.
+         * Registers a long-running component: {@link Nexus#start()} starts it (after the ones registered
+         * before it) with the application as its {@link NexusContext}; {@link Nexus#close()} closes it.
+         */
+        public Builder component(NexusComponent value) {
+            Objects.requireNonNull(value, "component");
+            components.add(context -> value);
+            return this;
+        }
+
+        /**
+         * Registers a component made from the application once it is built (so that it can take its ports
+         * in its constructor); started and closed like {@link #component(NexusComponent)}.
+         */
+        public Builder component(Function<? super NexusContext, ? extends NexusComponent> factory) {
+            Objects.requireNonNull(factory, "factory");
+            components.add(factory::apply);
+            return this;
+        }
+
+        /**
+         * Validates the configuration and builds. Nothing runs until {@link Nexus#start()}, except the
+         * snapshot writer.
          *
          * @throws IllegalStateException                        if no event types were given, or a handler refers to an unregistered event
+         * @throws IllegalArgumentException                     if two components share a name
          * @throws io.nexus.core.upcast.UpcasterChainException if the upcasters leave a gap
          */
         public Nexus build() {
             if (eventTypes == null) {
                 throw new IllegalStateException("eventTypes is required: register the application's event classes");
             }
-            if (eventStore == null) {
-                eventStore = InMemoryEventStore.builder().clock(clock).build();
-            }
-            if (snapshotStore == null) {
-                snapshotStore = new InMemorySnapshotStore();
-            }
+            clock = clock != null ? clock : Clock.systemUTC();
+            serializer = serializer != null ? serializer : new JacksonEventSerializer();
+            validator = validator != null ? validator : EventValidator.acceptAll();
+            policy = policy != null ? policy : PolicyEngine.allowAll();
+            eventStore = eventStore != null ? eventStore : InMemoryEventStore.builder().clock(clock).build();
+            snapshotStore = snapshotStore != null ? snapshotStore : new InMemorySnapshotStore();
+            checkpointStore = checkpointStore != null ? checkpointStore : new InMemoryCheckpointStore(clock);
+            deadLetterQueue = deadLetterQueue != null ? deadLetterQueue : new InMemoryDeadLetterQueue();
+            auditLog = auditLog != null ? auditLog : new InMemoryAuditLog();
+            timers = timers != null ? timers : new InMemoryScheduler();
+            readModels = readModels != null ? readModels : new InMemoryReadModelStores();
             EventCodec codec = new EventCodec(eventTypes, serializer, UpcasterChain.of(eventTypes, upcasters));
+            NexusMetrics metrics = NexusMetrics.of(meterRegistry);
             ExecutorService owned = null;
-            java.util.concurrent.Executor executor = snapshotExecutor;
+            Executor executor = snapshotExecutor;
             if (executor == null) {
                 owned = Executors.newSingleThreadExecutor(r -> {
                     Thread t = new Thread(r, "nexus-snapshots");
@@ -343,22 +603,30 @@ public final class Nexus implements AutoCloseable {
                 });
                 executor = owned;
             }
-            SimpleCommandBus.Builder bus = SimpleCommandBus.builder().clock(clock).metrics(metrics).conflictRetry(conflictRetry);
-            if (sleeper != null) {
-                bus.sleeper(sleeper);
+            try {
+                SimpleCommandBus.Builder bus = SimpleCommandBus.builder().clock(clock).metrics(metrics)
+                        .conflictRetry(conflictRetry != null ? conflictRetry : RetryPolicy.none());
+                if (sleeper != null) {
+                    bus.sleeper(sleeper);
+                }
+                Map<Class<?>, AggregateRepository<?>> repositories = new LinkedHashMap<>();
+                for (Registration<?> registration : aggregates.values()) {
+                    repositories.put(registration.definition().type(), register(registration, codec, metrics, executor, bus));
+                }
+                return new Nexus(this, codec, repositories, bus.build(), owned);
+            } catch (RuntimeException | Error e) {
+                if (owned != null) {
+                    owned.shutdownNow();
+                }
+                throw e;
             }
-            Map<Class<?>, AggregateRepository<?>> repositories = new LinkedHashMap<>();
-            for (Registration<?> registration : aggregates.values()) {
-                repositories.put(registration.definition().type(), register(registration, codec, executor, bus));
-            }
-            return new Nexus(this, codec, repositories, bus.build(), owned);
         }
 
         private <A extends Aggregate> AggregateRepository<A> register(Registration<A> registration, EventCodec codec,
-                                                                      java.util.concurrent.Executor executor,
+                                                                      NexusMetrics metrics, Executor executor,
                                                                       SimpleCommandBus.Builder bus) {
             AggregateRepository<A> repository = AggregateRepository.builder(registration.definition(), eventStore, codec)
-                    .snapshotStore(snapshotStore).validator(validator).policy(policy).publisher(publisher)
+                    .snapshotStore(snapshotStore).validator(validator).policy(policy)
                     .metrics(metrics).clock(clock).snapshotExecutor(executor).cache(aggregateCacheSize).build();
             bus.routes(repository, registration.routes());
             return repository;

@@ -73,6 +73,34 @@ class DynamoDbEventStoreTest {
         assertEquals(List.of(), store.read(StreamQuery.stream("order-unknown")));
     }
 
+    /** docs/dynamodb.md lists every attribute of every item; this keeps the list honest. */
+    @Test
+    void storedItemsHoldExactlyTheDocumentedAttributes() {
+        NewEvent full = event("OrderPlaced", "{\"total\":42}");
+        store.append("order-1", "Order", ExpectedVersion.noStream(), List.of(full));
+        store.append("order-2", "Order", ExpectedVersion.noStream(),
+                List.of(NewEvent.of("OrderPlaced", 1, EventPayload.ofJson("{}"))));
+
+        assertEquals(java.util.Set.of("pk", "sk", "be", "id", "at", "et", "sv", "ts", "gp", "gb", "co", "ca", "md", "pl"),
+                raw("order-1", 1).keySet());
+        assertEquals(java.util.Set.of("pk", "sk", "be", "id", "at", "et", "sv", "ts", "gp", "gb", "pl"), raw("order-2", 1).keySet(),
+                "co, ca and md are left out when the event has none");
+        Map<String, AttributeValue> event = raw("order-1", 1);
+        assertEquals(Map.of("user", AttributeValue.fromS("ann")), event.get("md").m());
+        assertEquals(full.eventId().toString(), event.get("id").s());
+        assertEquals("1", event.get("gp").n());
+        assertEquals("0", event.get("gb").n());
+        assertEquals(java.util.Set.of("pk", "sk", "hv", "at", "lt"), raw("order-1", 0).keySet());
+        assertEquals(java.util.Set.of("pk", "sk", "v"), raw("\u001Fid\u001Forder-1\u001F" + full.eventId(), 0).keySet());
+        assertEquals(java.util.Set.of("pk", "sk", "seq"), raw("\u001Fglobal", 0).keySet());
+        assertEquals("2", raw("\u001Fglobal", 0).get("seq").n());
+    }
+
+    private Map<String, AttributeValue> raw(String pk, long sk) {
+        return DynamoDbLocal.client().getItem(b -> b.tableName(tables.events()).consistentRead(true)
+                .key(Map.of("pk", AttributeValue.fromS(pk), "sk", AttributeValue.fromN(Long.toString(sk))))).item();
+    }
+
     @Test
     void readsPagesFromAVersionUpToAVersionAndLimited() {
         store.append("s", "T", ExpectedVersion.noStream(), events(10));

@@ -76,6 +76,19 @@ class DynamoDbSnapshotStoreTest {
         assertTrue(item.get("st").b().asByteArray().length < state.length() / 10);
     }
 
+    /** docs/dynamodb.md lists every attribute of the snapshot item; this keeps the list honest. */
+    @Test
+    void theSnapshotItemHoldsExactlyTheDocumentedAttributes() {
+        store.save(snapshot("documented", 7, "{\"a\":1}"));
+        Map<String, AttributeValue> item = DynamoDbLocal.client().getItem(b -> b.tableName(tables.snapshots())
+                .key(Map.of("pk", AttributeValue.fromS("documented")))).item();
+        assertEquals(java.util.Set.of("pk", "v", "at", "ssv", "ts", "gz", "st"), item.keySet());
+        assertEquals("7", item.get("v").n());
+        assertEquals("Order", item.get("at").s());
+        assertEquals("1", item.get("ssv").n());
+        assertEquals("1772600767123456789", item.get("ts").n(), "epoch nanoseconds of 2026-03-04T05:06:07.123456789Z");
+    }
+
     @Test
     void smallStatesAreStoredAsTheyAre() {
         store.save(snapshot("small", 1, "{\"a\":1}"));

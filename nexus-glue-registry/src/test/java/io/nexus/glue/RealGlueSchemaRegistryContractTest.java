@@ -1,7 +1,7 @@
 package io.nexus.glue;
 
 import io.nexus.core.schema.SchemaRegistry;
-import io.nexus.testkit.schema.SchemaRegistryContract;
+import io.nexus.testkit.contract.SchemaRegistryContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;

@@ -2,7 +2,7 @@ package io.nexus.kinesis;
 
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.bus.RoutingRule;
-import io.nexus.testkit.bus.EventBusContract;
+import io.nexus.testkit.contract.EventBusContract;
 
 import java.time.Duration;
 

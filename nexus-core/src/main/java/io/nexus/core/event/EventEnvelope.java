@@ -14,7 +14,8 @@ import java.util.UUID;
  * @param version        1-based position of the event in its stream
  * @param globalPosition position in the store's global log, or {@link #NO_POSITION} when the store keeps none
  * @param eventType      the registered name of the event type
- * @param schemaVersion  the schema version the payload was written with
+ * @param schemaVersion  the schema version of {@code payload}: the one it was written with as read from a store,
+ *                       the current one after an upcast ({@link io.nexus.core.serialization.EventCodec#decodeWithEnvelope})
  * @param timestamp      when the store accepted the event; never decreases within a stream
  * @param correlationId  the id shared by everything one request caused; may be {@code null}
  * @param causationId    the id of the command or event that caused this one; may be {@code null}

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 public final class NexusMetrics {
 
     private static final NexusMetrics NONE = new NexusMetrics(null);
+    /** Handed to components when the application configured no registry: it has no member, so records nothing. */
+    private static final MeterRegistry NO_REGISTRY = new CompositeMeterRegistry();
 
     private final MeterRegistry registry;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -27,8 +30,14 @@ public final class NexusMetrics {
         this.registry = registry;
     }
 
+    /** Metrics over {@code registry}; free when it is {@code null} or {@link #noRegistry()}. */
     public static NexusMetrics of(MeterRegistry registry) {
-        return registry == null ? NONE : new NexusMetrics(registry);
+        return registry == null || registry == NO_REGISTRY ? NONE : new NexusMetrics(registry);
+    }
+
+    /** A registry that records nothing, for APIs that must hand out a registry when none was configured. */
+    public static MeterRegistry noRegistry() {
+        return NO_REGISTRY;
     }
 
     public boolean enabled() {

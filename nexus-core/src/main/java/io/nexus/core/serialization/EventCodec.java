@@ -65,16 +65,37 @@ public final class EventCodec {
     public Object decode(EventEnvelope envelope) {
         EventTypeInfo info = typeOf(envelope);
         if (envelope.schemaVersion() == info.version()) {
-            Object cached = envelope.payload().decoded().orElse(null);
-            if (info.javaType().isInstance(cached)) {
-                return cached;
-            }
-            return deserialize(envelope, envelope.payload().unsafeBytes(), info);
+            return decodeCurrent(envelope, info);
         }
         return deserialize(envelope, upcastBytes(envelope, info), info);
     }
 
-    /** {@code envelope} with its payload upcast to the current schema version (the same envelope if current). */
+    /**
+     * The payload of {@code envelope} decoded as by {@link #decode}, together with the envelope that
+     * describes it: after an upcast, the stored envelope with the upcast bytes and the current schema
+     * version (and the decoded object cached in its payload, so decoding it again costs nothing);
+     * without one, {@code envelope} itself. Hand both to consumers so that
+     * {@link EventEnvelope#schemaVersion()} always names the version of the payload they get.
+     *
+     * @throws UnknownEventTypeException   if the type is not registered
+     * @throws EventSerializationException if the payload is malformed (the message names the event)
+     * @throws io.nexus.core.upcast.UpcastingException if the stored version cannot be upcast
+     */
+    public DecodedEvent decodeWithEnvelope(EventEnvelope envelope) {
+        EventTypeInfo info = typeOf(envelope);
+        if (envelope.schemaVersion() == info.version()) {
+            return new DecodedEvent(decodeCurrent(envelope, info), envelope);
+        }
+        byte[] bytes = upcastBytes(envelope, info);
+        Object event = deserialize(envelope, bytes, info);
+        return new DecodedEvent(event, envelope.withPayload(info.name(), info.version(), EventPayload.of(bytes, event)));
+    }
+
+    /**
+     * {@code envelope} with its payload upcast to the current schema version and {@link EventEnvelope#schemaVersion()}
+     * saying so (the same envelope if current). The payload carries bytes only; {@link #decodeWithEnvelope} gives
+     * the decoded object as well.
+     */
     public EventEnvelope upcast(EventEnvelope envelope) {
         EventTypeInfo info = typeOf(envelope);
         if (envelope.schemaVersion() == info.version()) {
@@ -92,6 +113,14 @@ public final class EventCodec {
                     + " is not registered; register the class that decodes it (EventTypes.builder().register(MyEvent.class, \""
                     + envelope.eventType() + "\", version)).");
         }
+    }
+
+    private Object decodeCurrent(EventEnvelope envelope, EventTypeInfo info) {
+        Object cached = envelope.payload().decoded().orElse(null);
+        if (info.javaType().isInstance(cached)) {
+            return cached;
+        }
+        return deserialize(envelope, envelope.payload().unsafeBytes(), info);
     }
 
     private byte[] upcastBytes(EventEnvelope envelope, EventTypeInfo info) {

@@ -26,6 +26,19 @@ public record AuditRecord(Instant at, String clientId, Map<String, String> princ
 
     /** How a temporal query ended. */
     public enum Outcome {
-        SUCCEEDED, RATE_LIMITED, DENIED, OUT_OF_RANGE, LIMIT_EXCEEDED, FAILED
+        /** The aggregate was rebuilt and returned. */
+        SUCCEEDED,
+        /** The client's rate limit was used up. */
+        RATE_LIMITED,
+        /** The policy engine refused. */
+        DENIED,
+        /** The target lies outside the allowed range: too far back, in the future, or past the stream's last version. */
+        OUT_OF_RANGE,
+        /** The aggregate does not exist, or did not exist yet at the instant asked for. */
+        NOT_FOUND,
+        /** The replay needed more events or time than allowed. */
+        LIMIT_EXCEEDED,
+        /** Any other error. */
+        FAILED
     }
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -35,10 +36,13 @@ import java.util.function.Supplier;
  * <ol>
  *   <li>a per-client rate limit (default 10 queries per minute, sliding window on the service's clock);</li>
  *   <li>authorization: the policy engine is asked for action {@code "temporal-read"} on the aggregate;</li>
+ *   <li>a target that exists: a version beyond the stream's last event is {@code OUT_OF_RANGE}, an aggregate
+ *       without events (at all, or by the instant asked for) is {@code NOT_FOUND};</li>
  *   <li>a maximum range (default 90 days back from now; the future is refused too);</li>
  *   <li>resource bounds (default 10,000 events replayed and 30 s): past either the query stops with
  *       {@link TemporalLimitExceededException} instead of exhausting the process;</li>
- *   <li>an audit record of every query, whatever its outcome (who, what, when, outcome, duration).</li>
+ *   <li>an audit record of every query, whatever its outcome (who, what, when, outcome, duration). A query
+ *       whose record cannot be stored ends in {@link AuditFailedException}, which keeps the query's outcome.</li>
  * </ol>
  * Every limit is configurable. Thread-safe; {@link #close()} stops the worker threads.
  */
@@ -82,11 +86,19 @@ public final class TemporalQueryService implements AutoCloseable {
     }
 
     /**
-     * The aggregate as it was right after its event {@code version}.
+     * The aggregate as it was right after its event {@code version}. The version must exist: one beyond the
+     * stream's last event is out of range, a stream without events is not found. The time that event was
+     * stored must lie within the allowed range.
      *
-     * @throws TemporalQueryRefusedException  if rate-limited or out of range
-     * @throws PolicyDeniedException          if the policy refuses
-     * @throws TemporalLimitExceededException if the replay needs more events or time than allowed
+     * @throws IllegalArgumentException          if {@code version} is below 1, or {@code id} is blank
+     * @throws TemporalQueryRateLimitedException if the client's rate limit is used up (transient)
+     * @throws TemporalQueryRefusedException     if the aggregate does not exist ({@code NOT_FOUND}), or the version
+     *                                           lies beyond its last event or outside the allowed range
+     *                                           ({@code OUT_OF_RANGE})
+     * @throws PolicyDeniedException             if the policy refuses
+     * @throws TemporalLimitExceededException    if the replay needs more events or time than allowed
+     * @throws AuditFailedException              if the query ran but its audit record could not be stored; it
+     *                                           carries the query's own outcome
      */
     public <A extends Aggregate> TemporalResult<A> atVersion(QueryContext who, AggregateRepository<A> repository, String id,
                                                            long version) {
@@ -94,34 +106,64 @@ public final class TemporalQueryService implements AutoCloseable {
             throw new IllegalArgumentException("version must be >= 1, but was " + version);
         }
         String target = "version " + version;
-        return run(who, repository, id, target, () -> {
+        return run(who, repository, id, target, type -> {
             List<EventEnvelope> event = store.read(StreamQuery.stream(id).fromVersion(version).toVersion(version));
-            if (!event.isEmpty()) {
-                checkRange(event.get(0).timestamp(), target);
+            if (event.isEmpty()) {
+                long last = store.currentVersion(id);
+                if (last == 0) {
+                    throw notFound(type, id, target, type + " '" + id + "' does not exist (it has no events); check the id.");
+                }
+                throw new TemporalQueryRefusedException(AuditRecord.Outcome.OUT_OF_RANGE, type, id, target, type + " '" + id
+                        + "' has " + last + " events, so version " + version + " does not exist; ask for a version from 1 to "
+                        + last + ".");
             }
+            checkRange(event.get(0).timestamp(), type, id, target);
             return repository.loadAtVersion(id, version, maxEvents);
         });
     }
 
     /**
-     * The aggregate as it was at {@code instant}: every event stored at or before it applied.
+     * The aggregate as it was at {@code instant}: every event stored at or before it applied. An aggregate
+     * that has no event at or before the instant (it does not exist, or was created later) is not found.
      *
-     * @throws TemporalQueryRefusedException  if rate-limited or out of range
-     * @throws PolicyDeniedException          if the policy refuses
-     * @throws TemporalLimitExceededException if the replay needs more events or time than allowed
+     * @throws IllegalArgumentException          if {@code id} is blank
+     * @throws TemporalQueryRateLimitedException if the client's rate limit is used up (transient)
+     * @throws TemporalQueryRefusedException     if the instant is outside the allowed range ({@code OUT_OF_RANGE}),
+     *                                           or the aggregate had no events by then ({@code NOT_FOUND})
+     * @throws PolicyDeniedException             if the policy refuses
+     * @throws TemporalLimitExceededException    if the replay needs more events or time than allowed
+     * @throws AuditFailedException              if the query ran but its audit record could not be stored; it
+     *                                           carries the query's own outcome
      */
     public <A extends Aggregate> TemporalResult<A> asOf(QueryContext who, AggregateRepository<A> repository, String id,
                                                       Instant instant) {
         Objects.requireNonNull(instant, "instant");
         String target = "as of " + instant;
-        return run(who, repository, id, target, () -> {
-            checkRange(instant, target);
-            return repository.loadAsOf(id, instant, maxEvents);
+        return run(who, repository, id, target, type -> {
+            checkRange(instant, type, id, target);
+            A aggregate = repository.loadAsOf(id, instant, maxEvents);
+            if (aggregate.version() == 0) {
+                List<EventEnvelope> first = store.read(StreamQuery.stream(id).limit(1));
+                throw notFound(type, id, target, first.isEmpty()
+                        ? type + " '" + id + "' does not exist (it has no events); check the id."
+                        : type + " '" + id + "' did not exist " + target + ": its first event was stored at "
+                        + first.get(0).timestamp() + "; ask for a later point in time.");
+            }
+            return aggregate;
         });
     }
 
+    private static TemporalQueryRefusedException notFound(String type, String id, String target, String message) {
+        return new TemporalQueryRefusedException(AuditRecord.Outcome.NOT_FOUND, type, id, target, message);
+    }
+
+    /*
+     * Every query leaves exactly one audit record. The record is written after the outcome is known and
+     * outside the try, so that an audit failure can neither replace the query's outcome (a throw from a
+     * finally block would) nor let an unaudited result out as a normal return.
+     */
     private <A extends Aggregate> TemporalResult<A> run(QueryContext who, AggregateRepository<A> repository, String id,
-                                                      String target, Supplier<A> load) {
+                                                      String target, Function<String, A> load) {
         Objects.requireNonNull(who, "who");
         Objects.requireNonNull(repository, "repository");
         if (id == null || id.isBlank()) {
@@ -131,37 +173,54 @@ public final class TemporalQueryService implements AutoCloseable {
         Instant started = clock.instant();
         long startedNanos = System.nanoTime();
         AuditRecord.Outcome outcome = AuditRecord.Outcome.FAILED;
-        String detail = "";
+        String detail;
+        TemporalResult<A> result = null;
+        Throwable failure = null;
         try {
-            admit(who, type, id);
-            PolicyDecision decision = policy.evaluate(new PolicyRequest(ACTION, type, id, null, null, who.principal()));
+            admit(who, type, id, target);
+            PolicyRequest request = new PolicyRequest(ACTION, type, id, null, null, who.principal());
+            PolicyDecision decision = policy.evaluate(request);
             if (decision == null || !decision.allowed()) {
                 outcome = AuditRecord.Outcome.DENIED;
-                throw new PolicyDeniedException(new PolicyRequest(ACTION, type, id, null, null, who.principal()),
-                        decision == null ? "the policy engine gave no decision" : decision.reason());
+                throw new PolicyDeniedException(request, decision == null ? "the policy engine gave no decision" : decision.reason());
             }
-            A aggregate = withinTimeout(load, type, id);
+            A aggregate = withinTimeout(() -> load.apply(type), type, id);
             outcome = AuditRecord.Outcome.SUCCEEDED;
             detail = "rebuilt at version " + aggregate.version();
-            return new TemporalResult<>(aggregate, target);
+            result = new TemporalResult<>(aggregate, target);
         } catch (TemporalQueryRefusedException e) {
             outcome = e.reason();
             detail = e.getMessage();
-            throw e;
+            failure = e;
         } catch (TemporalLimitExceededException e) {
             outcome = AuditRecord.Outcome.LIMIT_EXCEEDED;
             detail = e.getMessage();
-            throw e;
-        } catch (RuntimeException e) {
-            detail = e.getMessage();
-            throw e;
-        } finally {
-            audit.record(new AuditRecord(started, who.clientId(), who.principal(), type, id, target, outcome, detail,
-                    Duration.ofNanos(System.nanoTime() - startedNanos)));
+            failure = e;
+        } catch (RuntimeException | Error e) {
+            detail = String.valueOf(e.getMessage());
+            failure = e;
         }
+        AuditRecord record = new AuditRecord(started, who.clientId(), who.principal(), type, id, target, outcome, detail,
+                Duration.ofNanos(System.nanoTime() - startedNanos));
+        try {
+            audit.record(record);
+        } catch (RuntimeException auditFailure) {
+            if (failure instanceof Error fatal) {
+                fatal.addSuppressed(auditFailure);
+                throw fatal;
+            }
+            throw new AuditFailedException(record, result, failure, auditFailure);
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        return result;
     }
 
-    private void admit(QueryContext who, String type, String id) {
+    private void admit(QueryContext who, String type, String id, String target) {
         Instant now = clock.instant();
         Deque<Instant> recent = recentByClient.computeIfAbsent(who.clientId(), k -> new ArrayDeque<>());
         synchronized (recent) {
@@ -171,24 +230,26 @@ public final class TemporalQueryService implements AutoCloseable {
             }
             if (recent.size() >= maxQueriesPerWindow) {
                 Duration wait = Duration.between(horizon, recent.peekFirst());
-                throw new TemporalQueryRefusedException(AuditRecord.Outcome.RATE_LIMITED, "Client '" + who.clientId()
+                throw new TemporalQueryRateLimitedException(who.clientId(), type, id, target, wait, "Client '" + who.clientId()
                         + "' asked " + recent.size() + " temporal queries in the last " + window + " (limit " + maxQueriesPerWindow
-                        + "); retry " + type + " '" + id + "' in " + wait.toMillis() + " ms.", true);
+                        + "); retry " + type + " '" + id + "' in " + wait.toMillis() + " ms (retryAfter()).");
             }
             recent.addLast(now);
         }
     }
 
-    private void checkRange(Instant instant, String target) {
+    private void checkRange(Instant instant, String type, String id, String target) {
         Instant now = clock.instant();
         if (instant.isAfter(now)) {
-            throw new TemporalQueryRefusedException(AuditRecord.Outcome.OUT_OF_RANGE, "Temporal query for " + target
-                    + " lies in the future (now is " + now + "); ask for a past point in time.", false);
+            throw new TemporalQueryRefusedException(AuditRecord.Outcome.OUT_OF_RANGE, type, id, target, "Temporal query of "
+                    + type + " '" + id + "' " + target + " lies in the future (" + instant + ", now is " + now
+                    + "); ask for a past point in time.");
         }
         if (instant.isBefore(now.minus(maxRange))) {
-            throw new TemporalQueryRefusedException(AuditRecord.Outcome.OUT_OF_RANGE, "Temporal query for " + target
-                    + " reaches further back than the allowed " + maxRange.toDays() + " days (earliest " + now.minus(maxRange)
-                    + "); ask for a nearer point in time or raise maxRange.", false);
+            throw new TemporalQueryRefusedException(AuditRecord.Outcome.OUT_OF_RANGE, type, id, target, "Temporal query of "
+                    + type + " '" + id + "' " + target + " reaches " + instant + ", further back than the allowed "
+                    + maxRange.toDays() + " days (earliest " + now.minus(maxRange)
+                    + "); ask for a nearer point in time or raise maxRange.");
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,6 +95,122 @@ class TemporalQueryServiceTest {
             temporal.atVersion(ann, accounts, "acc-1", 2);
         }
         assertEquals(AuditRecord.Outcome.RATE_LIMITED, audit.recent(3).get(0).outcome());
+    }
+
+    @Test
+    void theRateLimitSaysWhenToRetryAsADuration() {
+        try (TemporalQueryService temporal = service().build()) {
+            for (int i = 0; i < 10; i++) {
+                temporal.atVersion(ann, accounts, "acc-1", 2);
+            }
+            clock.advance(Duration.ofSeconds(15));
+            TemporalQueryRateLimitedException limited = assertThrows(TemporalQueryRateLimitedException.class,
+                    () -> temporal.atVersion(ann, accounts, "acc-1", 2));
+            assertEquals(Duration.ofSeconds(45), limited.retryAfter());
+            assertEquals(AuditRecord.Outcome.RATE_LIMITED, limited.reason());
+            assertEquals("client-a", limited.clientId());
+            clock.advance(limited.retryAfter().minusSeconds(1));
+            assertEquals(Duration.ofSeconds(1),
+                    assertThrows(TemporalQueryRateLimitedException.class, () -> temporal.atVersion(ann, accounts, "acc-1", 2))
+                            .retryAfter());
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(2, temporal.atVersion(ann, accounts, "acc-1", 2).aggregate().version(), "admitted once the wait is over");
+        }
+    }
+
+    @Test
+    void aVersionBeyondTheStreamIsOutOfRangeAndAMissingAggregateIsNotFound() {
+        nexus.commands().send(new Account.Open("acc-6", "bob"));
+        for (int i = 0; i < 5; i++) {
+            nexus.commands().send(new Account.Deposit("acc-6", 1));
+        }
+        try (TemporalQueryService temporal = service().build()) {
+            assertEquals(5, temporal.atVersion(ann, accounts, "acc-6", 6).aggregate().balance(), "the last version is served");
+
+            TemporalQueryRefusedException beyond = assertThrows(TemporalQueryRefusedException.class,
+                    () -> temporal.atVersion(ann, accounts, "acc-6", 999));
+            assertEquals(AuditRecord.Outcome.OUT_OF_RANGE, beyond.reason());
+            assertFalse(beyond.isTransient());
+            assertEquals("acc-6", beyond.aggregateId());
+            assertEquals("Account", beyond.aggregateType());
+            assertEquals("version 999", beyond.target());
+            assertTrue(beyond.getMessage().contains("'acc-6'") && beyond.getMessage().contains("6 events"), beyond.getMessage());
+            assertEquals(AuditRecord.Outcome.OUT_OF_RANGE,
+                    assertThrows(TemporalQueryRefusedException.class, () -> temporal.atVersion(ann, accounts, "acc-6", 7)).reason());
+
+            TemporalQueryRefusedException missing = assertThrows(TemporalQueryRefusedException.class,
+                    () -> temporal.atVersion(ann, accounts, "acc-none", 1));
+            assertEquals(AuditRecord.Outcome.NOT_FOUND, missing.reason());
+            assertFalse(missing.isTransient());
+            assertTrue(missing.getMessage().contains("'acc-none'") && missing.getMessage().contains("does not exist"),
+                    missing.getMessage());
+            assertEquals(AuditRecord.Outcome.NOT_FOUND, assertThrows(TemporalQueryRefusedException.class,
+                    () -> temporal.asOf(ann, accounts, "acc-none", clock.instant())).reason());
+            TemporalQueryRefusedException notYet = assertThrows(TemporalQueryRefusedException.class,
+                    () -> temporal.asOf(ann, accounts, "acc-1", clock.instant().minus(Duration.ofDays(10))));
+            assertEquals(AuditRecord.Outcome.NOT_FOUND, notYet.reason(), "acc-1 was opened 9 days ago");
+            assertTrue(notYet.getMessage().contains("first event"), notYet.getMessage());
+        }
+        List<AuditRecord> records = audit.recent(6);
+        assertEquals(List.of(AuditRecord.Outcome.SUCCEEDED, AuditRecord.Outcome.OUT_OF_RANGE, AuditRecord.Outcome.OUT_OF_RANGE,
+                AuditRecord.Outcome.NOT_FOUND, AuditRecord.Outcome.NOT_FOUND, AuditRecord.Outcome.NOT_FOUND),
+                records.stream().map(AuditRecord::outcome).toList());
+        assertTrue(records.get(1).detail().contains("6 events"), records.get(1).detail());
+    }
+
+    @Test
+    void aFailingAuditLogFailsTheQueryAndKeepsItsRealOutcome() {
+        IllegalStateException down = new IllegalStateException("audit table unavailable");
+        List<AuditRecord> attempted = new java.util.ArrayList<>();
+        AuditLog failing = new AuditLog() {
+            @Override
+            public void record(AuditRecord record) {
+                attempted.add(record);
+                throw down;
+            }
+
+            @Override
+            public List<AuditRecord> recent(int max) {
+                return List.of();
+            }
+        };
+        try (TemporalQueryService temporal = service().auditLog(failing).maxRange(Duration.ofDays(5)).build()) {
+            AuditFailedException served = assertThrows(AuditFailedException.class,
+                    () -> temporal.atVersion(ann, accounts, "acc-1", 9));
+            assertEquals(AuditRecord.Outcome.SUCCEEDED, served.outcome());
+            assertEquals(80, ((Account) served.result().orElseThrow().aggregate()).balance(), "the rebuilt aggregate is kept");
+            assertTrue(served.queryFailure().isEmpty());
+            assertSame(down, served.getCause());
+            assertSame(attempted.get(0), served.auditRecord());
+            assertFalse(served.isTransient(), "an IllegalStateException says nothing about a retry");
+            assertTrue(served.getMessage().contains("'acc-1'") && served.getMessage().contains("SUCCEEDED")
+                    && served.getMessage().contains("audit table unavailable"), served.getMessage());
+
+            AuditFailedException refused = assertThrows(AuditFailedException.class,
+                    () -> temporal.atVersion(ann, accounts, "acc-1", 2));
+            assertEquals(AuditRecord.Outcome.OUT_OF_RANGE, refused.outcome());
+            assertTrue(refused.result().isEmpty());
+            TemporalQueryRefusedException refusal = (TemporalQueryRefusedException) refused.queryFailure().orElseThrow();
+            assertEquals(AuditRecord.Outcome.OUT_OF_RANGE, refusal.reason());
+            assertEquals(List.of(refusal), List.of(refused.getSuppressed()));
+        }
+        assertEquals(2, attempted.size());
+
+        AuditLog throttled = new AuditLog() {
+            @Override
+            public void record(AuditRecord record) {
+                throw new io.nexus.core.NexusException("audit table throttled", null, true);
+            }
+
+            @Override
+            public List<AuditRecord> recent(int max) {
+                return List.of();
+            }
+        };
+        try (TemporalQueryService temporal = service().auditLog(throttled).build()) {
+            assertTrue(assertThrows(AuditFailedException.class, () -> temporal.atVersion(ann, accounts, "acc-1", 2)).isTransient(),
+                    "a transient audit failure makes the whole query worth retrying");
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.nexus.core.Nexus;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
+import io.nexus.core.serialization.DecodedEvent;
 import io.nexus.core.serialization.EventCodec;
 import io.nexus.core.serialization.EventSerializationException;
 import io.nexus.core.serialization.EventType;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,6 +73,33 @@ class UpcastingTest {
         assertEquals(3, upcast.schemaVersion());
         assertEquals(codec.upcast(v1).payload(), upcast.payload(), "same bytes every time");
         assertEquals(v1.eventId(), upcast.eventId());
+    }
+
+    @Test
+    void theDecodedEnvelopeSaysWhichSchemaVersionItsPayloadNowHas() {
+        EventCodec codec = new EventCodec(v3Types(), new JacksonEventSerializer(), UpcasterChain.of(v3Types(), List.of(V1_TO_V2, V2_TO_V3)));
+        EventEnvelope v1 = new EventEnvelope(java.util.UUID.randomUUID(), "s-1", "Thing", 4, 17, "Renamed", 1,
+                java.time.Instant.parse("2026-01-01T00:00:00Z"), "corr-1", "cause-1", java.util.Map.of("tenant", "t1"),
+                EventPayload.ofJson("{\"name\":\"Ann\"}"));
+
+        DecodedEvent decoded = codec.decodeWithEnvelope(v1);
+
+        assertEquals(new RenamedV3("Ann", "unknown"), decoded.event());
+        EventEnvelope upcast = decoded.envelope();
+        assertEquals(3, upcast.schemaVersion(), "the payload handed out is v3, and so is the envelope");
+        assertEquals(new RenamedV3("Ann", "unknown"), codec.serializer().deserialize(upcast.payload().bytes(), RenamedV3.class),
+                "the envelope's bytes are the upcast payload, not the stored v1 bytes");
+        assertEquals(codec.upcast(v1).payload(), upcast.payload());
+        assertSame(decoded.event(), codec.decode(upcast), "decoding the upcast envelope again costs nothing");
+        assertEquals(List.of(v1.eventId(), "s-1", "Thing", 4L, 17L, "Renamed", v1.timestamp(), "corr-1", "cause-1", v1.metadata()),
+                List.of(upcast.eventId(), upcast.streamId(), upcast.aggregateType(), upcast.version(), upcast.globalPosition(),
+                        upcast.eventType(), upcast.timestamp(), upcast.correlationId(), upcast.causationId(), upcast.metadata()));
+        assertEquals(1, v1.schemaVersion(), "the stored envelope itself is unchanged");
+
+        EventEnvelope current = stored.at(3, "{\"fullName\":\"Cy\",\"country\":\"NZ\"}");
+        DecodedEvent asStored = codec.decodeWithEnvelope(current);
+        assertSame(current, asStored.envelope(), "an event already at the current version keeps its envelope");
+        assertEquals(new RenamedV3("Cy", "NZ"), asStored.event());
     }
 
     @Test

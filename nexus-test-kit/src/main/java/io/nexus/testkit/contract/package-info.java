@@ -10,7 +10,9 @@
  *
  * <ul>
  *   <li>{@link io.nexus.testkit.contract.EventStoreContract} for {@link io.nexus.core.store.EventStore};</li>
- *   <li>{@link io.nexus.testkit.contract.SnapshotStoreContract} for {@link io.nexus.core.snapshot.SnapshotStore}.</li>
+ *   <li>{@link io.nexus.testkit.contract.SnapshotStoreContract} for {@link io.nexus.core.snapshot.SnapshotStore};</li>
+ *   <li>{@link io.nexus.testkit.contract.EventBusContract} for {@link io.nexus.core.bus.EventBus};</li>
+ *   <li>{@link io.nexus.testkit.contract.SchemaRegistryContract} for {@link io.nexus.core.schema.SchemaRegistry}.</li>
  * </ul>
  */
 package io.nexus.testkit.contract;

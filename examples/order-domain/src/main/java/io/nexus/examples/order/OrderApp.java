@@ -59,7 +59,7 @@ public final class OrderApp {
     /** Starts the app, runs the demo, and unless {@code demoOnly} serves until the JVM shuts down. */
     static void run(Options options, PrintStream out) throws IOException, InterruptedException {
         Duration reservationTimeout = Fulfilment.reservationTimeout(System.getenv(Fulfilment.TIMEOUT_VARIABLE));
-        Running app = start(FulfilmentModule.configure(Nexus.builder()).build(), options.port());
+        Running app = start(Nexus.builder().module(new FulfilmentModule()).build(), options.port());
         Fulfilment fulfilment = Fulfilment.start(app.nexus(), reservationTimeout);
         boolean serving = false;
         try {

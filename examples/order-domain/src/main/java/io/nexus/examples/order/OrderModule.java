@@ -1,8 +1,10 @@
 package io.nexus.examples.order;
 
 import io.nexus.core.Nexus;
+import io.nexus.core.NexusModule;
 import io.nexus.core.aggregate.AggregateDefinition;
 import io.nexus.core.command.CommandRoutes;
+import io.nexus.core.schema.EventValidator;
 import io.nexus.core.schema.JsonSchemaEventValidator;
 import io.nexus.core.serialization.EventTypeInfo;
 import io.nexus.core.serialization.EventTypes;
@@ -20,18 +22,20 @@ import io.nexus.examples.order.domain.OrderState;
 import io.nexus.examples.order.domain.PlaceOrder;
 import io.nexus.examples.order.domain.RemoveLine;
 
+import java.util.Objects;
+
 /**
- * How the Order domain is registered with Nexus, in one place so the app and its tests wire it the
- * same way: the event types, the aggregate definition (snapshots every
- * {@value #SNAPSHOT_EVERY_EVENTS} events), the command routes and the schema validator.
+ * The Order domain as one {@link NexusModule}, so the app and its tests wire it the same way: the event
+ * types, the schema validator, the aggregate definition (snapshots every {@value #SNAPSHOT_EVERY_EVENTS}
+ * events) and the command routes.
  *
  * <pre>{@code
- * try (Nexus nexus = OrderModule.configure(Nexus.builder()).build()) {
+ * try (Nexus nexus = Nexus.builder().module(new OrderModule()).build()) {
  *     nexus.commands().send(new PlaceOrder("order-1", "customer-7"));
  * }
  * }</pre>
  */
-public final class OrderModule {
+public final class OrderModule implements NexusModule {
 
     /** A snapshot is taken once this many events were added since the last one. */
     public static final int SNAPSHOT_EVERY_EVENTS = 50;
@@ -39,7 +43,16 @@ public final class OrderModule {
     /** Bump when {@link OrderState} changes shape: older snapshots are then ignored and rebuilt from events. */
     public static final int STATE_SCHEMA_VERSION = 1;
 
-    private OrderModule() {
+    private final EventValidator validator;
+
+    /** The module with the validator of the Order schemas ({@link #validator()}). */
+    public OrderModule() {
+        this(validator());
+    }
+
+    /** The module with another validator of new events (a stricter one, or a shared instance in tests). */
+    public OrderModule(EventValidator validator) {
+        this.validator = Objects.requireNonNull(validator, "validator");
     }
 
     /** The Order events, each under its {@code @EventType} name. */
@@ -89,9 +102,10 @@ public final class OrderModule {
     }
 
     /** Registers the Order domain (event types, validator, aggregate and routes) on {@code builder}. */
-    public static Nexus.Builder configure(Nexus.Builder builder) {
-        return builder.eventTypes(eventTypes())
-                .validator(validator())
+    @Override
+    public void configure(Nexus.Builder builder) {
+        builder.eventTypes(eventTypes())
+                .validator(validator)
                 .aggregate(definition(), OrderModule::routes);
     }
 }

@@ -52,7 +52,7 @@ class OrderAppTest {
 
     @Test
     void theDemoAnswersEachStepWithTheExpectedStatus() throws Exception {
-        try (OrderApp.Running app = OrderApp.start(OrderModule.configure(Nexus.builder()).build(), 0)) {
+        try (OrderApp.Running app = OrderApp.start(Nexus.builder().module(new OrderModule()).build(), 0)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             List<OrderDemo.Exchange> exchanges = OrderDemo.run(app.baseUri(), new PrintStream(out, true, StandardCharsets.UTF_8));
             assertEquals(List.of(201, 200, 200, 200, 200, 200, 409, 200, 200), exchanges.stream().map(OrderDemo.Exchange::status).toList());

@@ -1,6 +1,7 @@
 package io.nexus.examples.order.fulfilment;
 
 import io.nexus.core.Nexus;
+import io.nexus.core.NexusModule;
 import io.nexus.core.aggregate.AggregateDefinition;
 import io.nexus.core.schema.JsonSchemaEventValidator;
 import io.nexus.core.serialization.EventTypeInfo;
@@ -14,20 +15,21 @@ import java.util.List;
  * event types and JSON Schemas (in {@code io/nexus/examples/order/fulfilment/schemas/} on the classpath).
  *
  * <pre>{@code
- * try (Nexus nexus = FulfilmentModule.configure(Nexus.builder()).build();
+ * try (Nexus nexus = Nexus.builder().module(new FulfilmentModule()).build();
  *      Fulfilment fulfilment = Fulfilment.start(nexus, FulfilmentSaga.DEFAULT_RESERVATION_TIMEOUT)) {
  *     ...
  * }
  * }</pre>
  */
-public final class FulfilmentModule {
+public final class FulfilmentModule implements NexusModule {
 
     private static final List<Class<?>> EVENTS = List.of(
             InventoryReservation.InventoryReserved.class, InventoryReservation.InventoryReleased.class,
             Payment.PaymentRequested.class, Payment.PaymentCharged.class, Payment.PaymentDeclined.class,
             Shipment.OrderShipped.class);
 
-    private FulfilmentModule() {
+    /** The module; its validator is built when it configures a builder. */
+    public FulfilmentModule() {
     }
 
     /** The Order event types and the fulfilment ones. */
@@ -48,10 +50,11 @@ public final class FulfilmentModule {
     }
 
     /** Registers the Order domain and the fulfilment aggregates on {@code builder}. */
-    public static Nexus.Builder configure(Nexus.Builder builder) {
-        return OrderModule.configure(builder)
-                .eventTypes(eventTypes())
+    @Override
+    public void configure(Nexus.Builder builder) {
+        builder.eventTypes(eventTypes())
                 .validator(validator())
+                .aggregate(OrderModule.definition(), OrderModule::routes)
                 .aggregate(AggregateDefinition.of(InventoryReservation.class, InventoryReservation::new), routes -> routes
                         .createOrUpdate(InventoryReservation.ReserveInventory.class, InventoryReservation.ReserveInventory::reservationId,
                                 (reservation, command, context) -> reservation.reserve(command))

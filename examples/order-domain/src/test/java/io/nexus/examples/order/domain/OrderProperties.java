@@ -52,7 +52,7 @@ class OrderProperties {
 
     @Property(tries = 300)
     void theRulesHoldInEveryStateAndARefusedCommandStoresNothing(@ForAll("commands") List<Object> commands) {
-        try (Nexus nexus = OrderModule.configure(Nexus.builder()).validator(VALIDATOR).clock(ControllableClock.standard())
+        try (Nexus nexus = Nexus.builder().module(new OrderModule(VALIDATOR)).clock(ControllableClock.standard())
                 .snapshotExecutor(Runnable::run).build()) {
             Set<String> touched = new HashSet<>();
             int refused = 0;

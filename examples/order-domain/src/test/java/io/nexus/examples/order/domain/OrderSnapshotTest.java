@@ -14,7 +14,7 @@ class OrderSnapshotTest {
 
     @Test
     void snapshotsEveryFiftyEventsAndLoadsFromThemToTheReplayedState() {
-        try (Nexus nexus = OrderModule.configure(Nexus.builder()).clock(ControllableClock.standard())
+        try (Nexus nexus = Nexus.builder().module(new OrderModule()).clock(ControllableClock.standard())
                 .snapshotExecutor(Runnable::run).build()) {
             nexus.commands().send(new PlaceOrder("order-1", "customer-7"));
             for (int i = 0; i < 60; i++) {

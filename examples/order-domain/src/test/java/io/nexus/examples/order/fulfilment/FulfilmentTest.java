@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FulfilmentTest {
 
     private final ControllableClock clock = ControllableClock.standard();
-    private final Nexus nexus = FulfilmentModule.configure(Nexus.builder()).clock(clock).snapshotExecutor(Runnable::run).build();
+    private final Nexus nexus = Nexus.builder().module(new FulfilmentModule()).clock(clock).snapshotExecutor(Runnable::run).build();
     private final Fulfilment fulfilment = Fulfilment.create(nexus, FulfilmentSaga.DEFAULT_RESERVATION_TIMEOUT);
 
     @AfterEach

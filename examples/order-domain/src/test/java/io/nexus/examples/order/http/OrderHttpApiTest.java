@@ -55,7 +55,7 @@ class OrderHttpApiTest {
     }
 
     private OrderApp.Running start(Nexus.Builder builder) throws IOException {
-        app = OrderApp.start(OrderModule.configure(builder).build(), 0);
+        app = OrderApp.start(builder.module(new OrderModule()).build(), 0);
         return app;
     }
 
@@ -276,7 +276,7 @@ class OrderHttpApiTest {
                 strict.classpath(type.name(), type.version(), OrderModule.schemaResource(type.name(), type.version()));
             }
         }
-        app = OrderApp.start(OrderModule.configure(Nexus.builder()).validator(strict.build()).build(), 0);
+        app = OrderApp.start(Nexus.builder().module(new OrderModule(strict.build())).build(), 0);
         place("order-1");
         Reply refused = addLine("order-1", "apple", 6, 100);
         assertError(refused, 422, "schema_violation", "Event 'LineAdded' does not match schema version 1");

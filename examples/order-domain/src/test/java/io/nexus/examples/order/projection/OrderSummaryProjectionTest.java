@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OrderSummaryProjectionTest {
 
     private final ControllableClock clock = ControllableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
-    private final Nexus nexus = OrderModule.configure(Nexus.builder()).clock(clock).snapshotExecutor(Runnable::run).build();
+    private final Nexus nexus = Nexus.builder().module(new OrderModule()).clock(clock).snapshotExecutor(Runnable::run).build();
     private OrderSummaryProjection projection;
 
     @AfterEach
@@ -212,7 +212,7 @@ class OrderSummaryProjectionTest {
     @Test
     void anAppendDuringTheCatchUpIsNeitherMissedNorAppliedTwice() {
         HookedEventStore store = new HookedEventStore(InMemoryEventStore.builder().clock(clock).build());
-        try (Nexus hooked = OrderModule.configure(Nexus.builder()).eventStore(store).clock(clock).build()) {
+        try (Nexus hooked = Nexus.builder().module(new OrderModule()).eventStore(store).clock(clock).build()) {
             hooked.commands().send(new PlaceOrder("order-1", "customer-7"));
             // One append after the first batch was read (the log then holds it too, so it arrives twice), and
             // one after the read that found the log's end (only the subscription can deliver that one).

@@ -152,7 +152,7 @@ class OrderSchemaTest {
                 strict.classpath(type.name(), type.version(), OrderModule.schemaResource(type.name(), type.version()));
             }
         }
-        try (Nexus nexus = OrderModule.configure(Nexus.builder()).validator(strict.build()).build()) {
+        try (Nexus nexus = Nexus.builder().module(new OrderModule(strict.build())).build()) {
             nexus.commands().send(new PlaceOrder("order-1", "customer-7"));
             nexus.commands().send(new AddLine("order-1", "apple", 5, 100));
             SchemaViolationException e = assertThrows(SchemaViolationException.class,

@@ -27,7 +27,7 @@ class OrderSearchTest {
     @Test
     void commandsBecomeSearchableOrders() {
         OrderSearch search = new OrderSearch(EmbeddedOpenSearch.get().client(), "example-orders");
-        try (Nexus nexus = OrderModule.configure(Nexus.builder()).build();
+        try (Nexus nexus = Nexus.builder().module(new OrderModule()).build();
              ProjectionProcessor processor = ProjectionProcessor.builder(search.projection(), nexus.eventStore(), nexus.codec())
                      .pollInterval(Duration.ofMillis(50)).build()) {
             processor.start();

@@ -1,4 +1,4 @@
-package io.nexus.testkit.schema;
+package io.nexus.testkit.contract;
 
 import io.nexus.core.schema.CompatibilityMode;
 import io.nexus.core.schema.CompatibilityReport;

@@ -1,4 +1,4 @@
-package io.nexus.testkit.bus;
+package io.nexus.testkit.contract;
 
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.bus.InMemoryEventBus;
