@@ -13,7 +13,17 @@ import io.nexus.core.command.CommandRoutes;
 import io.nexus.core.command.SimpleCommandBus;
 import io.nexus.core.deadletter.DeadLetterQueue;
 import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
+import io.nexus.core.bus.BusConsumers;
+import io.nexus.core.bus.EventBus;
+import io.nexus.core.internal.EventBusComponents;
 import io.nexus.core.internal.Lifecycle;
+import io.nexus.core.internal.ProjectionComponent;
+import io.nexus.core.notification.NotificationHub;
+import io.nexus.core.projection.Projection;
+import io.nexus.core.projection.ProjectionOptions;
+import io.nexus.core.projection.ProjectionProcessor;
+import io.nexus.core.projection.TaskScheduler;
+import io.nexus.core.projection.TypedProjection;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.lifecycle.NexusComponent;
 import io.nexus.core.lifecycle.NexusContext;
@@ -93,12 +103,13 @@ public final class Nexus implements NexusContext, AutoCloseable {
     private final EventCodec codec;
     private final Clock clock;
     private final MeterRegistry meterRegistry;
-    private final NexusMetrics metrics;
     private final EventValidator validator;
     private final PolicyEngine policy;
     private final CommandBus commandBus;
     private final Map<Class<?>, AggregateRepository<?>> repositories;
     private final ExecutorService ownedExecutor;
+    private final NotificationHub notifications;
+    private final TaskScheduler ownedNotificationScheduler;
     private final Lifecycle lifecycle;
     private final Object state = new Object();
     private boolean started;
@@ -116,27 +127,45 @@ public final class Nexus implements NexusContext, AutoCloseable {
         this.codec = codec;
         this.clock = b.clock;
         this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : NexusMetrics.noRegistry();
-        this.metrics = NexusMetrics.of(b.meterRegistry);
         this.validator = b.validator;
         this.policy = b.policy;
         this.repositories = Map.copyOf(repositories);
         this.commandBus = new OpenCommandBus(bus);
         this.ownedExecutor = ownedExecutor;
-        List<NexusComponent> components = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        for (Function<NexusContext, NexusComponent> factory : b.components) {
-            NexusComponent component = Objects.requireNonNull(factory.apply(this), "component");
-            String name = component.name();
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("component " + component.getClass().getName()
-                        + " has a blank name; give every component a stable, non-blank name");
-            }
-            if (!names.add(name)) {
-                throw new IllegalArgumentException("component name '" + name + "' is registered twice; give each component its own name");
-            }
-            components.add(component);
+        if (b.notificationHub != null) {
+            this.notifications = b.notificationHub;
+            this.ownedNotificationScheduler = null;
+        } else if (b.notificationOptions != null) {
+            this.ownedNotificationScheduler = TaskScheduler.singleThread("nexus-notifications");
+            NotificationHub.Builder hub = NotificationHub.builder(ownedNotificationScheduler).clock(clock);
+            b.notificationOptions.accept(hub);
+            this.notifications = hub.build();
+        } else {
+            this.notifications = null;
+            this.ownedNotificationScheduler = null;
         }
-        this.lifecycle = new Lifecycle(components);
+        try {
+            List<NexusComponent> components = new ArrayList<>();
+            Set<String> names = new HashSet<>();
+            for (Function<Nexus, NexusComponent> factory : b.components) {
+                NexusComponent component = Objects.requireNonNull(factory.apply(this), "component");
+                String name = component.name();
+                if (name == null || name.isBlank()) {
+                    throw new IllegalArgumentException("component " + component.getClass().getName()
+                            + " has a blank name; give every component a stable, non-blank name");
+                }
+                if (!names.add(name)) {
+                    throw new IllegalArgumentException("component name '" + name + "' is registered twice; give each component its own name");
+                }
+                components.add(component);
+            }
+            this.lifecycle = new Lifecycle(components);
+        } catch (RuntimeException | Error e) {
+            if (ownedNotificationScheduler != null) {
+                ownedNotificationScheduler.close();
+            }
+            throw e;
+        }
     }
 
     public static Builder builder() {
@@ -185,6 +214,35 @@ public final class Nexus implements NexusContext, AutoCloseable {
     public <T> Optional<T> component(Class<T> type) {
         Objects.requireNonNull(type, "type");
         return lifecycle.find(type);
+    }
+
+    /**
+     * The processor of the projection named {@code name} (registered with {@link Builder#projection}):
+     * its health, dead letters and rebuilds.
+     *
+     * @throws IllegalArgumentException if no projection has that name
+     */
+    public ProjectionProcessor projection(String name) {
+        Objects.requireNonNull(name, "name");
+        for (NexusComponent component : lifecycle.components()) {
+            if (component instanceof ProjectionComponent projection && projection.name().equals(name)) {
+                return projection.processor();
+            }
+        }
+        throw new IllegalArgumentException("projection '" + name + "' is not registered with this Nexus; register it with "
+                + "Nexus.builder().projection(...)");
+    }
+
+    /**
+     * The notification hub every projection that asked for notifications tells of the events it applies.
+     *
+     * @throws IllegalStateException if none was configured ({@link Builder#notifications()})
+     */
+    public NotificationHub notifications() {
+        if (notifications == null) {
+            throw new IllegalStateException("this Nexus has no notification hub; add .notifications() to its builder");
+        }
+        return notifications;
     }
 
     /** The command bus; sending through it fails with {@link IllegalStateException} once Nexus is closed. */
@@ -257,16 +315,6 @@ public final class Nexus implements NexusContext, AutoCloseable {
     }
 
     /**
-     * The metrics facade shared by the components of this application.
-     *
-     * @deprecated internal; components take {@link #meterRegistry()}
-     */
-    @Deprecated(forRemoval = true)
-    public NexusMetrics metrics() {
-        return metrics;
-    }
-
-    /**
      * @throws IllegalStateException if Nexus is closed
      */
     @Override
@@ -305,6 +353,9 @@ public final class Nexus implements NexusContext, AutoCloseable {
             closed = true;
         }
         lifecycle.close();
+        if (ownedNotificationScheduler != null) {
+            ownedNotificationScheduler.close();
+        }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
             try {
@@ -364,7 +415,11 @@ public final class Nexus implements NexusContext, AutoCloseable {
         private SimpleCommandBus.Sleeper sleeper;
         private long aggregateCacheSize;
         private final Map<Class<?>, Registration<?>> aggregates = new LinkedHashMap<>();
-        private final List<Function<NexusContext, NexusComponent>> components = new ArrayList<>();
+        private final List<Function<Nexus, NexusComponent>> components = new ArrayList<>();
+        private final List<String> projectionsWantingNotifications = new ArrayList<>();
+        private Consumer<NotificationHub.Builder> notificationOptions;
+        private NotificationHub notificationHub;
+        private EventBus eventBus;
         private final Map<String, String> setBy = new HashMap<>();
         private String origin = "the application";
 
@@ -375,7 +430,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
         }
 
         /** Refuses a second value for {@code setting}, naming who set the first one. */
-        private <T> T once(String setting, T current, T value) {
+        private <T> T once(String setting, Object current, T value) {
             Objects.requireNonNull(value, setting);
             if (current != null) {
                 throw new IllegalStateException("'" + setting + "' was already set to " + describe(current) + " by "
@@ -554,7 +609,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
          */
         public Builder component(NexusComponent value) {
             Objects.requireNonNull(value, "component");
-            components.add(context -> value);
+            components.add(nexus -> value);
             return this;
         }
 
@@ -564,7 +619,109 @@ public final class Nexus implements NexusContext, AutoCloseable {
          */
         public Builder component(Function<? super NexusContext, ? extends NexusComponent> factory) {
             Objects.requireNonNull(factory, "factory");
-            components.add(factory::apply);
+            components.add(nexus -> factory.apply(nexus));
+            return this;
+        }
+
+        /**
+         * Runs {@code projection} as a component, with the processor's defaults: asynchronous, 5 attempts
+         * per event, then a dead letter. Checkpoints, dead letters, clock, meters and codec come from the
+         * application.
+         */
+        public Builder projection(Projection projection) {
+            return projection(projection, options -> { });
+        }
+
+        /** Runs {@code projection} as a component with {@code options} ({@code options -> options.mode(INLINE).notifications()}). */
+        public Builder projection(Projection projection, Consumer<ProjectionOptions> options) {
+            Objects.requireNonNull(projection, "projection");
+            ProjectionOptions collected = options(projection.name(), options);
+            components.add(nexus -> ProjectionComponent.create(projection, collected, nexus, nexus.notifications));
+            return this;
+        }
+
+        /**
+         * Runs a projection that declares its handlers by event class; its event type names come from the
+         * application's event types.
+         *
+         * @throws io.nexus.core.serialization.UnknownEventTypeException from {@link #build()}, naming a handled
+         *                                                               class the event types do not register
+         */
+        public Builder projection(TypedProjection projection) {
+            return projection(projection, options -> { });
+        }
+
+        /** Runs a projection with handlers by event class, with {@code options}. */
+        public Builder projection(TypedProjection projection, Consumer<ProjectionOptions> options) {
+            Objects.requireNonNull(projection, "projection");
+            ProjectionOptions collected = options(projection.name(), options);
+            components.add(nexus -> ProjectionComponent.create(projection.bind(nexus.codec.types()), collected, nexus, nexus.notifications));
+            return this;
+        }
+
+        /**
+         * Runs the projection {@code factory} makes from the built application (to give it a read-model
+         * store of {@code context.readModels()}, say), with {@code options}.
+         */
+        public Builder projection(Function<? super NexusContext, ? extends TypedProjection> factory, Consumer<ProjectionOptions> options) {
+            Objects.requireNonNull(factory, "factory");
+            ProjectionOptions collected = options("(made by a factory)", options);
+            components.add(nexus -> {
+                TypedProjection projection = Objects.requireNonNull(factory.apply(nexus), "the projection factory returned null");
+                return ProjectionComponent.create(projection.bind(nexus.codec.types()), collected, nexus, nexus.notifications);
+            });
+            return this;
+        }
+
+        private ProjectionOptions options(String projection, Consumer<ProjectionOptions> options) {
+            Objects.requireNonNull(options, "options");
+            ProjectionOptions collected = new ProjectionOptions();
+            options.accept(collected);
+            if (collected.wantsNotifications()) {
+                projectionsWantingNotifications.add(projection);
+            }
+            return collected;
+        }
+
+        /** A notification hub with default settings (100 notifications per second per client), on the application clock. */
+        public Builder notifications() {
+            return notifications(hub -> { });
+        }
+
+        /**
+         * A notification hub configured by {@code options} ({@code hub -> hub.ratePerClient(50)}), on the application
+         * clock and a thread Nexus owns. Projections registered with {@link ProjectionOptions#notifications()} tell
+         * it of every event they apply; clients reach it through {@link Nexus#notifications()}.
+         */
+        public Builder notifications(Consumer<NotificationHub.Builder> options) {
+            this.notificationOptions = once("notifications", notificationOptions != null ? notificationOptions : notificationHub, options);
+            return this;
+        }
+
+        /** This notification hub (its owner closes its scheduler), instead of one Nexus builds. */
+        public Builder notifications(NotificationHub hub) {
+            this.notificationHub = once("notifications", notificationOptions != null ? notificationOptions : notificationHub, hub);
+            return this;
+        }
+
+        /** {@code bus}, fed by one router from the event store, with no consumer of this application's. */
+        public Builder eventBus(EventBus bus) {
+            return eventBus(bus, consumers -> { });
+        }
+
+        /**
+         * The event bus: one router (a component) publishes every stored event to it from the event store's
+         * global log, on the application's checkpoints, so no event is lost or skipped across restarts; the
+         * consumer groups given in {@code consumers} are subscribed when the application starts and closed
+         * (then the bus) when it closes. The router is the only way events reach the bus.
+         */
+        public Builder eventBus(EventBus bus, Consumer<BusConsumers> consumers) {
+            this.eventBus = once("eventBus", eventBus, bus);
+            Objects.requireNonNull(consumers, "consumers");
+            BusConsumers collected = new BusConsumers();
+            consumers.accept(collected);
+            components.add(nexus -> new EventBusComponents.Consumers(bus, collected));
+            components.add(nexus -> new EventBusComponents.Router(bus, collected));
             return this;
         }
 
@@ -580,6 +737,10 @@ public final class Nexus implements NexusContext, AutoCloseable {
             if (eventTypes == null) {
                 throw new IllegalStateException("eventTypes is required: register the application's event classes");
             }
+            if (!projectionsWantingNotifications.isEmpty() && notificationOptions == null && notificationHub == null) {
+                throw new IllegalStateException("projection(s) " + projectionsWantingNotifications + " ask for notifications, "
+                        + "but no notification hub is configured; add .notifications() to the builder");
+            }
             clock = clock != null ? clock : Clock.systemUTC();
             serializer = serializer != null ? serializer : new JacksonEventSerializer();
             validator = validator != null ? validator : EventValidator.acceptAll();
@@ -592,7 +753,6 @@ public final class Nexus implements NexusContext, AutoCloseable {
             timers = timers != null ? timers : new InMemoryScheduler();
             readModels = readModels != null ? readModels : new InMemoryReadModelStores();
             EventCodec codec = new EventCodec(eventTypes, serializer, UpcasterChain.of(eventTypes, upcasters));
-            NexusMetrics metrics = NexusMetrics.of(meterRegistry);
             ExecutorService owned = null;
             Executor executor = snapshotExecutor;
             if (executor == null) {
@@ -604,14 +764,17 @@ public final class Nexus implements NexusContext, AutoCloseable {
                 executor = owned;
             }
             try {
-                SimpleCommandBus.Builder bus = SimpleCommandBus.builder().clock(clock).metrics(metrics)
+                SimpleCommandBus.Builder bus = SimpleCommandBus.builder().clock(clock)
                         .conflictRetry(conflictRetry != null ? conflictRetry : RetryPolicy.none());
                 if (sleeper != null) {
                     bus.sleeper(sleeper);
                 }
+                if (meterRegistry != null) {
+                    bus.meterRegistry(meterRegistry);
+                }
                 Map<Class<?>, AggregateRepository<?>> repositories = new LinkedHashMap<>();
                 for (Registration<?> registration : aggregates.values()) {
-                    repositories.put(registration.definition().type(), register(registration, codec, metrics, executor, bus));
+                    repositories.put(registration.definition().type(), register(registration, codec, executor, bus));
                 }
                 return new Nexus(this, codec, repositories, bus.build(), owned);
             } catch (RuntimeException | Error e) {
@@ -623,13 +786,16 @@ public final class Nexus implements NexusContext, AutoCloseable {
         }
 
         private <A extends Aggregate> AggregateRepository<A> register(Registration<A> registration, EventCodec codec,
-                                                                      NexusMetrics metrics, Executor executor,
-                                                                      SimpleCommandBus.Builder bus) {
-            AggregateRepository<A> repository = AggregateRepository.builder(registration.definition(), eventStore, codec)
+                                                                      Executor executor, SimpleCommandBus.Builder bus) {
+            AggregateRepository.Builder<A> repository = AggregateRepository.builder(registration.definition(), eventStore, codec)
                     .snapshotStore(snapshotStore).validator(validator).policy(policy)
-                    .metrics(metrics).clock(clock).snapshotExecutor(executor).cache(aggregateCacheSize).build();
-            bus.routes(repository, registration.routes());
-            return repository;
+                    .clock(clock).snapshotExecutor(executor).cache(aggregateCacheSize);
+            if (meterRegistry != null) {
+                repository.meterRegistry(meterRegistry);
+            }
+            AggregateRepository<A> built = repository.build();
+            bus.routes(built, registration.routes());
+            return built;
         }
     }
 }

@@ -1,6 +1,9 @@
 package io.nexus.dynamodb;
 
 import io.nexus.core.NexusException;
+import io.nexus.core.checkpoint.CheckpointStore;
+import io.nexus.core.checkpoint.ShardCheckpoints;
+import io.nexus.core.checkpoint.ShardLineage;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.AppendListener;
@@ -38,8 +41,10 @@ import java.util.stream.Collectors;
  * <p>Implementation notes. One thread (or the caller of {@link #pollOnce()}) walks the Stream's shards.
  * A shard is read only after its parent is fully read (or has aged out of the Stream), so a stream's
  * events that moved to a child shard on a split never overtake those left in the parent. Within a shard,
- * records of one partition key — one event stream — are in write order. After the listener returns for
- * a batch, the batch's last sequence number is saved in the {@link ShardCheckpointStore}; a restart
+ * records of one partition key — one event stream — are in write order (the parent-before-child rule is
+ * core's {@link ShardLineage}, shared with the Kinesis bus). After the listener returns for a batch, the
+ * batch's last sequence number is saved as a shard checkpoint in the {@link CheckpointStore} port, in
+ * the one encoding of {@link ShardCheckpoints} (consumer = reader name, partition = shard id); a restart
  * resumes {@code AFTER_SEQUENCE_NUMBER} of it, so a crash between delivery and checkpoint redelivers that
  * batch (never loses it). A listener that throws gets the same batch again on the next poll. An expired
  * iterator is replaced from the last sequence number handled; data trimmed before it was read (older
@@ -57,7 +62,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     private final DynamoDbStreamsClient streams;
     private final String table;
     private final String readerName;
-    private final ShardCheckpointStore checkpoints;
+    private final Positions checkpoints;
     private final AppendListener listener;
     private final boolean startAtLatest;
     private final Duration pollInterval;
@@ -70,11 +75,49 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
 
     private final Map<String, ShardState> states = new HashMap<>();
     private List<Shard> shards;
+    private ShardLineage lineage;
     private boolean firstListing = true;
     private long nextRefreshNanos;
     private String streamArn;
     private volatile Thread worker;
     private volatile boolean running;
+
+    /** Where shard checkpoints go: core's {@link ShardCheckpoints}, or a store given through the deprecated API. */
+    private interface Positions {
+        io.nexus.core.checkpoint.ShardCheckpoint load(String reader, String shardId);
+
+        void save(String reader, io.nexus.core.checkpoint.ShardCheckpoint checkpoint);
+
+        static Positions of(ShardCheckpoints shards) {
+            return new Positions() {
+                @Override
+                public io.nexus.core.checkpoint.ShardCheckpoint load(String reader, String shardId) {
+                    return shards.load(reader, shardId).orElse(null);
+                }
+
+                @Override
+                public void save(String reader, io.nexus.core.checkpoint.ShardCheckpoint checkpoint) {
+                    shards.save(reader, checkpoint);
+                }
+            };
+        }
+
+        @SuppressWarnings("deprecation")
+        static Positions of(ShardCheckpointStore legacy) {
+            return new Positions() {
+                @Override
+                public io.nexus.core.checkpoint.ShardCheckpoint load(String reader, String shardId) {
+                    return legacy.load(reader, shardId).map(c -> new io.nexus.core.checkpoint.ShardCheckpoint(
+                            c.shardId(), c.sequenceNumber(), c.finished())).orElse(null);
+                }
+
+                @Override
+                public void save(String reader, io.nexus.core.checkpoint.ShardCheckpoint c) {
+                    legacy.save(reader, new ShardCheckpoint(c.shardId(), c.sequenceNumber(), c.finished()));
+                }
+            };
+        }
+    }
 
     private static final class ShardState {
         String iterator;
@@ -224,7 +267,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         for (Shard shard : listed) {
             if (!states.containsKey(shard.shardId())) {
                 ShardState state = new ShardState();
-                ShardCheckpoint checkpoint = checkpoints.load(readerName, shard.shardId()).orElse(null);
+                io.nexus.core.checkpoint.ShardCheckpoint checkpoint = checkpoints.load(readerName, shard.shardId());
                 if (checkpoint != null) {
                     state.lastSequence = checkpoint.sequenceNumber();
                     state.finished = checkpoint.finished();
@@ -238,17 +281,13 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
             }
         }
         shards = orderParentsFirst(listed);
+        lineage = lineageOf(listed);
         firstListing = false;
         nextRefreshNanos = System.nanoTime() + shardRefreshInterval.toNanos();
     }
 
     private boolean parentDone(Shard shard) {
-        String parent = shard.parentShardId();
-        if (parent == null) {
-            return true;
-        }
-        ShardState state = states.get(parent);
-        return state == null || state.finished || shards.stream().noneMatch(s -> s.shardId().equals(parent));
+        return lineage.isReady(ShardLineage.Shard.of(shard.shardId(), shard.parentShardId()), id -> states.get(id).finished);
     }
 
     /**
@@ -259,23 +298,18 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         Map<String, Shard> byId = new LinkedHashMap<>();
         listed.forEach(s -> byId.put(s.shardId(), s));
         List<Shard> ordered = new ArrayList<>(listed.size());
-        Set<String> placed = new java.util.HashSet<>();
-        for (Shard shard : listed) {
-            place(shard, byId, placed, ordered);
+        for (ShardLineage.Shard shard : lineageOf(listed).parentsFirst()) {
+            ordered.add(byId.get(shard.shardId()));
         }
         return ordered;
     }
 
-    private static void place(Shard shard, Map<String, Shard> byId, Set<String> placed, List<Shard> ordered) {
-        if (placed.contains(shard.shardId())) {
-            return;
+    private static ShardLineage lineageOf(List<Shard> listed) {
+        List<ShardLineage.Shard> shards = new ArrayList<>(listed.size());
+        for (Shard shard : listed) {
+            shards.add(ShardLineage.Shard.of(shard.shardId(), shard.parentShardId()));
         }
-        placed.add(shard.shardId());
-        Shard parent = shard.parentShardId() == null ? null : byId.get(shard.parentShardId());
-        if (parent != null) {
-            place(parent, byId, placed, ordered);
-        }
-        ordered.add(shard);
+        return ShardLineage.of(shards);
     }
 
     private String iterator(Shard shard, ShardState state) {
@@ -363,14 +397,14 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
                 throw e;
             }
             String last = records.get(records.size() - 1).dynamodb().sequenceNumber();
-            checkpoints.save(readerName, new ShardCheckpoint(shard.shardId(), last, false));
+            checkpoints.save(readerName, io.nexus.core.checkpoint.ShardCheckpoint.at(shard.shardId(), last));
             state.lastSequence = last;
             state.latest = false;
         }
         state.iterator = response.nextShardIterator();
         if (state.iterator == null) {
             state.finished = true;
-            checkpoints.save(readerName, new ShardCheckpoint(shard.shardId(), state.lastSequence, true));
+            checkpoints.save(readerName, new io.nexus.core.checkpoint.ShardCheckpoint(shard.shardId(), state.lastSequence, true));
             nextRefreshNanos = System.nanoTime();
         }
         return delivered;
@@ -397,7 +431,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         private final DynamoDbStreamsClient streams;
         private String tableName;
         private String readerName;
-        private ShardCheckpointStore checkpoints;
+        private Positions checkpoints;
         private AppendListener listener;
         private boolean startAtLatest;
         private Duration pollInterval = Duration.ofMillis(500);
@@ -423,8 +457,24 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the reader keeps its shard checkpoints: any {@link CheckpointStore} (the DynamoDB one, the
+         * embedded one), in the shard-checkpoint encoding of {@link ShardCheckpoints}.
+         */
+        public Builder checkpoints(CheckpointStore value) {
+            this.checkpoints = Positions.of(ShardCheckpoints.over(Objects.requireNonNull(value, "checkpoints")));
+            return this;
+        }
+
+        /**
+         * Where the reader keeps its shard checkpoints.
+         *
+         * @deprecated pass a {@link CheckpointStore} to {@link #checkpoints(CheckpointStore)}: shard
+         *             checkpoints are kept in the one checkpoint port in one encoding.
+         */
+        @Deprecated
         public Builder checkpoints(ShardCheckpointStore value) {
-            this.checkpoints = Objects.requireNonNull(value, "checkpoints");
+            this.checkpoints = Positions.of(Objects.requireNonNull(value, "checkpoints"));
             return this;
         }
 

@@ -12,6 +12,7 @@ import io.nexus.core.store.EventStore;
 import io.nexus.core.store.EventStoreUnavailableException;
 import io.nexus.core.store.EventTooLargeException;
 import io.nexus.core.store.ExpectedVersion;
+import io.nexus.core.store.ExpectedVersionAheadException;
 import io.nexus.core.store.StreamQuery;
 import io.nexus.core.store.StreamTypeMismatchException;
 import io.nexus.core.store.Subscription;
@@ -40,6 +41,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -143,6 +145,9 @@ public final class DynamoDbEventStore implements EventStore {
                 AppendResult replay = replayOrDuplicate(streamId, expected, events, head);
                 if (replay != null) {
                     return replay;
+                }
+                if (expected.isAheadOf(current)) {
+                    throw new ExpectedVersionAheadException(streamId, expected, current);
                 }
                 throw new ConcurrencyConflictException(streamId, expected, current);
             }
@@ -467,6 +472,25 @@ public final class DynamoDbEventStore implements EventStore {
         return List.copyOf(out);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On DynamoDB: one strongly consistent {@code GetItem} of the event-id guard item, which the append
+     * that stored the event wrote in the same transaction (one read unit; no event item is read).
+     */
+    @Override
+    public OptionalLong versionOf(String streamId, UUID eventId) {
+        requireStreamId(streamId);
+        Objects.requireNonNull(eventId, "eventId");
+        Map<String, AttributeValue> item = calls.call("look up event id " + eventId + " in stream '" + streamId + "'",
+                () -> client.getItem(b -> b.tableName(table).key(EventItems.key(EventItems.guardKey(streamId, eventId), 0))
+                        .consistentRead(true))).item();
+        if (item == null || item.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(Long.parseLong(item.get(EventItems.GUARD_VERSION).n()));
+    }
+
     /** {@inheritDoc} One strongly consistent {@code GetItem} of the stream head. */
     @Override
     public long currentVersion(String streamId) {
@@ -532,7 +556,7 @@ public final class DynamoDbEventStore implements EventStore {
      * latest position with checkpoints in memory, polling on a daemon thread every
      * {@link Builder#subscriptionPollInterval}. Delivery is at least once and follows each stream's order;
      * appends of different streams may arrive in any order. For a durable, restartable reader build a
-     * {@link DynamoDbChangeCapture} with a {@link DynamoDbShardCheckpointStore} instead.
+     * {@link DynamoDbChangeCapture} with a {@link DynamoDbCheckpointStore} instead.
      *
      * @throws ChangeCaptureNotConfiguredException if the builder was given no {@link DynamoDbStreamsClient}
      */
@@ -545,7 +569,7 @@ public final class DynamoDbEventStore implements EventStore {
         DynamoDbChangeCapture reader = DynamoDbChangeCapture.builder(client, streamsClient)
                 .tableName(table)
                 .readerName("subscription-" + UUID.randomUUID())
-                .checkpoints(new InMemoryShardCheckpointStore())
+                .checkpoints(new io.nexus.core.checkpoint.InMemoryCheckpointStore())
                 .startAtLatest(true)
                 .pollInterval(subscriptionPollInterval)
                 .listener(events -> {

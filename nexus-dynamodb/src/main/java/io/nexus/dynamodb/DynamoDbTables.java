@@ -32,18 +32,33 @@ public final class DynamoDbTables {
 
     /**
      * The table names of one Nexus installation. A {@code null} name means "this installation does not use
-     * that table" and {@link #createIfMissing} skips it.
+     * that table": {@link #createIfMissing} skips it and {@link DynamoDbEngines} leaves that port to its
+     * embedded default.
      *
      * @param events      events, stream heads, event-id guards and the global sequencer; Streams on
      * @param snapshots   the latest snapshot per aggregate
-     * @param checkpoints change-capture shard checkpoints
+     * @param checkpoints change-capture shard checkpoints and every consumer's {@code CheckpointStore} positions
+     * @param deadLetters dead letters, their id pointers and parked events ({@link DynamoDbDeadLetterQueue})
+     * @param timers      pending timers and their id pointers ({@link DynamoDbScheduler})
+     * @param audit       audit records of temporal queries ({@link DynamoDbAuditLog})
+     * @param readModels  key-value read models of every named store ({@link DynamoDbReadModelStores})
      */
-    public record Names(String events, String snapshots, String checkpoints) {
+    public record Names(String events, String snapshots, String checkpoints, String deadLetters, String timers,
+                        String audit, String readModels) {
 
-        /** {@code prefix + "events"}, {@code prefix + "snapshots"}, {@code prefix + "checkpoints"}. */
+        /** The tables of the write side and checkpoints only; the durable ports' tables are not used. */
+        public Names(String events, String snapshots, String checkpoints) {
+            this(events, snapshots, checkpoints, null, null, null, null);
+        }
+
+        /**
+         * {@code prefix + "events"}, {@code "snapshots"}, {@code "checkpoints"}, {@code "dead-letters"},
+         * {@code "timers"}, {@code "audit"} and {@code "read-models"}.
+         */
         public static Names withPrefix(String prefix) {
             Objects.requireNonNull(prefix, "prefix");
-            return new Names(prefix + "events", prefix + "snapshots", prefix + "checkpoints");
+            return new Names(prefix + "events", prefix + "snapshots", prefix + "checkpoints", prefix + "dead-letters",
+                    prefix + "timers", prefix + "audit", prefix + "read-models");
         }
     }
 
@@ -59,7 +74,7 @@ public final class DynamoDbTables {
     public static void createIfMissing(DynamoDbClient client, Names names) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(names, "names");
-        List<CreateTableRequest> requests = new ArrayList<>(3);
+        List<CreateTableRequest> requests = new ArrayList<>(7);
         if (names.events() != null) {
             requests.add(eventsTable(names.events()));
         }
@@ -68,6 +83,18 @@ public final class DynamoDbTables {
         }
         if (names.checkpoints() != null) {
             requests.add(checkpointsTable(names.checkpoints()));
+        }
+        if (names.deadLetters() != null) {
+            requests.add(deadLettersTable(names.deadLetters()));
+        }
+        if (names.timers() != null) {
+            requests.add(timersTable(names.timers()));
+        }
+        if (names.audit() != null) {
+            requests.add(auditTable(names.audit()));
+        }
+        if (names.readModels() != null) {
+            requests.add(readModelsTable(names.readModels()));
         }
         for (CreateTableRequest request : requests) {
             try {
@@ -119,6 +146,31 @@ public final class DynamoDbTables {
 
     /** The checkpoints table: {@code pk} S (reader name) + {@code sk} S (shard id). */
     public static CreateTableRequest checkpointsTable(String name) {
+        return stringKeys(name);
+    }
+
+    /** The dead-letters table: {@code pk} S (consumer, or a reserved key) + {@code sk} S. */
+    public static CreateTableRequest deadLettersTable(String name) {
+        return stringKeys(name);
+    }
+
+    /** The timers table: {@code pk} S (owner, or a reserved key) + {@code sk} S (due time and id, or id). */
+    public static CreateTableRequest timersTable(String name) {
+        return stringKeys(name);
+    }
+
+    /** The audit table: {@code pk} S (log name) + {@code sk} S (time and arrival). */
+    public static CreateTableRequest auditTable(String name) {
+        return stringKeys(name);
+    }
+
+    /** The read-models table: {@code pk} S (store name) + {@code sk} S (read model id). */
+    public static CreateTableRequest readModelsTable(String name) {
+        return stringKeys(name);
+    }
+
+    /** On-demand billing, {@code pk} S as the partition key and {@code sk} S as the sort key, no index. */
+    private static CreateTableRequest stringKeys(String name) {
         return CreateTableRequest.builder()
                 .tableName(name)
                 .billingMode(BillingMode.PAY_PER_REQUEST)

@@ -1,26 +1,27 @@
 package io.nexus.dynamodb;
 
-import java.util.Map;
-import java.util.Objects;
+import io.nexus.core.checkpoint.InMemoryCheckpointStore;
+
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Checkpoints in a map, lost with the process: for readers that start at the Stream's latest position
- * anyway, such as {@link DynamoDbEventStore#subscribe}. Thread-safe.
+ * Checkpoints in memory, lost with the process. Thread-safe.
+ *
+ * @deprecated give {@link DynamoDbChangeCapture.Builder#checkpoints(io.nexus.core.checkpoint.CheckpointStore)}
+ *             an {@link InMemoryCheckpointStore}; this class is that, behind the old interface.
  */
+@Deprecated
 public final class InMemoryShardCheckpointStore implements ShardCheckpointStore {
 
-    private final Map<String, ShardCheckpoint> checkpoints = new ConcurrentHashMap<>();
+    private final ShardCheckpointStore delegate = ShardCheckpointStore.over(new InMemoryCheckpointStore());
 
     @Override
     public Optional<ShardCheckpoint> load(String readerName, String shardId) {
-        return Optional.ofNullable(checkpoints.get(readerName + '\n' + shardId));
+        return delegate.load(readerName, shardId);
     }
 
     @Override
     public void save(String readerName, ShardCheckpoint checkpoint) {
-        Objects.requireNonNull(checkpoint, "checkpoint");
-        checkpoints.put(readerName + '\n' + checkpoint.shardId(), checkpoint);
+        delegate.save(readerName, checkpoint);
     }
 }

@@ -8,7 +8,11 @@ import java.util.Objects;
  * @param shardId        the shard
  * @param sequenceNumber the sequence number of the last record handled, {@code null} when none was yet
  * @param finished       whether the shard is closed and fully read (its children may start)
+ * @deprecated shard checkpoints are core's {@link io.nexus.core.checkpoint.ShardCheckpoint}, kept in the
+ *             {@link io.nexus.core.checkpoint.CheckpointStore} port through
+ *             {@link io.nexus.core.checkpoint.ShardCheckpoints}.
  */
+@Deprecated
 public record ShardCheckpoint(String shardId, String sequenceNumber, boolean finished) {
 
     public ShardCheckpoint {

@@ -1,17 +1,22 @@
 package io.nexus.dynamodb;
 
 import io.nexus.core.checkpoint.CheckpointStore;
+import io.nexus.core.checkpoint.ShardCheckpoints;
 
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Where a {@link DynamoDbChangeCapture} reader keeps its shard checkpoints, per reader name. Deliberately
- * small so that a general checkpoint port can stand behind it through a two-method adapter.
+ * Where a {@link DynamoDbChangeCapture} reader keeps its shard checkpoints, per reader name.
  *
  * <p>Implementations are thread-safe. A checkpoint saved is returned by every later {@link #load} of the
  * same reader and shard (read-your-writes); a reader is the only writer of its own checkpoints.
+ *
+ * @deprecated give {@link DynamoDbChangeCapture.Builder#checkpoints(CheckpointStore)} a core
+ *             {@link CheckpointStore}: shard checkpoints are kept there by {@link ShardCheckpoints}, in the
+ *             one encoding the Kinesis bus uses too.
  */
+@Deprecated
 public interface ShardCheckpointStore {
 
     /** The checkpoint of {@code shardId} for {@code readerName}, if one was saved. */
@@ -25,31 +30,25 @@ public interface ShardCheckpointStore {
     void save(String readerName, ShardCheckpoint checkpoint);
 
     /**
-     * Shard checkpoints kept in a core {@link CheckpointStore} (the embedded one, {@link DynamoDbCheckpointStore},
-     * or any other): consumer = reader name, partition = shard id, position = the sequence number, followed
-     * by {@code "/finished"} once the shard is fully read ({@code "-"} stands for "no record yet").
+     * Shard checkpoints kept in a core {@link CheckpointStore} in the encoding of {@link ShardCheckpoints}.
      *
      * @param store the core checkpoint store; not {@code null}
      * @return a view that reads and writes through {@code store}
      */
     static ShardCheckpointStore over(CheckpointStore store) {
-        Objects.requireNonNull(store, "store");
-        String finished = "/finished";
+        ShardCheckpoints shards = ShardCheckpoints.over(Objects.requireNonNull(store, "store"));
         return new ShardCheckpointStore() {
             @Override
             public Optional<ShardCheckpoint> load(String readerName, String shardId) {
-                return store.load(readerName, shardId).map(c -> {
-                    String position = c.position();
-                    boolean done = position.endsWith(finished);
-                    String sequence = done ? position.substring(0, position.length() - finished.length()) : position;
-                    return new ShardCheckpoint(shardId, "-".equals(sequence) ? null : sequence, done);
-                });
+                return shards.load(readerName, shardId)
+                        .map(c -> new ShardCheckpoint(c.shardId(), c.sequenceNumber(), c.finished()));
             }
 
             @Override
             public void save(String readerName, ShardCheckpoint checkpoint) {
-                String sequence = checkpoint.sequenceNumber() == null ? "-" : checkpoint.sequenceNumber();
-                store.save(readerName, checkpoint.shardId(), checkpoint.finished() ? sequence + finished : sequence);
+                Objects.requireNonNull(checkpoint, "checkpoint");
+                shards.save(readerName, new io.nexus.core.checkpoint.ShardCheckpoint(checkpoint.shardId(),
+                        checkpoint.sequenceNumber(), checkpoint.finished()));
             }
         };
     }

@@ -1,5 +1,8 @@
 package io.nexus.dynamodb;
 
+import io.nexus.core.checkpoint.CheckpointStore;
+import io.nexus.core.checkpoint.InMemoryCheckpointStore;
+import io.nexus.core.checkpoint.ShardCheckpoints;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.store.AppendResult;
 import io.nexus.core.store.ExpectedVersion;
@@ -41,14 +44,14 @@ class DynamoDbChangeCaptureTest {
 
     private DynamoDbTables.Names tables;
     private DynamoDbEventStore store;
-    private ShardCheckpointStore checkpoints;
+    private CheckpointStore checkpoints;
 
     @BeforeEach
     void setUp() {
         tables = DynamoDbLocal.freshTables("capture");
         store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events())
                 .streamsClient(DynamoDbLocal.streamsClient()).subscriptionPollInterval(Duration.ofMillis(50)).build();
-        checkpoints = new DynamoDbShardCheckpointStore(DynamoDbLocal.client(), tables.checkpoints());
+        checkpoints = new DynamoDbCheckpointStore(DynamoDbLocal.client(), tables.checkpoints());
     }
 
     private DynamoDbChangeCapture reader(String name, List<EventEnvelope> sink, int maxRecords) {
@@ -96,11 +99,15 @@ class DynamoDbChangeCaptureTest {
     }
 
     @Test
-    void aRestartAlsoResumesWithCheckpointsInTheCorePortOnDynamoDb() {
-        restartMidShard(ShardCheckpointStore.over(new DynamoDbCheckpointStore(DynamoDbLocal.client(), tables.checkpoints())));
+    void aRestartAlsoResumesWithTheEmbeddedCheckpointStoreInTheSharedShardEncoding() {
+        InMemoryCheckpointStore embedded = new InMemoryCheckpointStore();
+        restartMidShard(embedded);
+        Map<String, io.nexus.core.checkpoint.ShardCheckpoint> shards = ShardCheckpoints.over(embedded).loadAll("durable");
+        assertTrue(!shards.isEmpty() && shards.values().stream().allMatch(c -> c.sequenceNumber() != null),
+                "the reader's positions read back through core's ShardCheckpoints: " + shards);
     }
 
-    private void restartMidShard(ShardCheckpointStore store) {
+    private void restartMidShard(CheckpointStore store) {
         checkpoints = store;
         List<AppendResult> appended = appendInterleaved(4, 5, "r-");
         List<EventEnvelope> first = new ArrayList<>();
@@ -153,7 +160,7 @@ class DynamoDbChangeCaptureTest {
         List<EventEnvelope> received = new ArrayList<>();
         AtomicInteger calls = new AtomicInteger();
         DynamoDbChangeCapture reader = DynamoDbChangeCapture.builder(DynamoDbLocal.client(), DynamoDbLocal.streamsClient())
-                .tableName(tables.events()).readerName("latest-flaky").checkpoints(new InMemoryShardCheckpointStore())
+                .tableName(tables.events()).readerName("latest-flaky").checkpoints(new InMemoryCheckpointStore())
                 .startAtLatest(true)
                 .listener(batch -> {
                     if (calls.incrementAndGet() == 1) {

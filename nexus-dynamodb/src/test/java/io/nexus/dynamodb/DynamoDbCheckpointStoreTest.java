@@ -1,5 +1,6 @@
 package io.nexus.dynamodb;
 
+import io.nexus.core.checkpoint.ShardCheckpoints;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,7 +70,19 @@ class DynamoDbCheckpointStoreTest {
     }
 
     @Test
-    void shardCheckpointsRoundTripThroughTheCorePort() {
+    void shardCheckpointsAreStoredInTheOneSharedEncoding() {
+        ShardCheckpoints shards = ShardCheckpoints.over(store);
+        shards.save("reader", io.nexus.core.checkpoint.ShardCheckpoint.at("shard-a", "000123"));
+        assertEquals("000123", store.load("reader", "shard-a").orElseThrow().position());
+        shards.save("reader", new io.nexus.core.checkpoint.ShardCheckpoint("shard-a", "000456", true));
+        assertEquals("000456/finished", store.load("reader", "shard-a").orElseThrow().position());
+        assertEquals(new io.nexus.core.checkpoint.ShardCheckpoint("shard-a", "000456", true),
+                shards.load("reader", "shard-a").orElseThrow());
+    }
+
+    @Test
+    @SuppressWarnings("deprecation")
+    void shardCheckpointsRoundTripThroughTheDeprecatedViewOfTheCorePort() {
         for (var port : java.util.List.of(store, new InMemoryCheckpointStore())) {
             ShardCheckpointStore shards = ShardCheckpointStore.over(port);
             assertEquals(Optional.empty(), shards.load("reader", "shard-a"));

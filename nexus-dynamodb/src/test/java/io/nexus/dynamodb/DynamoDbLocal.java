@@ -8,6 +8,7 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One DynamoDB Local server per test JVM, in-process and in memory, started on first use and stopped at
@@ -88,11 +90,30 @@ public final class DynamoDbLocal {
                 .build();
     }
 
-    /** Fresh table names for one test, created with {@link DynamoDbTables#createIfMissing}. */
+    /**
+     * Fresh names of the events, snapshots and checkpoints tables for one test, created with
+     * {@link DynamoDbTables#createIfMissing}; the durable ports' tables are left out (see {@link #freshTable}).
+     */
     public static DynamoDbTables.Names freshTables(String prefix) {
+        DynamoDbTables.Names all = DynamoDbTables.Names.withPrefix(prefix + "-" + TABLES.incrementAndGet() + "-");
+        DynamoDbTables.Names names = new DynamoDbTables.Names(all.events(), all.snapshots(), all.checkpoints());
+        DynamoDbTables.createIfMissing(client(), names);
+        return names;
+    }
+
+    /** Fresh names of every table, all created. */
+    public static DynamoDbTables.Names freshAllTables(String prefix) {
         DynamoDbTables.Names names = DynamoDbTables.Names.withPrefix(prefix + "-" + TABLES.incrementAndGet() + "-");
         DynamoDbTables.createIfMissing(client(), names);
         return names;
+    }
+
+    /** One fresh table defined by {@code definition} (a {@link DynamoDbTables} method), created and active. */
+    public static String freshTable(String prefix, Function<String, CreateTableRequest> definition) {
+        String name = prefix + "-" + TABLES.incrementAndGet();
+        client().createTable(definition.apply(name));
+        client().waiter().waitUntilTableExists(b -> b.tableName(name));
+        return name;
     }
 
     private static int freePort() {

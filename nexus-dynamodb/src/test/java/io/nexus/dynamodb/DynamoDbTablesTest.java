@@ -36,7 +36,12 @@ class DynamoDbTablesTest {
         assertEquals(ProjectionType.ALL, index.projection().projectionType());
 
         assertEquals(List.of("pk:HASH"), keys(describe(names.snapshots()).keySchema()));
-        assertEquals(List.of("pk:HASH", "sk:RANGE"), keys(describe(names.checkpoints()).keySchema()));
+        for (String table : List.of(names.checkpoints(), names.deadLetters(), names.timers(), names.audit(),
+                names.readModels())) {
+            TableDescription described = describe(table);
+            assertEquals(List.of("pk:HASH", "sk:RANGE"), keys(described.keySchema()), table);
+            assertEquals(BillingMode.PAY_PER_REQUEST, described.billingModeSummary().billingMode(), table);
+        }
         assertEquals(1, DynamoDbLocal.client().scan(b -> b.tableName(names.snapshots())).count(),
                 "the second call left the existing table and its items alone");
     }

@@ -3,10 +3,14 @@ package io.nexus.kinesis;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.bus.BusConsumer;
 import io.nexus.core.bus.BusPath;
+import io.nexus.core.bus.ConsumerGroup;
+import io.nexus.core.bus.ResilientConsumer;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.bus.RoutingRule;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
+import io.nexus.core.deadletter.DeadLetterQueue;
+import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.retry.RetryPolicy;
@@ -28,6 +32,7 @@ import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -68,15 +73,21 @@ import java.util.concurrent.TimeUnit;
  *       aggregate in one request could land out of order, or the later could succeed while the earlier
  *       failed. With one per request, a record that fails is retried (with backoff) before the next
  *       record of its aggregate is even sent, which is what keeps per-aggregate order under partial
- *       failures and throttling. Many aggregates still share each request.</li>
+ *       failures and throttling. Many aggregates still share each request. The backoff belongs to the
+ *       failed record (by its own attempts), not to the publish: records of other keys keep going out
+ *       while it waits, so one throttled hot shard does not slow the others.</li>
  *   <li><b>Consuming.</b> Each subscription runs a coordinator thread that lists the shards (at start,
  *       every {@link Builder#shardSyncInterval}, and whenever a shard ends) and one reader thread per
  *       shard that is ready. A shard is ready once every parent shard still retained has been read to its
  *       end by this group, so after a split or merge the records of a key in the parent are all
- *       delivered before those in the child. A reader delivers records one at a time, redelivers a
- *       record whose consumer threw (with backoff) until it is acknowledged, and saves the record's
+ *       delivered before those in the child. A reader delivers records one at a time through the group's
+ *       {@link ResilientConsumer} (retries with backoff up to the {@link Builder#consumerRetry consumer retry
+ *       policy}'s attempts, then a dead letter, with the aggregate's later records parked behind it on the
+ *       primary path; see {@link ConsumerGroup}), and saves the record's
  *       sequence number as checkpoint (consumer {@code "<group>/<kinesis stream>"}, partition = shard id)
- *       after each acknowledgement; the end of a closed shard is saved as {@value ShardReader#SHARD_END}.
+ *       after each acknowledgement, in the one shard-checkpoint encoding of {@link io.nexus.core.checkpoint.ShardCheckpoints}
+ *       (a closed shard read to its end is marked finished); the parent-before-child rule is
+ *       {@link io.nexus.core.checkpoint.ShardLineage}'s.
  *       </li>
  *   <li><b>One process per group.</b> There is no lease table: a consumer group runs in one process
  *       (at most one subscription per group and path per bus). Run several groups for fan-out.</li>
@@ -100,7 +111,11 @@ public final class KinesisEventBus implements EventBus {
     private final RoutingRule routing;
     private final CheckpointStore checkpoints;
     private final RetryPolicy publishRetry;
-    private final RetryPolicy redelivery;
+    private final RetryPolicy consumerRetry;
+    private final RetryPolicy readBackoff;
+    private final DeadLetterQueue deadLetters;
+    private final Clock clock;
+    private final MeterRegistry meterRegistry;
     private final Duration pollInterval;
     private final Duration maxPollInterval;
     private final Duration shardSyncInterval;
@@ -109,6 +124,7 @@ public final class KinesisEventBus implements EventBus {
     private final int maxRequestBytes;
     private final int maxRequestRecords;
     private final NexusMetrics metrics;
+    private final Timing timing;
     private final Map<String, ShardReader.Group> active = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -118,7 +134,11 @@ public final class KinesisEventBus implements EventBus {
         this.routing = b.routing;
         this.checkpoints = b.checkpoints;
         this.publishRetry = b.publishRetry;
-        this.redelivery = b.redelivery;
+        this.consumerRetry = b.consumerRetry;
+        this.readBackoff = b.readBackoff;
+        this.deadLetters = b.deadLetters;
+        this.clock = b.clock;
+        this.meterRegistry = b.meterRegistry;
         this.pollInterval = b.pollInterval;
         this.maxPollInterval = b.maxPollInterval.compareTo(b.pollInterval) < 0 ? b.pollInterval : b.maxPollInterval;
         this.shardSyncInterval = b.shardSyncInterval;
@@ -127,6 +147,7 @@ public final class KinesisEventBus implements EventBus {
         this.maxRequestBytes = b.maxRequestBytes;
         this.maxRequestRecords = b.maxRequestRecords;
         this.metrics = NexusMetrics.of(b.meterRegistry);
+        this.timing = b.timing;
     }
 
     /**
@@ -145,6 +166,11 @@ public final class KinesisEventBus implements EventBus {
     /** The checkpoint store the consumer groups of this bus save to. */
     public CheckpointStore checkpoints() {
         return checkpoints;
+    }
+
+    /** The dead-letter queue the consumer groups of this bus keep their dead letters and parked events in. */
+    public DeadLetterQueue deadLetters() {
+        return deadLetters;
     }
 
     /**
@@ -192,6 +218,7 @@ public final class KinesisEventBus implements EventBus {
             throw new IllegalStateException("The Kinesis event bus is closed; publish to an open bus");
         }
         Map<BusPath, List<Outgoing>> byPath = new EnumMap<>(BusPath.class);
+        long now = timing.nanoTime();
         for (EventEnvelope event : events) {
             Objects.requireNonNull(event, "event");
             BusPath path = Objects.requireNonNull(routing.pathOf(event.eventType()),
@@ -210,19 +237,35 @@ public final class KinesisEventBus implements EventBus {
                 throw new KinesisRecordTooLargeException(event.streamId(), event.eventId(), event.eventType(), size,
                         maxRecordBytes);
             }
-            byPath.computeIfAbsent(path, p -> new ArrayList<>()).add(new Outgoing(key, data, size));
+            byPath.computeIfAbsent(path, p -> new ArrayList<>()).add(new Outgoing(key, data, size, now));
         }
         for (Map.Entry<BusPath, List<Outgoing>> entry : byPath.entrySet()) {
             putAll(streams.get(entry.getKey()), entry.getValue());
         }
     }
 
-    /** Sends {@code records} (in publish order) until all are accepted; see the class notes. */
+    /**
+     * Sends {@code records} (in publish order) until all are accepted; see the class notes. A record that
+     * fails waits out its own backoff (by its attempts) before it is sent again, and so do the later records
+     * of its key, which queue behind it; records of other keys keep going out meanwhile. The loop sleeps
+     * only when every key's next record is waiting out a backoff, and then only until the earliest is due.
+     */
     private void putAll(String stream, List<Outgoing> records) {
         List<Outgoing> pending = records;
-        int failedRounds = 0;
         while (!pending.isEmpty()) {
-            List<Outgoing> request = nextRequest(pending);
+            long now = timing.nanoTime();
+            List<Outgoing> request = nextRequest(pending, now);
+            if (request.isEmpty()) {
+                long due = Long.MAX_VALUE;
+                Set<String> heads = new HashSet<>();
+                for (Outgoing o : pending) {
+                    if (heads.add(o.key)) {
+                        due = Math.min(due, o.notBefore);
+                    }
+                }
+                sleep(stream, Duration.ofNanos(Math.max(1, due - now)));
+                continue;
+            }
             List<Outgoing> failed = send(stream, request);
             Set<Outgoing> done = Collections.newSetFromMap(new IdentityHashMap<>());
             done.addAll(request);
@@ -235,29 +278,27 @@ public final class KinesisEventBus implements EventBus {
             }
             pending = remaining;
             if (failed.isEmpty()) {
-                failedRounds = 0;
                 continue;
             }
-            failedRounds++;
-            int worst = 0;
+            long failedAt = timing.nanoTime();
             for (Outgoing o : failed) {
-                worst = Math.max(worst, ++o.attempts);
+                o.attempts++;
+                if (!publishRetry.canRetryAfter(o.attempts)) {
+                    throw new KinesisBusException(stream, pending.size() + " of " + records.size() + " records for Kinesis"
+                            + " stream '" + stream + "' were still not accepted after " + o.attempts + " attempts (last"
+                            + " error: " + o.lastError + "); records accepted so far stay on the stream. Publish the same"
+                            + " events again later (consumers drop duplicates by event id) or add shards.", null, true);
+                }
+                o.notBefore = failedAt + publishRetry.delayAfter(Math.min(o.attempts, 30), ThreadLocalRandom.current()).toNanos();
             }
-            if (!publishRetry.canRetryAfter(worst)) {
-                throw new KinesisBusException(stream, pending.size() + " of " + records.size() + " records for Kinesis stream '"
-                        + stream + "' were still not accepted after " + worst + " attempts (last error: "
-                        + failed.get(0).lastError + "); records accepted so far stay on the stream. Publish the same"
-                        + " events again later (consumers drop duplicates by event id) or add shards.", null, true);
-            }
-            sleep(stream, publishRetry.delayAfter(Math.min(failedRounds, 30), ThreadLocalRandom.current()));
         }
     }
 
     /**
-     * The next request: pending records in order, skipping any record whose key already has an earlier
-     * record in this request or held back from it, within the count and size limits.
+     * The next request: for each key, its first pending record if its backoff is over, in publish order,
+     * within the count and size limits. A key whose first record is waiting sends nothing, so its order holds.
      */
-    private List<Outgoing> nextRequest(List<Outgoing> pending) {
+    private List<Outgoing> nextRequest(List<Outgoing> pending, long now) {
         List<Outgoing> request = new ArrayList<>(Math.min(pending.size(), maxRequestRecords));
         Set<String> keysSeen = new HashSet<>();
         long bytes = 0;
@@ -268,7 +309,7 @@ public final class KinesisEventBus implements EventBus {
             if (request.size() == maxRequestRecords) {
                 break;
             }
-            if (bytes + o.size > maxRequestBytes) {
+            if (o.notBefore - now > 0 || bytes + o.size > maxRequestBytes) {
                 continue;
             }
             request.add(o);
@@ -349,9 +390,9 @@ public final class KinesisEventBus implements EventBus {
         return e.getClass().getSimpleName();
     }
 
-    private static void sleep(String stream, Duration delay) {
+    private void sleep(String stream, Duration delay) {
         try {
-            TimeUnit.NANOSECONDS.sleep(Math.max(delay.toNanos(), 1));
+            timing.sleep(Math.max(delay.toNanos(), 1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KinesisBusException(stream, "Interrupted while waiting to retry records for Kinesis stream '"
@@ -360,7 +401,7 @@ public final class KinesisEventBus implements EventBus {
     }
 
     @Override
-    public Subscription subscribe(String group, BusPath path, BusConsumer consumer) {
+    public ConsumerGroup subscribe(String group, BusPath path, BusConsumer consumer) {
         if (group == null || group.isBlank()) {
             throw new IllegalArgumentException("group must not be blank, but was '" + group + "'");
         }
@@ -371,15 +412,24 @@ public final class KinesisEventBus implements EventBus {
         }
         String stream = requireStream(path);
         String consumerId = group + "/" + stream;
-        ShardReader.Group subscription = new ShardReader.Group(new ShardReader.Settings(client, checkpoints, redelivery,
-                pollInterval, maxPollInterval, shardSyncInterval, maxRecordsPerGet, metrics), group, stream, consumerId, consumer,
+        if (active.containsKey(consumerId)) {
+            throw alreadyConsuming(group, path, stream);
+        }
+        ResilientConsumer resilient = ResilientConsumer.builder(group, path, consumerId, consumer).deadLetters(deadLetters)
+                .retry(consumerRetry).clock(clock).meterRegistry(meterRegistry).build();
+        ShardReader.Group subscription = new ShardReader.Group(new ShardReader.Settings(client, checkpoints, readBackoff,
+                pollInterval, maxPollInterval, shardSyncInterval, maxRecordsPerGet, metrics), group, stream, consumerId, resilient,
                 () -> active.remove(consumerId));
         if (active.putIfAbsent(consumerId, subscription) != null) {
-            throw new IllegalStateException("Consumer group '" + group + "' already consumes path " + path
-                    + " (Kinesis stream '" + stream + "') on this bus; close that subscription first or use another group name");
+            throw alreadyConsuming(group, path, stream);
         }
         subscription.start();
-        return subscription;
+        return resilient.asConsumerGroup(subscription);
+    }
+
+    private static IllegalStateException alreadyConsuming(String group, BusPath path, String stream) {
+        return new IllegalStateException("Consumer group '" + group + "' already consumes path " + path
+                + " (Kinesis stream '" + stream + "') on this bus; close that subscription first or use another group name");
     }
 
     private String requireStream(BusPath path) {
@@ -406,13 +456,34 @@ public final class KinesisEventBus implements EventBus {
         final byte[] data;
         final int size;
         int attempts;
+        long notBefore;
         String lastError;
 
-        Outgoing(String key, byte[] data, int size) {
+        Outgoing(String key, byte[] data, int size, long now) {
             this.key = key;
             this.data = data;
             this.size = size;
+            this.notBefore = now;
         }
+    }
+
+    /** Time as the publisher sees it; tests drive it instead of waiting. */
+    interface Timing {
+        long nanoTime();
+
+        void sleep(long nanos) throws InterruptedException;
+
+        Timing SYSTEM = new Timing() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public void sleep(long nanos) throws InterruptedException {
+                TimeUnit.NANOSECONDS.sleep(nanos);
+            }
+        };
     }
 
     /**
@@ -426,8 +497,11 @@ public final class KinesisEventBus implements EventBus {
         private CheckpointStore checkpoints;
         private RetryPolicy publishRetry = RetryPolicy.custom().maxAttempts(10).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(5)).jitter(0.5).build();
-        private RetryPolicy redelivery = RetryPolicy.custom().initialDelay(Duration.ofMillis(10))
+        private RetryPolicy consumerRetry = ResilientConsumer.defaultRetry();
+        private RetryPolicy readBackoff = RetryPolicy.custom().initialDelay(Duration.ofMillis(10))
                 .maxDelay(Duration.ofSeconds(1)).jitter(0.5).build();
+        private DeadLetterQueue deadLetters;
+        private Clock clock = Clock.systemUTC();
         private Duration pollInterval = Duration.ofMillis(250);
         private Duration maxPollInterval = Duration.ofSeconds(1);
         private Duration shardSyncInterval = Duration.ofSeconds(10);
@@ -437,6 +511,7 @@ public final class KinesisEventBus implements EventBus {
         private int maxRequestRecords = MAX_REQUEST_RECORDS;
         private MeterRegistry meterRegistry;
         private boolean verifyStreams = true;
+        private Timing timing = Timing.SYSTEM;
 
         private Builder(KinesisClient client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -480,12 +555,52 @@ public final class KinesisEventBus implements EventBus {
         }
 
         /**
-         * The backoff between redeliveries of a record its consumer failed on (only the delays count:
-         * a record is redelivered until acknowledged or the subscription closes). 10 ms doubling to 1 s,
-         * half jitter by default.
+         * How often a consumer is given a record it fails on, and the backoff between tries, before the event
+         * becomes a dead letter. 5 attempts, 100 ms doubling to 5 s, half jitter by default
+         * ({@link ResilientConsumer#defaultRetry()}).
          */
+        public Builder consumerRetry(RetryPolicy value) {
+            this.consumerRetry = Objects.requireNonNull(value, "consumerRetry");
+            return this;
+        }
+
+        /**
+         * The backoff between retries of failed GetRecords and ListShards calls, and of a record whose outcome
+         * could not be stored (only the delays count: reading is retried until the subscription closes).
+         * 10 ms doubling to 1 s, half jitter by default.
+         */
+        public Builder readBackoff(RetryPolicy value) {
+            this.readBackoff = Objects.requireNonNull(value, "readBackoff");
+            return this;
+        }
+
+        /**
+         * The backoff of failed reads and of consumer retries.
+         *
+         * @deprecated consumers no longer get a failing record forever: use {@link #consumerRetry} (whose
+         *             attempts also count) and {@link #readBackoff}. This sets the read backoff to
+         *             {@code value} and the consumer retry delays to those of {@code value}, keeping its attempts.
+         */
+        @Deprecated
         public Builder redeliveryBackoff(RetryPolicy value) {
-            this.redelivery = Objects.requireNonNull(value, "redeliveryBackoff");
+            Objects.requireNonNull(value, "redeliveryBackoff");
+            this.readBackoff = value;
+            this.consumerRetry = value.toBuilder().maxAttempts(consumerRetry.maxAttempts()).build();
+            return this;
+        }
+
+        /**
+         * Where consumer groups keep dead letters and the events parked behind them; a fresh
+         * {@link InMemoryDeadLetterQueue} by default (lost with the process: give a durable one in production).
+         */
+        public Builder deadLetters(DeadLetterQueue value) {
+            this.deadLetters = Objects.requireNonNull(value, "deadLetters");
+            return this;
+        }
+
+        /** The clock that stamps dead letters; the system clock by default. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
             return this;
         }
 
@@ -560,6 +675,12 @@ public final class KinesisEventBus implements EventBus {
             return this;
         }
 
+        /** The publisher's time source and sleep, for tests that drive backoff without waiting. */
+        Builder timing(Timing value) {
+            this.timing = Objects.requireNonNull(value, "timing");
+            return this;
+        }
+
         /** Whether {@link #build()} checks that the streams exist and are active (DescribeStreamSummary). On by default. */
         public Builder verifyStreams(boolean value) {
             this.verifyStreams = value;
@@ -588,6 +709,9 @@ public final class KinesisEventBus implements EventBus {
             }
             if (checkpoints == null) {
                 checkpoints = new InMemoryCheckpointStore();
+            }
+            if (deadLetters == null) {
+                deadLetters = new InMemoryDeadLetterQueue();
             }
             return new KinesisEventBus(this);
         }

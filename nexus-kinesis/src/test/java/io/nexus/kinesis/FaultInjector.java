@@ -42,6 +42,10 @@ final class FaultInjector implements ExecutionInterceptor {
     final AtomicInteger droppedRecords = new AtomicInteger();
     final AtomicInteger throttled = new AtomicInteger();
     final AtomicInteger putCalls = new AtomicInteger();
+    private String failingKey;
+    private final AtomicInteger failingKeyTimes = new AtomicInteger();
+    /** Sees the partition keys of every PutRecords request as it is sent (after any record was dropped). */
+    volatile java.util.function.Consumer<List<String>> onPut = keys -> { };
 
     private FaultInjector(long seed, double dropRate, boolean dropEverything, int throttledCalls) {
         this.random = new Random(seed);
@@ -53,6 +57,17 @@ final class FaultInjector implements ExecutionInterceptor {
     /** Fails each record of a multi-record request with probability {@code rate} (never all of them). */
     static FaultInjector partialFailures(long seed, double rate) {
         return new FaultInjector(seed, rate, false, 0);
+    }
+
+    /**
+     * Fails the records of partition key {@code key} the first {@code times} times they are sent, with
+     * {@code ProvisionedThroughputExceededException}: a hot key on a throttled shard.
+     */
+    static FaultInjector failKey(String key, int times) {
+        FaultInjector injector = new FaultInjector(0, 0, false, 0);
+        injector.failingKey = key;
+        injector.failingKeyTimes.set(times);
+        return injector;
     }
 
     /** Throttles the first {@code calls} GetRecords requests. */
@@ -108,6 +123,27 @@ final class FaultInjector implements ExecutionInterceptor {
             attributes.putAttribute(DROPPED, new boolean[request.records().size()]);
             return request;
         }
+        if (failingKey != null) {
+            List<PutRecordsRequestEntry> records = request.records();
+            boolean[] dropped = new boolean[records.size()];
+            List<PutRecordsRequestEntry> kept = new ArrayList<>();
+            for (int i = 0; i < records.size(); i++) {
+                dropped[i] = records.get(i).partitionKey().equals(failingKey)
+                        && failingKeyTimes.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+                if (!dropped[i]) {
+                    kept.add(records.get(i));
+                }
+            }
+            onPut.accept(kept.stream().map(PutRecordsRequestEntry::partitionKey).toList());
+            if (kept.isEmpty()) {
+                // Kinesis refuses an empty request: a request of only the hot key is throttled as a whole.
+                droppedRecords.addAndGet(records.size());
+                throttled.incrementAndGet();
+                throw throttling();
+            }
+            attributes.putAttribute(DROPPED, dropped);
+            return request.toBuilder().records(kept).build();
+        }
         if (request.records().size() < 2 || dropRate == 0) {
             return context.request();
         }
@@ -145,7 +181,7 @@ final class FaultInjector implements ExecutionInterceptor {
             if (dropped[i]) {
                 failed++;
                 droppedRecords.incrementAndGet();
-                String code = i % 2 == 0 ? "ProvisionedThroughputExceededException" : "InternalFailure";
+                String code = i % 2 == 0 || failingKey != null ? "ProvisionedThroughputExceededException" : "InternalFailure";
                 results.add(PutRecordsResultEntry.builder().errorCode(code).errorMessage("injected " + code).build());
             } else {
                 results.add(response.records().get(next++));

@@ -1,7 +1,6 @@
 package io.nexus.kinesis;
 
 import io.nexus.core.bus.EventBus;
-import io.nexus.core.bus.RoutingRule;
 import io.nexus.testkit.contract.EventBusContract;
 
 import java.time.Duration;
@@ -13,14 +12,16 @@ import java.time.Duration;
 class KinesisEventBusContractTest extends EventBusContract {
 
     @Override
-    protected EventBus createBus(RoutingRule routing) {
+    protected EventBus createBus(Options options) {
         KinesisMock mock = KinesisMock.get();
         String primary = mock.createStream("contract-primary", 2);
         String secondary = mock.createStream("contract-secondary", 1);
         KinesisEventBus bus = KinesisEventBus.builder(mock.admin())
                 .primaryStream(primary)
                 .secondaryStream(secondary)
-                .routing(routing)
+                .routing(options.routing())
+                .deadLetters(options.deadLetters())
+                .consumerRetry(options.consumerRetry())
                 .pollInterval(Duration.ofMillis(50))
                 .maxPollInterval(Duration.ofMillis(800))
                 .shardSyncInterval(Duration.ofSeconds(2))
@@ -32,7 +33,7 @@ class KinesisEventBusContractTest extends EventBusContract {
             }
 
             @Override
-            public io.nexus.core.store.Subscription subscribe(String group, io.nexus.core.bus.BusPath path,
+            public io.nexus.core.bus.ConsumerGroup subscribe(String group, io.nexus.core.bus.BusPath path,
                                                               io.nexus.core.bus.BusConsumer consumer) {
                 return bus.subscribe(group, path, consumer);
             }

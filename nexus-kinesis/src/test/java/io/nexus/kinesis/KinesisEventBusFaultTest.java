@@ -5,10 +5,11 @@ import io.nexus.core.bus.BusPath;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
+import io.nexus.core.checkpoint.ShardCheckpoint;
+import io.nexus.core.checkpoint.ShardCheckpoints;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.Subscription;
-import io.nexus.kinesis.internal.ShardReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
@@ -118,6 +119,107 @@ class KinesisEventBusFaultTest {
     }
 
     @Test
+    void aFailingKeyBacksOffAloneWhileTheRecordsOfOtherKeysGoOutWithoutWaiting() {
+        String stream = stream(2);
+        FaultInjector faults = FaultInjector.failKey("order-hot", 3);
+        List<String> timeline = Collections.synchronizedList(new ArrayList<>());
+        faults.onPut = keys -> timeline.add("put " + keys);
+        DrivenTiming timing = new DrivenTiming(timeline);
+        KinesisEventBus bus = track(bus(client(faults), stream)
+                .publishRetry(RetryPolicy.custom().maxAttempts(10).initialDelay(Duration.ofSeconds(1)).multiplier(2)
+                        .maxDelay(Duration.ofMinutes(1)).jitter(0).build())
+                .timing(timing).build());
+        List<String> keys = List.of("order-hot", "order-a", "order-b", "order-c");
+        List<EventEnvelope> events = new ArrayList<>();
+        for (int v = 1; v <= 4; v++) {
+            for (String key : keys) {
+                events.add(event(key, v, "OrderPlaced"));
+            }
+        }
+
+        bus.publish(events);
+
+        Map<String, List<Long>> stored = storedVersions(mock.admin(), stream);
+        for (String key : keys) {
+            assertEquals(range(1, 4), stored.get(key), "'" + key + "' stored once per version, in order");
+        }
+        int firstSleep = timeline.indexOf(timeline.stream().filter(t -> t.startsWith("sleep")).findFirst().orElseThrow());
+        String sentBeforeAnyWait = String.join(" ", timeline.subList(0, firstSleep));
+        for (String healthy : List.of("order-a", "order-b", "order-c")) {
+            assertEquals(4, sentBeforeAnyWait.split(healthy + "[],]", -1).length - 1,
+                    "every record of '" + healthy + "' went out before the publisher waited once: " + timeline);
+        }
+        assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4)), timing.sleeps,
+                "the only waits are the hot key's own backoff, by its own attempts: " + timeline);
+        assertEquals(3, faults.droppedRecords.get());
+    }
+
+    /** Publisher time that moves only when the publisher sleeps, and records each sleep. */
+    private static final class DrivenTiming implements KinesisEventBus.Timing {
+        private final List<String> timeline;
+        final List<Duration> sleeps = Collections.synchronizedList(new ArrayList<>());
+        private long now;
+
+        DrivenTiming(List<String> timeline) {
+            this.timeline = timeline;
+        }
+
+        @Override
+        public synchronized long nanoTime() {
+            return now;
+        }
+
+        @Override
+        public synchronized void sleep(long nanos) {
+            sleeps.add(Duration.ofNanos(nanos));
+            timeline.add("sleep " + Duration.ofNanos(nanos));
+            now += nanos;
+        }
+    }
+
+    @Test
+    void recordsThatDoNotMatchTheRecordFormatAreSkippedAndCountedNeverDeliveredWithAnEmptyPayload() {
+        String stream = stream(1);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        KinesisEventBus bus = track(bus(client(null), stream).meterRegistry(meters).build());
+        String id = "0b6f3f2e-8a51-4d1c-9d0e-5b7a2c1e9f0";
+        String valid = "{\"nx\":1,\"eventId\":\"" + id + "1\",\"streamId\":\"order-h\",\"version\":1,"
+                + "\"globalPosition\":-1,\"eventType\":\"OrderPlaced\",\"schemaVersion\":1,"
+                + "\"timestamp\":\"2026-11-30T09:15:02Z\",\"metadata\":{\"tenant\":\"acme\"},"
+                + "\"payload\":\"eyJ0b3RhbCI6NX0=\"}";
+        List<String> invalid = List.of(
+                valid.replace("\"payload\":\"eyJ0b3RhbCI6NX0=\"", "\"payload\":{\"total\":5}"),
+                valid.replace("\"nx\":1", "\"nx\":2"),
+                valid.replace("\"version\":1", "\"version\":\"1\""),
+                valid.replace("2026-11-30T09:15:02Z", "30/11/2026 09:15"),
+                valid.replace("eyJ0b3RhbCI6NX0=", "eyJ0b3RhbCI6NX0_"),
+                "{\"hello\":\"world\"}",
+                "not json at all");
+        for (String record : invalid) {
+            putRaw(stream, "order-h", record);
+        }
+        putRaw(stream, "order-h", valid.replace(id + "1", id + "2").replace("\"version\":1", "\"version\":2"));
+        bus.publish(List.of(event("order-h", 3, "OrderPlaced")));
+
+        List<EventEnvelope> seen = Collections.synchronizedList(new ArrayList<>());
+        track(bus.subscribe("format-reader", BusPath.PRIMARY, seen::add));
+        await("the valid records delivered", TIMEOUT, () -> seen.size() >= 2);
+
+        assertEquals(List.of(2L, 3L), seen.stream().map(EventEnvelope::version).toList(),
+                "only the records that match the format were delivered, in order");
+        assertEquals("{\"total\":5}", new String(seen.get(0).payload().bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(Map.of("tenant", "acme"), seen.get(0).metadata());
+        assertTrue(seen.stream().noneMatch(e -> e.payload().size() == 0), "no event arrived with an empty payload");
+        assertEquals(invalid.size(), (int) meters.get("nexus.kinesis.consume.undecodable").tag("group", "format-reader")
+                .counter().count(), "every skipped record was counted");
+    }
+
+    private void putRaw(String stream, String key, String data) {
+        mock.admin().putRecord(r -> r.streamName(stream).partitionKey(key)
+                .data(software.amazon.awssdk.core.SdkBytes.fromUtf8String(data)));
+    }
+
+    @Test
     void throttledPutRecordsRequestsAreRetried() {
         String stream = stream(1);
         FaultInjector faults = FaultInjector.throttleFirst(3);
@@ -138,7 +240,7 @@ class KinesisEventBusFaultTest {
         KinesisEventBus publisher = track(bus(client(null), stream).build());
         FaultInjector faults = FaultInjector.throttleFirstReads(3);
         KinesisEventBus consumer = track(bus(client(faults), stream)
-                .redeliveryBackoff(RetryPolicy.custom().initialDelay(Duration.ofMillis(5)).maxDelay(Duration.ofMillis(50)).build())
+                .readBackoff(RetryPolicy.custom().initialDelay(Duration.ofMillis(5)).maxDelay(Duration.ofMillis(50)).build())
                 .build());
         publisher.publish(List.of(event("order-r", 1, "OrderPlaced"), event("order-r", 2, "OrderPlaced")));
 
@@ -255,8 +357,8 @@ class KinesisEventBusFaultTest {
             assertNoSkips("order-" + k, versions);
         }
         String consumer = bus.checkpointConsumer("splitter", BusPath.PRIMARY);
-        await("the parent shard is checkpointed as read to its end", TIMEOUT, () -> checkpoints.load(consumer, parent.shardId())
-                .map(Checkpoint::position).filter(ShardReader.SHARD_END::equals).isPresent());
+        await("the parent shard is checkpointed as read to its end", TIMEOUT, () -> ShardCheckpoints.over(checkpoints)
+                .load(consumer, parent.shardId()).map(ShardCheckpoint::finished).orElse(false));
         assertEquals(3, checkpoints.loadAll(consumer).size(), "one checkpoint per shard, parent and both children");
 
         // A group that starts after the split reads the closed parent before its children.
@@ -298,8 +400,8 @@ class KinesisEventBusFaultTest {
         }
         String consumer = bus.checkpointConsumer("merger", BusPath.PRIMARY);
         for (Shard parent : parents) {
-            await("parent '" + parent.shardId() + "' is checkpointed as read to its end", TIMEOUT, () -> checkpoints
-                    .load(consumer, parent.shardId()).map(Checkpoint::position).filter(ShardReader.SHARD_END::equals).isPresent());
+            await("parent '" + parent.shardId() + "' is checkpointed as read to its end", TIMEOUT, () -> ShardCheckpoints
+                    .over(checkpoints).load(consumer, parent.shardId()).map(ShardCheckpoint::finished).orElse(false));
         }
     }
 

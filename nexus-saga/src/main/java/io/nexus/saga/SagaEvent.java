@@ -37,6 +37,15 @@ sealed interface SagaEvent {
     /** The step's action was performed (command accepted, event stored); a reply is awaited if declared. */
     record StepDispatched(String step, String commandId) implements SagaEvent { }
 
+    /**
+     * Sending the step's command failed in a way that does not tell whether it took effect; the same
+     * command id is sent again at {@code resendAt} unless a reply ends the step first.
+     */
+    record StepOutcomeUnknown(String step, int attempt, String cause, Instant resendAt) implements SagaEvent { }
+
+    /** The step's outcome stayed unknown past the last re-send; the saga is parked until resumed or a reply arrives. */
+    record StepUnresolved(String step, String cause, int attempts) implements SagaEvent { }
+
     record StepSucceeded(String step, String replyEventId) implements SagaEvent { }
 
     record StepFailed(String step, String reason, String replyEventId) implements SagaEvent { }
@@ -86,6 +95,8 @@ sealed interface SagaEvent {
             case "Started" -> Started.class;
             case "StepRequested" -> StepRequested.class;
             case "StepDispatched" -> StepDispatched.class;
+            case "StepOutcomeUnknown" -> StepOutcomeUnknown.class;
+            case "StepUnresolved" -> StepUnresolved.class;
             case "StepSucceeded" -> StepSucceeded.class;
             case "StepFailed" -> StepFailed.class;
             case "StepTimedOut" -> StepTimedOut.class;

@@ -34,6 +34,10 @@ final class SagaInstance {
     String requestedStep;
     boolean dispatched;
     Instant deadline;
+    int resendAttempts;
+    Instant resendAt;
+    /** Parked because the requested step's outcome stayed unknown (not because of a compensation). */
+    boolean unresolved;
 
     String compensatingStep;
     boolean compensationRequested;
@@ -72,17 +76,38 @@ final class SagaInstance {
             requestedStep = e.step();
             dispatched = false;
             deadline = e.deadline();
+            resendAttempts = 0;
+            resendAt = null;
             detail = e.deadline() == null ? null : "deadline " + e.deadline();
         } else if (event instanceof SagaEvent.StepDispatched e) {
             step = e.step();
             dispatched = true;
+            resendAt = null;
             detail = e.commandId() == null ? null : "command " + e.commandId();
+        } else if (event instanceof SagaEvent.StepOutcomeUnknown e) {
+            step = e.step();
+            resendAttempts = e.attempt();
+            resendAt = e.resendAt();
+            detail = "attempt " + e.attempt() + " has an unknown outcome: " + e.cause() + "; re-sent at " + e.resendAt();
+        } else if (event instanceof SagaEvent.StepUnresolved e) {
+            step = e.step();
+            state = SagaState.NEEDS_ATTENTION;
+            unresolved = true;
+            resendAt = null;
+            failure = "the outcome of step '" + e.step() + "' stayed unknown after " + e.attempts() + " attempts, last: " + e.cause();
+            detail = failure;
         } else if (event instanceof SagaEvent.StepSucceeded e) {
             step = e.step();
             completed.add(e.step());
             handle(e.replyEventId());
             requestedStep = null;
             deadline = null;
+            resendAt = null;
+            if (unresolved) {
+                unresolved = false;
+                state = SagaState.RUNNING;
+                failure = null;
+            }
             detail = e.replyEventId() == null ? null : "reply " + e.replyEventId();
         } else if (event instanceof SagaEvent.StepFailed e) {
             step = e.step();
@@ -91,6 +116,8 @@ final class SagaInstance {
             handle(e.replyEventId());
             requestedStep = null;
             deadline = null;
+            resendAt = null;
+            unresolved = false;
             detail = e.reason();
         } else if (event instanceof SagaEvent.StepTimedOut e) {
             step = e.step();
@@ -98,6 +125,8 @@ final class SagaInstance {
             failure = "step '" + e.step() + "' timed out at " + e.deadline();
             requestedStep = null;
             deadline = null;
+            resendAt = null;
+            unresolved = false;
             detail = "deadline " + e.deadline();
         } else if (event instanceof SagaEvent.CompensationRequested e) {
             step = e.step();
@@ -129,9 +158,16 @@ final class SagaInstance {
             detail = failure;
         } else if (event instanceof SagaEvent.Resumed e) {
             step = e.step();
-            state = SagaState.COMPENSATING;
-            compensationAttempts = 0;
-            compensationRetryAt = null;
+            if (unresolved) {
+                state = SagaState.RUNNING;
+                unresolved = false;
+                resendAttempts = 0;
+                resendAt = null;
+            } else {
+                state = SagaState.COMPENSATING;
+                compensationAttempts = 0;
+                compensationRetryAt = null;
+            }
         }
         history.add(new HistoryEntry(envelope.version(), envelope.timestamp(), envelope.eventType(),
                 Optional.ofNullable(step), Optional.ofNullable(detail)));
@@ -145,15 +181,20 @@ final class SagaInstance {
 
     SagaStatus toStatus() {
         List<PendingTimeout> pending = new ArrayList<>(2);
-        if (state == SagaState.RUNNING && requestedStep != null && deadline != null) {
+        boolean awaiting = requestedStep != null && (state == SagaState.RUNNING || unresolved);
+        if (awaiting && deadline != null) {
             pending.add(new PendingTimeout(requestedStep, TimeoutKind.STEP_TIMEOUT, deadline));
+        }
+        if (state == SagaState.RUNNING && requestedStep != null && !dispatched && resendAt != null) {
+            pending.add(new PendingTimeout(requestedStep, TimeoutKind.COMMAND_RESEND, resendAt));
         }
         if (state == SagaState.COMPENSATING && compensatingStep != null && compensationRetryAt != null) {
             pending.add(new PendingTimeout(compensatingStep, TimeoutKind.COMPENSATION_RETRY, compensationRetryAt));
         }
         String current = switch (state) {
             case RUNNING -> requestedStep;
-            case COMPENSATING, NEEDS_ATTENTION -> compensatingStep;
+            case NEEDS_ATTENTION -> unresolved ? requestedStep : compensatingStep;
+            case COMPENSATING -> compensatingStep;
             default -> null;
         };
         return new SagaStatus(sagaName, sagaId, state, Optional.ofNullable(current), completed, compensated, pending,

@@ -11,8 +11,10 @@ public enum SagaState {
     /** Every completed step was compensated after a failure or timeout. Terminal. */
     COMPENSATED,
     /**
-     * A compensation kept failing past its retry limit; the saga is parked with the cause until an
-     * operator fixes the problem and calls {@link SagaCoordinator#resume(String)}.
+     * Parked with the cause until an operator fixes the problem and calls
+     * {@link SagaCoordinator#resume(String)}: a compensation kept failing past its retry limit, or the
+     * outcome of a step's command stayed unknown past its last re-send (a reply for that step, or its
+     * timeout, still ends it).
      */
     NEEDS_ATTENTION;
 

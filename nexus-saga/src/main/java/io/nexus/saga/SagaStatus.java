@@ -12,8 +12,8 @@ import java.util.Optional;
  * @param sagaName         the definition's name
  * @param sagaId           the instance id
  * @param state            where it stands
- * @param currentStep      the step being performed or awaited (RUNNING), or being compensated
- *                         (COMPENSATING, NEEDS_ATTENTION); empty otherwise
+ * @param currentStep      the step being performed or awaited (RUNNING), being compensated
+ *                         (COMPENSATING), or parked on (NEEDS_ATTENTION); empty otherwise
  * @param completedSteps   the steps that succeeded, in order
  * @param compensatedSteps the steps compensated so far, in the order they were compensated
  * @param pendingTimeouts  the deadlines the saga is waiting for (step timeouts, compensation retries)
@@ -37,6 +37,8 @@ public record SagaStatus(String sagaName, String sagaId, SagaState state, Option
     public enum TimeoutKind {
         /** The step fails with a timeout unless its reply arrives first. */
         STEP_TIMEOUT,
+        /** The step's command, whose outcome is unknown, is sent again with the same command id. */
+        COMMAND_RESEND,
         /** The next attempt of a failed compensation. */
         COMPENSATION_RETRY
     }

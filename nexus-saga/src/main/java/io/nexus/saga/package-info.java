@@ -1,7 +1,9 @@
 /**
- * The saga runtime: {@link io.nexus.saga.SagaCoordinator} runs a
- * {@link io.nexus.core.saga.SagaDefinition} against any event store and command bus, keeping each
- * instance's state as events in its own stream; {@link io.nexus.saga.EventStoreScheduler} is the durable
- * embedded scheduler; {@link io.nexus.saga.SagaStatus} is what the status query returns.
+ * The saga runtime. {@link io.nexus.saga.SagaComponent} registers a {@link io.nexus.core.saga.SagaDefinition}
+ * with an application ({@code Nexus.builder().component(SagaComponent.of(definition))}); underneath,
+ * {@link io.nexus.saga.SagaCoordinator} follows the event log, keeps each instance's state as events in its
+ * own stream, and runs on any event store, command bus and timer store. {@link io.nexus.saga.SagaStatus}
+ * is what the status query returns; {@link io.nexus.saga.EventStoreScheduler} is a durable timer store
+ * over the event store.
  */
 package io.nexus.saga;

@@ -1,5 +1,6 @@
 package io.nexus.saga;
 
+import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.saga.SagaDefinition;
@@ -49,7 +50,7 @@ class SagaCoordinatorTest {
                     "StepRequested", "StepDispatched", "StepSucceeded",
                     "Completed"), types(status));
             assertEquals(List.of(), app.undone("w1"));
-            assertEquals(List.of(), EventStoreScheduler.create(app.store).pending("work"), "step timeouts are cancelled on success");
+            assertEquals(List.of(), app.pendingTimers(), "step timeouts are cancelled on success");
         }
 
         @Test
@@ -77,7 +78,7 @@ class SagaCoordinatorTest {
             assertEquals(List.of("s0"), status.completedSteps());
             Instant deadline = app.clock.instant().plus(SagaHarness.STEP_TIMEOUT);
             assertEquals(List.of(new PendingTimeout("s1", TimeoutKind.STEP_TIMEOUT, deadline)), status.pendingTimeouts());
-            assertEquals(deadline, EventStoreScheduler.create(app.store).pending("work").get(0).dueAt());
+            assertEquals(deadline, app.pendingTimers().get(0).dueAt());
         }
 
         @Test
@@ -146,7 +147,7 @@ class SagaCoordinatorTest {
             coordinator.poll();
 
             assertEquals(SagaState.COMPLETED, coordinator.status("w1").orElseThrow().state());
-            assertEquals(List.of(), EventStoreScheduler.create(app.store).pending("work"), "the step timeout is cancelled");
+            assertEquals(List.of(), app.pendingTimers(), "the step timeout is cancelled");
         }
 
         @Test
@@ -335,7 +336,7 @@ class SagaCoordinatorTest {
             assertEquals(SagaState.COMPENSATED, status.state());
             assertEquals(List.of(1, 0), app.undone("w1"));
             assertEquals(List.of("s1", "s0"), status.compensatedSteps());
-            assertEquals(List.of(), EventStoreScheduler.create(app.store).pending("work"));
+            assertEquals(List.of(), app.pendingTimers());
         }
 
         @Test
@@ -404,6 +405,34 @@ class SagaCoordinatorTest {
         }
 
         @Test
+        void anEmittedEventTheApplicationsPolicyDeniesIsNeverStoredAndFailsItsStep() {
+            SagaDefinition<Task.Begin> definition = SagaDefinition.startedBy("announce", Task.Begin.class, Task.Begin::sagaId)
+                    .step("accept", step -> step.compensatedByEvent(b -> new Task.Retracted(b.sagaId())))
+                    .step("announce", step -> step.emits(b -> new Task.Announced(b.sagaId())))
+                    .build();
+            java.util.List<io.nexus.core.policy.PolicyRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+            SagaHarness app = new SagaHarness(definition, builder -> builder.policyEngine(request -> {
+                asked.add(request);
+                return "test.Announced".equals(request.eventType()) ? io.nexus.core.policy.PolicyDecision.deny("no announcements on Sundays")
+                        : io.nexus.core.policy.PolicyDecision.allow();
+            }));
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 0, Outcome.SUCCEED);
+            coordinator.poll();
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPENSATED, status.state());
+            assertTrue(status.failure().orElseThrow().contains("no announcements on Sundays"), status.failure().toString());
+            List<String> sagaStream = app.store.read(io.nexus.core.store.StreamQuery.stream("saga-announce-w1")).stream()
+                    .map(EventEnvelope::eventType).filter(t -> t.startsWith("test.")).toList();
+            assertEquals(List.of("test.Retracted"), sagaStream);
+            io.nexus.core.policy.PolicyRequest request = asked.stream().filter(r -> "test.Announced".equals(r.eventType())).findFirst().orElseThrow();
+            assertEquals("saga", request.aggregateType());
+            assertEquals("saga-announce-w1", request.aggregateId());
+            assertEquals(java.util.Map.of("saga", "announce"), request.principal());
+        }
+
+        @Test
         void anEmittedEventThatFailsValidationIsNeverStoredAndFailsItsStep() {
             SagaDefinition<Task.Begin> definition = SagaDefinition.startedBy("announce", Task.Begin.class, Task.Begin::sagaId)
                     .step("accept", step -> step.compensatedByEvent(b -> new Task.Retracted(b.sagaId())))
@@ -426,6 +455,140 @@ class SagaCoordinatorTest {
             List<String> sagaStream = app.store.read(io.nexus.core.store.StreamQuery.stream("saga-announce-w1")).stream()
                     .map(EventEnvelope::eventType).filter(t -> t.startsWith("test.")).toList();
             assertEquals(List.of("test.Retracted"), sagaStream);
+        }
+    }
+
+    @Nested
+    class UnknownOutcome {
+
+        @Test
+        void aSendThatFailsAfterTheCommandTookEffectIsNotAFailedStepAndIsCompensatedLater() {
+            // s0 succeeds; sending s1 throws although s1 took effect; s2 fails: s1 and s0 must both be undone
+            SagaHarness app = new SagaHarness(3);
+            app.bus.afterEffect(1, 1);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 2, Outcome.FAIL_REPLY);
+
+            coordinator.poll();
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPENSATED, status.state(), () -> "history: " + status.history());
+            assertEquals(List.of("s0", "s1"), status.completedSteps(), "the reply of s1 ended it, although its send threw");
+            assertEquals(List.of(1, 0), app.undone("w1"), "the step whose send threw is compensated too");
+            assertTrue(types(status).contains("StepOutcomeUnknown"), types(status).toString());
+            assertTrue(status.history().stream().noneMatch(h -> h.type().endsWith("StepFailed") && h.step().equals(Optional.of("s1"))));
+            assertEquals(List.of(), app.pendingTimers(), "the re-send became moot and was disarmed");
+        }
+
+        @Test
+        void aSendThatNeverReachedTheAggregateIsResentWithTheSameCommandIdAfterTheBackoff() {
+            SagaHarness app = new SagaHarness(2);
+            app.bus.beforeEffect(1, 2);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", -1, Outcome.SUCCEED);
+            coordinator.poll();
+
+            SagaStatus waiting = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.RUNNING, waiting.state());
+            assertEquals(Optional.of("s1"), waiting.currentStep());
+            Instant resendAt = app.clock.instant().plus(Duration.ofMinutes(1));
+            assertTrue(waiting.pendingTimeouts().contains(new PendingTimeout("s1", TimeoutKind.COMMAND_RESEND, resendAt)),
+                    waiting.pendingTimeouts().toString());
+
+            app.clock.advance(Duration.ofSeconds(59));
+            coordinator.poll();
+            assertEquals(2, app.bus.sends.get(), "no re-send before the backoff elapsed");
+            app.clock.advance(Duration.ofSeconds(1));
+            coordinator.poll();
+            assertEquals(3, app.bus.sends.get());
+            assertEquals(SagaState.RUNNING, coordinator.status("w1").orElseThrow().state(), "the second attempt failed too");
+            app.clock.advance(Duration.ofMinutes(2));
+            coordinator.poll();
+
+            SagaStatus done = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPLETED, done.state(), () -> "history: " + done.history());
+            assertEquals(1, app.count("test.Performed", "w1", 1));
+            assertEquals(List.of(), app.pendingTimers());
+        }
+
+        @Test
+        void aResendOfACommandThatHadTakenEffectMeetsItsOwnEventsAndTheStepGoesOn() {
+            // SILENT: the command's own event is no reply, so only the re-send can resolve the outcome
+            SagaHarness app = new SagaHarness(2);
+            app.bus.afterEffect(1, 1);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.SILENT);
+            coordinator.poll();
+            assertEquals(1, app.count("test.Accepted", "w1", 1));
+
+            app.clock.advance(Duration.ofMinutes(1));
+            coordinator.poll();
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.RUNNING, status.state());
+            assertEquals("nexus.saga.StepDispatched", status.history().get(status.history().size() - 1).type());
+            assertEquals(1, app.count("test.Accepted", "w1", 1), "the re-sent command id was recognised, not applied twice");
+            app.publish("payment-service", new Task.Performed("w1", 1));
+            coordinator.poll();
+            assertEquals(SagaState.COMPLETED, coordinator.status("w1").orElseThrow().state());
+        }
+
+        @Test
+        void anOutcomeThatStaysUnknownParksTheSagaUntilResumed() {
+            SagaHarness app = new SagaHarness(2);
+            app.commandRetry = RetryPolicy.custom().maxAttempts(2).initialDelay(Duration.ofSeconds(10)).jitter(0).build();
+            app.bus.beforeEffect(1, 100);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", -1, Outcome.SUCCEED);
+            coordinator.poll();
+            app.clock.advance(Duration.ofSeconds(10));
+            coordinator.poll();
+
+            SagaStatus parked = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.NEEDS_ATTENTION, parked.state());
+            assertEquals(Optional.of("s1"), parked.currentStep());
+            assertTrue(parked.failure().orElseThrow().contains("the outcome of step 's1' stayed unknown after 2 attempts"), parked.failure().toString());
+            assertTrue(parked.failure().orElseThrow().contains("connection reset"), parked.failure().toString());
+            assertEquals(List.of(new PendingTimeout("s1", TimeoutKind.STEP_TIMEOUT, parked.pendingTimeouts().get(0).dueAt())),
+                    parked.pendingTimeouts(), "only the step's own timeout remains");
+            assertEquals(List.of(), app.undone("w1"), "nothing is compensated while the outcome is unknown");
+
+            app.bus.failBeforeEffect.clear();
+            SagaStatus resumed = coordinator.resume("w1");
+            assertEquals(SagaState.RUNNING, resumed.state(), "re-sent, now waiting for the reply");
+            coordinator.poll();
+
+            SagaStatus done = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPLETED, done.state(), () -> "history: " + done.history());
+            assertEquals(1, app.count("test.Performed", "w1", 1));
+        }
+
+        @Test
+        void aReplyEndsAStepParkedWithAnUnknownOutcome() {
+            SagaHarness app = new SagaHarness(2);
+            app.commandRetry = RetryPolicy.none();
+            app.bus.beforeEffect(1, 100);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", -1, Outcome.SUCCEED);
+            coordinator.poll();
+            assertEquals(SagaState.NEEDS_ATTENTION, coordinator.status("w1").orElseThrow().state());
+
+            app.publish("payment-service", new Task.Performed("w1", 1));
+            coordinator.poll();
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPLETED, status.state(), () -> "history: " + status.history());
+            assertEquals(Optional.empty(), status.failure());
+        }
+
+        @Test
+        void onlyRefusalsThatProveTheCommandHadNoEffectFailAStep() {
+            assertTrue(SagaEffects.provesNoEffect(new io.nexus.core.command.CommandRejectedException("no")));
+            assertTrue(SagaEffects.provesNoEffect(new io.nexus.core.command.InvalidCommandException("no")));
+            assertTrue(SagaEffects.provesNoEffect(new io.nexus.core.command.UnknownCommandException(String.class)));
+            assertTrue(!SagaEffects.provesNoEffect(new io.nexus.core.store.EventStoreUnavailableException("down", null, true)));
+            assertTrue(!SagaEffects.provesNoEffect(new IllegalStateException("connection reset")));
+            assertTrue(!SagaEffects.provesNoEffect(new io.nexus.core.NexusException("timed out", null, false)));
         }
     }
 
@@ -476,24 +639,30 @@ class SagaCoordinatorTest {
         }
 
         @Test
-        void coordinatorsOfDifferentSagasDoNotAnswerEachOthersCheckpoints() throws InterruptedException {
+        void positionsLiveInTheCheckpointStoreAndIdleCoordinatorsAppendNothing() {
             SagaHarness app = new SagaHarness(1);
             SagaDefinition<Task.Begin> other = SagaDefinition.startedBy("other", Task.Begin.class, Task.Begin::sagaId)
                     .step("only", step -> step.emits(b -> new Task.Announced(b.sagaId()))).build();
-            try (SagaCoordinator<Task.Begin> first = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5)).build();
-                 SagaCoordinator<Task.Begin> second = SagaCoordinator.builder(other).from(app.nexus).pollInterval(Duration.ofMillis(5)).build()) {
-                first.start();
-                second.start();
-                app.begin("w1", -1, Outcome.SUCCEED);
-                awaitState(first, "w1", SagaState.COMPLETED);
-                awaitState(second, "w1", SagaState.COMPLETED);
-                long head = app.store.headPosition();
-                long deadline = System.nanoTime() + Duration.ofMillis(300).toNanos();
-                while (System.nanoTime() < deadline && app.store.headPosition() == head) {
-                    Thread.sleep(10);
-                }
-                assertEquals(head, app.store.headPosition(), "idle coordinators append nothing");
-            }
+            SagaCoordinator<Task.Begin> first = app.coordinator();
+            SagaCoordinator<Task.Begin> second = SagaCoordinator.builder(other).from(app.nexus).checkpoints(app.checkpoints).build();
+            app.begin("w1", -1, Outcome.SUCCEED);
+            first.poll();
+            second.poll();
+            first.poll();
+            assertEquals(SagaState.COMPLETED, first.status("w1").orElseThrow().state());
+            assertEquals(SagaState.COMPLETED, second.status("w1").orElseThrow().state());
+
+            long head = app.store.headPosition();
+            assertEquals(Optional.of(String.valueOf(head)), app.checkpoints.load("saga/work", Checkpoint.GLOBAL).map(Checkpoint::position),
+                    "the position of 'work' is in the checkpoint store, at the head");
+            assertTrue(app.checkpoints.load("saga/other", Checkpoint.GLOBAL).orElseThrow().positionAsLong() > 0);
+            assertEquals(List.of(), app.all().stream().map(EventEnvelope::streamId).filter(id -> id.contains("checkpoint")).distinct().toList(),
+                    "no position is written to the event log");
+
+            second.poll();
+            assertEquals(0, first.poll(), "nothing new concerned the saga");
+            assertEquals(head, app.store.headPosition(), "idle coordinators append nothing");
+            assertEquals(head, app.checkpoints.load("saga/other", Checkpoint.GLOBAL).orElseThrow().positionAsLong());
         }
 
         private void awaitState(SagaCoordinator<Task.Begin> coordinator, String sagaId, SagaState state) throws InterruptedException {

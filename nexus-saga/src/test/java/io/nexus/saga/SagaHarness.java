@@ -1,6 +1,10 @@
 package io.nexus.saga;
 
 import io.nexus.core.Nexus;
+import io.nexus.core.checkpoint.CheckpointStore;
+import io.nexus.core.command.CommandBus;
+import io.nexus.core.command.CommandMetadata;
+import io.nexus.core.command.CommandResult;
 import io.nexus.core.aggregate.AggregateDefinition;
 import io.nexus.core.command.CommandRejectedException;
 import io.nexus.core.event.EventEnvelope;
@@ -11,11 +15,16 @@ import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.InMemoryEventStore;
 import io.nexus.saga.Task.Outcome;
 
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A real application for saga tests: the in-memory event store, the real command bus with the
@@ -31,7 +40,11 @@ final class SagaHarness {
     final AtomicInteger undoAttempts = new AtomicInteger();
     final Nexus nexus;
     final SagaDefinition<Task.Begin> definition;
+    final CheckpointStore checkpoints;
+    final FlakyBus bus;
     RetryPolicy compensationRetry = RetryPolicy.custom().maxAttempts(3).initialDelay(Duration.ofMinutes(1))
+            .maxDelay(Duration.ofMinutes(10)).jitter(0).build();
+    RetryPolicy commandRetry = RetryPolicy.custom().maxAttempts(5).initialDelay(Duration.ofMinutes(1))
             .maxDelay(Duration.ofMinutes(10)).jitter(0).build();
 
     SagaHarness(int steps) {
@@ -39,8 +52,15 @@ final class SagaHarness {
     }
 
     SagaHarness(SagaDefinition<Task.Begin> definition) {
+        this(definition, builder -> { });
+    }
+
+    /** With {@code more} applied to the application's builder (components, a policy, ...). */
+    SagaHarness(SagaDefinition<Task.Begin> definition, Consumer<Nexus.Builder> more) {
         this.definition = definition;
-        this.nexus = Nexus.builder().eventStore(store).clock(clock).eventTypes(Task.eventTypes()).snapshotExecutor(Runnable::run)
+        Nexus.Builder builder = Nexus.builder();
+        more.accept(builder);
+        this.nexus = builder.eventStore(store).clock(clock).eventTypes(Task.eventTypes()).snapshotExecutor(Runnable::run)
                 .aggregate(AggregateDefinition.of(Task.class, Task::new), routes -> routes
                         .createOrUpdate(Task.Perform.class, Task.Perform::taskId, (task, cmd, ctx) -> task.perform(cmd))
                         .update(Task.Undo.class, Task.Undo::taskId, (task, cmd, ctx) -> {
@@ -51,6 +71,8 @@ final class SagaHarness {
                             task.undo(cmd);
                         }))
                 .build();
+        this.bus = new FlakyBus(nexus.commands());
+        this.checkpoints = nexus.checkpoints();
     }
 
     /** Steps s0..s(n-1); step i sends Perform(i) (with the starting event's outcome at failAt), undone by Undo(i). */
@@ -73,7 +95,8 @@ final class SagaHarness {
     }
 
     SagaCoordinator.Builder<Task.Begin> coordinatorBuilder() {
-        return SagaCoordinator.builder(definition).from(nexus).compensationRetry(compensationRetry).randomSeed(7);
+        return SagaCoordinator.builder(definition).from(nexus).commandBus(bus)
+                .compensationRetry(compensationRetry).commandRetry(commandRetry).randomSeed(7);
     }
 
     /** Appends the starting event, as another part of the application would. */
@@ -105,6 +128,56 @@ final class SagaHarness {
     long count(String type, String sagaId, int step) {
         return store.readAll(1, Integer.MAX_VALUE).stream()
                 .filter(e -> e.eventType().equals(type) && e.streamId().equals("task-" + sagaId + "-" + step)).count();
+    }
+
+    /**
+     * The application's command bus, with failures that leave the outcome unknown: the next sends of
+     * {@code Perform} for a step can throw after the command took effect (a reply lost on the way back),
+     * or before it reached the aggregate (a connection that failed).
+     */
+    static final class FlakyBus implements CommandBus {
+        private final CommandBus delegate;
+        final Map<Integer, AtomicInteger> failAfterEffect = new ConcurrentHashMap<>();
+        final Map<Integer, AtomicInteger> failBeforeEffect = new ConcurrentHashMap<>();
+        final AtomicInteger sends = new AtomicInteger();
+
+        FlakyBus(CommandBus delegate) {
+            this.delegate = delegate;
+        }
+
+        FlakyBus afterEffect(int step, int times) {
+            failAfterEffect.put(step, new AtomicInteger(times));
+            return this;
+        }
+
+        FlakyBus beforeEffect(int step, int times) {
+            failBeforeEffect.put(step, new AtomicInteger(times));
+            return this;
+        }
+
+        @Override
+        public CommandResult send(Object command, CommandMetadata metadata) {
+            sends.incrementAndGet();
+            int step = command instanceof Task.Perform perform ? perform.step() : -1;
+            if (take(failBeforeEffect, step)) {
+                throw new IllegalStateException("connection reset before 'task-" + step + "' was reached");
+            }
+            CommandResult result = delegate.send(command, metadata);
+            if (take(failAfterEffect, step)) {
+                throw new UncheckedIOException(new SocketTimeoutException("timed out waiting for the answer of '" + result.aggregateId() + "'"));
+            }
+            return result;
+        }
+
+        private static boolean take(Map<Integer, AtomicInteger> failures, int step) {
+            AtomicInteger left = failures.get(step);
+            return left != null && left.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        }
+    }
+
+    /** The timers the saga 'work' waits for, in the application's timer store. */
+    List<io.nexus.core.scheduler.ScheduledTimer> pendingTimers() {
+        return nexus.timers().pending("work");
     }
 
     List<EventEnvelope> all() {

@@ -219,7 +219,7 @@ public final class AggregateFixture<A extends Aggregate> {
             if (aggregateId == null) {
                 throw new AssertionFailedError("No aggregate to inspect: the fixture had no given events and the command failed");
             }
-            assertions.accept(nexus.repository(definition.type()).load(aggregateId));
+            assertions.accept(nexus.repository(definition.type()).loadOrNew(aggregateId));
             return this;
         }
 

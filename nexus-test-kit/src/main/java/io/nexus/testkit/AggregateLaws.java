@@ -154,7 +154,7 @@ public final class AggregateLaws<A extends Aggregate> {
             String id = ((Function<Object, String>) route.targetId()).apply(command);
             A aggregate = run.live.get(id);
             if (aggregate == null) {
-                aggregate = run.repository.load(id);
+                aggregate = run.repository.loadOrNew(id);
             }
             if ((route.policy() == CreationPolicy.CREATE && !aggregate.isNew())
                     || (route.policy() == CreationPolicy.UPDATE && aggregate.isNew())) {
@@ -167,7 +167,7 @@ public final class AggregateLaws<A extends Aggregate> {
                 run.repository.save(aggregate, metadata);
                 run.accepted++;
             } catch (NexusException refused) {
-                aggregate = run.repository.load(id);
+                aggregate = run.repository.loadOrNew(id);
             }
             if (!aggregate.isNew()) {
                 run.live.put(id, aggregate);

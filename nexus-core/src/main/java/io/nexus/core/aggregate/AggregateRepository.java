@@ -1,11 +1,11 @@
 package io.nexus.core.aggregate;
 
 import io.nexus.core.NexusException;
-import io.nexus.core.bus.EventPublisher;
 import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.policy.PolicyDecision;
 import io.nexus.core.policy.PolicyDeniedException;
@@ -28,9 +28,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -50,6 +53,7 @@ import java.util.concurrent.RejectedExecutionException;
 public final class AggregateRepository<A extends Aggregate> {
 
     private static final Logger log = LoggerFactory.getLogger(AggregateRepository.class);
+    private static final int COMMAND_PAGE = 64;
 
     private final AggregateDefinition<A> definition;
     private final EventStore store;
@@ -57,7 +61,6 @@ public final class AggregateRepository<A extends Aggregate> {
     private final EventCodec codec;
     private final EventValidator validator;
     private final PolicyEngine policy;
-    private final EventPublisher publisher;
     private final NexusMetrics metrics;
     private final Clock clock;
     private final Executor snapshotExecutor;
@@ -71,13 +74,16 @@ public final class AggregateRepository<A extends Aggregate> {
         this.codec = b.codec;
         this.validator = b.validator;
         this.policy = b.policy;
-        this.publisher = b.publisher;
         this.metrics = b.metrics;
         this.clock = b.clock;
         this.snapshotExecutor = b.snapshotExecutor;
         this.typeTag = definition.name();
-        this.cache = b.cacheSize == 0 ? null : io.nexus.core.readmodel.NexusCache.builder("aggregates." + definition.name())
-                .maximumSize(b.cacheSize).metrics(b.metrics).build();
+        io.nexus.core.readmodel.NexusCache.Builder cacheBuilder = io.nexus.core.readmodel.NexusCache
+                .builder("aggregates." + definition.name()).maximumSize(b.cacheSize);
+        if (b.metrics.enabled()) {
+            cacheBuilder.meterRegistry(b.metrics.registry());
+        }
+        this.cache = b.cacheSize == 0 ? null : cacheBuilder.build();
         validateHandlers();
     }
 
@@ -90,11 +96,32 @@ public final class AggregateRepository<A extends Aggregate> {
     }
 
     /**
-     * The aggregate with all its events applied; a fresh aggregate at version 0 when it has none. With an
-     * aggregate cache, an instance saved earlier is handed out again (to one caller at a time) when the
-     * stream has not moved since, so only a store version check is paid instead of a replay.
+     * The aggregate with all its events applied. With an aggregate cache, an instance saved earlier is handed
+     * out again (to one caller at a time) when the stream has not moved since, so only a store version check
+     * is paid instead of a replay.
+     *
+     * @param id the aggregate id; not blank
+     * @return the aggregate, at the version of its last event
+     * @throws AggregateNotFoundException if the aggregate has no events; use {@link #find(String)} to ask,
+     *                                    or {@link #loadOrNew(String)} to start a new one
+     * @throws IllegalArgumentException   if {@code id} is blank
      */
     public A load(String id) {
+        A aggregate = loadOrNew(id);
+        if (aggregate.isNew()) {
+            throw new AggregateNotFoundException(definition.name(), id);
+        }
+        return aggregate;
+    }
+
+    /**
+     * The aggregate with all its events applied, or a new one at version 0 when it has none: what a command
+     * that may create its aggregate decides on. Same cache behaviour as {@link #load(String)}.
+     *
+     * @param id the aggregate id; not blank
+     * @throws IllegalArgumentException if {@code id} is blank
+     */
+    public A loadOrNew(String id) {
         if (cache != null) {
             requireId(id);
             A cached = cache.take(id).orElse(null);
@@ -111,9 +138,9 @@ public final class AggregateRepository<A extends Aggregate> {
         return cache == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(cache.hitRate());
     }
 
-    /** The aggregate, if it has any events. */
+    /** The aggregate, if it has any events; empty when it has none. */
     public Optional<A> find(String id) {
-        A aggregate = load(id);
+        A aggregate = loadOrNew(id);
         return aggregate.isNew() ? Optional.empty() : Optional.of(aggregate);
     }
 
@@ -223,14 +250,27 @@ public final class AggregateRepository<A extends Aggregate> {
     }
 
     /**
-     * Appends the aggregate's uncommitted events, expecting the version it was loaded at.
+     * Appends the aggregate's uncommitted events, expecting the version it was loaded at. Same as
+     * {@link #save(Aggregate, CommandMetadata, String)} without a command fingerprint.
+     */
+    public AppendResult save(A aggregate, CommandMetadata metadata) {
+        return save(aggregate, metadata, null);
+    }
+
+    /**
+     * Appends the aggregate's uncommitted events, expecting the version it was loaded at. Event ids derive
+     * from the command id ({@link CommandMetadata#eventId}); the first event records
+     * {@code commandFingerprint} in its metadata under {@link CommandMetadata#FINGERPRINT_KEY}, so a later
+     * send of the same command id can be told apart from a different command reusing it.
      *
+     * @param commandFingerprint what identifies the command's content, or {@code null} to record none
      * @return the append's result; an empty one (no events) when nothing was pending
      * @throws io.nexus.core.schema.SchemaViolationException if an event breaks its schema; nothing is appended
      * @throws PolicyDeniedException if the policy engine refuses an event; nothing is appended
      * @throws io.nexus.core.store.ConcurrencyConflictException if the stream moved since the load
+     * @throws io.nexus.core.store.DuplicateEventIdException if the command id's events are stored at another position
      */
-    public AppendResult save(A aggregate, CommandMetadata metadata) {
+    public AppendResult save(A aggregate, CommandMetadata metadata, String commandFingerprint) {
         Objects.requireNonNull(aggregate, "aggregate");
         Objects.requireNonNull(metadata, "metadata");
         List<Object> pending = aggregate.pendingEvents();
@@ -241,8 +281,13 @@ public final class AggregateRepository<A extends Aggregate> {
         List<NewEvent> events = new ArrayList<>(pending.size());
         long newBytes = 0;
         for (int i = 0; i < pending.size(); i++) {
+            Map<String, String> attributes = metadata.attributes();
+            if (i == 0 && commandFingerprint != null) {
+                attributes = new HashMap<>(attributes);
+                attributes.put(CommandMetadata.FINGERPRINT_KEY, commandFingerprint);
+            }
             NewEvent event = codec.encode(pending.get(i), metadata.eventId(id, i), metadata.correlationId(),
-                    metadata.commandId().toString(), metadata.attributes());
+                    metadata.commandId().toString(), attributes);
             validator.validate(id, event);
             authorize(id, event, metadata);
             events.add(event);
@@ -259,13 +304,45 @@ public final class AggregateRepository<A extends Aggregate> {
         }
         aggregate.markCommitted(result.newVersion());
         if (!result.duplicate()) {
-            publish(result);
             maybeSnapshot(aggregate);
             if (cache != null) {
                 cache.put(id, aggregate);
             }
         }
         return result;
+    }
+
+    /**
+     * The events an earlier command with {@code metadata}'s command id appended to aggregate {@code id}, in
+     * version order; empty when it appended none there (never sent, refused, or it decided nothing had to
+     * change). One event-id lookup in the stream ({@link io.nexus.core.store.ReadStream#versionOf}) and, only
+     * when found, one read of the command's events. Reads its own writes. Thread-safe.
+     *
+     * @throws IllegalArgumentException if {@code id} is blank
+     */
+    public List<EventEnvelope> eventsOfCommand(String id, CommandMetadata metadata) {
+        requireId(id);
+        Objects.requireNonNull(metadata, "metadata");
+        OptionalLong first = store.versionOf(id, metadata.eventId(id, 0));
+        if (first.isEmpty()) {
+            return List.of();
+        }
+        // One command's events are one append: a contiguous run of the ids it derives, read a page at a time.
+        List<EventEnvelope> events = new ArrayList<>();
+        long from = first.getAsLong();
+        while (true) {
+            List<EventEnvelope> page = store.read(StreamQuery.stream(id).fromVersion(from).limit(COMMAND_PAGE));
+            for (EventEnvelope event : page) {
+                if (!event.eventId().equals(metadata.eventId(id, events.size()))) {
+                    return List.copyOf(events);
+                }
+                events.add(event);
+            }
+            if (page.size() < COMMAND_PAGE) {
+                return List.copyOf(events);
+            }
+            from += page.size();
+        }
     }
 
     private void authorize(String id, NewEvent event, CommandMetadata metadata) {
@@ -285,15 +362,6 @@ public final class AggregateRepository<A extends Aggregate> {
         }
     }
 
-    private void publish(AppendResult result) {
-        try {
-            publisher.publish(result.events());
-        } catch (RuntimeException e) {
-            log.warn("Publishing {} event(s) of '{}' failed; they are stored and reach tracking consumers from the log",
-                    result.events().size(), result.streamId(), e);
-            metrics.count("nexus.publish.failures", "aggregate", typeTag);
-        }
-    }
 
     private void maybeSnapshot(A aggregate) {
         AggregateDefinition.SnapshotSettings settings = definition.snapshots().orElse(null);
@@ -372,7 +440,6 @@ public final class AggregateRepository<A extends Aggregate> {
         private SnapshotStore snapshots = new io.nexus.core.snapshot.InMemorySnapshotStore();
         private EventValidator validator = EventValidator.acceptAll();
         private PolicyEngine policy = PolicyEngine.allowAll();
-        private EventPublisher publisher = EventPublisher.none();
         private NexusMetrics metrics = NexusMetrics.of(null);
         private Clock clock = Clock.systemUTC();
         private Executor snapshotExecutor = Runnable::run;
@@ -399,13 +466,9 @@ public final class AggregateRepository<A extends Aggregate> {
             return this;
         }
 
-        public Builder<A> publisher(EventPublisher value) {
-            this.publisher = Objects.requireNonNull(value, "publisher");
-            return this;
-        }
-
-        public Builder<A> metrics(NexusMetrics value) {
-            this.metrics = Objects.requireNonNull(value, "metrics");
+        /** Where the repository records its meters (load, append, snapshot, cache); nowhere by default. */
+        public Builder<A> meterRegistry(MeterRegistry value) {
+            this.metrics = NexusMetrics.of(Objects.requireNonNull(value, "meterRegistry"));
             return this;
         }
 

@@ -1,7 +1,6 @@
 package io.nexus.core.bus;
 
 import io.nexus.core.event.EventEnvelope;
-import io.nexus.core.store.Subscription;
 
 import java.util.List;
 
@@ -19,7 +18,12 @@ import java.util.List;
  *       again, so nothing is lost and at most the unacknowledged tail is delivered twice;</li>
  *   <li>a group that subscribes for the first time starts from the oldest event the bus retains;</li>
  *   <li>a slow or failing consumer delays only its own group's events of the same partition: never
- *       another group, and never the other path.</li>
+ *       another group, and never the other path;</li>
+ *   <li>a consumer that keeps failing on an event gets it again with backoff up to the bus's consumer
+ *       retry policy's attempts (5 by default), then the event becomes a dead letter in the bus's
+ *       dead-letter queue and the partition moves on; on the primary path the later events of the same
+ *       aggregate are parked behind the dead letter until it is retried or discarded through the
+ *       {@link ConsumerGroup}; on the secondary path nothing is parked (see {@link ResilientConsumer}).</li>
  * </ul>
  * Thread-safe. Publishing is as quick as the transport allows and does not wait for consumers.
  */
@@ -39,7 +43,8 @@ public interface EventBus extends EventPublisher, AutoCloseable {
     /**
      * Starts delivering the events of {@code path} to {@code consumer} as consumer group {@code group},
      * from the group's checkpoints (or the oldest retained event for a new group). Closing the returned
-     * subscription stops delivery; events handled and acknowledged by then are checkpointed.
+     * group stops delivery; events handled and acknowledged by then are checkpointed. The returned group
+     * also reports the group's health and lists, retries and discards its dead letters.
      *
      * @param group    the consumer group; not blank; each group has its own checkpoints per path
      * @param path     the path to consume
@@ -48,7 +53,7 @@ public interface EventBus extends EventPublisher, AutoCloseable {
      * @throws IllegalStateException    if the bus is closed, or the implementation cannot run a second
      *                                  consumer of the same group and path at once
      */
-    Subscription subscribe(String group, BusPath path, BusConsumer consumer);
+    ConsumerGroup subscribe(String group, BusPath path, BusConsumer consumer);
 
     /** Stops every subscription and releases the bus's resources. Closing twice is harmless. */
     @Override

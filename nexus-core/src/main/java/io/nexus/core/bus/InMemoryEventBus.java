@@ -3,6 +3,8 @@ package io.nexus.core.bus;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
+import io.nexus.core.deadletter.DeadLetterQueue;
+import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.SubscribeToAppends;
@@ -10,6 +12,9 @@ import io.nexus.core.store.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -29,15 +34,15 @@ import java.util.concurrent.TimeUnit;
  * order. Records get 1-based sequence numbers per partition and are retained for the life of the bus.
  * Each subscription runs one daemon thread per partition: it reads from its checkpoint, hands records
  * to the consumer one at a time, and saves the record's sequence number in the {@link CheckpointStore}
- * (consumer {@code "<group>/<path>"}, partition {@code "p-<n>"}) after each acknowledgement. A consumer
- * that throws gets the same record again after a backoff; nothing else of that partition passes it, and
- * no other thread waits for it. Publishing appends under the partition's monitor and wakes its readers.
+ * (consumer {@code "<group>/<path>"}, partition {@code "p-<n>"}) after each acknowledgement. Each record
+ * goes through the group's {@link ResilientConsumer}: a consumer that throws gets the same record again
+ * after a backoff (nothing else of that partition passes it, and no other thread waits for it) up to the
+ * {@link Builder#consumerRetry consumer retry policy}'s attempts, then it becomes a dead letter (and, on
+ * the primary path, the aggregate's later records are parked behind it) and the partition moves on.
+ * Publishing appends under the partition's monitor and wakes its readers.
  *
- * <p>{@link #connect(SubscribeToAppends)} feeds the bus from an event store's append notifications,
- * which arrive in commit order; use it rather than the command path's publish hook when several
- * writers may save the same aggregate concurrently, since two publishes of one stream racing on
- * different threads can otherwise arrive in either order. Do not use both, or every event is
- * published twice (harmless for idempotent consumers, but wasteful).
+ * <p>An application feeds its bus one way: {@code Nexus.builder().eventBus(bus, ...)}, whose router
+ * publishes every stored event from the store's global log, in global order, from its checkpoint.
  *
  * <p>Thread-safe.
  */
@@ -45,10 +50,15 @@ public final class InMemoryEventBus implements EventBus {
 
     private static final Logger log = LoggerFactory.getLogger(InMemoryEventBus.class);
     private static final int BATCH = 256;
+    private static final RetryPolicy STORE_BACKOFF = RetryPolicy.custom().initialDelay(Duration.ofMillis(50))
+            .maxDelay(Duration.ofSeconds(5)).jitter(0.5).build();
 
     private final RoutingRule routing;
     private final CheckpointStore checkpoints;
-    private final RetryPolicy redelivery;
+    private final RetryPolicy consumerRetry;
+    private final DeadLetterQueue deadLetters;
+    private final Clock clock;
+    private final MeterRegistry meterRegistry;
     private final int partitionCount;
     private final Map<BusPath, PartitionLog[]> logs = new EnumMap<>(BusPath.class);
     private final Map<String, GroupSubscription> active = new ConcurrentHashMap<>();
@@ -57,7 +67,10 @@ public final class InMemoryEventBus implements EventBus {
     private InMemoryEventBus(Builder b) {
         this.routing = b.routing;
         this.checkpoints = b.checkpoints;
-        this.redelivery = b.redelivery;
+        this.consumerRetry = b.consumerRetry;
+        this.deadLetters = b.deadLetters;
+        this.clock = b.clock;
+        this.meterRegistry = b.meterRegistry;
         this.partitionCount = b.partitions;
         for (BusPath path : BusPath.values()) {
             PartitionLog[] partitions = new PartitionLog[partitionCount];
@@ -80,6 +93,11 @@ public final class InMemoryEventBus implements EventBus {
     /** The checkpoint store the consumer groups of this bus save to. */
     public CheckpointStore checkpoints() {
         return checkpoints;
+    }
+
+    /** The dead-letter queue the consumer groups of this bus keep their dead letters and parked events in. */
+    public DeadLetterQueue deadLetters() {
+        return deadLetters;
     }
 
     /** The number of partitions per path. */
@@ -109,14 +127,19 @@ public final class InMemoryEventBus implements EventBus {
     /**
      * Publishes every append committed to {@code source} from now on. Close the returned subscription to
      * stop.
+     *
+     * @deprecated appends committed while nothing is connected are never published, and nothing resumes
+     *             after a restart; give the bus to {@code Nexus.builder().eventBus(bus, ...)}, whose router
+     *             feeds it from the store's global log and its checkpoint
      */
+    @Deprecated(forRemoval = true)
     public Subscription connect(SubscribeToAppends source) {
         Objects.requireNonNull(source, "source");
         return source.subscribe(this::publish);
     }
 
     @Override
-    public Subscription subscribe(String group, BusPath path, BusConsumer consumer) {
+    public ConsumerGroup subscribe(String group, BusPath path, BusConsumer consumer) {
         if (group == null || group.isBlank()) {
             throw new IllegalArgumentException("group must not be blank, but was '" + group + "'");
         }
@@ -126,13 +149,22 @@ public final class InMemoryEventBus implements EventBus {
             throw new IllegalStateException("The event bus is closed; subscribe to an open bus");
         }
         String consumerId = group + "/" + path.name().toLowerCase();
-        GroupSubscription subscription = new GroupSubscription(consumerId, path, consumer);
+        if (active.containsKey(consumerId)) {
+            throw alreadyConsuming(group, path);
+        }
+        ResilientConsumer resilient = ResilientConsumer.builder(group, path, consumerId, consumer)
+                .deadLetters(deadLetters).retry(consumerRetry).clock(clock).meterRegistry(meterRegistry).build();
+        GroupSubscription subscription = new GroupSubscription(consumerId, path, resilient);
         if (active.putIfAbsent(consumerId, subscription) != null) {
-            throw new IllegalStateException("Consumer group '" + group + "' already consumes path " + path
-                    + " on this bus; close that subscription first or use another group name");
+            throw alreadyConsuming(group, path);
         }
         subscription.start();
-        return subscription;
+        return resilient.asConsumerGroup(subscription);
+    }
+
+    private static IllegalStateException alreadyConsuming(String group, BusPath path) {
+        return new IllegalStateException("Consumer group '" + group + "' already consumes path " + path
+                + " on this bus; close that subscription first or use another group name");
     }
 
     @Override
@@ -169,11 +201,11 @@ public final class InMemoryEventBus implements EventBus {
     private final class GroupSubscription implements Subscription {
         private final String consumerId;
         private final BusPath path;
-        private final BusConsumer consumer;
+        private final ResilientConsumer consumer;
         private final List<Thread> threads = new ArrayList<>();
         private volatile boolean running = true;
 
-        GroupSubscription(String consumerId, BusPath path, BusConsumer consumer) {
+        GroupSubscription(String consumerId, BusPath path, ResilientConsumer consumer) {
             this.consumerId = consumerId;
             this.path = path;
             this.consumer = consumer;
@@ -198,40 +230,39 @@ public final class InMemoryEventBus implements EventBus {
                 while (running) {
                     List<EventEnvelope> batch = partitionLog.read(next, BATCH, 200);
                     for (EventEnvelope event : batch) {
-                        if (!deliver(event)) {
+                        if (!deliver(event, partitionName, next)) {
                             return;
                         }
-                        checkpoints.save(consumerId, partitionName, Long.toString(next));
                         next++;
                     }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                log.error("Bus consumer '{}' partition {} stopped: its checkpoint could not be used or saved", consumerId,
+                log.error("Bus consumer '{}' partition {} stopped: its checkpoint could not be loaded", consumerId,
                         partition, e);
             }
         }
 
-        /** Delivers until acknowledged; false when the subscription stopped first. */
-        private boolean deliver(EventEnvelope event) throws InterruptedException {
-            for (int attempt = 1; running; attempt++) {
+        /**
+         * Delivers through the group's resilient consumer and checkpoints the record; false when the
+         * subscription stopped first. A dead-letter queue or checkpoint store that fails holds the partition
+         * (the record is delivered again after a backoff) instead of skipping or dropping the record.
+         */
+        private boolean deliver(EventEnvelope event, String partitionName, long sequence) throws InterruptedException {
+            for (int failures = 1; running; failures++) {
                 try {
-                    consumer.onEvent(event);
-                    return true;
-                } catch (InterruptedException e) {
-                    throw e;
-                } catch (Exception | Error e) {
-                    if (e instanceof VirtualMachineError fatal) {
-                        throw fatal;
-                    }
-                    if (!running) {
+                    if (!consumer.deliver(event)) {
                         return false;
                     }
-                    Duration delay = redelivery.delayAfter(Math.min(attempt, 30), ThreadLocalRandom.current());
-                    log.warn("Bus consumer '{}' failed on event '{}' of stream '{}' version {} (attempt {}); redelivering in {} ms",
-                            consumerId, event.eventType(), event.streamId(), event.version(), attempt, delay.toMillis(), e);
-                    TimeUnit.NANOSECONDS.sleep(Math.max(delay.toNanos(), 1));
+                    checkpoints.save(consumerId, partitionName, Long.toString(sequence));
+                    return true;
+                } catch (RuntimeException e) {
+                    Duration delay = STORE_BACKOFF.delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                    log.warn("Bus consumer '{}' could not record the outcome of '{}' of stream '{}' version {} in its "
+                                    + "dead-letter queue or checkpoint store (attempt {}); delivering it again in {} ms",
+                            consumerId, event.eventType(), event.streamId(), event.version(), failures, delay.toMillis(), e);
+                    TimeUnit.NANOSECONDS.sleep(Math.max(1, delay.toNanos()));
                 }
             }
             return false;
@@ -243,6 +274,7 @@ public final class InMemoryEventBus implements EventBus {
                 return;
             }
             running = false;
+            consumer.stop();
             for (Thread thread : threads) {
                 thread.interrupt();
             }
@@ -262,8 +294,10 @@ public final class InMemoryEventBus implements EventBus {
     public static final class Builder {
         private RoutingRule routing = RoutingRule.allPrimary();
         private CheckpointStore checkpoints;
-        private RetryPolicy redelivery = RetryPolicy.custom().initialDelay(Duration.ofMillis(10))
-                .maxDelay(Duration.ofSeconds(1)).jitter(0.5).build();
+        private RetryPolicy consumerRetry = ResilientConsumer.defaultRetry();
+        private DeadLetterQueue deadLetters;
+        private Clock clock = Clock.systemUTC();
+        private MeterRegistry meterRegistry;
         private int partitions = 4;
 
         private Builder() {
@@ -282,12 +316,47 @@ public final class InMemoryEventBus implements EventBus {
         }
 
         /**
-         * The backoff between redeliveries of an event its consumer failed on (only the delays count:
-         * the bus redelivers until the consumer acknowledges or the subscription closes). 10 ms doubling
-         * to 1 s, half jitter by default.
+         * How often a consumer is given an event it fails on, and the backoff between tries, before the event
+         * becomes a dead letter. 5 attempts, 100 ms doubling to 5 s, half jitter by default
+         * ({@link ResilientConsumer#defaultRetry()}).
          */
+        public Builder consumerRetry(RetryPolicy value) {
+            this.consumerRetry = Objects.requireNonNull(value, "consumerRetry");
+            return this;
+        }
+
+        /**
+         * The backoff between redeliveries of an event its consumer failed on.
+         *
+         * @deprecated consumers no longer get a failing event forever: use {@link #consumerRetry}, whose
+         *             attempts also count. This keeps the current number of attempts and takes the delays
+         *             of {@code value}.
+         */
+        @Deprecated
         public Builder redeliveryBackoff(RetryPolicy value) {
-            this.redelivery = Objects.requireNonNull(value, "redeliveryBackoff");
+            Objects.requireNonNull(value, "redeliveryBackoff");
+            this.consumerRetry = value.toBuilder().maxAttempts(consumerRetry.maxAttempts()).build();
+            return this;
+        }
+
+        /**
+         * Where consumer groups keep dead letters and the events parked behind them; a fresh
+         * {@link InMemoryDeadLetterQueue} by default (lost with the process: give a durable one in production).
+         */
+        public Builder deadLetters(DeadLetterQueue value) {
+            this.deadLetters = Objects.requireNonNull(value, "deadLetters");
+            return this;
+        }
+
+        /** The clock that stamps dead letters; the system clock by default. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** Where consumer groups count retries, dead letters and parked events; none by default. */
+        public Builder meterRegistry(MeterRegistry value) {
+            this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
             return this;
         }
 
@@ -303,6 +372,9 @@ public final class InMemoryEventBus implements EventBus {
         public InMemoryEventBus build() {
             if (checkpoints == null) {
                 checkpoints = new InMemoryCheckpointStore();
+            }
+            if (deadLetters == null) {
+                deadLetters = new InMemoryDeadLetterQueue();
             }
             return new InMemoryEventBus(this);
         }

@@ -8,13 +8,21 @@ import java.util.UUID;
  * What travels with a command besides its content.
  *
  * @param commandId     identifies this command; the ids of the events it produces derive from it, so
- *                      sending a command again with the same id after it succeeded does not apply it twice
+ *                      sending the same command again with the same id answers {@link CommandResult#alreadyApplied()}
+ *                      instead of applying it twice, and sending a different command with it is refused
  * @param correlationId shared by everything one request caused; copied to every event (defaults to the command id)
  * @param principal     who sends the command (user id, roles, tenant); given to the policy engine, not stored
  * @param attributes    copied into the metadata of every event the command produces
  */
 public record CommandMetadata(UUID commandId, String correlationId, Map<String, String> principal,
                               Map<String, String> attributes) {
+
+    /**
+     * The event-metadata key under which the first event of a command records the command's fingerprint
+     * (a hash of its class and content), so that a different command sent with the same command id is
+     * recognised and refused ({@link CommandIdReusedException}).
+     */
+    public static final String FINGERPRINT_KEY = "nexus.command.fingerprint";
 
     public CommandMetadata {
         Objects.requireNonNull(commandId, "commandId");

@@ -4,6 +4,8 @@ import io.nexus.core.aggregate.Aggregate;
 import io.nexus.core.aggregate.AggregateAlreadyExistsException;
 import io.nexus.core.aggregate.AggregateNotFoundException;
 import io.nexus.core.aggregate.AggregateRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.AppendResult;
@@ -22,10 +24,15 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The embedded command bus: handles each command on the caller's thread.
  *
- * <p>A concurrency conflict is retried on a freshly loaded aggregate while the retry policy allows,
- * with its backoff. Event ids derive from the command id, so re-sending an applied command (same id)
- * meets its own events in the stream: that is reported as {@link CommandResult#alreadyApplied()} rather
- * than applied twice. Thread-safe.
+ * <p>Implementation notes. Each attempt loads the aggregate, then looks the command id up in its stream
+ * before the decision runs: a command applied before (event ids derive from the command id) answers
+ * {@link CommandResult#alreadyApplied()} with its original events, whatever the aggregate's state is now,
+ * and a different command reusing the id (its fingerprint, stored with the first event, differs) is a
+ * {@link CommandIdReusedException}. A twin sent concurrently that passes the lookup meets the other's
+ * event ids at append time and gets the same answer; a twin whose decision failed (refused, already exists)
+ * or whose append lost a race looks the id up once more before reporting the failure. A concurrency
+ * conflict is retried on a freshly loaded aggregate while the retry policy allows, with its backoff.
+ * Thread-safe.
  */
 public final class SimpleCommandBus implements CommandBus {
 
@@ -75,7 +82,7 @@ public final class SimpleCommandBus implements CommandBus {
             outcome = result.alreadyApplied() ? "duplicate" : "success";
             return result;
         } catch (CommandRejectedException | InvalidCommandException | AggregateNotFoundException
-                 | AggregateAlreadyExistsException e) {
+                 | AggregateAlreadyExistsException | CommandIdReusedException e) {
             outcome = "rejected";
             throw e;
         } catch (ConcurrencyConflictException e) {
@@ -96,30 +103,42 @@ public final class SimpleCommandBus implements CommandBus {
             throw new InvalidCommandException("Command '" + rawCommand.getClass().getSimpleName()
                     + "' names no " + repository.definition().name() + " id (it was '" + id + "'); set the target id.");
         }
+        String fingerprint = CommandFingerprint.of(rawCommand);
         SplittableRandom random = null;
         for (int attempt = 1; ; attempt++) {
-            A aggregate = repository.load(id);
-            if (route.policy() == CreationPolicy.CREATE && !aggregate.isNew()) {
-                throw new AggregateAlreadyExistsException(repository.definition().name(), id, aggregate.version());
+            // Loading before the lookup matters: a twin that appends after the lookup appends after the load too,
+            // so this attempt's append meets the twin's event ids and is answered as a duplicate.
+            A aggregate = repository.loadOrNew(id);
+            CommandResult earlier = earlierOutcome(repository, id, metadata, fingerprint, attempt);
+            if (earlier != null) {
+                return earlier;
             }
-            if (route.policy() == CreationPolicy.UPDATE && aggregate.isNew()) {
-                throw new AggregateNotFoundException(repository.definition().name(), id);
+            try {
+                if (route.policy() == CreationPolicy.CREATE && !aggregate.isNew()) {
+                    throw new AggregateAlreadyExistsException(repository.definition().name(), id, aggregate.version());
+                }
+                if (route.policy() == CreationPolicy.UPDATE && aggregate.isNew()) {
+                    throw new AggregateNotFoundException(repository.definition().name(), id);
+                }
+                route.handler().handle(aggregate, command, new CommandContext(metadata, clock, attempt));
+            } catch (AggregateAlreadyExistsException | CommandRejectedException e) {
+                // A twin may have applied this command on a state this attempt did not see.
+                return orThrow(earlierOutcome(repository, id, metadata, fingerprint, attempt), e);
             }
-            route.handler().handle(aggregate, command, new CommandContext(metadata, clock, attempt));
             if (aggregate.uncommittedEvents().isEmpty()) {
                 return new CommandResult(id, aggregate.version(), List.of(), attempt, false);
             }
             try {
-                AppendResult result = repository.save(aggregate, metadata);
-                return new CommandResult(id, result.newVersion(), result.events(), attempt, result.duplicate());
-            } catch (DuplicateEventIdException e) {
-                if (!e.eventId().equals(metadata.eventId(id, 0))) {
-                    throw e;
+                AppendResult result = repository.save(aggregate, metadata, fingerprint);
+                if (result.duplicate()) {
+                    return applied(repository, id, metadata, fingerprint, result.events(), attempt);
                 }
-                return new CommandResult(id, repository.load(id).version(), List.of(), attempt, true);
+                return new CommandResult(id, result.newVersion(), result.events(), attempt, false);
+            } catch (DuplicateEventIdException e) {
+                return orThrow(earlierOutcome(repository, id, metadata, fingerprint, attempt), e);
             } catch (ConcurrencyConflictException e) {
                 if (!conflictRetry.canRetryAfter(attempt)) {
-                    throw e;
+                    return orThrow(earlierOutcome(repository, id, metadata, fingerprint, attempt), e);
                 }
                 if (random == null) {
                     random = new SplittableRandom(ThreadLocalRandom.current().nextLong());
@@ -128,6 +147,32 @@ public final class SimpleCommandBus implements CommandBus {
                 pause(conflictRetry.delayAfter(attempt, random));
             }
         }
+    }
+
+    /** The outcome of an earlier send of this command id on this aggregate, or {@code null} when there was none. */
+    private static CommandResult earlierOutcome(AggregateRepository<?> repository, String id, CommandMetadata metadata,
+                                                String fingerprint, int attempt) {
+        List<EventEnvelope> events = repository.eventsOfCommand(id, metadata);
+        return events.isEmpty() ? null : applied(repository, id, metadata, fingerprint, events, attempt);
+    }
+
+    /** The earlier outcome as an already-applied result, once its fingerprint shows it was the same command. */
+    private static CommandResult applied(AggregateRepository<?> repository, String id, CommandMetadata metadata,
+                                         String fingerprint, List<EventEnvelope> events, int attempt) {
+        EventEnvelope first = events.get(0);
+        String recorded = first.metadata().get(CommandMetadata.FINGERPRINT_KEY);
+        // Events stored without a fingerprint cannot be compared; they count as the same command.
+        if (recorded != null && !recorded.equals(fingerprint)) {
+            throw new CommandIdReusedException(metadata.commandId(), repository.definition().name(), id, first.version());
+        }
+        return new CommandResult(id, events.get(events.size() - 1).version(), events, attempt, true);
+    }
+
+    private static CommandResult orThrow(CommandResult result, RuntimeException failure) {
+        if (result == null) {
+            throw failure;
+        }
+        return result;
     }
 
     private void pause(Duration delay) {
@@ -176,8 +221,9 @@ public final class SimpleCommandBus implements CommandBus {
             return this;
         }
 
-        public Builder metrics(NexusMetrics value) {
-            this.metrics = Objects.requireNonNull(value, "metrics");
+        /** Where the bus records its meters (commands, retries); nowhere by default. */
+        public Builder meterRegistry(MeterRegistry value) {
+            this.metrics = NexusMetrics.of(Objects.requireNonNull(value, "meterRegistry"));
             return this;
         }
 

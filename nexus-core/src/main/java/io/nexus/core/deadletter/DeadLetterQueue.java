@@ -35,6 +35,16 @@ public interface DeadLetterQueue {
     /** Removes the dead letter with {@code id}; {@code false} if there was none. */
     boolean remove(UUID id);
 
+    /**
+     * Whether what is stored here outlives the process (a table, a file), so a consumer may move its
+     * checkpoint past a dead letter: after a restart the letter still parks its aggregate. A queue that
+     * forgets on restart returns false, and consumers then keep their checkpoints before its letters.
+     * True by default; thread-safe and constant.
+     */
+    default boolean isDurable() {
+        return true;
+    }
+
     /** How many dead letters {@code consumer} has. */
     default int count(String consumer) {
         return list(consumer).size();

@@ -13,11 +13,20 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
-/** The embedded {@link DeadLetterQueue}: a concurrent map by id. Thread-safe. */
+/**
+ * The embedded {@link DeadLetterQueue}: a concurrent map by id. Not durable: it forgets everything when the
+ * process ends, so consumers keep their checkpoints before its dead letters. Thread-safe.
+ */
 public final class InMemoryDeadLetterQueue implements DeadLetterQueue {
 
     private final Map<UUID, DeadLetter> byId = new ConcurrentHashMap<>();
     private final Map<String, NavigableMap<Long, EventEnvelope>> parked = new ConcurrentHashMap<>();
+
+    /** False: the queue lives only as long as this instance. */
+    @Override
+    public boolean isDurable() {
+        return false;
+    }
 
     @Override
     public void put(DeadLetter deadLetter) {

@@ -2,6 +2,7 @@ package io.nexus.core.projection;
 
 import io.nexus.core.event.EventEnvelope;
 
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -18,6 +19,17 @@ import java.util.Set;
  */
 public interface Projection {
 
+    /**
+     * A projection that declares its handlers by event class instead of type names:
+     * {@code Projection.handling("order-summaries").on(OrderPlaced.class, (event, envelope) -> ...).build()}.
+     * See {@link TypedProjection}.
+     *
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
+    static TypedProjection.Builder handling(String name) {
+        return new TypedProjection.Builder(name);
+    }
+
     /** The projection's stable name: its checkpoints and dead letters are stored under it. Not blank. */
     String name();
 
@@ -33,4 +45,16 @@ public interface Projection {
      *                   dead-letters it with this exception as the cause and parks the aggregate's later events
      */
     void handle(Object event, EventEnvelope envelope) throws Exception;
+
+    /**
+     * The version of the last event of stream {@code streamId} that the read model holds, if the
+     * projection can tell (a read model that stores the aggregate version can). The processor asks when
+     * it meets a stream it has no memory of (after a restart) and finds an event whose predecessors the
+     * read model lacks: it reads them back from the store and applies them first instead of applying the
+     * event over the gap. Empty by default (the processor then relies on its own memory of the versions
+     * it passed since starting). Called on the processing thread; must be quick and must not throw.
+     */
+    default OptionalLong lastAppliedVersion(String streamId) {
+        return OptionalLong.empty();
+    }
 }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.internal.NexusMetrics;
 
 import java.time.Duration;
@@ -36,8 +37,8 @@ public final class NexusCache<K, V> {
             caffeine.expireAfterWrite(b.expireAfterWrite);
         }
         this.cache = caffeine.build();
-        if (b.metrics.enabled()) {
-            CaffeineCacheMetrics.monitor(b.metrics.registry(), cache, name);
+        if (NexusMetrics.of(b.meterRegistry).enabled()) {
+            CaffeineCacheMetrics.monitor(b.meterRegistry, cache, name);
         }
     }
 
@@ -111,7 +112,7 @@ public final class NexusCache<K, V> {
         private final String name;
         private long maximumSize = 10_000;
         private Duration expireAfterWrite;
-        private NexusMetrics metrics = NexusMetrics.of(null);
+        private MeterRegistry meterRegistry;
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -140,8 +141,8 @@ public final class NexusCache<K, V> {
         }
 
         /** Where to publish the cache meters; nowhere by default. */
-        public Builder metrics(NexusMetrics value) {
-            this.metrics = Objects.requireNonNull(value, "metrics");
+        public Builder meterRegistry(MeterRegistry value) {
+            this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
             return this;
         }
 

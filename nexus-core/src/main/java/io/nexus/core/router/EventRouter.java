@@ -3,7 +3,6 @@ package io.nexus.core.router;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.NexusException;
 import io.nexus.core.bus.EventPublisher;
-import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
 import io.nexus.core.event.EventEnvelope;
@@ -11,16 +10,12 @@ import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.ReadAll;
 import io.nexus.core.store.SubscribeToAppends;
-import io.nexus.core.store.Subscription;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.nexus.core.tracking.LogTracker;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Moves every stored event from an event store's change capture to an {@link EventPublisher} (usually
@@ -35,52 +30,37 @@ import java.util.concurrent.TimeUnit;
  *         .start();
  * }</pre>
  *
- * <p>Implementation notes. One thread reads the store's global log ({@link ReadAll}) from the position
- * after its checkpoint, publishes what it read in batches, and then saves the last published position
- * (consumer {@code "event-router/<name>"}, partition {@link Checkpoint#GLOBAL}). The change capture
- * ({@link SubscribeToAppends}) is used only as a wake-up call: the router registers before its first read
- * and always reads the log itself, so catching up after a restart and following live appends are the
- * same code, and an append that happens while the router is down or busy is still read from the log. A
- * fallback poll covers a missed wake-up. A publish that fails is retried with backoff until it succeeds
- * or the router closes; nothing is skipped, so an event that can never be published stops the router
- * there ({@link #lastFailure()} says why) rather than being lost. A crash between publishing and saving
- * the checkpoint publishes the batch again: consumers recognise the duplicates by
- * {@link EventEnvelope#eventId()}.
+ * <p>Implementation notes. The router is a {@link LogTracker} client (consumer
+ * {@code "event-router/<name>"}): the tracker loads the checkpoint, reads the global log from the position
+ * after it, is woken by the change capture and polls as the fallback (a store without change capture is
+ * simply polled), and stores the position of each published batch. A publish that fails is handed over
+ * again after the {@code backoff} until it succeeds or the router closes; nothing is skipped, so an event
+ * that can never be published stops the router there ({@link #lastFailure()} says why) rather than being
+ * lost. A crash between publishing and storing the checkpoint publishes the batch again: consumers
+ * recognise the duplicates by {@link EventEnvelope#eventId()}.
  *
  * <p>Run one router per checkpoint name at a time. Thread-safe.
  */
 public final class EventRouter implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(EventRouter.class);
-
+    private final LogTracker tracker;
     private final ReadAll source;
-    private final SubscribeToAppends changes;
     private final EventPublisher publisher;
-    private final CheckpointStore checkpoints;
     private final String consumer;
-    private final int batchSize;
-    private final RetryPolicy backoff;
-    private final Duration pollInterval;
     private final NexusMetrics metrics;
-    private final Object wake = new Object();
-    private boolean woken;
-    private volatile boolean running;
     private volatile boolean started;
-    private volatile long position = -1;
-    private volatile NexusException lastFailure;
-    private Thread thread;
-    private Subscription subscription;
 
     private EventRouter(Builder b) {
-        this.source = b.source;
-        this.changes = b.changes;
-        this.publisher = b.publisher;
-        this.checkpoints = b.checkpoints;
         this.consumer = "event-router/" + b.name;
-        this.batchSize = b.batchSize;
-        this.backoff = b.backoff;
-        this.pollInterval = b.pollInterval;
+        this.source = b.source;
+        this.publisher = b.publisher;
         this.metrics = NexusMetrics.of(b.meterRegistry);
+        LogTracker.Builder tracker = LogTracker.builder(consumer, b.source, b.changes, b.checkpoints)
+                .batchSize(b.batchSize).retry(b.backoff).pollInterval(b.pollInterval);
+        if (b.meterRegistry != null) {
+            tracker.meterRegistry(b.meterRegistry);
+        }
+        this.tracker = tracker.build();
     }
 
     /**
@@ -96,19 +76,14 @@ public final class EventRouter implements AutoCloseable {
      *
      * @return this router
      * @throws IllegalStateException if it was started before
-     * @throws NexusException        if the checkpoint cannot be loaded
+     * @throws NexusException        if the checkpoint cannot be loaded (the router may then be started again)
      */
     public synchronized EventRouter start() {
         if (started) {
             throw new IllegalStateException("Event router '" + consumer + "' was already started; build a new one to restart");
         }
+        tracker.start(this::publish);
         started = true;
-        position = checkpoints.load(consumer, Checkpoint.GLOBAL).map(Checkpoint::positionAsLong).orElse(0L);
-        running = true;
-        subscription = changes.subscribe(events -> wakeUp());
-        thread = new Thread(this::run, "nexus-" + consumer);
-        thread.setDaemon(true);
-        thread.start();
         return this;
     }
 
@@ -119,99 +94,41 @@ public final class EventRouter implements AutoCloseable {
 
     /** The global position of the last event published and checkpointed; -1 before {@link #start()}. */
     public long position() {
-        return position;
+        return started ? tracker.checkpointedPosition() : -1;
     }
 
     /** How many stored events are not yet published: the store's head position minus {@link #position()}. */
     public long lag() {
-        return Math.max(0, source.headPosition() - Math.max(0, position));
+        return Math.max(0, source.headPosition() - Math.max(0, position()));
     }
 
-    /** The failure the router is currently retrying, if any; empty once a publish succeeds again. */
+    /** The failure the router is currently retrying, if any; empty once a publish (or checkpoint) succeeds again. */
     public Optional<NexusException> lastFailure() {
-        return Optional.ofNullable(lastFailure);
+        return tracker.lastFailure().map(e -> e instanceof NexusException n ? n : new NexusException("Event router '"
+                + consumer + "' failed after position " + tracker.position() + ": " + e.getMessage(), e, true));
     }
 
-    private void wakeUp() {
-        synchronized (wake) {
-            woken = true;
-            wake.notifyAll();
-        }
-    }
-
-    private void run() {
+    private long publish(List<EventEnvelope> batch) {
         try {
-            while (running) {
-                List<EventEnvelope> batch = source.readAll(position + 1, batchSize);
-                if (batch.isEmpty()) {
-                    synchronized (wake) {
-                        if (!woken) {
-                            TimeUnit.MILLISECONDS.timedWait(wake, Math.max(1, pollInterval.toMillis()));
-                        }
-                        woken = false;
-                    }
-                    continue;
-                }
-                if (!retrying("publish", () -> publisher.publish(batch))) {
-                    return;
-                }
-                long last = batch.get(batch.size() - 1).globalPosition();
-                if (!retrying("checkpoint", () -> checkpoints.save(consumer, Checkpoint.GLOBAL, Long.toString(last)))) {
-                    return;
-                }
-                position = last;
-                metrics.summary("nexus.router.batch.size", batch.size(), "router", consumer);
-                metrics.summary("nexus.router.lag", lag(), "router", consumer);
-            }
-        } catch (InterruptedException e) {
-            // closing
+            publisher.publish(batch);
         } catch (RuntimeException e) {
-            lastFailure = e instanceof NexusException n ? n : new NexusException("Event router '" + consumer
-                    + "' stopped reading the store at position " + (position + 1) + ": " + e.getMessage(), e);
-            log.error("Event router '{}' stopped reading the store at position {}; restart it to resume from its checkpoint",
-                    consumer, position + 1, e);
-        }
-    }
-
-    /** Runs {@code action} until it succeeds (true) or the router closes (false). */
-    private boolean retrying(String what, Runnable action) throws InterruptedException {
-        for (int attempt = 1; running; attempt++) {
-            try {
-                action.run();
-                lastFailure = null;
-                return true;
-            } catch (RuntimeException e) {
-                if (!running) {
-                    return false;
-                }
-                lastFailure = e instanceof NexusException n ? n : new NexusException("Event router '" + consumer + "' failed to "
-                        + what + " events from position " + (position + 1) + ": " + e.getMessage(), e, true);
-                metrics.count("nexus.router.retries", "router", consumer, "step", what);
-                Duration delay = backoff.delayAfter(Math.min(attempt, 30), ThreadLocalRandom.current());
-                log.warn("Event router '{}' failed to {} events from position {} (attempt {}); retrying in {} ms",
-                        consumer, what, position + 1, attempt, delay.toMillis(), e);
-                TimeUnit.NANOSECONDS.sleep(Math.max(1, delay.toNanos()));
+            metrics.count("nexus.router.retries", "router", consumer, "step", "publish");
+            if (e instanceof NexusException) {
+                throw e;
             }
+            throw new NexusException("Event router '" + consumer + "' failed to publish events from position "
+                    + batch.get(0).globalPosition() + ": " + e.getMessage(), e, true);
         }
-        return false;
+        long last = batch.get(batch.size() - 1).globalPosition();
+        metrics.summary("nexus.router.batch.size", batch.size(), "router", consumer);
+        metrics.summary("nexus.router.lag", Math.max(0, source.headPosition() - last), "router", consumer);
+        return last;
     }
 
     /** Stops routing; a batch being published may be published again by the next router. Closing twice is harmless. */
     @Override
     public synchronized void close() {
-        if (!running) {
-            return;
-        }
-        running = false;
-        if (subscription != null) {
-            subscription.close();
-        }
-        thread.interrupt();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        tracker.close();
     }
 
     /** Options for {@link EventRouter}; setters validate their argument at once. */

@@ -39,10 +39,14 @@ import java.util.regex.Pattern;
  *       as its action was performed (the command bus accepted the command, the event was stored). A step
  *       with no action at all succeeds at once: it exists only for its compensation (undoing what the
  *       starting event did, such as cancelling an order).</li>
- *   <li>A command the bus refuses, a failure reply, or an expired timeout fails the step; the runtime then
- *       compensates exactly the steps that had succeeded, in reverse order.</li>
+ *   <li>A command refused in a way that proves it had no effect (the aggregate refused it, it was
+ *       invalid or unknown, its events broke a schema or a policy), a failure reply, or an expired
+ *       timeout fails the step; the runtime then compensates exactly the steps that had succeeded, in
+ *       reverse order. Any other failure to send (a timeout, a lost connection) leaves the outcome
+ *       unknown: the runtime sends the same command id again with backoff and accepts a reply that
+ *       arrives meanwhile; it never counts such a step as failed.</li>
  *   <li>Step commands and compensations are sent with command ids derived from the saga id and the step,
- *       so a re-send after a crash is recognised by the command bus and not applied twice. Their handlers
+ *       so a re-send after a crash or an unknown outcome is recognised by the command bus and not applied twice. Their handlers
  *       must not refuse such a re-send because the first one already changed the state: make them
  *       idempotent (compensations above all).</li>
  *   <li>Commands and events are built from the starting event only: keep what later steps need in it.</li>

@@ -11,7 +11,9 @@ import java.util.List;
  * handle a timer idempotently.
  *
  * <p>A durable implementation keeps pending timers across restarts (the saga module's
- * {@code EventStoreScheduler} records them as events in the event store). Time is whatever instant the
+ * {@code EventStoreScheduler} records them as events in the event store, {@code DynamoDbScheduler} keeps
+ * them in a table); {@link InMemoryScheduler} is the embedded one. Every implementation passes the test
+ * kit's {@code SchedulerContract}. Time is whatever instant the
  * owner passes in: the scheduler reads no clock, so a controllable clock in tests moves timers too.
  *
  * <p>Implementations are thread-safe.

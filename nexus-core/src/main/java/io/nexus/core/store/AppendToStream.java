@@ -15,6 +15,10 @@ public interface AppendToStream {
      * <ul>
      *   <li>the append succeeds only if {@code expected} is satisfied by the stream's current version;
      *       the events get versions {@code current + 1 .. current + n};</li>
+     *   <li>an exact expectation below the stream's version (the stream moved on) is a transient
+     *       {@link ConcurrencyConflictException}; one above it ({@link ExpectedVersion#isAheadOf}, including
+     *       any positive version on a stream that does not exist) is a permanent
+     *       {@link ExpectedVersionAheadException};</li>
      *   <li>re-appending a batch whose event ids are already stored, in the same order and at the
      *       position the expectation names (anywhere, for {@link ExpectedVersion#any()}), is an
      *       idempotent success with {@link AppendResult#duplicate()} set and nothing written;</li>
@@ -29,7 +33,8 @@ public interface AppendToStream {
      * @param expected      the optimistic-concurrency expectation
      * @param events        at least one event
      * @return the stored envelopes and the stream's new version
-     * @throws ConcurrencyConflictException if {@code expected} does not hold (transient)
+     * @throws ConcurrencyConflictException if the stream is past {@code expected} (transient)
+     * @throws ExpectedVersionAheadException if {@code expected} is ahead of the stream (permanent)
      * @throws DuplicateEventIdException    if an event id repeats
      * @throws EventTooLargeException       if an event exceeds the store's size limit
      * @throws AppendTooLargeException      if the batch exceeds what the store writes atomically

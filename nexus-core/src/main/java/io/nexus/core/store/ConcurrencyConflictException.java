@@ -3,7 +3,9 @@ package io.nexus.core.store;
 import io.nexus.core.NexusException;
 
 /**
- * An append's expected version did not match the stream: another writer got there first. Transient:
+ * An append's expected version did not match the stream: another writer got there first, so the stream
+ * is past the expectation (an expectation ahead of the stream is an {@link ExpectedVersionAheadException}
+ * instead). Transient:
  * reload the aggregate and run the command again (the command bus can do this for you with a retry
  * policy).
  */

@@ -8,6 +8,9 @@ package io.nexus.core.store;
  *   <li>{@link #noStream()}: the stream must not exist yet (version 0);</li>
  *   <li>{@link #exactly(long)}: the stream's last event must have exactly this version.</li>
  * </ul>
+ * A stream that moved past an exact expectation is a transient {@link ConcurrencyConflictException}; an
+ * exact expectation ahead of the stream ({@link #isAheadOf(long)}) is a permanent
+ * {@link ExpectedVersionAheadException}.
  */
 public sealed interface ExpectedVersion {
 
@@ -32,6 +35,12 @@ public sealed interface ExpectedVersion {
     /** Whether a stream at {@code currentVersion} satisfies this expectation. */
     boolean isSatisfiedBy(long currentVersion);
 
+    /**
+     * Whether this expectation names a version a stream at {@code currentVersion} has never reached, which
+     * no writer that read the stream can hold.
+     */
+    boolean isAheadOf(long currentVersion);
+
     /** No concurrency check. */
     enum Any implements ExpectedVersion {
         INSTANCE;
@@ -39,6 +48,11 @@ public sealed interface ExpectedVersion {
         @Override
         public boolean isSatisfiedBy(long currentVersion) {
             return true;
+        }
+
+        @Override
+        public boolean isAheadOf(long currentVersion) {
+            return false;
         }
 
         @Override
@@ -54,6 +68,11 @@ public sealed interface ExpectedVersion {
         @Override
         public boolean isSatisfiedBy(long currentVersion) {
             return currentVersion == version;
+        }
+
+        @Override
+        public boolean isAheadOf(long currentVersion) {
+            return version > currentVersion;
         }
 
         @Override

@@ -9,14 +9,16 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -28,7 +30,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * events per second. Reads take no lock: each stream and the global log are append-only arrays whose
  * element writes are published by a volatile size written after them, so a reader that sees size
  * {@code n} sees the first {@code n} elements. Each stream keeps an event-id index for idempotency.
- * Listeners run on the appending thread while the lock is held, so they see appends in global order.
+ * Listeners never run under the write lock (a slow listener must not hold up appends to other streams):
+ * each committed append is queued under the lock, in commit order, and after releasing it the appending
+ * thread delivers the queue unless another thread is already delivering, in which case that thread
+ * delivers this append too and the append returns at once. Listeners thus see appends in global order,
+ * one at a time, usually on the appending thread before {@code append} returns; under contention (or
+ * when a listener itself appends) a little later, on the thread that is delivering.
  *
  * <p>Thread-safe.
  */
@@ -45,6 +52,8 @@ public final class InMemoryEventStore implements EventStore {
     private final Map<String, StreamLog> streams = new ConcurrentHashMap<>();
     private final GlobalLog global = new GlobalLog();
     private final List<Registration> listeners = new CopyOnWriteArrayList<>();
+    private final Queue<List<EventEnvelope>> undelivered = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock deliveryLock = new ReentrantLock();
 
     private InMemoryEventStore(Clock clock, int maxEventSize) {
         this.clock = clock;
@@ -98,6 +107,9 @@ public final class InMemoryEventStore implements EventStore {
                     return replay;
                 }
             }
+            if (expected.isAheadOf(current)) {
+                throw new ExpectedVersionAheadException(streamId, expected, current);
+            }
             if (!expected.isSatisfiedBy(current)) {
                 throw new ConcurrencyConflictException(streamId, expected, current);
             }
@@ -117,17 +129,39 @@ public final class InMemoryEventStore implements EventStore {
             stream.addAll(stored);
             streams.putIfAbsent(streamId, stream);
             global.addAll(stored);
-            for (Registration listener : listeners) {
-                try {
-                    listener.onAppend(stored);
-                } catch (RuntimeException e) {
-                    log.warn("Append listener {} failed for stream '{}'; the append stands", listener, streamId, e);
-                }
+            if (!listeners.isEmpty()) {
+                undelivered.add(stored);
             }
         } finally {
             writeLock.unlock();
         }
+        deliver();
         return new AppendResult(streamId, stored.get(stored.size() - 1).version(), stored, false);
+    }
+
+    /** Tells the listeners of queued appends in commit order, unless another thread (or this one, further up) is at it. */
+    private void deliver() {
+        while (!undelivered.isEmpty()) {
+            if (deliveryLock.isHeldByCurrentThread() || !deliveryLock.tryLock()) {
+                return;
+            }
+            try {
+                List<EventEnvelope> batch;
+                while ((batch = undelivered.poll()) != null) {
+                    for (Registration listener : listeners) {
+                        try {
+                            listener.onAppend(batch);
+                        } catch (RuntimeException e) {
+                            log.warn("Append listener {} failed for stream '{}'; the append stands", listener,
+                                    batch.get(0).streamId(), e);
+                        }
+                    }
+                }
+            } finally {
+                deliveryLock.unlock();
+            }
+            // Re-checked after unlocking: an append queued just before the unlock found the lock taken.
+        }
     }
 
     @Override
@@ -151,6 +185,20 @@ public final class InMemoryEventStore implements EventStore {
     public long currentVersion(String streamId) {
         StreamLog stream = streams.get(streamId);
         return stream == null ? 0 : stream.size;
+    }
+
+    /** {@inheritDoc} One lookup in the stream's event-id index, without a lock. */
+    @Override
+    public OptionalLong versionOf(String streamId, UUID eventId) {
+        requireText(streamId, "streamId");
+        Objects.requireNonNull(eventId, "eventId");
+        StreamLog stream = streams.get(streamId);
+        if (stream == null) {
+            return OptionalLong.empty();
+        }
+        Integer index = stream.indexById.get(eventId);
+        // The index is written before the volatile size: an id of an append still in progress is not found yet.
+        return index == null || index >= stream.size ? OptionalLong.empty() : OptionalLong.of(index + 1L);
     }
 
     @Override
@@ -214,10 +262,13 @@ public final class InMemoryEventStore implements EventStore {
         }
     }
 
-    /** One stream: an append-only array and its event-id index. Mutated only under the write lock. */
+    /**
+     * One stream: an append-only array and its event-id index. Mutated only under the write lock; the index
+     * is concurrent because {@link #versionOf} reads it without the lock.
+     */
     private static final class StreamLog {
         final String aggregateType;
-        final Map<UUID, Integer> indexById = new HashMap<>();
+        final Map<UUID, Integer> indexById = new ConcurrentHashMap<>();
         volatile EventEnvelope[] events = new EventEnvelope[8];
         volatile int size;
         Instant lastTimestamp;

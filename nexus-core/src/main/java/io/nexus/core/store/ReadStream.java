@@ -3,6 +3,9 @@ package io.nexus.core.store;
 import io.nexus.core.event.EventEnvelope;
 
 import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.UUID;
 
 /** The per-stream read role of an event store. */
 public interface ReadStream {
@@ -16,4 +19,34 @@ public interface ReadStream {
 
     /** The stream's current version: the version of its last event, 0 when the stream does not exist. */
     long currentVersion(String streamId);
+
+    /**
+     * The version at which stream {@code streamId} holds the event {@code eventId}; empty when the stream
+     * holds no such event or does not exist. Event ids are unique per stream only: an event with this id in
+     * another stream is not found. Reads its own writes, like {@link #read}: an append that returned is
+     * found by every later call, and an append in progress is found either whole or not at all.
+     *
+     * <p>The command bus asks this before every decision, to recognise a command it already applied
+     * (event ids derive from the command id), so stores answer it from the index that keeps event ids
+     * unique rather than by reading the stream. This default does read the whole stream; it is correct,
+     * and meant only for wrappers and test doubles. Thread-safe like the store.
+     *
+     * @param streamId the stream; not blank
+     * @param eventId  the event id; not {@code null}
+     * @return the event's version ({@code >= 1}), or empty
+     * @throws IllegalArgumentException if {@code streamId} is blank
+     * @throws NullPointerException     if {@code eventId} is {@code null}
+     */
+    default OptionalLong versionOf(String streamId, UUID eventId) {
+        if (streamId == null || streamId.isBlank()) {
+            throw new IllegalArgumentException("streamId must not be blank, but was '" + streamId + "'");
+        }
+        Objects.requireNonNull(eventId, "eventId");
+        for (EventEnvelope event : read(StreamQuery.stream(streamId))) {
+            if (event.eventId().equals(eventId)) {
+                return OptionalLong.of(event.version());
+            }
+        }
+        return OptionalLong.empty();
+    }
 }

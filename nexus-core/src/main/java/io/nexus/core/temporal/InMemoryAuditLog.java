@@ -33,6 +33,9 @@ public final class InMemoryAuditLog implements AuditLog {
 
     @Override
     public synchronized List<AuditRecord> recent(int max) {
+        if (max < 0) {
+            throw new IllegalArgumentException("max must be >= 0, but was " + max);
+        }
         List<AuditRecord> all = new ArrayList<>(records);
         return List.copyOf(all.subList(Math.max(0, all.size() - max), all.size()));
     }

@@ -1,9 +1,11 @@
 package io.nexus.core.tracking;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.NexusException;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.projection.TaskScheduler;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.ReadAll;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
@@ -41,10 +44,15 @@ import java.util.random.RandomGenerator;
  * way forward on a store without change capture (its {@code subscribe} throws: the tracker logs that once
  * and polls). All reading and handling runs as tasks on a {@link TaskScheduler}, one at a time, so tests
  * drive it with a controllable scheduler. A handler or read that fails is tried again after the backoff
- * of {@code retry} (attempts never run out: nothing is skipped), and {@link #lastFailure()} says why
- * meanwhile. Checkpoints are stored in one encoding: the decimal global position, partition
+ * of {@code retry} (attempts never run out: nothing is skipped); during the backoff neither a wake-up
+ * nor a poll tries it early, and {@link #lastFailure()} says why meanwhile. Checkpoints are stored in one encoding: the decimal global position, partition
  * {@link Checkpoint#GLOBAL}. A crash between handling and storing the checkpoint hands the batch over
- * again: delivery is at-least-once.
+ * again: delivery is at-least-once. A checkpoint that cannot be stored is tried again after the next
+ * batch (and reported by {@link #lastFailure()} meanwhile); it never stops the tracker.
+ *
+ * <p>A handler runs with the tracker's lock held; it may call back into its own tracker (for example
+ * {@link #stop()}). Code that holds a lock of its own which a handler also takes must not call
+ * {@link #stop()} or {@link #catchUpNow()} while holding it; {@link #checkpoint(long)} is safe from anywhere.
  *
  * <p>Run one tracker per consumer name at a time. Thread-safe.
  */
@@ -55,6 +63,7 @@ public final class LogTracker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LogTracker.class);
     private static final int MAX_BATCHES_PER_TASK = 8;
+    private static final Duration INLINE_WAIT = Duration.ofMillis(50);
 
     private final String consumer;
     private final ReadAll source;
@@ -67,6 +76,8 @@ public final class LogTracker implements AutoCloseable {
     private final RetryPolicy retry;
     private final RandomGenerator random;
     private final long initialPosition;
+    private final boolean inline;
+    private final NexusMetrics metrics;
 
     private final ReentrantLock drainLock = new ReentrantLock();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -77,7 +88,11 @@ public final class LogTracker implements AutoCloseable {
     private volatile long checkpointed;
     private volatile long pendingCheckpoint = NO_CHECKPOINT;
     private volatile RuntimeException lastFailure;
-    private int failures;
+    private volatile RuntimeException checkpointFailure;
+    private volatile boolean backingOff;
+    private int generation;
+    private long deferredCheckpoint = NO_CHECKPOINT;
+    private RetryPolicy.Backoff backoff;
     private LogHandler handler;
     private Subscription subscription;
     private TaskScheduler.Cancellable pollTask;
@@ -95,6 +110,8 @@ public final class LogTracker implements AutoCloseable {
         this.retry = b.retry;
         this.random = b.random;
         this.initialPosition = b.initialPosition;
+        this.inline = b.inline;
+        this.metrics = NexusMetrics.of(b.meterRegistry);
     }
 
     /**
@@ -119,6 +136,7 @@ public final class LogTracker implements AutoCloseable {
      *
      * @throws IllegalStateException if already running, or closed
      * @throws NexusException        if the checkpoint cannot be loaded
+     * @throws java.util.concurrent.RejectedExecutionException if the scheduler no longer runs tasks
      */
     public void start(LogHandler handler) {
         Objects.requireNonNull(handler, "handler");
@@ -135,10 +153,13 @@ public final class LogTracker implements AutoCloseable {
             this.position = from;
             this.checkpointed = from;
             this.pendingCheckpoint = NO_CHECKPOINT;
-            this.failures = 0;
+            this.backoff = retry.backoff(random);
+            this.backingOff = false;
             this.lastFailure = null;
+            this.checkpointFailure = null;
+            int current = ++generation;
             try {
-                subscription = changes.subscribe(events -> wake());
+                subscription = changes.subscribe(events -> onAppend());
                 live = true;
             } catch (RuntimeException e) {
                 subscription = null;
@@ -147,7 +168,17 @@ public final class LogTracker implements AutoCloseable {
                         consumer, pollInterval.toMillis(), e.getMessage());
             }
             running = true;
-            pollTask = scheduler.schedule(this::poll, pollInterval);
+            try {
+                pollTask = scheduler.schedule(() -> poll(current), pollInterval);
+            } catch (RuntimeException e) {
+                running = false;
+                live = false;
+                if (subscription != null) {
+                    subscription.close();
+                    subscription = null;
+                }
+                throw e;
+            }
         } finally {
             drainLock.unlock();
         }
@@ -179,10 +210,100 @@ public final class LogTracker implements AutoCloseable {
         return Math.max(0, source.headPosition() - position);
     }
 
-    /** The failure being retried, if any; empty again after the next success. */
+    /**
+     * The failure being retried, if any: a failed read or handler (empty again after the next success),
+     * else a checkpoint that could not be stored (empty again once one is stored).
+     */
     public Optional<RuntimeException> lastFailure() {
-        return Optional.ofNullable(lastFailure);
+        RuntimeException failure = lastFailure;
+        return Optional.ofNullable(failure != null ? failure : checkpointFailure);
     }
+
+    /** Whether a failed read or handler is waiting out its backoff before the next attempt. */
+    public boolean isBackingOff() {
+        return backingOff;
+    }
+
+    /**
+     * Declares every position up to {@code safePosition} done, for progress made outside a batch (a
+     * projection's retry that succeeded later). Stored at once when the tracker is idle, else right after
+     * the batch being handled; never beyond the position handed over, never backwards. Never blocks, so it
+     * may be called while holding locks that a handler takes.
+     */
+    public void checkpoint(long safePosition) {
+        if (safePosition == NO_CHECKPOINT) {
+            return;
+        }
+        if (drainLock.tryLock()) {
+            try {
+                raisePending(safePosition);
+                if (running) {
+                    saveCheckpoint();
+                }
+            } finally {
+                drainLock.unlock();
+            }
+        } else {
+            synchronized (this) {
+                deferredCheckpoint = Math.max(deferredCheckpoint, safePosition);
+            }
+        }
+    }
+
+    /**
+     * Stores {@code position} as the checkpoint of a stopped tracker, forwards or backwards (a rebuild
+     * taking over, an operator replaying); the next {@link #start} resumes after it. {@code 0}: from the
+     * beginning.
+     *
+     * @throws IllegalStateException    if the tracker is running
+     * @throws IllegalArgumentException if {@code position} is negative
+     * @throws NexusException           if the checkpoint store cannot be reached
+     */
+    public void resetTo(long position) {
+        if (position < 0) {
+            throw new IllegalArgumentException("position must be >= 0, but was " + position);
+        }
+        drainLock.lock();
+        try {
+            if (running) {
+                throw new IllegalStateException("Log tracker '" + consumer + "' is running; stop it before moving its checkpoint");
+            }
+            checkpoints.save(consumer, Checkpoint.GLOBAL, Long.toString(position));
+            this.position = position;
+            this.checkpointed = position;
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    /**
+     * Hands the events of {@code source} after {@code afterPosition} to {@code handler} in batches of
+     * {@code batchSize} on the calling thread, until a read finds nothing more; stores no checkpoint and
+     * does not retry (what an offline rebuild needs: the caller owns the whole run).
+     *
+     * @return the global position of the last event handed over ({@code afterPosition} if none)
+     * @throws Exception whatever the read or the handler threw; nothing after the failing batch is read
+     */
+    public static long replay(ReadAll source, long afterPosition, int batchSize, LogHandler handler) throws Exception {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(handler, "handler");
+        if (afterPosition < 0) {
+            throw new IllegalArgumentException("afterPosition must be >= 0, but was " + afterPosition);
+        }
+        if (batchSize < 1 || batchSize > 100_000) {
+            throw new IllegalArgumentException("batchSize must be 1..100000, but was " + batchSize);
+        }
+        long position = afterPosition;
+        while (true) {
+            List<EventEnvelope> batch = source.readAll(position + 1, batchSize);
+            if (batch.isEmpty()) {
+                return position;
+            }
+            handler.handle(batch);
+            position = batch.get(batch.size() - 1).globalPosition();
+        }
+    }
+
 
     /** Asks for a read of the log as soon as possible (what an append notification does). */
     public void wake() {
@@ -202,7 +323,8 @@ public final class LogTracker implements AutoCloseable {
      * Reads and hands over everything up to the current head on the calling thread, then returns; for a
      * caller that must see its own appends handled before it goes on (inline projections, tests).
      *
-     * @return whether the tracker reached the head (false if the handler failed or the tracker is stopped)
+     * @return whether the tracker reached the head (false if the handler failed, a failure is still waiting
+     *         out its backoff, or the tracker is stopped)
      */
     public boolean catchUpNow() {
         while (running) {
@@ -236,7 +358,10 @@ public final class LogTracker implements AutoCloseable {
             pollTask.cancel();
             if (retryTask != null) {
                 retryTask.cancel();
+                retryTask = null;
             }
+            backingOff = false;
+            applyDeferred();
             saveCheckpoint();
         } finally {
             drainLock.unlock();
@@ -253,6 +378,32 @@ public final class LogTracker implements AutoCloseable {
         }
     }
 
+    private void onAppend() {
+        if (!inline) {
+            wake();
+            return;
+        }
+        boolean locked = false;
+        try {
+            // Bounded: an inline caller never waits long for a batch being handled on another thread.
+            locked = drainLock.tryLock(INLINE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!locked) {
+            wake();
+            return;
+        }
+        try {
+            Boolean more;
+            do {
+                more = drain(Integer.MAX_VALUE);
+            } while (Boolean.TRUE.equals(more));
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
     private void drainTask() {
         drainScheduled.set(false);
         Boolean more = drain(MAX_BATCHES_PER_TASK);
@@ -261,40 +412,48 @@ public final class LogTracker implements AutoCloseable {
         }
     }
 
-    private void poll() {
+    private void poll(int pollGeneration) {
         drain(MAX_BATCHES_PER_TASK);
-        if (running) {
-            try {
-                pollTask = scheduler.schedule(this::poll, pollInterval);
-            } catch (RuntimeException e) {
-                if (running) {
-                    log.error("Log tracker '{}' could not schedule its next poll", consumer, e);
-                }
+        drainLock.lock();
+        try {
+            // A poll of an earlier start (stopped and started again meanwhile) ends its chain here.
+            if (running && pollGeneration == generation) {
+                pollTask = scheduler.schedule(() -> poll(pollGeneration), pollInterval);
             }
+        } catch (RuntimeException e) {
+            if (running) {
+                log.error("Log tracker '{}' could not schedule its next poll", consumer, e);
+            }
+        } finally {
+            drainLock.unlock();
         }
     }
 
-    /** Up to {@code maxBatches} batches; true if more may be waiting, false at the head, null on failure or when stopped. */
+    /** Up to {@code maxBatches} batches; true if more may be waiting, false at the head, null on failure, during a backoff or when stopped. */
     private Boolean drain(int maxBatches) {
         drainLock.lock();
         try {
-            if (!running) {
+            if (!running || backingOff) {
                 return null;
             }
+            applyDeferred();
+            String step = "read";
             try {
                 for (int i = 0; i < maxBatches; i++) {
+                    step = "read";
                     List<EventEnvelope> batch = source.readAll(position + 1, batchSize);
                     if (batch.isEmpty()) {
                         succeeded();
+                        saveCheckpoint();
                         return false;
                     }
+                    step = "handle";
                     long safe = handler.handle(batch);
                     position = batch.get(batch.size() - 1).globalPosition();
-                    if (safe != NO_CHECKPOINT && safe > pendingCheckpoint) {
-                        pendingCheckpoint = Math.min(safe, position);
-                    }
-                    saveCheckpoint();
+                    raisePending(safe);
+                    applyDeferred();
                     succeeded();
+                    saveCheckpoint();
                     if (batch.size() < batchSize || !running) {
                         return false;
                     }
@@ -304,7 +463,7 @@ public final class LogTracker implements AutoCloseable {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                failed(e);
+                failed(step, e);
                 return null;
             }
         } finally {
@@ -312,7 +471,24 @@ public final class LogTracker implements AutoCloseable {
         }
     }
 
-    /** Lock held. Stores the pending checkpoint; a failure is logged and the save tried again after the next batch. */
+    /** Lock held. Takes a checkpoint declared while a batch was being handled. */
+    private void applyDeferred() {
+        long deferred;
+        synchronized (this) {
+            deferred = deferredCheckpoint;
+            deferredCheckpoint = NO_CHECKPOINT;
+        }
+        raisePending(deferred);
+    }
+
+    /** Lock held. */
+    private void raisePending(long safe) {
+        if (safe != NO_CHECKPOINT && safe > pendingCheckpoint) {
+            pendingCheckpoint = Math.min(safe, position);
+        }
+    }
+
+    /** Lock held. Stores the pending checkpoint; a failure is reported and the save tried again after the next batch. */
     private void saveCheckpoint() {
         long target = pendingCheckpoint;
         if (target == NO_CHECKPOINT || target <= checkpointed) {
@@ -321,27 +497,52 @@ public final class LogTracker implements AutoCloseable {
         try {
             checkpoints.save(consumer, Checkpoint.GLOBAL, Long.toString(target));
             checkpointed = target;
+            checkpointFailure = null;
         } catch (RuntimeException e) {
+            checkpointFailure = e instanceof NexusException ? e : new NexusException("Log tracker '" + consumer
+                    + "' could not store checkpoint " + target + ": " + e.getMessage() + "; it is stored with a later batch", e, true);
+            metrics.count("nexus.tracker.retries", "consumer", consumer, "step", "checkpoint");
             log.warn("Log tracker '{}' could not store checkpoint {}; it is stored with a later batch", consumer, target, e);
         }
     }
 
     private void succeeded() {
-        failures = 0;
+        backoff.succeeded();
         lastFailure = null;
     }
 
     /** Lock held. */
-    private void failed(Exception e) {
-        failures++;
+    private void failed(String step, Exception e) {
         lastFailure = e instanceof RuntimeException r ? r : new NexusException("Log tracker '" + consumer
-                + "' failed to handle the events after position " + position + ": " + e.getMessage(), e, true);
-        Duration delay = retry.delayAfter(Math.min(failures, 30), random);
-        log.warn("Log tracker '{}' failed to handle the events after position {} (attempt {}); retrying in {} ms",
-                consumer, position, failures, delay.toMillis(), e);
+                + "' failed to " + step + " the events after position " + position + ": " + e.getMessage(), e, true);
+        Duration delay = backoff.failed();
+        metrics.count("nexus.tracker.retries", "consumer", consumer, "step", step);
+        log.warn("Log tracker '{}' failed to {} the events after position {} (attempt {}); retrying in {} ms",
+                consumer, step, position, backoff.failures(), delay.toMillis(), e);
         if (running) {
-            retryTask = scheduler.schedule(this::wake, delay);
+            backingOff = true;
+            int current = generation;
+            try {
+                retryTask = scheduler.schedule(() -> endBackoff(current), delay);
+            } catch (RuntimeException rejected) {
+                backingOff = false;
+                log.error("Log tracker '{}' could not schedule its retry; the next poll retries", consumer, rejected);
+            }
         }
+    }
+
+    private void endBackoff(int backoffGeneration) {
+        drainLock.lock();
+        try {
+            if (backoffGeneration != generation) {
+                return;
+            }
+            backingOff = false;
+            retryTask = null;
+        } finally {
+            drainLock.unlock();
+        }
+        wake();
     }
 
     /** Options for a {@link LogTracker}; setters validate their argument at once. */
@@ -357,6 +558,8 @@ public final class LogTracker implements AutoCloseable {
                 .maxDelay(Duration.ofSeconds(10)).jitter(0.5).build();
         private RandomGenerator random = new Random();
         private long initialPosition;
+        private boolean inline;
+        private MeterRegistry meterRegistry;
 
         private Builder(String consumer, ReadAll source, SubscribeToAppends changes, CheckpointStore checkpoints) {
             if (consumer == null || consumer.isBlank()) {
@@ -417,6 +620,23 @@ public final class LogTracker implements AutoCloseable {
                 throw new IllegalArgumentException("initialPosition must be >= 0, but was " + value);
             }
             this.initialPosition = value;
+            return this;
+        }
+
+        /**
+         * Whether an append notification hands the new events to the handler on the notifying thread before
+         * returning (an inline projection: the embedded store notifies on the appending thread, after its
+         * write lock is released) instead of waking the scheduler. When a batch is being handled on another
+         * thread for more than 50 ms, or a failure is backing off, the scheduler takes over. False by default.
+         */
+        public Builder inline(boolean value) {
+            this.inline = value;
+            return this;
+        }
+
+        /** Where to count retries ({@code nexus.tracker.retries{consumer, step=read|handle|checkpoint}}); none by default. */
+        public Builder meterRegistry(MeterRegistry value) {
+            this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
             return this;
         }
 

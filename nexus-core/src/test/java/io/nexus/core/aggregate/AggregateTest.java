@@ -111,6 +111,26 @@ class AggregateTest {
     }
 
     @Test
+    void loadingAnAggregateThatDoesNotExistSaysSo() {
+        try (Nexus nexus = Accounts.nexus().aggregateCache(10).build()) {
+            AggregateRepository<Account> repository = nexus.repository(Account.class);
+            AggregateNotFoundException e = assertThrows(AggregateNotFoundException.class, () -> repository.load("nope"));
+            assertEquals("Account", e.aggregateType());
+            assertEquals("nope", e.aggregateId());
+            assertTrue(e.getMessage().startsWith("Account 'nope' does not exist"), e.getMessage());
+            assertTrue(repository.find("nope").isEmpty());
+            Account fresh = repository.loadOrNew("nope");
+            assertTrue(fresh.isNew());
+            assertEquals(0, fresh.version());
+
+            nexus.commands().send(new Account.Open("acc-1", "ann"));
+            assertEquals(1, repository.load("acc-1").version(), "served from the cache");
+            assertEquals(1, repository.find("acc-1").orElseThrow().version());
+            assertEquals(0, nexus.eventStore().currentVersion("nope"), "asking created nothing");
+        }
+    }
+
+    @Test
     void temporalLoadsStopAtAVersionOrAnInstantAndRespectTheirBound() {
         io.nexus.core.testdomain.MutableClock clock = new io.nexus.core.testdomain.MutableClock();
         try (Nexus nexus = Accounts.nexus().clock(clock).build()) {

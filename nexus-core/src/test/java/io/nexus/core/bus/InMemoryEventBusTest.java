@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** What the embedded bus adds to the bus contract (which runs in nexus-test-kit). */
+@SuppressWarnings("removal")
 class InMemoryEventBusTest {
 
     private static void await(BooleanSupplier condition) throws InterruptedException {

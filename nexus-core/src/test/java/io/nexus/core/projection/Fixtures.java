@@ -53,7 +53,7 @@ final class Fixtures {
      * Records each handled event (the read model: items per stream, deduplicated by idempotency key)
      * and every delivery; fails while {@code failWhen} matches.
      */
-    static final class Recorder implements Projection {
+    static class Recorder implements Projection {
         final String name;
         final Set<String> types;
         final List<String> deliveries = Collections.synchronizedList(new ArrayList<>());

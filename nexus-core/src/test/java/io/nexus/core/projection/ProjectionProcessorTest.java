@@ -252,12 +252,14 @@ class ProjectionProcessorTest {
         assertEquals(ProjectionHealth.Status.DEAD_LETTERS, health.status());
         assertEquals(1, health.deadLetters());
         assertEquals(0, health.lagEvents());
-        assertEquals("7", checkpoints.load("carts", Checkpoint.GLOBAL).orElseThrow().position(),
-                "a dead letter is durable, so the checkpoint may pass it");
+        assertEquals("1", checkpoints.load("carts", Checkpoint.GLOBAL).orElseThrow().position(),
+                "the in-memory queue forgets its dead letters with the process, so the checkpoint waits before them");
 
         recorder.failWhen = e -> false;
         assertTrue(processor.retryDeadLetter(letter.id()));
         assertEquals(List.of("a", "poison", "after-1", "after-2"), recorder.items("cart-1"), "released in order");
+        assertEquals("7", checkpoints.load("carts", Checkpoint.GLOBAL).orElseThrow().position(),
+                "released: the checkpoint catches up at once");
         assertTrue(processor.deadLetters().isEmpty());
         assertEquals(ProjectionHealth.Status.RUNNING, processor.health().status());
 

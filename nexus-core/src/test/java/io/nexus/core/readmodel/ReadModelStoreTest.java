@@ -1,7 +1,6 @@
 package io.nexus.core.readmodel;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.nexus.core.internal.NexusMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -72,7 +71,7 @@ class ReadModelStoreTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         InMemoryReadModelStore<OrderView> backing = new InMemoryReadModelStore<>();
         CachingReadModelStore<OrderView> store = new CachingReadModelStore<>(backing,
-                NexusCache.builder("orders").maximumSize(100).metrics(NexusMetrics.of(registry)).build());
+                NexusCache.builder("orders").maximumSize(100).meterRegistry(registry).build());
         store.put("order-1", new OrderView("placed", 1), 1);
 
         for (int i = 0; i < 4; i++) {

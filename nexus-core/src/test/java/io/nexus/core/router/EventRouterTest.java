@@ -14,6 +14,7 @@ import io.nexus.core.event.NewEvent;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.InMemoryEventStore;
+import io.nexus.core.store.NoChangeCaptureStore;
 import io.nexus.core.store.Subscription;
 import org.junit.jupiter.api.Test;
 
@@ -192,6 +193,19 @@ class EventRouterTest {
             secondary.close();
             assertEquals(3, router.position());
         }
+    }
+
+    @Test
+    void aStoreWithoutChangeCaptureIsRoutedByPolling() {
+        NoChangeCaptureStore noCapture = new NoChangeCaptureStore(store);
+        Recorder bus = new Recorder();
+        append("order-1", "Placed");
+        try (EventRouter router = EventRouter.builder(noCapture, noCapture, bus).pollInterval(Duration.ofMillis(20)).build().start()) {
+            await("the stored event was published", () -> router.position() == 1);
+            append("order-1", "Paid");
+            await("the next append was found by a poll", () -> router.position() == 2);
+        }
+        assertEquals(List.of(1L, 2L), bus.positions());
     }
 
     @Test

@@ -1,8 +1,10 @@
 package io.nexus.kinesis.internal;
 
-import io.nexus.core.bus.BusConsumer;
-import io.nexus.core.checkpoint.Checkpoint;
+import io.nexus.core.bus.ResilientConsumer;
 import io.nexus.core.checkpoint.CheckpointStore;
+import io.nexus.core.checkpoint.ShardCheckpoint;
+import io.nexus.core.checkpoint.ShardCheckpoints;
+import io.nexus.core.checkpoint.ShardLineage;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.retry.RetryPolicy;
@@ -38,16 +40,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ShardReader {
 
-    /** The checkpoint position that marks a shard read to its end. */
-    public static final String SHARD_END = "SHARD_END";
-
     private static final Logger log = LoggerFactory.getLogger(ShardReader.class);
 
     private ShardReader() {
     }
 
-    /** What every reader of one bus shares. */
-    public record Settings(KinesisClient client, CheckpointStore checkpoints, RetryPolicy redelivery, Duration pollInterval,
+    /**
+     * What every reader of one bus shares. {@code readBackoff} spaces out retries of failed Kinesis calls
+     * and of a record whose outcome could not be stored (dead-letter queue or checkpoint store down).
+     */
+    public record Settings(KinesisClient client, CheckpointStore checkpoints, RetryPolicy readBackoff, Duration pollInterval,
                            Duration maxPollInterval, Duration shardSyncInterval, int maxRecordsPerGet, NexusMetrics metrics) {
     }
 
@@ -57,7 +59,8 @@ public final class ShardReader {
         private final String group;
         private final String stream;
         private final String consumerId;
-        private final BusConsumer consumer;
+        private final ResilientConsumer consumer;
+        private final ShardCheckpoints checkpoints;
         private final Runnable onClose;
         private final Map<String, Thread> readers = new ConcurrentHashMap<>();
         private final Set<String> finished = ConcurrentHashMap.newKeySet();
@@ -66,12 +69,14 @@ public final class ShardReader {
         private volatile boolean running = true;
         private boolean wakeRequested;
 
-        public Group(Settings settings, String group, String stream, String consumerId, BusConsumer consumer, Runnable onClose) {
+        public Group(Settings settings, String group, String stream, String consumerId, ResilientConsumer consumer,
+                     Runnable onClose) {
             this.settings = settings;
             this.group = group;
             this.stream = stream;
             this.consumerId = consumerId;
             this.consumer = consumer;
+            this.checkpoints = ShardCheckpoints.over(settings.checkpoints());
             this.onClose = onClose;
         }
 
@@ -99,7 +104,7 @@ public final class ShardReader {
                     if (!wakeRequested && running) {
                         try {
                             Duration wait = failures == 0 ? settings.shardSyncInterval()
-                                    : settings.redelivery().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                                    : settings.readBackoff().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
                             TimeUnit.MILLISECONDS.timedWait(wake, Math.max(1, wait.toMillis()));
                         } catch (InterruptedException e) {
                             return;
@@ -110,15 +115,20 @@ public final class ShardReader {
             }
         }
 
-        /** Starts a reader for every shard not yet read to its end whose parents are. */
+        /** Starts a reader for every shard not yet read to its end whose parents are (see {@link ShardLineage}). */
         private void syncShards() {
             Map<String, Shard> shards = listShards();
+            List<ShardLineage.Shard> listed = new ArrayList<>(shards.size());
             for (Shard shard : shards.values()) {
+                listed.add(new ShardLineage.Shard(shard.shardId(), shard.parentShardId(), shard.adjacentParentShardId()));
+            }
+            ShardLineage lineage = ShardLineage.of(listed);
+            for (ShardLineage.Shard shard : lineage.parentsFirst()) {
                 String id = shard.shardId();
                 if (!running || readers.containsKey(id) || isFinished(id)) {
                     continue;
                 }
-                if (parentDone(shard.parentShardId(), shards) && parentDone(shard.adjacentParentShardId(), shards)) {
+                if (lineage.isReady(shard, this::isFinished)) {
                     Thread reader = new Thread(() -> new Reader(id).run(), "nexus-kinesis-" + consumerId + "-" + id);
                     reader.setDaemon(true);
                     readers.put(id, reader);
@@ -127,17 +137,11 @@ public final class ShardReader {
             }
         }
 
-        /** A parent that is gone (past retention) or was read to its end no longer holds anything back. */
-        private boolean parentDone(String parentId, Map<String, Shard> shards) {
-            return parentId == null || !shards.containsKey(parentId) || isFinished(parentId);
-        }
-
         private boolean isFinished(String shardId) {
             if (finished.contains(shardId)) {
                 return true;
             }
-            Optional<Checkpoint> checkpoint = settings.checkpoints().load(consumerId, shardId);
-            if (checkpoint.isPresent() && SHARD_END.equals(checkpoint.get().position())) {
+            if (checkpoints.load(consumerId, shardId).map(ShardCheckpoint::finished).orElse(false)) {
                 finished.add(shardId);
                 return true;
             }
@@ -173,6 +177,7 @@ public final class ShardReader {
                 return;
             }
             running = false;
+            consumer.stop();
             List<Thread> threads = new ArrayList<>(readers.values());
             if (coordinator != null) {
                 threads.add(coordinator);
@@ -194,6 +199,7 @@ public final class ShardReader {
             private final String shardId;
             private final String[] tags;
             private String after;
+            private boolean done;
             private String iterator;
             private long idleNanos;
 
@@ -205,7 +211,9 @@ public final class ShardReader {
             void run() {
                 int failures = 0;
                 try {
-                    after = settings.checkpoints().load(consumerId, shardId).map(Checkpoint::position).orElse(null);
+                    Optional<ShardCheckpoint> saved = checkpoints.load(consumerId, shardId);
+                    after = saved.map(ShardCheckpoint::sequenceNumber).orElse(null);
+                    done = saved.map(ShardCheckpoint::finished).orElse(false);
                     while (running) {
                         try {
                             if (!readOnce()) {
@@ -224,7 +232,7 @@ public final class ShardReader {
                             }
                             failures++;
                             iterator = null;
-                            Duration delay = settings.redelivery().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                            Duration delay = settings.readBackoff().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
                             log.warn("Consumer group '{}' failed reading shard '{}' of Kinesis stream '{}' (attempt {}); retrying"
                                     + " from its last checkpoint in {} ms", group, shardId, stream, failures, delay.toMillis(), e);
                             sleep(delay);
@@ -247,7 +255,7 @@ public final class ShardReader {
             /** One GetRecords round; false once the shard is done or the subscription stopped. */
             private boolean readOnce() throws InterruptedException {
                 if (iterator == null) {
-                    if (SHARD_END.equals(after)) {
+                    if (done) {
                         finish();
                         return false;
                     }
@@ -278,22 +286,22 @@ public final class ShardReader {
                         event = EnvelopeCodec.decode(record.data().asByteArrayUnsafe(),
                                 "'" + record.sequenceNumber() + "' of shard '" + shardId + "' in stream '" + stream + "'");
                     } catch (RuntimeException e) {
+                        // Data, not a bug: counted and logged with its reason, then passed over for good.
                         settings.metrics().count("nexus.kinesis.consume.undecodable", tags);
-                        log.error("Consumer group '{}' skips record '{}' of shard '{}' in Kinesis stream '{}': it is not a Nexus"
-                                + " event record", group, record.sequenceNumber(), shardId, stream, e);
+                        log.warn("Consumer group '{}' skips record '{}' of shard '{}' in Kinesis stream '{}': {}", group,
+                                record.sequenceNumber(), shardId, stream, e.getMessage());
                         checkpoint(record.sequenceNumber());
                         continue;
                     }
-                    if (!deliver(event)) {
+                    if (!deliver(event, record.sequenceNumber())) {
                         return false;
                     }
                     settings.metrics().count("nexus.kinesis.consume.records", tags);
-                    checkpoint(record.sequenceNumber());
                 }
                 iterator = response.nextShardIterator();
                 if (iterator == null) {
-                    settings.checkpoints().save(consumerId, shardId, SHARD_END);
-                    after = SHARD_END;
+                    checkpoints.save(consumerId, new ShardCheckpoint(shardId, after, true));
+                    done = true;
                     finish();
                     return false;
                 }
@@ -309,7 +317,7 @@ public final class ShardReader {
             }
 
             private void checkpoint(String sequenceNumber) {
-                settings.checkpoints().save(consumerId, shardId, sequenceNumber);
+                checkpoints.save(consumerId, ShardCheckpoint.at(shardId, sequenceNumber));
                 after = sequenceNumber;
             }
 
@@ -319,24 +327,24 @@ public final class ShardReader {
                 wakeCoordinator();
             }
 
-            /** Delivers until acknowledged; false when the subscription stopped first. */
-            private boolean deliver(EventEnvelope event) throws InterruptedException {
-                for (int attempt = 1; running; attempt++) {
+            /**
+             * Delivers through the group's resilient consumer and checkpoints the record; false when the
+             * subscription stopped first. A dead-letter queue or checkpoint store that fails holds the shard
+             * (the record is delivered again after a backoff) rather than skipping the record.
+             */
+            private boolean deliver(EventEnvelope event, String sequenceNumber) throws InterruptedException {
+                for (int failures = 1; running; failures++) {
                     try {
-                        consumer.onEvent(event);
-                        return true;
-                    } catch (Exception | Error e) {
-                        if (e instanceof VirtualMachineError fatal) {
-                            throw fatal;
-                        }
-                        if (!running) {
+                        if (!consumer.deliver(event)) {
                             return false;
                         }
-                        settings.metrics().count("nexus.kinesis.consume.redeliveries", tags);
-                        Duration delay = settings.redelivery().delayAfter(Math.min(attempt, 30), ThreadLocalRandom.current());
-                        log.warn("Consumer group '{}' failed on event '{}' of stream '{}' version {} (attempt {}); redelivering"
-                                + " in {} ms", group, event.eventType(), event.streamId(), event.version(), attempt,
-                                delay.toMillis(), e);
+                        checkpoint(sequenceNumber);
+                        return true;
+                    } catch (RuntimeException e) {
+                        Duration delay = settings.readBackoff().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                        log.warn("Consumer group '{}' could not record the outcome of '{}' of stream '{}' version {} in its"
+                                + " dead-letter queue or checkpoint store (attempt {}); delivering it again in {} ms", group,
+                                event.eventType(), event.streamId(), event.version(), failures, delay.toMillis(), e);
                         TimeUnit.NANOSECONDS.sleep(Math.max(delay.toNanos(), 1));
                     }
                 }

@@ -1,10 +1,16 @@
 package io.nexus.testkit.contract;
 
 import io.nexus.core.bus.BusPath;
+import io.nexus.core.bus.ConsumerGroup;
+import io.nexus.core.bus.ConsumerGroupHealth;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.bus.RoutingRule;
+import io.nexus.core.deadletter.DeadLetter;
+import io.nexus.core.deadletter.DeadLetterQueue;
+import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
+import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.Subscription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,15 +46,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <pre>{@code
  * class InMemoryEventBusContractTest extends EventBusContract {
- *     protected EventBus createBus(RoutingRule routing) {
- *         return InMemoryEventBus.builder().routing(routing).build();
+ *     protected EventBus createBus(Options options) {
+ *         return InMemoryEventBus.builder().routing(options.routing()).deadLetters(options.deadLetters())
+ *                 .consumerRetry(options.consumerRetry()).build();
  *     }
  * }
  * }</pre>
  *
- * The bus must honour the routing rule it is given: events of type {@value #SECONDARY_TYPE} take the
- * secondary path, every other type the primary path. Waits are bounded by {@link #timeout()}; raise it
- * for slow transports.
+ * The bus must honour the options it is given: events of type {@value #SECONDARY_TYPE} take the
+ * secondary path, every other type the primary path; consumer groups keep their dead letters and parked
+ * events in the given queue and retry with the given policy ({@value #ATTEMPTS} attempts, a few
+ * milliseconds apart). Waits are bounded by {@link #timeout()}; raise it for slow transports.
  */
 public abstract class EventBusContract {
 
@@ -57,11 +65,25 @@ public abstract class EventBusContract {
     /** An event type of the primary path. */
     protected static final String PRIMARY_TYPE = "OrderPlaced";
 
+    /** The attempts of the consumer retry policy the contract gives the bus. */
+    protected static final int ATTEMPTS = 5;
+
+    /**
+     * What the contract asks of the bus under test.
+     *
+     * @param routing       the routing rule to honour
+     * @param deadLetters   where consumer groups keep dead letters and parked events
+     * @param consumerRetry the consumer retry policy ({@value #ATTEMPTS} attempts)
+     */
+    public record Options(RoutingRule routing, DeadLetterQueue deadLetters, RetryPolicy consumerRetry) {
+    }
+
     private EventBus bus;
+    private DeadLetterQueue deadLetters;
     private final List<Subscription> subscriptions = new ArrayList<>();
 
-    /** A new, empty bus that routes with {@code routing}. Called once per test. */
-    protected abstract EventBus createBus(RoutingRule routing);
+    /** A new, empty bus that honours {@code options}. Called once per test. */
+    protected abstract EventBus createBus(Options options);
 
     /** How long to wait for deliveries before failing; 30 s by default. */
     protected Duration timeout() {
@@ -70,7 +92,10 @@ public abstract class EventBusContract {
 
     @BeforeEach
     void createTheBus() {
-        bus = createBus(RoutingRule.secondaryFor(Set.of(SECONDARY_TYPE)));
+        deadLetters = new InMemoryDeadLetterQueue();
+        bus = createBus(new Options(RoutingRule.secondaryFor(Set.of(SECONDARY_TYPE)), deadLetters,
+                RetryPolicy.custom().maxAttempts(ATTEMPTS).initialDelay(Duration.ofMillis(1)).maxDelay(Duration.ofMillis(10))
+                        .jitter(0).build()));
     }
 
     @AfterEach
@@ -231,10 +256,11 @@ public abstract class EventBusContract {
         }
         Set<UUID> firstRun = ConcurrentHashMap.newKeySet();
         CountDownLatch stuck = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
         Subscription first = bus.subscribe("resumer", BusPath.PRIMARY, event -> {
             if (event.streamId().equals(crashed) && event.version() == 6) {
                 stuck.countDown();
-                throw new IllegalStateException("consumer process dies on " + event.idempotencyKey());
+                never.await();  // the consumer process hangs here and is killed
             }
             firstRun.add(event.eventId());
         });
@@ -309,6 +335,154 @@ public abstract class EventBusContract {
     }
 
     @Test
+    void aPoisonEventIsDeadLetteredAfterItsRetriesAndTheRestOfItsAggregateIsParkedWhileTheOthersGoOn() {
+        Poisoned consumer = new Poisoned("order-poison", 2);
+        ConsumerGroup group = track(bus.subscribe("poisoned", BusPath.PRIMARY, consumer));
+        bus.publish(versions("order-poison", 1, 4));
+        Set<UUID> others = publishAcrossStreams(6, 3, PRIMARY_TYPE);
+
+        await("every event of the other aggregates handled: the poison event blocks nothing else",
+                () -> consumer.ids.containsAll(others));
+        await("the poison event is a dead letter with two events parked behind it",
+                () -> group.health().deadLetters() == 1 && group.health().parkedEvents() == 2);
+        List<DeadLetter> letters = group.deadLetters();
+        assertEquals(1, letters.size());
+        DeadLetter letter = letters.get(0);
+        assertEquals("order-poison", letter.event().streamId());
+        assertEquals(2, letter.event().version());
+        assertEquals(ATTEMPTS, letter.attempts(), "dead-lettered after the policy's attempts");
+        assertEquals(ATTEMPTS, consumer.poisonCalls.get(), "the poison event was tried exactly the policy's attempts");
+        assertTrue(letter.causeMessage().contains("poison"), letter.causeMessage());
+        assertEquals(List.of(1L), consumer.versionsOf("order-poison"), "nothing after the poison event was handled");
+        assertEquals(List.of(3L, 4L), deadLetters.parked(group.consumer(), "order-poison").stream()
+                .map(EventEnvelope::version).toList(), "the rest of the aggregate is parked in the dead-letter queue");
+        ConsumerGroupHealth health = group.health();
+        assertEquals(ConsumerGroupHealth.Status.DEAD_LETTERS, health.status());
+        assertEquals(BusPath.PRIMARY, health.path());
+        assertTrue(health.lastError() != null && health.lastError().contains("poison"), String.valueOf(health.lastError()));
+    }
+
+    @Test
+    void retryingADeadLetterAfterAFixHandlesItThenItsParkedEventsInOrder() {
+        Poisoned consumer = new Poisoned("order-fix", 2);
+        ConsumerGroup group = track(bus.subscribe("fixable", BusPath.PRIMARY, consumer));
+        bus.publish(versions("order-fix", 1, 4));
+        await("the poison event is a dead letter with two events parked",
+                () -> group.health().deadLetters() == 1 && group.health().parkedEvents() == 2);
+        DeadLetter letter = group.deadLetters().get(0);
+
+        assertFalse(group.retryDeadLetter(letter.id()), "a retry before the fix fails");
+        assertEquals(ATTEMPTS + 1, group.deadLetters().get(0).attempts(), "the failed retry was counted");
+        consumer.fixed = true;
+        assertTrue(group.retryDeadLetter(letter.id()));
+
+        assertEquals(List.of(1L, 2L, 3L, 4L), consumer.versionsOf("order-fix"), "the dead letter, then the parked events");
+        assertEquals(List.of(), group.deadLetters());
+        assertEquals(List.of(), deadLetters.parked(group.consumer(), "order-fix"));
+        bus.publish(versions("order-fix", 5, 5));
+        await("a later event of the aggregate is delivered again", () -> consumer.versionsOf("order-fix").contains(5L));
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), consumer.versionsOf("order-fix"));
+        assertEquals(ConsumerGroupHealth.Status.RUNNING, group.health().status());
+    }
+
+    @Test
+    void discardingADeadLetterDropsItAndReleasesTheParkedEvents() {
+        Poisoned consumer = new Poisoned("order-drop", 2);
+        ConsumerGroup group = track(bus.subscribe("discarding", BusPath.PRIMARY, consumer));
+        bus.publish(versions("order-drop", 1, 3));
+        await("the poison event is a dead letter with one event parked",
+                () -> group.health().deadLetters() == 1 && group.health().parkedEvents() == 1);
+
+        group.discardDeadLetter(group.deadLetters().get(0).id());
+
+        assertEquals(List.of(1L, 3L), consumer.versionsOf("order-drop"), "the parked event was handled, the letter never");
+        assertEquals(List.of(), group.deadLetters());
+        assertEquals(List.of(), deadLetters.parked(group.consumer(), "order-drop"));
+        assertThrows(io.nexus.core.deadletter.DeadLetterNotFoundException.class,
+                () -> group.discardDeadLetter(UUID.randomUUID()));
+    }
+
+    @Test
+    void parkingSurvivesARestartOfTheGroupUntilTheDeadLetterIsRetried() {
+        Poisoned first = new Poisoned("order-durable", 2);
+        ConsumerGroup before = bus.subscribe("durable", BusPath.PRIMARY, first);
+        bus.publish(versions("order-durable", 1, 3));
+        await("the poison event is a dead letter with one event parked",
+                () -> before.health().deadLetters() == 1 && before.health().parkedEvents() == 1);
+        before.close();
+        assertEquals(ConsumerGroupHealth.Status.STOPPED, before.health().status());
+
+        Poisoned second = new Poisoned("order-durable", 2);
+        second.fixed = true;
+        ConsumerGroup after = track(bus.subscribe("durable", BusPath.PRIMARY, second));
+        bus.publish(versions("order-durable", 4, 4));
+        bus.publish(List.of(event("order-marker", 1, PRIMARY_TYPE)));
+        await("the restarted group parked the new event behind the dead letter too",
+                () -> deadLetters.parked(after.consumer(), "order-durable").size() == 2);
+        await("the restarted group delivers other aggregates", () -> second.versionsOf("order-marker").contains(1L));
+        assertEquals(List.of(), second.versionsOf("order-durable"), "nothing of the parked aggregate was handled");
+
+        assertTrue(after.retryDeadLetter(after.deadLetters().get(0).id()));
+        assertEquals(List.of(2L, 3L, 4L), second.versionsOf("order-durable"));
+        assertEquals(0, after.health().deadLetters());
+    }
+
+    @Test
+    void healthSaysFailingWhileAnEventIsRetriedAndRunningOnceItIsHandled() throws Exception {
+        CountDownLatch secondAttempt = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger attempts = new AtomicInteger();
+        Set<UUID> handled = ConcurrentHashMap.newKeySet();
+        ConsumerGroup group = track(bus.subscribe("health", BusPath.PRIMARY, event -> {
+            if (event.streamId().equals("order-slow")) {
+                int attempt = attempts.incrementAndGet();
+                if (attempt == 1) {
+                    throw new IllegalStateException("first attempt fails");
+                }
+                if (attempt == 2) {
+                    secondAttempt.countDown();
+                    release.await();
+                }
+            }
+            handled.add(event.eventId());
+        }));
+        assertEquals(ConsumerGroupHealth.Status.RUNNING, group.health().status());
+        EventEnvelope slow = event("order-slow", 1, PRIMARY_TYPE);
+        bus.publish(List.of(slow));
+        try {
+            await("the second attempt started", () -> secondAttempt.getCount() == 0);
+            ConsumerGroupHealth failing = group.health();
+            assertEquals(ConsumerGroupHealth.Status.FAILING, failing.status());
+            assertEquals(1, failing.retrying());
+            assertEquals(0, failing.deadLetters());
+            assertEquals("health", failing.group());
+        } finally {
+            release.countDown();
+        }
+        await("the event was handled on its second attempt", () -> handled.contains(slow.eventId()));
+        await("the group is running again", () -> group.health().status() == ConsumerGroupHealth.Status.RUNNING);
+        assertEquals(0, group.health().retrying());
+    }
+
+    @Test
+    void theSecondaryPathDeadLettersWithoutParkingAndRedrivesTheLetterOnRetry() {
+        Poisoned consumer = new Poisoned("audit-poison", 1);
+        ConsumerGroup group = track(bus.subscribe("auditor", BusPath.SECONDARY, consumer));
+        bus.publish(List.of(event("audit-poison", 1, SECONDARY_TYPE), event("audit-poison", 2, SECONDARY_TYPE)));
+
+        await("the later event of the same aggregate went on", () -> consumer.versionsOf("audit-poison").contains(2L));
+        await("the failed event is a dead letter", () -> group.health().deadLetters() == 1);
+        assertEquals(0, group.health().parkedEvents(), "the secondary path parks nothing");
+        assertEquals(BusPath.SECONDARY, group.health().path());
+        assertEquals(1, group.deadLetters().get(0).event().version());
+
+        consumer.fixed = true;
+        assertTrue(group.retryDeadLetter(group.deadLetters().get(0).id()), "the redrive handles the letter");
+        assertEquals(List.of(2L, 1L), consumer.versionsOf("audit-poison"));
+        assertEquals(ConsumerGroupHealth.Status.RUNNING, group.health().status());
+    }
+
+    @Test
     void rejectsABlankGroupName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> bus.subscribe(" ", BusPath.PRIMARY, event -> { }));
@@ -328,9 +502,58 @@ public abstract class EventBusContract {
     // ---------------------------------------------------------------- helpers
 
     /** Closes {@code subscription} after the test. */
-    protected Subscription track(Subscription subscription) {
+    protected <S extends Subscription> S track(S subscription) {
         subscriptions.add(subscription);
         return subscription;
+    }
+
+    /** The dead-letter queue the bus under test was given. */
+    protected DeadLetterQueue deadLetters() {
+        return deadLetters;
+    }
+
+    /** Versions {@code from..to} of {@code streamId}, primary type, as one append. */
+    protected static List<EventEnvelope> versions(String streamId, long from, long to) {
+        List<EventEnvelope> out = new ArrayList<>();
+        for (long v = from; v <= to; v++) {
+            out.add(event(streamId, v, PRIMARY_TYPE));
+        }
+        return out;
+    }
+
+    /** A consumer that fails on one event of one aggregate until {@link #fixed}, and records the rest. */
+    private static final class Poisoned implements io.nexus.core.bus.BusConsumer {
+        private final String stream;
+        private final long version;
+        final Map<String, List<Long>> handled = new ConcurrentHashMap<>();
+        final Set<UUID> ids = ConcurrentHashMap.newKeySet();
+        final AtomicInteger poisonCalls = new AtomicInteger();
+        volatile boolean fixed;
+
+        Poisoned(String stream, long version) {
+            this.stream = stream;
+            this.version = version;
+        }
+
+        @Override
+        public void onEvent(EventEnvelope event) {
+            if (!fixed && event.streamId().equals(stream) && event.version() == version) {
+                poisonCalls.incrementAndGet();
+                throw new IllegalStateException("poison: cannot handle " + event.idempotencyKey());
+            }
+            handled.computeIfAbsent(event.streamId(), k -> Collections.synchronizedList(new ArrayList<>())).add(event.version());
+            ids.add(event.eventId());
+        }
+
+        List<Long> versionsOf(String streamId) {
+            List<Long> versions = handled.get(streamId);
+            if (versions == null) {
+                return List.of();
+            }
+            synchronized (versions) {
+                return firstOccurrences(List.copyOf(versions));
+            }
+        }
     }
 
     /** A stored-looking envelope of {@code streamId} at {@code version}. */

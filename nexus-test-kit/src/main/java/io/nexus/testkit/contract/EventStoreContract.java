@@ -11,6 +11,7 @@ import io.nexus.core.store.DuplicateEventIdException;
 import io.nexus.core.store.EventStore;
 import io.nexus.core.store.EventTooLargeException;
 import io.nexus.core.store.ExpectedVersion;
+import io.nexus.core.store.ExpectedVersionAheadException;
 import io.nexus.core.store.InMemoryEventStore;
 import io.nexus.core.store.StreamQuery;
 import io.nexus.core.store.StreamTypeMismatchException;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,9 +83,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * concurrency cases; a store must be thread-safe, as its port requires.
  *
  * <p>What it checks, by group: {@link Appending} (versions, every field of the stored envelope),
- * {@link OptimisticConcurrency} (conflicts and their context), {@link ConcurrentWriters} (races: one
+ * {@link OptimisticConcurrency} (conflicts and their context, expectations ahead of the stream), {@link ConcurrentWriters} (races: one
  * winner, nothing lost or duplicated), {@link Atomicity} (all or nothing, batch limits, no torn
- * reads), {@link Idempotency} (re-sent batches, duplicate ids), {@link Ordering} (per-stream order,
+ * reads), {@link Idempotency} (re-sent batches, concurrent twins, duplicate ids, looking up an id), {@link Ordering} (per-stream order,
  * read-your-writes),
  * {@link StreamReads} (version ranges, limits, as-of reads), {@link GlobalLog} ({@code readAll},
  * {@code headPosition}, paging), {@link Subscriptions} (change capture), and {@link BadInput}
@@ -334,13 +336,13 @@ public abstract class EventStoreContract {
     public class OptimisticConcurrency {
 
         @Test
-        @DisplayName("a wrong exact version fails with a conflict naming stream, expectation and actual version")
+        @DisplayName("an exact version the stream has moved past fails with a transient conflict naming stream, expectation and actual version")
         void wrongExactVersion() {
             String streamId = newStreamId();
             seed(streamId, 3);
             StoreState before = state(streamId);
 
-            for (long wrong : new long[]{1, 2, 4, 9}) {
+            for (long wrong : new long[]{1, 2}) {
                 ConcurrencyConflictException e = assertThrows(ConcurrencyConflictException.class,
                         () -> store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(wrong), simpleEvents(1)),
                         "exactly(" + wrong + ") on a stream at version 3");
@@ -368,19 +370,45 @@ public abstract class EventStoreContract {
         }
 
         @Test
-        @DisplayName("an exact version on a stream that does not exist fails with actual version 0 and creates nothing")
+        @DisplayName("an exact version on a stream that does not exist is ahead of it: a permanent error with actual version 0, nothing created")
         void exactVersionOnMissingStream() {
             String streamId = newStreamId();
             String other = newStreamId();
             seed(other, 1);
 
-            ConcurrencyConflictException e = assertThrows(ConcurrencyConflictException.class,
-                    () -> store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(1), simpleEvents(1)));
-            assertEquals(streamId, e.streamId(), "conflict streamId");
-            assertEquals(0, e.actualVersion(), "conflict actualVersion");
+            for (long ahead : new long[]{1, 5}) {
+                ExpectedVersionAheadException e = assertThrows(ExpectedVersionAheadException.class,
+                        () -> store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(ahead), simpleEvents(1)),
+                        "exactly(" + ahead + ") on a stream that does not exist");
+                assertEquals(streamId, e.streamId(), "streamId of the refusal");
+                assertEquals(Long.toString(ahead), e.expectedVersion(), "expectedVersion of the refusal");
+                assertEquals(0, e.actualVersion(), "actualVersion of the refusal");
+                assertFalse(e.isTransient(), "an expectation ahead of the stream is permanent: retrying cannot help");
+            }
             assertEquals(0, store.currentVersion(streamId), "currentVersion of the stream the failed append named");
             assertEquals(List.of(), read(streamId), "events of the stream the failed append named");
             assertEquals(1, read(other).size(), "the other stream keeps its event");
+        }
+
+        @Test
+        @DisplayName("an exact version ahead of an existing stream is a permanent error, not a conflict, and changes nothing")
+        void expectedVersionAheadOfStream() {
+            String streamId = newStreamId();
+            seed(streamId, 2);
+            StoreState before = state(streamId);
+
+            for (long ahead : new long[]{3, 1_000_000}) {
+                ExpectedVersionAheadException e = assertThrows(ExpectedVersionAheadException.class,
+                        () -> store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(ahead), simpleEvents(1)),
+                        "exactly(" + ahead + ") on a stream at version 2");
+                assertEquals(streamId, e.streamId(), "streamId of the refusal");
+                assertEquals(Long.toString(ahead), e.expectedVersion(), "expectedVersion of the refusal");
+                assertEquals(2, e.actualVersion(), "actualVersion of the refusal");
+                assertFalse(e.isTransient(), "an expectation ahead of the stream is permanent: retrying cannot help");
+            }
+            assertEquals(before, state(streamId), "a refused append leaves the store unchanged");
+            AppendResult next = store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(2), simpleEvents(1));
+            assertEquals(3, next.newVersion(), "the stream still accepts an append at its real version");
         }
 
         @Test
@@ -709,6 +737,64 @@ public abstract class EventStoreContract {
             assertThrows(DuplicateEventIdException.class,
                     () -> store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.any(), List.of(reused, simpleEvent())));
             assertEquals(before, state(streamId), "a rejected append leaves the store unchanged");
+        }
+
+        @Test
+        @DisplayName("N threads appending the same batch at the same expected version: one writes, the others get the stored originals as duplicates")
+        void concurrentTwinsOneWritesOthersDuplicate() {
+            String streamId = newStreamId();
+            int rounds = 3;
+            List<UUID> expectedIds = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                long expected = round * 2L;
+                List<NewEvent> batch = simpleEvents(2);
+                expectedIds.addAll(idsOf(batch));
+                List<Object> outcomes = runConcurrently(WRITERS, i -> store.append(streamId, AGGREGATE_TYPE,
+                        ExpectedVersion.exactly(expected), batch));
+
+                List<AppendResult> written = new ArrayList<>();
+                List<AppendResult> duplicates = new ArrayList<>();
+                for (Object outcome : outcomes) {
+                    AppendResult result = assertInstanceOf(AppendResult.class, outcome,
+                            "every twin of one batch must succeed, as the writer or as a duplicate, in round " + round);
+                    (result.duplicate() ? duplicates : written).add(result);
+                }
+                assertEquals(1, written.size(), "twins that wrote the batch at expected version " + expected);
+                for (AppendResult duplicate : duplicates) {
+                    assertEquals(expected + 2, duplicate.newVersion(), "a duplicate's newVersion in round " + round);
+                    assertSameEnvelopes(written.get(0).events(), duplicate.events(),
+                            "a duplicate returns the stored originals in round " + round);
+                }
+            }
+            assertEquals(expectedIds, idsOfEnvelopes(read(streamId)), "the stream holds each batch once");
+            assertEquals(expectedIds.size(), readWholeLog(50).size(), "events in the global log");
+        }
+
+        @Test
+        @DisplayName("versionOf finds a stored event id at its version, at once, and only in its own stream")
+        void versionOfFindsStoredIds() {
+            String streamId = newStreamId();
+            String other = newStreamId();
+            List<NewEvent> first = seed(streamId, 2);
+            List<NewEvent> second = simpleEvents(3);
+            store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(2), second);
+            store.append(other, AGGREGATE_TYPE, ExpectedVersion.noStream(), List.of(simpleEvent()));
+
+            assertEquals(OptionalLong.of(1), store.versionOf(streamId, first.get(0).eventId()), "version of the first event");
+            assertEquals(OptionalLong.of(2), store.versionOf(streamId, first.get(1).eventId()), "version of the second event");
+            for (int i = 0; i < second.size(); i++) {
+                assertEquals(OptionalLong.of(3 + i), store.versionOf(streamId, second.get(i).eventId()),
+                        "version of event " + i + " of the second append, read right after it returned");
+            }
+            assertEquals(OptionalLong.empty(), store.versionOf(streamId, UUID.randomUUID()), "an id never stored");
+            assertEquals(OptionalLong.empty(), store.versionOf(other, first.get(0).eventId()),
+                    "an id stored in another stream is not found in this one");
+            assertEquals(OptionalLong.empty(), store.versionOf(newStreamId(), first.get(0).eventId()),
+                    "an id looked up in a stream that does not exist");
+            assertThrows(DuplicateEventIdException.class, () -> store.append(streamId, AGGREGATE_TYPE,
+                    ExpectedVersion.exactly(5), List.of(copyWithSameId(second.get(1)))));
+            assertEquals(OptionalLong.of(4), store.versionOf(streamId, second.get(1).eventId()),
+                    "a refused re-use leaves the id at its version");
         }
 
         @Test

@@ -12,7 +12,12 @@
  *   <li>{@link io.nexus.testkit.contract.EventStoreContract} for {@link io.nexus.core.store.EventStore};</li>
  *   <li>{@link io.nexus.testkit.contract.SnapshotStoreContract} for {@link io.nexus.core.snapshot.SnapshotStore};</li>
  *   <li>{@link io.nexus.testkit.contract.EventBusContract} for {@link io.nexus.core.bus.EventBus};</li>
- *   <li>{@link io.nexus.testkit.contract.SchemaRegistryContract} for {@link io.nexus.core.schema.SchemaRegistry}.</li>
+ *   <li>{@link io.nexus.testkit.contract.SchemaRegistryContract} for {@link io.nexus.core.schema.SchemaRegistry};</li>
+ *   <li>{@link io.nexus.testkit.contract.CheckpointStoreContract} for {@link io.nexus.core.checkpoint.CheckpointStore};</li>
+ *   <li>{@link io.nexus.testkit.contract.DeadLetterQueueContract} for {@link io.nexus.core.deadletter.DeadLetterQueue};</li>
+ *   <li>{@link io.nexus.testkit.contract.ReadModelStoreContract} for {@link io.nexus.core.readmodel.ReadModelStores};</li>
+ *   <li>{@link io.nexus.testkit.contract.SchedulerContract} for {@link io.nexus.core.scheduler.Scheduler};</li>
+ *   <li>{@link io.nexus.testkit.contract.AuditLogContract} for {@link io.nexus.core.temporal.AuditLog}.</li>
  * </ul>
  */
 package io.nexus.testkit.contract;

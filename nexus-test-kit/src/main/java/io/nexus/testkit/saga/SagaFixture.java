@@ -17,6 +17,8 @@ import io.nexus.saga.SagaStatus;
 import io.nexus.testkit.ControllableClock;
 import org.opentest4j.AssertionFailedError;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,8 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Given/when/then tests for one saga, with time travel. The saga runs on the real {@link SagaCoordinator}
  * over an in-memory event store and a {@link ControllableClock}; the commands it sends go to a recording
- * command bus that accepts them (or refuses them, see {@link #refuse}), so the test plays the other
- * services by giving their reply events.
+ * command bus that accepts them (or refuses them, see {@link #refuse}, or loses the answer after
+ * applying them, see {@link #loseAnswer}), so the test plays the other services by giving their reply
+ * events. Timers are kept in the event store ({@link io.nexus.saga.EventStoreScheduler}).
  *
  * <pre>{@code
  * SagaFixture<OrderConfirmed> saga = SagaFixture.forSaga(Fulfilment.definition(Duration.ofMinutes(30)), OrderEvents.TYPES);
@@ -64,6 +67,8 @@ public final class SagaFixture<E> {
     private final AtomicInteger streams = new AtomicInteger();
     private RetryPolicy compensationRetry = RetryPolicy.custom().maxAttempts(3).initialDelay(Duration.ofSeconds(1))
             .maxDelay(Duration.ofMinutes(1)).jitter(0).build();
+    private RetryPolicy commandRetry = RetryPolicy.custom().maxAttempts(3).initialDelay(Duration.ofSeconds(1))
+            .maxDelay(Duration.ofMinutes(1)).jitter(0).build();
     private SagaCoordinator<E> coordinator;
     private int windowStart;
 
@@ -84,6 +89,31 @@ public final class SagaFixture<E> {
     public SagaFixture<E> compensationRetry(RetryPolicy value) {
         requireNotStarted("compensationRetry");
         this.compensationRetry = Objects.requireNonNull(value, "compensationRetry");
+        return this;
+    }
+
+    /**
+     * How step commands whose outcome is unknown are re-sent; by default 3 attempts, 1 s doubling, no
+     * jitter. Set before {@code given}.
+     */
+    public SagaFixture<E> commandRetry(RetryPolicy value) {
+        requireNotStarted("commandRetry");
+        this.commandRetry = Objects.requireNonNull(value, "commandRetry");
+        return this;
+    }
+
+    /**
+     * The next {@code times} commands of class {@code commandType} take effect, then their sending fails
+     * with an {@link java.io.UncheckedIOException} carrying {@code message}: the answer was lost, so the
+     * saga cannot know the command took effect (it re-sends it with the same command id, which the
+     * fixture, like the real command bus, applies once).
+     */
+    public SagaFixture<E> loseAnswer(Class<?> commandType, int times, String message) {
+        Objects.requireNonNull(commandType, "commandType");
+        if (times < 1) {
+            throw new IllegalArgumentException("times must be >= 1, but was " + times);
+        }
+        bus.lostAnswers.put(commandType, new Refusal(times, message));
         return this;
     }
 
@@ -197,7 +227,7 @@ public final class SagaFixture<E> {
     public SagaCoordinator<E> coordinator() {
         if (coordinator == null) {
             coordinator = SagaCoordinator.builder(definition).eventStore(store).codec(codec).commandBus(bus).clock(clock)
-                    .compensationRetry(compensationRetry).randomSeed(1).build();
+                    .compensationRetry(compensationRetry).commandRetry(commandRetry).randomSeed(1).build();
         }
         return coordinator;
     }
@@ -251,6 +281,7 @@ public final class SagaFixture<E> {
         final List<Sent> sent = new ArrayList<>();
         final Set<UUID> applied = new HashSet<>();
         final Map<Class<?>, Refusal> refusals = new HashMap<>();
+        final Map<Class<?>, Refusal> lostAnswers = new HashMap<>();
 
         @Override
         public CommandResult send(Object command, CommandMetadata metadata) {
@@ -262,6 +293,11 @@ public final class SagaFixture<E> {
             boolean duplicate = !applied.add(metadata.commandId());
             if (!duplicate) {
                 sent.add(new Sent(command, metadata));
+            }
+            Refusal lost = lostAnswers.get(command.getClass());
+            if (lost != null && lost.left > 0) {
+                lost.left--;
+                throw new UncheckedIOException(new IOException(lost.message));
             }
             return new CommandResult("fixture", 0, List.of(), 1, duplicate);
         }

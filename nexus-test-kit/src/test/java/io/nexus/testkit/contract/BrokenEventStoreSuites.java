@@ -5,10 +5,12 @@ import io.nexus.core.event.NewEvent;
 import io.nexus.core.store.AppendListener;
 import io.nexus.core.store.AppendResult;
 import io.nexus.core.store.AppendTooLargeException;
+import io.nexus.core.store.ConcurrencyConflictException;
 import io.nexus.core.store.DuplicateEventIdException;
 import io.nexus.core.store.EventStore;
 import io.nexus.core.store.EventTooLargeException;
 import io.nexus.core.store.ExpectedVersion;
+import io.nexus.core.store.ExpectedVersionAheadException;
 import io.nexus.core.store.InMemoryEventStore;
 import io.nexus.core.store.StreamQuery;
 import io.nexus.core.store.Subscription;
@@ -16,6 +18,8 @@ import io.nexus.core.store.Subscription;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -212,6 +216,42 @@ final class BrokenEventStoreSuites {
         }
     }
 
+    /** Reports an expectation ahead of the stream as a transient conflict, as if a retry could help. */
+    static final class AheadIsAConflict extends BrokenSuite {
+        @Override
+        protected EventStore createStore() {
+            return new ForwardingEventStore(InMemoryEventStore.create()) {
+                @Override
+                public AppendResult append(String streamId, String type, ExpectedVersion expected, List<NewEvent> events) {
+                    try {
+                        return super.append(streamId, type, expected, events);
+                    } catch (ExpectedVersionAheadException e) {
+                        throw new ConcurrencyConflictException(streamId, expected, e.actualVersion());
+                    }
+                }
+            };
+        }
+    }
+
+    /** Looks event ids up in every stream, not only the one asked for. */
+    static final class IdLookupAcrossStreams extends BrokenSuite {
+        @Override
+        protected EventStore createStore() {
+            InMemoryEventStore delegate = InMemoryEventStore.create();
+            return new ForwardingEventStore(delegate) {
+                @Override
+                public OptionalLong versionOf(String streamId, UUID eventId) {
+                    for (EventEnvelope e : delegate.readAll(1, Integer.MAX_VALUE)) {
+                        if (e.eventId().equals(eventId)) {
+                            return OptionalLong.of(e.version());
+                        }
+                    }
+                    return OptionalLong.empty();
+                }
+            };
+        }
+    }
+
     /** Passes everything to another store; the broken stores override one method each. */
     static class ForwardingEventStore implements EventStore {
         private final EventStore delegate;
@@ -238,6 +278,11 @@ final class BrokenEventStoreSuites {
         @Override
         public List<EventEnvelope> readAll(long fromPosition, int maxCount) {
             return delegate.readAll(fromPosition, maxCount);
+        }
+
+        @Override
+        public OptionalLong versionOf(String streamId, UUID eventId) {
+            return delegate.versionOf(streamId, eventId);
         }
 
         @Override

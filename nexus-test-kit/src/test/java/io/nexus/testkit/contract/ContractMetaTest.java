@@ -30,10 +30,25 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 class ContractMetaTest {
 
     /** Cases in {@link EventStoreContract}; raise it when cases are added. */
-    private static final int EVENT_STORE_CASES = 47;
+    private static final int EVENT_STORE_CASES = 50;
 
     /** Cases in {@link SnapshotStoreContract}; raise it when cases are added. */
     private static final int SNAPSHOT_STORE_CASES = 11;
+
+    /** Cases in {@link CheckpointStoreContract}; raise it when cases are added. */
+    private static final int CHECKPOINT_STORE_CASES = 9;
+
+    /** Cases in {@link DeadLetterQueueContract}; raise it when cases are added. */
+    private static final int DEAD_LETTER_QUEUE_CASES = 14;
+
+    /** Cases in {@link ReadModelStoreContract}; raise it when cases are added. */
+    private static final int READ_MODEL_STORE_CASES = 14;
+
+    /** Cases in {@link SchedulerContract}; raise it when cases are added. */
+    private static final int SCHEDULER_CASES = 12;
+
+    /** Cases in {@link AuditLogContract}; raise it when cases are added. */
+    private static final int AUDIT_LOG_CASES = 7;
 
     @Test
     void everyEventStoreCaseFailsAgainstADoNothingStore() {
@@ -46,10 +61,47 @@ class ContractMetaTest {
     }
 
     @Test
+    void everyCheckpointStoreCaseFailsAgainstADoNothingStore() {
+        assertEveryCaseFails(DoNothingPortSuites.CheckpointStoreSuite.class, CHECKPOINT_STORE_CASES);
+    }
+
+    @Test
+    void everyDeadLetterQueueCaseFailsAgainstADoNothingQueue() {
+        assertEveryCaseFails(DoNothingPortSuites.DeadLetterQueueSuite.class, DEAD_LETTER_QUEUE_CASES);
+    }
+
+    @Test
+    void everyReadModelStoreCaseFailsAgainstADoNothingStore() {
+        assertEveryCaseFails(DoNothingPortSuites.ReadModelStoreSuite.class, READ_MODEL_STORE_CASES);
+    }
+
+    @Test
+    void everySchedulerCaseFailsAgainstADoNothingScheduler() {
+        assertEveryCaseFails(DoNothingPortSuites.SchedulerSuite.class, SCHEDULER_CASES);
+    }
+
+    @Test
+    void everyAuditLogCaseFailsAgainstADoNothingLog() {
+        assertEveryCaseFails(DoNothingPortSuites.AuditLogSuite.class, AUDIT_LOG_CASES);
+    }
+
+    @Test
+    void durablePortCasesCatchRealisticBugs() {
+        assertCasesFail(BrokenPortSuites.ConcatenatedCheckpointKeys.class, "namesNeverMix");
+        assertCasesFail(BrokenPortSuites.DeadLettersInPutOrder.class, "listedOldestFirstPerConsumer");
+        assertCasesFail(BrokenPortSuites.ParkingOverwrites.class, "parkingTwiceIsANoOp");
+        assertCasesFail(BrokenPortSuites.UnparkExclusive.class, "unparkThroughVersion", "manyParkedEvents");
+        assertCasesFail(BrokenPortSuites.ReadModelAcceptsEqualVersion.class, "olderOrEqualRefused");
+        assertCasesFail(BrokenPortSuites.TimersDueStrictlyBeforeNow.class, "dueAtOrBeforeNowInOrder", "maxCount",
+                "manyTimers");
+        assertCasesFail(BrokenPortSuites.AuditOldestWindow.class, "recentIsBoundedNewestLast", "manyRecords");
+    }
+
+    @Test
     void eventStoreCasesCatchRealisticBugs() {
         assertCasesFail(BrokenEventStoreSuites.IgnoresExpectedVersion.class, "wrongExactVersion",
                 "noStreamOnExistingStream", "exactVersionOnMissingStream", "appendAfterConflict",
-                "exactlyOneWinnerPerExpectedVersion", "currentVersion", "headPosition");
+                "exactlyOneWinnerPerExpectedVersion", "currentVersion", "headPosition", "expectedVersionAheadOfStream");
         assertCasesFail(BrokenEventStoreSuites.CheckThenAct.class, "exactlyOneWinnerPerExpectedVersion");
         assertCasesFail(BrokenEventStoreSuites.PartialBatch.class, "oversizedEventRejectsWholeBatch",
                 "failedAppendsAreNotDelivered");
@@ -64,6 +116,9 @@ class ContractMetaTest {
         assertCasesFail(BrokenEventStoreSuites.ReadAllOffByOne.class, "readAllReturnsEverythingOnce",
                 "pagingLosesNothing", "readAllFromPosition", "headPosition");
         assertCasesFail(BrokenEventStoreSuites.CloseIgnored.class, "closingStopsDelivery", "closingTwiceIsHarmless");
+        assertCasesFail(BrokenEventStoreSuites.AheadIsAConflict.class, "exactVersionOnMissingStream",
+                "expectedVersionAheadOfStream");
+        assertCasesFail(BrokenEventStoreSuites.IdLookupAcrossStreams.class, "versionOfFindsStoredIds");
     }
 
     @Test

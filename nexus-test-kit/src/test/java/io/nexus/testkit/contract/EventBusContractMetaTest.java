@@ -2,10 +2,12 @@ package io.nexus.testkit.contract;
 
 import io.nexus.core.bus.BusConsumer;
 import io.nexus.core.bus.BusPath;
+import io.nexus.core.bus.ConsumerGroup;
+import io.nexus.core.bus.ConsumerGroupHealth;
 import io.nexus.core.bus.EventBus;
-import io.nexus.core.bus.RoutingRule;
+import io.nexus.core.deadletter.DeadLetter;
+import io.nexus.core.deadletter.DeadLetterNotFoundException;
 import io.nexus.core.event.EventEnvelope;
-import io.nexus.core.store.Subscription;
 import org.junit.jupiter.api.Test;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -17,6 +19,7 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -28,15 +31,54 @@ class EventBusContractMetaTest {
     /** A bus that accepts everything and delivers nothing. */
     static class DoNothingBusRun extends EventBusContract {
         @Override
-        protected EventBus createBus(RoutingRule routing) {
+        protected EventBus createBus(Options options) {
             return new EventBus() {
                 @Override
                 public void publish(List<EventEnvelope> events) {
                 }
 
                 @Override
-                public Subscription subscribe(String group, BusPath path, BusConsumer consumer) {
-                    return () -> { };
+                public ConsumerGroup subscribe(String group, BusPath path, BusConsumer consumer) {
+                    return new ConsumerGroup() {
+                        @Override
+                        public String group() {
+                            return group;
+                        }
+
+                        @Override
+                        public BusPath path() {
+                            return path;
+                        }
+
+                        @Override
+                        public String consumer() {
+                            return group + "/" + path;
+                        }
+
+                        @Override
+                        public ConsumerGroupHealth health() {
+                            return new ConsumerGroupHealth(group, path, ConsumerGroupHealth.Status.RUNNING, 0, 0, 0, null);
+                        }
+
+                        @Override
+                        public List<DeadLetter> deadLetters() {
+                            return List.of();
+                        }
+
+                        @Override
+                        public boolean retryDeadLetter(UUID id) {
+                            throw new DeadLetterNotFoundException(id, consumer());
+                        }
+
+                        @Override
+                        public void discardDeadLetter(UUID id) {
+                            throw new DeadLetterNotFoundException(id, consumer());
+                        }
+
+                        @Override
+                        public void close() {
+                        }
+                    };
                 }
 
                 @Override

@@ -2,13 +2,13 @@ package io.nexus.testkit.contract;
 
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.bus.InMemoryEventBus;
-import io.nexus.core.bus.RoutingRule;
 
 /** The embedded bus against the bus contract. */
 class InMemoryEventBusContractTest extends EventBusContract {
 
     @Override
-    protected EventBus createBus(RoutingRule routing) {
-        return InMemoryEventBus.builder().routing(routing).build();
+    protected EventBus createBus(Options options) {
+        return InMemoryEventBus.builder().routing(options.routing()).deadLetters(options.deadLetters())
+                .consumerRetry(options.consumerRetry()).build();
     }
 }

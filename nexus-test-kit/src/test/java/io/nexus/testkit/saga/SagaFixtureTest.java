@@ -104,6 +104,32 @@ class SagaFixtureTest {
     }
 
     @Test
+    void aCommandWhoseAnswerWasLostIsNotAFailureAndItsReplyStillCounts() {
+        fixture.loseAnswer(Reserve.class, 1, "connection reset by the warehouse")
+                .given(new Confirmed("o-1"))
+                .expectCommands(new Reserve("o-1"))
+                .expectState("o-1", SagaState.RUNNING)
+                .when(new Reserved("o-1"))
+                .expectCommands(new Charge("o-1"))
+                .when(new Declined("o-1", "card expired"))
+                .expectCompensations(new Release("o-1"), new Cancel("o-1"))
+                .expectState("o-1", SagaState.COMPENSATED);
+    }
+
+    @Test
+    void aCommandWhoseAnswerWasLostIsResentWithItsCommandIdAndAppliedOnce() {
+        fixture.loseAnswer(Reserve.class, 1, "connection reset by the warehouse")
+                .given(new Confirmed("o-1"))
+                .whenTimeElapses(Duration.ofSeconds(1))
+                .expectNoCommands()
+                .expectAllCommands(new Reserve("o-1"))
+                .when(new Reserved("o-1"))
+                .expectCommands(new Charge("o-1"));
+        assertTrue(fixture.status("o-1").history().stream().anyMatch(h -> h.type().endsWith("StepOutcomeUnknown")
+                && h.detail().orElse("").contains("connection reset by the warehouse")));
+    }
+
+    @Test
     void wrongExpectationsFail() {
         fixture.given(new Confirmed("o-1"));
         assertThrows(AssertionFailedError.class, () -> fixture.expectCommands(new Charge("o-1")));

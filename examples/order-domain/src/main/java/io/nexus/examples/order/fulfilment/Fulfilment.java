@@ -8,6 +8,7 @@ import io.nexus.examples.order.domain.CancelOrder;
 import io.nexus.examples.order.domain.OrderConfirmed;
 import io.nexus.examples.order.domain.OrderRejectedException;
 import io.nexus.examples.order.domain.OrderRule;
+import io.nexus.saga.SagaComponent;
 import io.nexus.saga.SagaCoordinator;
 import io.nexus.saga.SagaStatus;
 
@@ -18,8 +19,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The running fulfilment saga of an application configured with {@link FulfilmentModule}: a
- * {@link SagaCoordinator} on the application's store, command bus and clock, on a background thread.
+ * The fulfilment saga of an application configured with {@link FulfilmentModule}. Registered on the
+ * builder it runs with the application ({@link #component}):
+ *
+ * <pre>{@code
+ * Nexus nexus = Nexus.builder().module(new FulfilmentModule())
+ *         .component(Fulfilment.component(FulfilmentSaga.DEFAULT_RESERVATION_TIMEOUT))
+ *         .build()
+ *         .start();
+ * }</pre>
+ *
+ * Standalone, {@link #create} and {@link #start} run a {@link SagaCoordinator} on the application's
+ * ports (store, command bus, clock, checkpoints, timers).
  *
  * <p>Cancelling the order is the saga's last compensation. An order that is already cancelled (by the
  * customer, or by an earlier attempt of this compensation whose success was not recorded) is what the
@@ -36,6 +47,12 @@ public final class Fulfilment implements AutoCloseable {
 
     private Fulfilment(SagaCoordinator<OrderConfirmed> coordinator) {
         this.coordinator = coordinator;
+    }
+
+    /** The saga as a component of the application: {@code nexus.start()} starts it, {@code close()} stops it. */
+    public static SagaComponent<OrderConfirmed> component(Duration reservationTimeout) {
+        return SagaComponent.of(FulfilmentSaga.definition(reservationTimeout),
+                (saga, context) -> saga.commandBus(new CancellationIsIdempotent(context.commands())));
     }
 
     /** A coordinator for the saga on {@code nexus}, not started: call {@link SagaCoordinator#poll()} yourself (tests). */

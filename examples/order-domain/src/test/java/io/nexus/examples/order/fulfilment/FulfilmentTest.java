@@ -7,6 +7,8 @@ import io.nexus.examples.order.domain.ConfirmOrder;
 import io.nexus.examples.order.domain.Order;
 import io.nexus.examples.order.domain.OrderStatus;
 import io.nexus.examples.order.domain.PlaceOrder;
+import io.nexus.examples.order.domain.OrderConfirmed;
+import io.nexus.saga.SagaComponent;
 import io.nexus.saga.SagaState;
 import io.nexus.saga.SagaStatus;
 import io.nexus.testkit.ControllableClock;
@@ -120,6 +122,37 @@ class FulfilmentTest {
 
         assertEquals(SagaState.COMPENSATED, fulfilment.status("o-1").orElseThrow().state());
         assertEquals(OrderStatus.CANCELLED, orderStatus("o-1"));
+    }
+
+    @Test
+    void registeredOnTheBuilderTheSagaRunsWithTheApplication() throws InterruptedException {
+        SagaComponent<OrderConfirmed> saga = Fulfilment.component(FulfilmentSaga.DEFAULT_RESERVATION_TIMEOUT);
+        try (Nexus app = Nexus.builder().module(new FulfilmentModule()).clock(clock).snapshotExecutor(Runnable::run)
+                .component(saga).build().start()) {
+            app.commands().send(new PlaceOrder("o-2", "c-1"));
+            app.commands().send(new AddLine("o-2", "apple", 2, 150));
+            app.commands().send(new ConfirmOrder("o-2"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (app.eventStore().currentVersion("payment-o-2") == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(java.util.Optional.of("charge-payment"), saga.status("o-2").orElseThrow().currentStep(), "the payment was asked for");
+            app.commands().send(new Payment.ConfirmPayment("o-2"));
+            awaitState(saga, "o-2", SagaState.COMPLETED);
+            assertTrue(app.eventStore().currentVersion("shipment-o-2") > 0);
+        }
+    }
+
+    private static void awaitState(SagaComponent<OrderConfirmed> saga, String orderId, SagaState state) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            SagaStatus status = saga.status(orderId).orElse(null);
+            if (status != null && status.state() == state) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("fulfilment of " + orderId + " did not reach " + state + " within 10 s: " + saga.status(orderId));
     }
 
     @Test

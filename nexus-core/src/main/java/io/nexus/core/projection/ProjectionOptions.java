@@ -1,0 +1,110 @@
+package io.nexus.core.projection;
+
+import io.nexus.core.retry.RetryPolicy;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How the application runs one projection registered with {@code Nexus.builder().projection(projection,
+ * options -> options.mode(ProcessingMode.INLINE).notifications())}. Everything not set is the
+ * {@link ProjectionProcessor}'s default; checkpoints, dead letters, clock, meters and codec always come
+ * from the application. Each option can be set once. Not thread-safe (used while building).
+ */
+public final class ProjectionOptions {
+
+    private ProcessingMode mode;
+    private RetryPolicy retry;
+    private boolean notifications;
+    private Integer batchSize;
+    private Duration pollInterval;
+    private Duration stallThreshold;
+    private TaskScheduler scheduler;
+
+    /** Options with every value at its default; used by the application's builder. */
+    public ProjectionOptions() {
+    }
+
+    private static <T> T once(String option, T current, T value) {
+        Objects.requireNonNull(value, option);
+        if (current != null) {
+            throw new IllegalStateException("projection option '" + option + "' was already set to " + current + "; set it once");
+        }
+        return value;
+    }
+
+    /** Inline (on the appending thread, read-your-writes) or asynchronous (the default). */
+    public ProjectionOptions mode(ProcessingMode value) {
+        this.mode = once("mode", mode, value);
+        return this;
+    }
+
+    /** Attempts per event and the backoff between them before the event is dead-lettered. */
+    public ProjectionOptions retry(RetryPolicy value) {
+        this.retry = once("retry", retry, value);
+        return this;
+    }
+
+    /** Tells the application's notification hub of every event this projection applies (read-your-writes for clients). */
+    public ProjectionOptions notifications() {
+        this.notifications = true;
+        return this;
+    }
+
+    /** Events read from the log per batch. */
+    public ProjectionOptions batchSize(int value) {
+        if (value < 1 || value > 100_000) {
+            throw new IllegalArgumentException("batchSize must be 1..100000, but was " + value);
+        }
+        this.batchSize = once("batchSize", batchSize, value);
+        return this;
+    }
+
+    /** How often the log is polled besides the store's append notifications. */
+    public ProjectionOptions pollInterval(Duration value) {
+        this.pollInterval = once("pollInterval", pollInterval, value);
+        return this;
+    }
+
+    /** How long without progress while behind counts as stalled. */
+    public ProjectionOptions stallThreshold(Duration value) {
+        this.stallThreshold = once("stallThreshold", stallThreshold, value);
+        return this;
+    }
+
+    /** Where processing and retries run (tests pass a controllable one); a thread of the projection's own by default. */
+    public ProjectionOptions scheduler(TaskScheduler value) {
+        this.scheduler = once("scheduler", scheduler, value);
+        return this;
+    }
+
+    public Optional<ProcessingMode> mode() {
+        return Optional.ofNullable(mode);
+    }
+
+    public Optional<RetryPolicy> retry() {
+        return Optional.ofNullable(retry);
+    }
+
+    /** Whether the projection asked for notifications. */
+    public boolean wantsNotifications() {
+        return notifications;
+    }
+
+    public Optional<Integer> batchSize() {
+        return Optional.ofNullable(batchSize);
+    }
+
+    public Optional<Duration> pollInterval() {
+        return Optional.ofNullable(pollInterval);
+    }
+
+    public Optional<Duration> stallThreshold() {
+        return Optional.ofNullable(stallThreshold);
+    }
+
+    public Optional<TaskScheduler> scheduler() {
+        return Optional.ofNullable(scheduler);
+    }
+}

@@ -1,0 +1,175 @@
+package io.nexus.dynamodb;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nexus.core.Nexus;
+import io.nexus.core.NexusEngines;
+import io.nexus.core.retry.RetryPolicy;
+import io.nexus.core.serialization.JacksonEventSerializer;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The DynamoDB engine family: one call sets on a {@link Nexus.Builder} every port this module implements,
+ * each on its table of {@link DynamoDbTables.Names}: event store, snapshot store, checkpoints, dead letters,
+ * timers, audit log and read models.
+ *
+ * <pre>{@code
+ * DynamoDbTables.Names tables = DynamoDbTables.Names.withPrefix("shop-");
+ * DynamoDbTables.createIfMissing(ddb, tables);
+ * Nexus nexus = Nexus.builder()
+ *         .engines(DynamoDbEngines.builder(ddb).streams(streams).tables(tables).build())
+ *         .eventTypes(...)
+ *         .build();
+ * }</pre>
+ *
+ * A table whose name is {@code null} leaves its port out, so the builder keeps that port's embedded
+ * default (or takes one the application sets itself). The ports are built once, by {@link Builder#build()},
+ * and the same instances are set by every {@link #configure} call. The caller owns the clients; nothing
+ * here creates tables (see {@link DynamoDbTables#createIfMissing}). Immutable and thread-safe.
+ */
+public final class DynamoDbEngines implements NexusEngines {
+
+    private final DynamoDbEventStore eventStore;
+    private final DynamoDbSnapshotStore snapshotStore;
+    private final DynamoDbCheckpointStore checkpoints;
+    private final DynamoDbDeadLetterQueue deadLetters;
+    private final DynamoDbScheduler timers;
+    private final DynamoDbAuditLog auditLog;
+    private final DynamoDbReadModelStores readModels;
+    private final String description;
+
+    private DynamoDbEngines(Builder b) {
+        DynamoDbTables.Names t = b.tables;
+        this.eventStore = t.events() == null ? null : eventStore(b);
+        this.snapshotStore = t.snapshots() == null ? null
+                : DynamoDbSnapshotStore.builder(b.client).tableName(t.snapshots()).retryPolicy(b.retryPolicy).build();
+        this.checkpoints = t.checkpoints() == null ? null : new DynamoDbCheckpointStore(b.client, t.checkpoints(), b.clock);
+        this.deadLetters = t.deadLetters() == null ? null
+                : DynamoDbDeadLetterQueue.builder(b.client).tableName(t.deadLetters()).retryPolicy(b.retryPolicy).build();
+        this.timers = t.timers() == null ? null
+                : DynamoDbScheduler.builder(b.client).tableName(t.timers()).retryPolicy(b.retryPolicy).build();
+        this.auditLog = t.audit() == null ? null
+                : DynamoDbAuditLog.builder(b.client).tableName(t.audit()).clock(b.clock).retryPolicy(b.retryPolicy).build();
+        this.readModels = t.readModels() == null ? null
+                : DynamoDbReadModelStores.builder(b.client).tableName(t.readModels()).objectMapper(b.mapper)
+                .retryPolicy(b.retryPolicy).build();
+        this.description = "DynamoDbEngines" + t;
+    }
+
+    private static DynamoDbEventStore eventStore(Builder b) {
+        DynamoDbEventStore.Builder store = DynamoDbEventStore.builder(b.client).tableName(b.tables.events())
+                .retryPolicy(b.retryPolicy).clock(b.clock);
+        if (b.streams != null) {
+            store.streamsClient(b.streams);
+        }
+        return store.build();
+    }
+
+    /** A builder on the caller's client; {@link Builder#tables} is required. */
+    public static Builder builder(DynamoDbClient client) {
+        return new Builder(client);
+    }
+
+    /** Sets every port whose table is named; the others are left to the builder. */
+    @Override
+    public void configure(Nexus.Builder builder) {
+        Objects.requireNonNull(builder, "builder");
+        if (eventStore != null) {
+            builder.eventStore(eventStore);
+        }
+        if (snapshotStore != null) {
+            builder.snapshotStore(snapshotStore);
+        }
+        if (checkpoints != null) {
+            builder.checkpointStore(checkpoints);
+        }
+        if (deadLetters != null) {
+            builder.deadLetterQueue(deadLetters);
+        }
+        if (timers != null) {
+            builder.timers(timers);
+        }
+        if (auditLog != null) {
+            builder.auditLog(auditLog);
+        }
+        if (readModels != null) {
+            builder.readModels(readModels);
+        }
+    }
+
+    /** The family and its table names, as the builder names it in its messages. */
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    /** Options for {@link DynamoDbEngines}; setters validate as they go, {@link #build()} reports every gap at once. */
+    public static final class Builder {
+        private final DynamoDbClient client;
+        private DynamoDbStreamsClient streams;
+        private DynamoDbTables.Names tables;
+        private Clock clock = Clock.systemUTC();
+        private ObjectMapper mapper = JacksonEventSerializer.defaultMapper();
+        private RetryPolicy retryPolicy = RetryPolicy.custom().maxAttempts(8).initialDelay(Duration.ofMillis(50))
+                .maxDelay(Duration.ofSeconds(5)).build();
+
+        private Builder(DynamoDbClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+        }
+
+        /** The Streams client, so that the event store can {@code subscribe}; without one it cannot. */
+        public Builder streams(DynamoDbStreamsClient value) {
+            this.streams = Objects.requireNonNull(value, "streams");
+            return this;
+        }
+
+        /** The tables; a {@code null} name leaves that port out. Required. */
+        public Builder tables(DynamoDbTables.Names value) {
+            this.tables = Objects.requireNonNull(value, "tables");
+            return this;
+        }
+
+        /**
+         * The clock of event timestamps, checkpoint times and audit arrival stamps (default system UTC); pass the
+         * application's clock when it is not the system's.
+         */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** How read-model values become JSON (default: the event serializer's mapper). */
+        public Builder objectMapper(ObjectMapper value) {
+            this.mapper = Objects.requireNonNull(value, "objectMapper");
+            return this;
+        }
+
+        /** Retry of throttled and failed requests, for every port (default 8 attempts, 50 ms .. 5 s). */
+        public Builder retryPolicy(RetryPolicy value) {
+            this.retryPolicy = Objects.requireNonNull(value, "retryPolicy");
+            return this;
+        }
+
+        /** @throws IllegalStateException if no tables were given, or every table name is null */
+        public DynamoDbEngines build() {
+            List<String> problems = new ArrayList<>();
+            if (tables == null) {
+                problems.add("tables is required; call tables(DynamoDbTables.Names.withPrefix(...))");
+            } else if (tables.events() == null && tables.snapshots() == null && tables.checkpoints() == null
+                    && tables.deadLetters() == null && tables.timers() == null && tables.audit() == null
+                    && tables.readModels() == null) {
+                problems.add("tables names no table at all, so no port would be set; name at least one");
+            }
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException("DynamoDbEngines cannot be built: " + String.join("; ", problems));
+            }
+            return new DynamoDbEngines(this);
+        }
+    }
+}

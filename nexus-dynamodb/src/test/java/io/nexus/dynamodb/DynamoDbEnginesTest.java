@@ -1,0 +1,112 @@
+package io.nexus.dynamodb;
+
+import io.nexus.core.Nexus;
+import io.nexus.core.checkpoint.Checkpoint;
+import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
+import io.nexus.core.event.EventPayload;
+import io.nexus.core.event.NewEvent;
+import io.nexus.core.readmodel.InMemoryReadModelStores;
+import io.nexus.core.scheduler.InMemoryScheduler;
+import io.nexus.core.scheduler.ScheduledTimer;
+import io.nexus.core.serialization.EventTypes;
+import io.nexus.core.store.ExpectedVersion;
+import io.nexus.core.temporal.InMemoryAuditLog;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link DynamoDbEngines}: one call on the Nexus builder puts every port on its DynamoDB table. */
+class DynamoDbEnginesTest {
+
+    record Noted(String text) {
+    }
+
+    private static Nexus.Builder application() {
+        return Nexus.builder().eventTypes(EventTypes.builder().register(Noted.class, "Noted", 1).build());
+    }
+
+    @Test
+    void oneCallSetsEveryPortOnItsTable() {
+        DynamoDbTables.Names tables = DynamoDbLocal.freshAllTables("engines");
+        DynamoDbEngines engines = DynamoDbEngines.builder(DynamoDbLocal.client()).streams(DynamoDbLocal.streamsClient())
+                .tables(tables).build();
+        try (Nexus nexus = application().engines(engines).build()) {
+            assertInstanceOf(DynamoDbEventStore.class, nexus.eventStore());
+            assertEquals(tables.events(), ((DynamoDbEventStore) nexus.eventStore()).tableName());
+            assertInstanceOf(DynamoDbSnapshotStore.class, nexus.snapshotStore());
+            assertInstanceOf(DynamoDbCheckpointStore.class, nexus.checkpoints());
+            assertInstanceOf(DynamoDbDeadLetterQueue.class, nexus.deadLetters());
+            assertInstanceOf(DynamoDbScheduler.class, nexus.timers());
+            assertInstanceOf(DynamoDbAuditLog.class, nexus.auditLog());
+            assertInstanceOf(DynamoDbReadModelStores.class, nexus.readModels());
+
+            // each port writes to the table of its name: stores built directly on those tables see the writes
+            nexus.eventStore().append("note-1", "Note", ExpectedVersion.noStream(),
+                    List.of(NewEvent.of("Noted", 1, EventPayload.ofJson("{\"text\":\"hi\"}"))));
+            nexus.checkpoints().save("projection", Checkpoint.GLOBAL, "1");
+            ScheduledTimer timer = new ScheduledTimer("t", "saga", Instant.parse("2026-12-01T00:00:00Z"), "");
+            nexus.timers().schedule(timer);
+            nexus.readModels().store("notes", Noted.class).put("note-1", new Noted("hi"), 1);
+
+            DynamoDbEventStore events = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events()).build();
+            assertEquals(1, events.currentVersion("note-1"));
+            assertEquals("1", new DynamoDbCheckpointStore(DynamoDbLocal.client(), tables.checkpoints())
+                    .load("projection", Checkpoint.GLOBAL).orElseThrow().position());
+            assertEquals(List.of(timer), DynamoDbScheduler.builder(DynamoDbLocal.client()).tableName(tables.timers()).build()
+                    .pending("saga"));
+            assertEquals(new Noted("hi"), DynamoDbReadModelStores.builder(DynamoDbLocal.client())
+                    .tableName(tables.readModels()).build().store("notes", Noted.class).get("note-1").orElseThrow().value());
+        }
+    }
+
+    @Test
+    void theSamePortInstancesAreSetByEveryConfigure() {
+        DynamoDbEngines engines = DynamoDbEngines.builder(DynamoDbLocal.client())
+                .tables(DynamoDbTables.Names.withPrefix("engines-same-")).build();
+        try (Nexus first = application().engines(engines).build(); Nexus second = application().engines(engines).build()) {
+            assertSame(first.deadLetters(), second.deadLetters());
+            assertSame(first.eventStore(), second.eventStore());
+        }
+    }
+
+    @Test
+    void aTableLeftOutKeepsThatPortsEmbeddedDefault() {
+        DynamoDbTables.Names writeSide = new DynamoDbTables.Names("t-events", "t-snapshots", "t-checkpoints");
+        try (Nexus nexus = application().engines(DynamoDbEngines.builder(DynamoDbLocal.client()).tables(writeSide).build())
+                .build()) {
+            assertInstanceOf(DynamoDbEventStore.class, nexus.eventStore());
+            assertInstanceOf(DynamoDbCheckpointStore.class, nexus.checkpoints());
+            assertInstanceOf(InMemoryDeadLetterQueue.class, nexus.deadLetters());
+            assertInstanceOf(InMemoryScheduler.class, nexus.timers());
+            assertInstanceOf(InMemoryAuditLog.class, nexus.auditLog());
+            assertInstanceOf(InMemoryReadModelStores.class, nexus.readModels());
+        }
+    }
+
+    @Test
+    void aPortTheApplicationAlreadySetIsNotSetAgain() {
+        DynamoDbEngines engines = DynamoDbEngines.builder(DynamoDbLocal.client())
+                .tables(DynamoDbTables.Names.withPrefix("engines-twice-")).build();
+        Nexus.Builder builder = application().deadLetterQueue(new InMemoryDeadLetterQueue());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> builder.engines(engines));
+        assertTrue(e.getMessage().contains("'deadLetterQueue' was already set"), e.getMessage());
+    }
+
+    @Test
+    void buildingWithoutTablesNamesWhatIsMissing() {
+        IllegalStateException missing = assertThrows(IllegalStateException.class,
+                () -> DynamoDbEngines.builder(DynamoDbLocal.client()).build());
+        assertTrue(missing.getMessage().contains("tables is required"), missing.getMessage());
+        IllegalStateException none = assertThrows(IllegalStateException.class,
+                () -> DynamoDbEngines.builder(DynamoDbLocal.client())
+                        .tables(new DynamoDbTables.Names(null, null, null)).build());
+        assertTrue(none.getMessage().contains("names no table"), none.getMessage());
+    }
+}

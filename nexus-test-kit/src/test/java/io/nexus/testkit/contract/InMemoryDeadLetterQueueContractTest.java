@@ -1,0 +1,13 @@
+package io.nexus.testkit.contract;
+
+import io.nexus.core.deadletter.DeadLetterQueue;
+import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
+
+/** The dead-letter queue contract run against the embedded {@link InMemoryDeadLetterQueue}. */
+class InMemoryDeadLetterQueueContractTest extends DeadLetterQueueContract {
+
+    @Override
+    protected DeadLetterQueue createQueue() {
+        return new InMemoryDeadLetterQueue();
+    }
+}
