@@ -1,18 +1,11 @@
 package io.nexus.examples.order.system;
 
 import io.nexus.core.NexusException;
-import io.nexus.core.aggregate.AggregateAlreadyExistsException;
-import io.nexus.examples.order.domain.CancelOrder;
-import io.nexus.examples.order.domain.ConfirmOrder;
-import io.nexus.examples.order.domain.OrderRejectedException;
-import io.nexus.examples.order.domain.OrderRule;
-import io.nexus.examples.order.domain.PlaceOrder;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,8 +14,9 @@ import java.util.function.IntConsumer;
 /**
  * Sends steps of the {@link Workload} to a system from several threads: the steps of one order in index
  * order on one thread, different orders in parallel. A transient failure is sent again with the same
- * command id. Every other failure fails the drive, except for a step whose earlier outcome is unknown (sent
- * by a process that was killed): its re-send may find its own effect already there.
+ * command id; every other failure fails the drive. A step whose earlier outcome is unknown (sent by a
+ * process that was killed) is simply sent again: the command id makes the re-send answer "already applied"
+ * if it was.
  */
 final class Driver {
 
@@ -33,10 +27,9 @@ final class Driver {
      * Sends {@code steps} with {@code threads} threads, calling {@code done} with each index once its command
      * succeeded; returns when all are sent.
      *
-     * @param uncertain indices of steps that may already have been applied
      * @throws IllegalStateException with the first failure
      */
-    static void drive(OrderSystem system, List<Workload.Step> steps, Set<Integer> uncertain, int threads, IntConsumer done)
+    static void drive(OrderSystem system, List<Workload.Step> steps, int threads, IntConsumer done)
             throws Exception {
         Map<String, List<Workload.Step>> byOrder = new LinkedHashMap<>();
         for (Workload.Step step : steps) {
@@ -56,7 +49,7 @@ final class Driver {
             for (List<Workload.Step> lane : lanes) {
                 futures.add(pool.submit(() -> {
                     for (Workload.Step step : lane) {
-                        send(system, step, uncertain.contains(step.index()));
+                        send(system, step);
                         done.accept(step.index());
                     }
                     return null;
@@ -70,23 +63,10 @@ final class Driver {
         }
     }
 
-    private static void send(OrderSystem system, Workload.Step step, boolean uncertain) {
+    private static void send(OrderSystem system, Workload.Step step) {
         for (int attempt = 1; ; attempt++) {
             try {
                 system.send(step);
-                return;
-            } catch (AggregateAlreadyExistsException e) {
-                if (!(uncertain && step.command() instanceof PlaceOrder)) {
-                    throw failed(step, e);
-                }
-                return;
-            } catch (OrderRejectedException e) {
-                boolean ownEffect = uncertain && ((step.command() instanceof ConfirmOrder
-                        && (e.rule() == OrderRule.ALREADY_CONFIRMED || e.rule() == OrderRule.ORDER_CANCELLED))
-                        || (step.command() instanceof CancelOrder && e.rule() == OrderRule.ALREADY_CANCELLED));
-                if (!ownEffect) {
-                    throw failed(step, e);
-                }
                 return;
             } catch (NexusException e) {
                 if (!e.isTransient() || attempt == 10) {

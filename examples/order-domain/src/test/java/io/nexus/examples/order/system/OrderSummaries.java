@@ -1,7 +1,7 @@
 package io.nexus.examples.order.system;
 
 import io.nexus.core.event.EventEnvelope;
-import io.nexus.core.projection.Projection;
+import io.nexus.core.projection.TypedProjection;
 import io.nexus.core.readmodel.ReadModelStore;
 import io.nexus.core.readmodel.Versioned;
 import io.nexus.examples.order.domain.LineAdded;
@@ -14,7 +14,7 @@ import io.nexus.examples.order.domain.OrderStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -22,7 +22,7 @@ import java.util.function.BooleanSupplier;
  * order with its status, lines and total, stored at the order's version so a redelivered event never
  * moves a row back. It refuses {@link Workload#POISON_SKU} lines until the fix is deployed.
  */
-final class OrderSummaries implements Projection {
+final class OrderSummaries extends TypedProjection {
 
     static final String NAME = "order-summaries";
 
@@ -31,60 +31,45 @@ final class OrderSummaries implements Projection {
                long totalCents) {
     }
 
-    private final ReadModelStore<Row> rows;
-    private final BooleanSupplier poisonFixed;
-
     OrderSummaries(ReadModelStore<Row> rows, BooleanSupplier poisonFixed) {
-        this.rows = rows;
-        this.poisonFixed = poisonFixed;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Set<String> eventTypes() {
-        return Set.of("OrderPlaced", "LineAdded", "LineRemoved", "OrderConfirmed", "OrderCancelled");
-    }
-
-    @Override
-    public void handle(Object event, EventEnvelope envelope) {
-        Optional<Versioned<Row>> stored = rows.get(envelope.streamId());
-        if (stored.isPresent() && stored.get().version() >= envelope.version()) {
-            return;
-        }
-        Row current = stored.map(Versioned::value).orElse(null);
-        Row next;
-        if (event instanceof OrderPlaced placed) {
-            next = new Row(placed.orderId(), placed.customerId(), OrderStatus.OPEN, Map.of(), Map.of(), 0);
-        } else if (event instanceof LineAdded added) {
+        super(NAME);
+        on(OrderPlaced.class, (placed, envelope) -> update(rows, envelope,
+                current -> new Row(placed.orderId(), placed.customerId(), OrderStatus.OPEN, Map.of(), Map.of(), 0)));
+        on(LineAdded.class, (added, envelope) -> {
             if (added.sku().equals(Workload.POISON_SKU) && !poisonFixed.getAsBoolean()) {
                 throw new IllegalStateException("line '" + added.sku() + "' of order '" + added.orderId()
                         + "' is not understood by this version of the projection; deploy the fix and retry the dead letter");
             }
-            Map<String, Integer> quantities = new LinkedHashMap<>(current.quantities());
-            Map<String, Long> prices = new LinkedHashMap<>(current.lineAmounts());
-            quantities.merge(added.sku(), added.quantity(), Integer::sum);
-            prices.put(added.sku(), added.unitPriceCents());
-            next = withLines(current, prices, quantities);
-        } else if (event instanceof LineRemoved removed) {
+            update(rows, envelope, current -> {
+                Map<String, Integer> quantities = new LinkedHashMap<>(current.quantities());
+                Map<String, Long> prices = new LinkedHashMap<>(current.lineAmounts());
+                quantities.merge(added.sku(), added.quantity(), Integer::sum);
+                prices.put(added.sku(), added.unitPriceCents());
+                return withLines(current, prices, quantities);
+            });
+        });
+        on(LineRemoved.class, (removed, envelope) -> update(rows, envelope, current -> {
             Map<String, Integer> quantities = new LinkedHashMap<>(current.quantities());
             Map<String, Long> prices = new LinkedHashMap<>(current.lineAmounts());
             quantities.remove(removed.sku());
             prices.remove(removed.sku());
-            next = withLines(current, prices, quantities);
-        } else if (event instanceof OrderConfirmed) {
-            next = new Row(current.orderId(), current.customerId(), OrderStatus.CONFIRMED, current.lineAmounts(), current.quantities(),
-                    current.totalCents());
-        } else if (event instanceof OrderCancelled) {
-            next = new Row(current.orderId(), current.customerId(), OrderStatus.CANCELLED, current.lineAmounts(), current.quantities(),
-                    current.totalCents());
-        } else {
+            return withLines(current, prices, quantities);
+        }));
+        on(OrderConfirmed.class, (confirmed, envelope) -> update(rows, envelope, current -> withStatus(current, OrderStatus.CONFIRMED)));
+        on(OrderCancelled.class, (cancelled, envelope) -> update(rows, envelope, current -> withStatus(current, OrderStatus.CANCELLED)));
+    }
+
+    /** Applies {@code change} to the stored row unless the row already reflects this event's version. */
+    private static void update(ReadModelStore<Row> rows, EventEnvelope envelope, UnaryOperator<Row> change) {
+        Optional<Versioned<Row>> stored = rows.get(envelope.streamId());
+        if (stored.isPresent() && stored.get().version() >= envelope.version()) {
             return;
         }
-        rows.put(envelope.streamId(), next, envelope.version());
+        rows.put(envelope.streamId(), change.apply(stored.map(Versioned::value).orElse(null)), envelope.version());
+    }
+
+    private static Row withStatus(Row current, OrderStatus status) {
+        return new Row(current.orderId(), current.customerId(), status, current.lineAmounts(), current.quantities(), current.totalCents());
     }
 
     private static Row withLines(Row current, Map<String, Long> prices, Map<String, Integer> quantities) {

@@ -2,33 +2,25 @@ package io.nexus.examples.order.system;
 
 import io.nexus.core.Nexus;
 import io.nexus.core.bus.BusPath;
-import io.nexus.core.checkpoint.InMemoryCheckpointStore;
 import io.nexus.core.command.CommandMetadata;
-import io.nexus.core.command.CommandRejectedException;
 import io.nexus.core.command.CommandResult;
-import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.event.EventEnvelope;
-import io.nexus.core.lifecycle.NexusComponent;
-import io.nexus.core.lifecycle.NexusContext;
-import io.nexus.core.notification.NotificationHub;
 import io.nexus.core.projection.ProjectionProcessor;
-import io.nexus.core.projection.TaskScheduler;
-import io.nexus.core.readmodel.InMemoryReadModelStores;
 import io.nexus.core.readmodel.ReadModelStore;
 import io.nexus.core.retry.RetryPolicy;
-import io.nexus.core.router.EventRouter;
 import io.nexus.dynamodb.DynamoDbCheckpointStore;
-import io.nexus.dynamodb.DynamoDbEventStore;
-import io.nexus.dynamodb.DynamoDbSnapshotStore;
+import io.nexus.dynamodb.DynamoDbDeadLetterQueue;
+import io.nexus.dynamodb.DynamoDbEngines;
 import io.nexus.dynamodb.DynamoDbTables;
 import io.nexus.examples.order.OrderModule;
+import io.nexus.examples.order.domain.OrderConfirmed;
 import io.nexus.examples.order.fulfilment.Fulfilment;
 import io.nexus.examples.order.fulfilment.FulfilmentModule;
 import io.nexus.examples.order.fulfilment.Payment;
 import io.nexus.examples.order.search.OrderSearch;
 import io.nexus.kinesis.KinesisEventBus;
 import io.nexus.local.EngineEndpoints;
-import io.nexus.saga.EventStoreScheduler;
+import io.nexus.saga.SagaComponent;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -41,13 +33,14 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The Order application of the whole-system test, assembled on the distributed engines: the write side,
- * snapshots, checkpoints and timers on DynamoDB; DynamoDB Streams change capture waking the router that
- * publishes the store's log to a Kinesis bus; from Kinesis, the order search projection into OpenSearch and
- * the payment provider that answers payment requests; the order-summary projection into a key-value
- * read-model store with dead letters and notifications; the fulfilment saga. Any number of these may run
- * one after the other (in this JVM or a child JVM) on the same tables and streams: everything they must
- * remember lives in the engines.
+ * The Order application of the whole-system test, assembled on the distributed engines the way a user
+ * would: {@code DynamoDbEngines} sets the event store, snapshots, checkpoints, dead letters, timers and
+ * read models on DynamoDB; the event bus is Kinesis, fed by the one router from the store's log (woken by
+ * DynamoDB Streams change capture), with two consumer groups: the order search projection into OpenSearch
+ * and the payment provider; the order-summary projection writes the DynamoDB read-model store with
+ * notifications; the fulfilment saga is a component. Any number of these may run one after the other (in
+ * this JVM or a child JVM) on the same tables and streams: everything they must remember lives in the
+ * engines.
  */
 final class OrderSystem implements AutoCloseable {
 
@@ -60,69 +53,42 @@ final class OrderSystem implements AutoCloseable {
 
     static final String PAYMENT_PROVIDER = "payment-provider";
     static final String SEARCH_CONSUMER = "order-search";
+    /** Tries per event before the summary projection dead-letters it (quick, so the test need not wait). */
+    static final RetryPolicy PROJECTION_RETRY = RetryPolicy.custom().maxAttempts(3).initialDelay(Duration.ofMillis(20))
+            .maxDelay(Duration.ofMillis(100)).jitter(0.2).build();
 
     private final DynamoDbClient dynamoDb;
     private final DynamoDbStreamsClient streams;
     private final KinesisClient kinesis;
     private final OpenSearchClient openSearch;
-    private final KinesisEventBus bus;
-    private final Nexus nexus;
     private final OrderSearch search;
-    private final ReadModelStore<OrderSummaries.Row> summaries;
-    private final NotificationHub hub;
-    private final TaskScheduler hubScheduler;
     private final AtomicBoolean poisonFixed = new AtomicBoolean();
-    private final ProjectionProcessor[] summaryProcessor = new ProjectionProcessor[1];
-    private Fulfilment fulfilment;
+    private final SagaComponent<OrderConfirmed> fulfilment = Fulfilment.component(Duration.ofMinutes(30));
+    private final Nexus nexus;
 
     private OrderSystem(EngineEndpoints endpoints, Names names) {
         dynamoDb = endpoints.dynamoDbClientBuilder().build();
         streams = endpoints.dynamoDbStreamsClientBuilder().build();
         kinesis = endpoints.kinesisClientBuilder().build();
         openSearch = endpoints.openSearchClient();
+        search = new OrderSearch(openSearch, names.searchAlias());
         DynamoDbTables.Names tables = names.tables();
 
-        DynamoDbEventStore store = DynamoDbEventStore.builder(dynamoDb).tableName(tables.events()).streamsClient(streams)
-                .subscriptionPollInterval(Duration.ofMillis(100)).build();
-        DynamoDbCheckpointStore checkpoints = new DynamoDbCheckpointStore(dynamoDb, tables.checkpoints());
-        bus = KinesisEventBus.builder(kinesis).primaryStream(names.busStream()).checkpoints(checkpoints)
-                .pollInterval(Duration.ofMillis(50)).maxPollInterval(Duration.ofMillis(200)).build();
-        search = new OrderSearch(openSearch, names.searchAlias());
-        InMemoryReadModelStores readModels = new InMemoryReadModelStores();
-        summaries = readModels.store(OrderSummaries.NAME, OrderSummaries.Row.class);
-        hubScheduler = TaskScheduler.singleThread("order-system-notifications");
-        hub = NotificationHub.builder(hubScheduler).build();
-
+        KinesisEventBus bus = KinesisEventBus.builder(kinesis).primaryStream(names.busStream())
+                .checkpoints(new DynamoDbCheckpointStore(dynamoDb, tables.checkpoints()))
+                .deadLetters(DynamoDbDeadLetterQueue.builder(dynamoDb).tableName(tables.deadLetters()).build())
+                .pollInterval(Duration.ofMillis(100)).maxPollInterval(Duration.ofSeconds(1))
+                .build();
         nexus = Nexus.builder()
-                .engines(builder -> builder
-                        .eventStore(store)
-                        .snapshotStore(DynamoDbSnapshotStore.builder(dynamoDb).tableName(tables.snapshots()).build())
-                        .checkpointStore(checkpoints)
-                        .timers(EventStoreScheduler.create(store))
-                        .deadLetterQueue(new InMemoryDeadLetterQueue())
-                        .readModels(readModels))
+                .engines(DynamoDbEngines.builder(dynamoDb).streams(streams).tables(tables).build())
                 .module(new FulfilmentModule())
-                .component(context -> component("order-router", () -> EventRouter.builder(context.eventStore(), context.eventStore(), bus)
-                        .name("orders").checkpoints(context.checkpoints()).pollInterval(Duration.ofMillis(250)).build().start()))
-                .component(context -> component(SEARCH_CONSUMER, () -> bus.subscribe(SEARCH_CONSUMER, BusPath.PRIMARY,
-                        event -> index(context, event))::close))
-                .component(context -> component(PAYMENT_PROVIDER, () -> bus.subscribe(PAYMENT_PROVIDER, BusPath.PRIMARY,
-                        event -> answerPayment(context, event))::close))
-                .component(context -> component(OrderSummaries.NAME, () -> {
-                    ProjectionProcessor processor = ProjectionProcessor.builder(
-                                    new OrderSummaries(context.readModels().store(OrderSummaries.NAME, OrderSummaries.Row.class), poisonFixed::get),
-                                    context.eventStore(), context.codec())
-                            .checkpoints(new InMemoryCheckpointStore())
-                            .deadLetters(context.deadLetters())
-                            .retry(RetryPolicy.custom().maxAttempts(3).initialDelay(Duration.ofMillis(20)).maxDelay(Duration.ofMillis(100))
-                                    .jitter(0.2).build())
-                            .pollInterval(Duration.ofMillis(250))
-                            .listener(hub)
-                            .build();
-                    processor.start();
-                    summaryProcessor[0] = processor;
-                    return processor;
-                }))
+                .projection(context -> new OrderSummaries(context.readModels().store(OrderSummaries.NAME, OrderSummaries.Row.class),
+                        poisonFixed::get), options -> options.retry(PROJECTION_RETRY).notifications().pollInterval(Duration.ofMillis(250)))
+                .notifications()
+                .eventBus(bus, consumers -> consumers
+                        .consumer(SEARCH_CONSUMER, BusPath.PRIMARY, this::index)
+                        .consumer(PAYMENT_PROVIDER, BusPath.PRIMARY, this::answerPayment))
+                .component(fulfilment)
                 .build();
     }
 
@@ -152,7 +118,6 @@ final class OrderSystem implements AutoCloseable {
         OrderSystem system = new OrderSystem(Objects.requireNonNull(endpoints, "endpoints"), Objects.requireNonNull(names, "names"));
         try {
             system.nexus.start();
-            system.fulfilment = Fulfilment.start(system.nexus, Duration.ofMinutes(30));
         } catch (RuntimeException e) {
             system.close();
             throw e;
@@ -174,39 +139,26 @@ final class OrderSystem implements AutoCloseable {
         return nexus;
     }
 
-    Fulfilment fulfilment() {
+    SagaComponent<OrderConfirmed> fulfilment() {
         return fulfilment;
     }
 
     ProjectionProcessor summaryProcessor() {
-        return summaryProcessor[0];
+        return nexus.projection(OrderSummaries.NAME);
     }
 
     ReadModelStore<OrderSummaries.Row> summaries() {
-        return summaries;
+        return nexus.readModels().store(OrderSummaries.NAME, OrderSummaries.Row.class);
     }
 
     OrderSearch search() {
         return search;
     }
 
-    NotificationHub notifications() {
-        return hub;
-    }
-
-    KinesisEventBus bus() {
-        return bus;
-    }
-
-    /** Stops the saga, the components in reverse order, the bus and the clients. */
+    /** Stops the application (its components in reverse order, then the bus) and the clients. */
     @Override
     public void close() {
-        if (fulfilment != null) {
-            closeQuietly(fulfilment::close);
-        }
         closeQuietly(nexus::close);
-        closeQuietly(bus::close);
-        closeQuietly(hubScheduler::close);
         closeQuietly(() -> openSearch._transport().close());
         closeQuietly(kinesis::close);
         closeQuietly(streams::close);
@@ -214,63 +166,27 @@ final class OrderSystem implements AutoCloseable {
     }
 
     /** Applies an Order event from the bus to the search index (the projection skips versions it has). */
-    private void index(NexusContext context, EventEnvelope event) throws Exception {
+    private void index(EventEnvelope event) throws Exception {
         if (search.projection().eventTypes().contains(event.eventType())
                 && OrderModule.definition().name().equals(event.aggregateType())) {
-            search.projection().handle(context.codec().decode(event), event);
+            search.projection().handle(nexus.codec().decode(event), event);
         }
     }
 
     /**
      * The payment provider: answers every payment request from the bus, declining the orders the
      * {@link Workload#declines} rule names. The answer's command id derives from the order, so a redelivered
-     * request does not answer twice.
+     * request is answered once.
      */
-    private static void answerPayment(NexusContext context, EventEnvelope event) {
+    private void answerPayment(EventEnvelope event) {
         if (!event.eventType().equals("PaymentRequested")) {
             return;
         }
-        Payment.PaymentRequested requested = (Payment.PaymentRequested) context.codec().decode(event);
-        String orderId = requested.orderId();
+        String orderId = ((Payment.PaymentRequested) nexus.codec().decode(event)).orderId();
         Object answer = Workload.declines(orderId) ? new Payment.DeclinePayment(orderId, "card declined")
                 : new Payment.ConfirmPayment(orderId);
         UUID commandId = UUID.nameUUIDFromBytes(("payment-answer/" + orderId).getBytes(StandardCharsets.UTF_8));
-        try {
-            context.commands().send(answer, CommandMetadata.withCommandId(commandId));
-        } catch (CommandRejectedException alreadySettled) {
-            // A redelivered request whose answer was recorded before a crash: the payment is settled.
-        }
-    }
-
-    private static NexusComponent component(String name, Starter starter) {
-        return new NexusComponent() {
-            private AutoCloseable running;
-
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void start(NexusContext context) {
-                running = starter.start();
-            }
-
-            @Override
-            public void close() {
-                AutoCloseable r = running;
-                running = null;
-                if (r != null) {
-                    closeQuietly(r);
-                }
-            }
-        };
-    }
-
-    /** Starts a part and returns what stops it. */
-    @FunctionalInterface
-    private interface Starter {
-        AutoCloseable start();
+        nexus.commands().send(answer, CommandMetadata.withCommandId(commandId));
     }
 
     private static void closeQuietly(AutoCloseable closeable) {

@@ -3,7 +3,6 @@ package io.nexus.examples.order.system;
 import io.nexus.local.EngineEndpoints;
 
 import java.io.PrintStream;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -29,7 +28,7 @@ public final class OrderSystemProcess {
         int threads = Integer.parseInt(args[7]);
         OrderSystem system = OrderSystem.start(EngineEndpoints.fromProperties(System::getProperty), names);
         println(out, "ready");
-        Driver.drive(system, workload.steps().subList(from, to), Set.of(), threads, index -> println(out, "done " + index));
+        Driver.drive(system, workload.steps().subList(from, to), threads, index -> println(out, "done " + index));
         println(out, "sent");
         new CountDownLatch(1).await();
     }
