@@ -596,7 +596,10 @@ public final class Nexus implements NexusContext, AutoCloseable {
             return this;
         }
 
-        /** Lets events whose type the schema registry does not know be appended (no {@code schema-required} rule by default). */
+        /**
+         * Lets events whose type the schema registry does not know be appended: no {@code schema-required} rule is
+         * added, and the default validator lets such events pass (registered ones are still validated).
+         */
         public Builder allowUnregisteredEventTypes() {
             this.allowUnregisteredEventTypes = true;
             return this;
@@ -806,7 +809,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
             clock = clock != null ? clock : Clock.systemUTC();
             serializer = serializer != null ? serializer : new JacksonEventSerializer();
             if (validator == null) {
-                validator = schemaRegistry != null ? SchemaRegistryEventValidator.builder(schemaRegistry).build() : EventValidator.acceptAll();
+                validator = schemaRegistry == null ? EventValidator.acceptAll() : registryValidator(schemaRegistry, allowUnregisteredEventTypes);
             }
             eventStore = eventStore != null ? eventStore : InMemoryEventStore.builder().clock(clock).build();
             snapshotStore = snapshotStore != null ? snapshotStore : new InMemorySnapshotStore();
@@ -847,6 +850,21 @@ public final class Nexus implements NexusContext, AutoCloseable {
                 }
                 throw e;
             }
+        }
+
+        /** Validates against the registry; with unregistered event types allowed, an event without a schema passes unvalidated. */
+        private static EventValidator registryValidator(SchemaRegistry registry, boolean allowUnregistered) {
+            EventValidator validator = SchemaRegistryEventValidator.builder(registry).build();
+            if (!allowUnregistered) {
+                return validator;
+            }
+            return (streamId, event) -> {
+                try {
+                    validator.validate(streamId, event);
+                } catch (io.nexus.core.schema.UnknownSchemaException unregistered) {
+                    // allowed by allowUnregisteredEventTypes()
+                }
+            };
         }
 
         private PolicyEngine decisionPoint(PolicyEngine engine) {
