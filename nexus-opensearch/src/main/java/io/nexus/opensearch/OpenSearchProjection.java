@@ -195,7 +195,8 @@ public final class OpenSearchProjection<D> implements Projection {
                     if (current != null && current.version() >= envelope.version()) {
                         continue;
                     }
-                    D next = mapper.apply(current == null ? null : current.document(), codec.decode(envelope), envelope);
+                    io.nexus.core.serialization.DecodedEvent decoded = codec.decodeWithEnvelope(envelope);
+                    D next = mapper.apply(current == null ? null : current.document(), decoded.event(), decoded.envelope());
                     touched.put(id, new Versioned<>(id, envelope.version(), next));
                 }
                 List<OpenSearchReadModel.Write<D>> writes = new ArrayList<>(touched.size());
