@@ -345,7 +345,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
     @Override
     public LogTracker.Builder logTracker(String consumer) {
         requireOpen();
-        return LogTracker.builder(consumer, eventStore, eventStore, checkpoints);
+        return LogTracker.builder(consumer, eventStore, eventStore, checkpoints).meterRegistry(meterRegistry());
     }
 
     /**
