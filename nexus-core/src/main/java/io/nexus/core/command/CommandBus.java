@@ -20,6 +20,13 @@ public interface CommandBus {
         return send(command, CommandMetadata.create());
     }
 
-    /** Handles {@code command} with the given metadata. Same failures as {@link #send(Object)}. */
+    /**
+     * Handles {@code command} with the given metadata. A command whose command id already appended events to
+     * its aggregate is not decided again: the result is {@link CommandResult#alreadyApplied()} with the
+     * original events, whatever the aggregate's state is now. Same failures as {@link #send(Object)}, and:
+     *
+     * @throws CommandIdReusedException if a different command (another class or other content) already used
+     *                                  {@code metadata}'s command id on the same aggregate; nothing is appended
+     */
     CommandResult send(Object command, CommandMetadata metadata);
 }

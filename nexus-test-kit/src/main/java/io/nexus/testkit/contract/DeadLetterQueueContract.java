@@ -287,22 +287,22 @@ public abstract class DeadLetterQueueContract {
         }
 
         @Test
-        @DisplayName("hundreds of parked events of 8 KB each (more than one page of a paging store) come back in order")
+        @DisplayName("140 parked events of 8 KB each (more than one 1 MB page of a paging store) come back in order")
         void manyParkedEvents() {
             String consumer = newConsumer();
             String stream = "order-" + UUID.randomUUID();
             byte[] body = new byte[8 * 1024];
             new Random(5).nextBytes(body);
             List<EventEnvelope> expected = new ArrayList<>();
-            for (int v = 300; v >= 1; v--) {
+            for (int v = 140; v >= 1; v--) {
                 EventEnvelope event = new EventEnvelope(UUID.randomUUID(), stream, "Order", v, v, "LineAdded", 1, T0,
                         null, null, Map.of(), EventPayload.ofBytes(body));
                 queue.park(consumer, event);
                 expected.add(0, event);
             }
-            assertEquals(expected, queue.parked(consumer, stream), "300 parked events in version order");
-            assertEquals(150, queue.unpark(consumer, stream, 150), "unparked through 150");
-            assertEquals(expected.subList(150, 300), queue.parked(consumer, stream), "the last 150");
+            assertEquals(expected, queue.parked(consumer, stream), "140 parked events in version order");
+            assertEquals(70, queue.unpark(consumer, stream, 70), "unparked through 70");
+            assertEquals(expected.subList(70, 140), queue.parked(consumer, stream), "the last 70");
         }
     }
 

@@ -1,9 +1,14 @@
 package io.nexus.examples.order;
 
 import io.nexus.core.Nexus;
+import io.nexus.core.bus.BusPath;
+import io.nexus.core.bus.InMemoryEventBus;
+import io.nexus.core.projection.ProcessingMode;
+import io.nexus.examples.order.billing.Billing;
 import io.nexus.examples.order.fulfilment.Fulfilment;
 import io.nexus.examples.order.fulfilment.FulfilmentModule;
 import io.nexus.examples.order.http.OrderHttpApi;
+import io.nexus.examples.order.projection.OrderSummaries;
 import io.nexus.examples.order.projection.OrderSummaryProjection;
 
 import java.io.IOException;
@@ -16,8 +21,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The Order example app: Nexus on its embedded defaults (in-memory event and snapshot stores, JSON
- * Schema validation of every event), the order-summary read model, the order-fulfilment saga (its
+ * The Order example app, assembled on the builder the way a user assembles theirs ({@link #assemble}):
+ * Nexus on its embedded defaults (in-memory stores, JSON Schema validation of every event), the
+ * order-summary read model with notifications, billing on the event bus, the order-fulfilment saga (its
  * reservation timeout from the {@code RESERVATION_TIMEOUT} environment variable, 30 minutes by default)
  * and the HTTP API. It runs a short demo through the API, then serves until stopped (Ctrl-C).
  *
@@ -56,11 +62,31 @@ public final class OrderApp {
         run(options, System.out);
     }
 
+    /**
+     * The whole Order app on {@code builder}: the Order domain with fulfilment, the order-summary read
+     * model with notifications ({@link #readSide}), billing on the event bus, and the fulfilment saga.
+     */
+    public static Nexus.Builder assemble(Nexus.Builder builder, Billing billing, Duration reservationTimeout) {
+        return readSide(builder.module(new FulfilmentModule()))
+                .eventBus(InMemoryEventBus.create(), bus -> bus.consumer(Billing.GROUP, BusPath.PRIMARY, billing))
+                .component(Fulfilment.component(reservationTimeout));
+    }
+
+    /**
+     * The order-summary read model the HTTP API serves: applied on the appending thread, and told to the
+     * notification hub that command answers wait on (read-your-writes).
+     */
+    public static Nexus.Builder readSide(Nexus.Builder builder) {
+        return builder
+                .projection(context -> new OrderSummaryProjection(context.readModels()),
+                        options -> options.mode(ProcessingMode.INLINE).notifications())
+                .notifications();
+    }
+
     /** Starts the app, runs the demo, and unless {@code demoOnly} serves until the JVM shuts down. */
     static void run(Options options, PrintStream out) throws IOException, InterruptedException {
         Duration reservationTimeout = Fulfilment.reservationTimeout(System.getenv(Fulfilment.TIMEOUT_VARIABLE));
-        Running app = start(Nexus.builder().module(new FulfilmentModule()).build(), options.port());
-        Fulfilment fulfilment = Fulfilment.start(app.nexus(), reservationTimeout);
+        Running app = start(assemble(Nexus.builder(), new Billing(), reservationTimeout).build(), options.port());
         boolean serving = false;
         try {
             out.println("Order app listening on " + app.baseUri() + "/orders (port " + app.port() + ")");
@@ -68,52 +94,45 @@ public final class OrderApp {
             if (options.demoOnly()) {
                 return;
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                fulfilment.close();
-                app.close();
-            }, "order-app-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(app::close, "order-app-shutdown"));
             serving = true;
             out.println("Serving on " + app.baseUri() + "/orders until Ctrl-C.");
             new CountDownLatch(1).await();
         } finally {
             if (!serving) {
-                fulfilment.close();
                 app.close();
             }
         }
     }
 
     /**
-     * Starts the read model and the HTTP API on {@code port} for {@code nexus}, which must have the
-     * Order domain registered ({@link OrderModule#configure}). The returned app owns {@code nexus}:
+     * Starts {@code nexus} and the HTTP API on {@code port}. {@code nexus} must have the Order domain
+     * ({@link OrderModule}) and the {@link #readSide} registered. The returned app owns {@code nexus}:
      * closing it closes Nexus too, and so does a failure to start.
      *
      * @throws IOException if the port cannot be bound
      */
     public static Running start(Nexus nexus, int port) throws IOException {
         Objects.requireNonNull(nexus, "nexus");
-        OrderSummaryProjection summaries = null;
         try {
-            summaries = OrderSummaryProjection.start(nexus.eventStore(), nexus.codec(), OrderModule.definition().name());
-            OrderHttpApi api = OrderHttpApi.start(nexus.commands(), summaries, new InetSocketAddress(port));
+            nexus.start();
+            OrderSummaries summaries = OrderSummaries.of(nexus);
+            OrderHttpApi api = OrderHttpApi.start(nexus.commands(), summaries, nexus.notifications(), new InetSocketAddress(port));
             return new Running(nexus, summaries, api);
         } catch (IOException | RuntimeException e) {
-            if (summaries != null) {
-                summaries.close();
-            }
             nexus.close();
             throw e;
         }
     }
 
-    /** A started app; closing it stops the HTTP API, the read model and Nexus, in that order. */
+    /** A started app; closing it stops the HTTP API, then Nexus with its components. */
     public static final class Running implements AutoCloseable {
         private final Nexus nexus;
-        private final OrderSummaryProjection summaries;
+        private final OrderSummaries summaries;
         private final OrderHttpApi api;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        private Running(Nexus nexus, OrderSummaryProjection summaries, OrderHttpApi api) {
+        private Running(Nexus nexus, OrderSummaries summaries, OrderHttpApi api) {
             this.nexus = nexus;
             this.summaries = summaries;
             this.api = api;
@@ -123,7 +142,7 @@ public final class OrderApp {
             return nexus;
         }
 
-        public OrderSummaryProjection summaries() {
+        public OrderSummaries summaries() {
             return summaries;
         }
 
@@ -143,7 +162,6 @@ public final class OrderApp {
                 return;
             }
             api.close();
-            summaries.close();
             nexus.close();
         }
     }

@@ -2,13 +2,24 @@ package io.nexus.examples.order;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexus.core.Nexus;
+import io.nexus.core.command.CommandResult;
+import io.nexus.examples.order.billing.Billing;
+import io.nexus.examples.order.domain.AddLine;
+import io.nexus.examples.order.domain.ConfirmOrder;
+import io.nexus.examples.order.domain.OrderStatus;
+import io.nexus.examples.order.domain.PlaceOrder;
+import io.nexus.examples.order.domain.OrderConfirmed;
+import io.nexus.saga.SagaComponent;
+import io.nexus.examples.order.projection.OrderSummaries;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,9 +61,35 @@ class OrderAppTest {
         }
     }
 
+    /** The assembled app: the read model, notifications, billing on the bus and the saga all follow one confirmed order. */
+    @Test
+    void theAssembledAppRunsTheReadModelBillingAndTheSagaForAConfirmedOrder() throws Exception {
+        Billing billing = new Billing();
+        try (Nexus nexus = OrderApp.assemble(Nexus.builder(), billing, Duration.ofMinutes(30)).build()) {
+            nexus.start();
+            assertEquals(List.of("order-summaries", "event-bus", "event-router", "saga/order-fulfilment"),
+                    nexus.components().stream().map(c -> c.name()).toList());
+            nexus.commands().send(new PlaceOrder("order-1", "customer-7"));
+            nexus.commands().send(new AddLine("order-1", "apple", 2, 250));
+            CommandResult confirmed = nexus.commands().send(new ConfirmOrder("order-1"));
+            nexus.notifications().waitForVersion("order-1", confirmed.version(), Duration.ofSeconds(10));
+            assertEquals(OrderStatus.CONFIRMED, OrderSummaries.of(nexus).find("order-1").orElseThrow().status());
+
+            @SuppressWarnings("unchecked")
+            SagaComponent<OrderConfirmed> fulfilment = nexus.component(SagaComponent.class).orElseThrow();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while ((!billing.invoiced().contains("order-1") || fulfilment.status("order-1").isEmpty())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(Set.of("order-1"), billing.invoiced(), "billing got the confirmation from the bus");
+            assertTrue(fulfilment.status("order-1").isPresent(), "the saga started for the confirmed order");
+        }
+    }
+
     @Test
     void theDemoAnswersEachStepWithTheExpectedStatus() throws Exception {
-        try (OrderApp.Running app = OrderApp.start(Nexus.builder().module(new OrderModule()).build(), 0)) {
+        try (OrderApp.Running app = OrderApp.start(OrderApp.readSide(Nexus.builder().module(new OrderModule())).build(), 0)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             List<OrderDemo.Exchange> exchanges = OrderDemo.run(app.baseUri(), new PrintStream(out, true, StandardCharsets.UTF_8));
             assertEquals(List.of(201, 200, 200, 200, 200, 200, 409, 200, 200), exchanges.stream().map(OrderDemo.Exchange::status).toList());

@@ -18,6 +18,7 @@ import io.nexus.core.command.CommandRejectedException;
 import io.nexus.core.command.CommandResult;
 import io.nexus.core.command.InvalidCommandException;
 import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.notification.NotificationHub;
 import io.nexus.core.schema.SchemaViolationException;
 import io.nexus.core.schema.Violation;
 import io.nexus.core.store.ConcurrencyConflictException;
@@ -29,7 +30,7 @@ import io.nexus.examples.order.domain.OrderStatus;
 import io.nexus.examples.order.domain.PlaceOrder;
 import io.nexus.examples.order.domain.RemoveLine;
 import io.nexus.examples.order.projection.OrderSummary;
-import io.nexus.examples.order.projection.OrderSummaryProjection;
+import io.nexus.examples.order.projection.OrderSummaries;
 import io.nexus.examples.order.projection.ReadModelUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -51,6 +53,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -87,15 +90,22 @@ public final class OrderHttpApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OrderHttpApi.class);
     private static final String JSON = "application/json; charset=utf-8";
 
+    /** How long a command's answer waits for the read model to show the command's version. */
+    static final int READ_YOUR_WRITES_SECONDS = 5;
+    static final Duration READ_YOUR_WRITES_TIMEOUT = Duration.ofSeconds(READ_YOUR_WRITES_SECONDS);
+
     private final CommandBus commands;
-    private final OrderSummaryProjection summaries;
+    private final NotificationHub notifications;
+    private final OrderSummaries summaries;
     private final ObjectMapper mapper;
     private final HttpServer server;
     private final ExecutorService executor;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private OrderHttpApi(CommandBus commands, OrderSummaryProjection summaries, HttpServer server, ExecutorService executor) {
+    private OrderHttpApi(CommandBus commands, OrderSummaries summaries, NotificationHub notifications, HttpServer server,
+                         ExecutorService executor) {
         this.commands = commands;
+        this.notifications = notifications;
         this.summaries = summaries;
         this.server = server;
         this.executor = executor;
@@ -104,14 +114,17 @@ public final class OrderHttpApi implements AutoCloseable {
     }
 
     /**
-     * Starts serving on {@code address} (port 0 picks a free port; see {@link #port()}).
+     * Starts serving on {@code address} (port 0 picks a free port; see {@link #port()}). A command is
+     * answered once {@code notifications} says the read model shows its version (or after
+     * {@value #READ_YOUR_WRITES_SECONDS} s), so a client reads its own writes.
      *
      * @throws IOException if the address cannot be bound
      */
-    public static OrderHttpApi start(CommandBus commands, OrderSummaryProjection summaries, InetSocketAddress address)
-            throws IOException {
+    public static OrderHttpApi start(CommandBus commands, OrderSummaries summaries, NotificationHub notifications,
+                                     InetSocketAddress address) throws IOException {
         Objects.requireNonNull(commands, "commands");
         Objects.requireNonNull(summaries, "summaries");
+        Objects.requireNonNull(notifications, "notifications");
         HttpServer server = HttpServer.create(Objects.requireNonNull(address, "address"), 64);
         AtomicInteger threads = new AtomicInteger();
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
@@ -119,7 +132,7 @@ public final class OrderHttpApi implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        OrderHttpApi api = new OrderHttpApi(commands, summaries, server, executor);
+        OrderHttpApi api = new OrderHttpApi(commands, summaries, notifications, server, executor);
         server.createContext("/", api::handle);
         server.setExecutor(executor);
         server.start();
@@ -235,6 +248,7 @@ public final class OrderHttpApi implements AutoCloseable {
 
     private Reply command(int status, Object command) {
         CommandResult result = commands.send(command);
+        awaitReadModel(result);
         ObjectNode json = mapper.createObjectNode();
         json.put("orderId", result.aggregateId());
         json.put("version", result.version());
@@ -244,6 +258,19 @@ public final class OrderHttpApi implements AutoCloseable {
         }
         json.put("alreadyApplied", result.alreadyApplied());
         return new Reply(status, json);
+    }
+
+    private void awaitReadModel(CommandResult result) {
+        if (result.version() < 1) {
+            return;
+        }
+        try {
+            notifications.awaitVersion(result.aggregateId(), result.version(), READ_YOUR_WRITES_TIMEOUT).join();
+        } catch (CompletionException e) {
+            // The command is stored; a read model that is late (or holds the order back) does not undo it.
+            log.warn("Order '{}' version {} is not in the read model after {} s", result.aggregateId(), result.version(),
+                    READ_YOUR_WRITES_SECONDS);
+        }
     }
 
     private Reply summary(String orderId) {

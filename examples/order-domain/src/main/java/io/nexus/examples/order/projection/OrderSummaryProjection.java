@@ -1,224 +1,127 @@
 package io.nexus.examples.order.projection;
 
 import io.nexus.core.event.EventEnvelope;
-import io.nexus.core.serialization.EventCodec;
-import io.nexus.core.store.EventStore;
-import io.nexus.core.store.Subscription;
+import io.nexus.core.projection.TypedProjection;
+import io.nexus.core.readmodel.ReadModelStore;
+import io.nexus.core.readmodel.ReadModelStores;
+import io.nexus.core.readmodel.Versioned;
 import io.nexus.examples.order.domain.LineAdded;
 import io.nexus.examples.order.domain.LineRemoved;
 import io.nexus.examples.order.domain.OrderCancelled;
 import io.nexus.examples.order.domain.OrderConfirmed;
 import io.nexus.examples.order.domain.OrderPlaced;
 import io.nexus.examples.order.domain.OrderStatus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
- * The order-summary read model, kept in memory: one {@link OrderSummary} per order, updated from the
- * event store's appends and decoded (and upcast) with the application's {@link EventCodec}.
+ * Writes the order-summary read model: one {@link Row} per order in the read-model store
+ * {@value #NAME}, and the ids of all orders in {@value #INDEX} (what listing reads). Handlers are
+ * declared by event class; {@link OrderSummaries} answers the queries.
  *
- * <p>Implementation notes. {@link #start} subscribes first and only then catches up from the global
- * log, so no event falls between the two: appends that arrive during the catch-up are held back and
- * applied after it, and every event is applied at most once per order because each row remembers the
- * stream version it reflects. Events are applied on the appending thread, so with the embedded store a
- * command's events are visible here before {@code CommandBus.send} returns. Per-stream versions must
- * arrive without gaps; if one is missing, or an event cannot be decoded, the read model stops and every
- * query throws {@link ReadModelUnavailableException} rather than serve wrong numbers.
- *
- * <p>Thread-safe: updates are serialized, queries read immutable rows without locking.
+ * <p>Every row carries the order version it reflects and the store only takes newer versions, so an
+ * event delivered twice (delivery is at-least-once) changes nothing the second time. An event the row
+ * cannot take (a line total that overflows, an order whose placement is missing) fails its handler:
+ * the processor retries it, then dead-letters it and holds that order's later events back, while
+ * every other order goes on.
  */
-public final class OrderSummaryProjection implements AutoCloseable {
+public final class OrderSummaryProjection extends TypedProjection {
 
-    /** The read model's name in messages. */
-    public static final String NAME = "order-summary";
+    /** The projection's name, and the read-model store of its rows. */
+    public static final String NAME = "order-summaries";
 
-    private static final Logger log = LoggerFactory.getLogger(OrderSummaryProjection.class);
-    private static final int CATCH_UP_BATCH = 1_000;
+    /** The read-model store of the order ids. */
+    public static final String INDEX = "order-summaries.index";
 
-    private final EventStore store;
-    private final EventCodec codec;
-    private final String aggregateType;
-    private final Object lock = new Object();
-    private final Map<String, OrderSummary> summaries = new ConcurrentHashMap<>();
-    /** Per order, its lines as sku to amount in cents; guarded by {@link #lock}. */
-    private final Map<String, Map<String, Long>> lineAmounts = new HashMap<>();
-    /** Appends received while catching up; {@code null} once live. Guarded by {@link #lock}. */
-    private List<EventEnvelope> heldBack;
-    private volatile RuntimeException failure;
-    private Subscription subscription;
+    /** The key of the one {@link Index} document. */
+    public static final String INDEX_KEY = "all";
 
-    private OrderSummaryProjection(EventStore store, EventCodec codec, String aggregateType) {
-        this.store = store;
-        this.codec = codec;
-        this.aggregateType = aggregateType;
-    }
+    private final ReadModelStore<Row> rows;
+    private final ReadModelStore<Index> index;
 
     /**
-     * Builds the read model from every Order event stored so far and keeps it current from then on.
+     * One order's summary, with what it takes to keep it: the amount of each line by sku.
      *
-     * @param store         the application's event store
-     * @param codec         the application's codec ({@code nexus.codec()})
-     * @param aggregateType the stored aggregate type of orders ({@code OrderModule.definition().name()})
-     * @throws ReadModelUnavailableException if a stored event cannot be applied (the read model is then not left subscribed)
+     * @param lineAmounts sku to quantity times unit price, in cents
+     * @param version     the order version this row reflects
+     * @param updatedAt   when the last event this row reflects was stored
      */
-    public static OrderSummaryProjection start(EventStore store, EventCodec codec, String aggregateType) {
-        OrderSummaryProjection projection = new OrderSummaryProjection(Objects.requireNonNull(store, "store"),
-                Objects.requireNonNull(codec, "codec"), Objects.requireNonNull(aggregateType, "aggregateType"));
-        try {
-            projection.run();
-        } catch (RuntimeException e) {
-            projection.close();
-            throw e;
-        }
-        return projection;
-    }
+    public record Row(String orderId, String customerId, OrderStatus status, Map<String, Long> lineAmounts, long version,
+                      Instant updatedAt) {
 
-    private void run() {
-        synchronized (lock) {
-            heldBack = new ArrayList<>();
+        public Row {
+            lineAmounts = Map.copyOf(lineAmounts);
         }
-        subscription = store.subscribe(this::onAppend);
-        long next = 1;
-        while (failure == null) {
-            List<EventEnvelope> batch = store.readAll(next, CATCH_UP_BATCH);
-            if (batch.isEmpty()) {
-                break;
+
+        /** The row as the API shows it. */
+        public OrderSummary summary() {
+            long total = 0;
+            for (long amount : lineAmounts.values()) {
+                total = Math.addExact(total, amount);
             }
-            synchronized (lock) {
-                applyAll(batch);
-            }
-            next = batch.get(batch.size() - 1).globalPosition() + 1;
+            return new OrderSummary(orderId, customerId, status, lineAmounts.size(), total, version, updatedAt);
         }
-        synchronized (lock) {
-            List<EventEnvelope> pending = heldBack;
-            heldBack = null;
-            applyAll(pending);
-        }
-        ensureRunning();
-    }
 
-    private void onAppend(List<EventEnvelope> events) {
-        synchronized (lock) {
-            if (heldBack != null) {
-                heldBack.addAll(events);
-            } else {
-                applyAll(events);
-            }
+        Row next(EventEnvelope envelope, OrderStatus newStatus, Map<String, Long> newLines) {
+            return new Row(orderId, customerId, newStatus, newLines, envelope.version(), envelope.timestamp());
         }
     }
 
-    /** The summary of {@code orderId}, if the order exists. */
-    public Optional<OrderSummary> find(String orderId) {
-        ensureRunning();
-        return Optional.ofNullable(summaries.get(orderId));
-    }
-
-    /** Every order, by id. */
-    public List<OrderSummary> list() {
-        return list(null, null);
-    }
-
-    /**
-     * The orders matching both filters, by id.
-     *
-     * @param customerId only this customer's orders, or {@code null} for all
-     * @param status     only orders with this status, or {@code null} for all
-     */
-    public List<OrderSummary> list(String customerId, OrderStatus status) {
-        ensureRunning();
-        List<OrderSummary> result = new ArrayList<>();
-        for (OrderSummary summary : summaries.values()) {
-            if ((customerId == null || customerId.equals(summary.customerId())) && (status == null || status == summary.status())) {
-                result.add(summary);
-            }
-        }
-        result.sort(Comparator.comparing(OrderSummary::orderId));
-        return result;
-    }
-
-    /** Stops following the store; the rows stay readable. */
-    @Override
-    public void close() {
-        Subscription s = subscription;
-        if (s != null) {
-            s.close();
+    /** The ids of every order, in placement order. */
+    public record Index(List<String> orderIds) {
+        public Index {
+            orderIds = List.copyOf(orderIds);
         }
     }
 
-    private void ensureRunning() {
-        RuntimeException f = failure;
-        if (f != null) {
-            throw new ReadModelUnavailableException(NAME, f);
-        }
-    }
-
-    /** Caller holds {@link #lock}. */
-    private void applyAll(List<EventEnvelope> events) {
-        for (EventEnvelope envelope : events) {
-            if (failure != null) {
-                return;
-            }
-            if (!aggregateType.equals(envelope.aggregateType())) {
-                continue;
-            }
-            try {
-                apply(envelope);
-            } catch (RuntimeException e) {
-                failure = e;
-                log.error("Read model '{}' stopped at order '{}' version {}", NAME, envelope.streamId(), envelope.version(), e);
-            }
-        }
-    }
-
-    private void apply(EventEnvelope envelope) {
-        String orderId = envelope.streamId();
-        OrderSummary current = summaries.get(orderId);
-        long seen = current == null ? 0 : current.version();
-        if (envelope.version() <= seen) {
-            return;
-        }
-        if (envelope.version() != seen + 1) {
-            throw new IllegalStateException("order '" + orderId + "' jumped from version " + seen + " to " + envelope.version()
-                    + " (expected " + (seen + 1) + ")");
-        }
-        Object event = codec.decode(envelope);
-        if (event instanceof OrderPlaced placed) {
-            lineAmounts.put(orderId, new LinkedHashMap<>());
-            summaries.put(orderId, new OrderSummary(orderId, placed.customerId(), OrderStatus.OPEN, 0, 0,
-                    envelope.version(), envelope.timestamp()));
-            return;
-        }
-        if (current == null) {
-            throw new IllegalStateException("order '" + orderId + "' starts with " + envelope.eventType() + " instead of OrderPlaced");
-        }
-        Map<String, Long> lines = lineAmounts.get(orderId);
-        OrderStatus status = current.status();
-        if (event instanceof LineAdded added) {
+    /** The projection over {@code stores} (the application's {@code readModels()}). */
+    public OrderSummaryProjection(ReadModelStores stores) {
+        super(NAME);
+        Objects.requireNonNull(stores, "stores");
+        this.rows = stores.store(NAME, Row.class);
+        this.index = stores.store(INDEX, Index.class);
+        on(OrderPlaced.class, this::placed);
+        on(LineAdded.class, (added, envelope) -> update(envelope, row -> {
+            Map<String, Long> lines = new LinkedHashMap<>(row.lineAmounts());
             lines.merge(added.sku(), Math.multiplyExact((long) added.quantity(), added.unitPriceCents()), Math::addExact);
-        } else if (event instanceof LineRemoved removed) {
+            return row.next(envelope, row.status(), lines);
+        }));
+        on(LineRemoved.class, (removed, envelope) -> update(envelope, row -> {
+            Map<String, Long> lines = new LinkedHashMap<>(row.lineAmounts());
             lines.remove(removed.sku());
-        } else if (event instanceof OrderConfirmed) {
-            status = OrderStatus.CONFIRMED;
-        } else if (event instanceof OrderCancelled) {
-            status = OrderStatus.CANCELLED;
-        } else {
-            throw new IllegalStateException("event type " + envelope.eventType() + " of order '" + orderId + "' is not handled");
+            return row.next(envelope, row.status(), lines);
+        }));
+        on(OrderConfirmed.class, (confirmed, envelope) -> update(envelope,
+                row -> row.next(envelope, OrderStatus.CONFIRMED, row.lineAmounts())));
+        on(OrderCancelled.class, (cancelled, envelope) -> update(envelope,
+                row -> row.next(envelope, OrderStatus.CANCELLED, row.lineAmounts())));
+    }
+
+    private void placed(OrderPlaced placed, EventEnvelope envelope) {
+        String orderId = envelope.streamId();
+        rows.put(orderId, new Row(orderId, placed.customerId(), OrderStatus.OPEN, Map.of(), envelope.version(),
+                envelope.timestamp()), envelope.version());
+        List<String> ids = new ArrayList<>(index.get(INDEX_KEY).map(v -> v.value().orderIds()).orElse(List.of()));
+        if (!ids.contains(orderId)) {
+            ids.add(orderId);
         }
-        long total = 0;
-        for (long amount : lines.values()) {
-            total = Math.addExact(total, amount);
+        // The global position only grows, so a redelivered placement cannot take an id back out.
+        index.put(INDEX_KEY, new Index(ids), envelope.globalPosition());
+    }
+
+    private void update(EventEnvelope envelope, UnaryOperator<Row> change) {
+        Row row = rows.get(envelope.streamId()).map(Versioned::value).orElseThrow(() -> new IllegalStateException(
+                "order '" + envelope.streamId() + "' has no summary to apply " + envelope.eventType() + " version "
+                        + envelope.version() + " to; its OrderPlaced must come first"));
+        if (envelope.version() <= row.version()) {
+            return;
         }
-        summaries.put(orderId, new OrderSummary(orderId, current.customerId(), status, lines.size(), total,
-                envelope.version(), envelope.timestamp()));
+        rows.put(envelope.streamId(), change.apply(row), envelope.version());
     }
 }

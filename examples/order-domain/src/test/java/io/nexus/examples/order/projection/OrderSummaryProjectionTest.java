@@ -2,16 +2,14 @@ package io.nexus.examples.order.projection;
 
 import io.nexus.core.Nexus;
 import io.nexus.core.NexusException;
+import io.nexus.core.command.CommandResult;
+import io.nexus.core.deadletter.DeadLetter;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
-import io.nexus.core.event.EventEnvelope;
-import io.nexus.core.store.AppendListener;
-import io.nexus.core.store.AppendResult;
-import io.nexus.core.store.EventStore;
+import io.nexus.core.projection.ProcessingMode;
+import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.ExpectedVersion;
-import io.nexus.core.store.InMemoryEventStore;
-import io.nexus.core.store.StreamQuery;
-import io.nexus.core.store.Subscription;
+import io.nexus.examples.order.OrderApp;
 import io.nexus.examples.order.OrderModule;
 import io.nexus.examples.order.domain.AddLine;
 import io.nexus.examples.order.domain.CancelOrder;
@@ -35,39 +33,53 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
-/** The order-summary read model against the embedded event store, fed by real commands. */
+/** The order-summary read model, run by Nexus as the app runs it, fed by real commands. */
 class OrderSummaryProjectionTest {
 
     private final ControllableClock clock = ControllableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
-    private final Nexus nexus = Nexus.builder().module(new OrderModule()).clock(clock).snapshotExecutor(Runnable::run).build();
-    private OrderSummaryProjection projection;
+    private final Nexus nexus = OrderApp.readSide(Nexus.builder().module(new OrderModule()).clock(clock)
+            .snapshotExecutor(Runnable::run)).build();
+    private OrderSummaries summaries;
 
     @AfterEach
     void tearDown() {
-        if (projection != null) {
-            projection.close();
-        }
         nexus.close();
     }
 
-    private OrderSummaryProjection start() {
-        projection = OrderSummaryProjection.start(nexus.eventStore(), nexus.codec(), OrderModule.definition().name());
-        return projection;
+    private OrderSummaries start() {
+        nexus.start();
+        summaries = OrderSummaries.of(nexus);
+        return summaries;
     }
 
+    /** Sends {@code command} and waits until the read model shows it, as the HTTP API does. */
     private void send(Object command) {
-        nexus.commands().send(command);
+        CommandResult result = nexus.commands().send(command);
+        if (summaries != null) {
+            nexus.notifications().waitForVersion(result.aggregateId(), result.version(), Duration.ofSeconds(10));
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail(what + " within 10 s");
+            }
+            Thread.sleep(2);
+        }
     }
 
     @Test
     void followsAnOrderThroughItsLife() {
-        OrderSummaryProjection summaries = start();
+        OrderSummaries summaries = start();
         send(new PlaceOrder("order-1", "customer-7"));
         assertEquals(new OrderSummary("order-1", "customer-7", OrderStatus.OPEN, 0, 0, 1, clock.instant()),
                 summaries.find("order-1").orElseThrow());
@@ -91,7 +103,7 @@ class OrderSummaryProjectionTest {
 
     @Test
     void aRefusedCommandChangesNothing() {
-        OrderSummaryProjection summaries = start();
+        OrderSummaries summaries = start();
         send(new PlaceOrder("order-1", "customer-7"));
         OrderSummary before = summaries.find("order-1").orElseThrow();
         assertThrows(NexusException.class, () -> send(new ConfirmOrder("order-1")));
@@ -100,11 +112,12 @@ class OrderSummaryProjectionTest {
     }
 
     @Test
-    void catchesUpWithEventsStoredBeforeItStarted() {
+    void catchesUpWithEventsStoredBeforeItStarted() throws Exception {
         send(new PlaceOrder("order-1", "customer-7"));
         send(new AddLine("order-1", "apple", 2, 500));
         send(new PlaceOrder("order-2", "customer-8"));
-        OrderSummaryProjection summaries = start();
+        OrderSummaries summaries = start();
+        await("the stored events are applied", () -> summaries.list().size() == 2);
         assertEquals(1000, summaries.find("order-1").orElseThrow().totalCents());
         assertEquals(2, summaries.find("order-1").orElseThrow().version());
         send(new AddLine("order-2", "pear", 1, 100));
@@ -114,7 +127,7 @@ class OrderSummaryProjectionTest {
 
     @Test
     void listsByIdAndFiltersByCustomerAndStatus() {
-        OrderSummaryProjection summaries = start();
+        OrderSummaries summaries = start();
         send(new PlaceOrder("order-b", "customer-1"));
         send(new PlaceOrder("order-a", "customer-1"));
         send(new PlaceOrder("order-c", "customer-2"));
@@ -129,8 +142,8 @@ class OrderSummaryProjectionTest {
     }
 
     @Test
-    void ignoresStreamsOfOtherAggregateTypes() {
-        OrderSummaryProjection summaries = start();
+    void ignoresEventsOfOtherTypes() {
+        OrderSummaries summaries = start();
         nexus.eventStore().append("invoice-1", "Invoice", ExpectedVersion.noStream(),
                 List.of(NewEvent.of("InvoiceRaised", 1, EventPayload.ofJson("{\"amount\":5}"))));
         send(new PlaceOrder("order-1", "customer-7"));
@@ -138,30 +151,43 @@ class OrderSummaryProjectionTest {
     }
 
     @Test
-    void stopsAndRefusesQueriesWhenAnEventCannotBeApplied() {
-        OrderSummaryProjection summaries = start();
-        send(new PlaceOrder("order-1", "customer-7"));
-        nexus.eventStore().append("order-1", "Order", ExpectedVersion.exactly(1),
-                List.of(NewEvent.of("OrderTeleported", 1, EventPayload.ofJson("{\"orderId\":\"order-1\"}"))));
-        ReadModelUnavailableException e = assertThrows(ReadModelUnavailableException.class, () -> summaries.find("order-1"));
-        assertTrue(e.getMessage().startsWith("Read model 'order-summary' stopped: "), e.getMessage());
-        assertTrue(e.getMessage().contains("OrderTeleported"), e.getMessage());
-        assertThrows(ReadModelUnavailableException.class, summaries::list);
+    void anEventItCannotApplyHoldsOnlyItsOrderBackAndIsDeadLettered() throws Exception {
+        try (Nexus fast = Nexus.builder().module(new OrderModule()).clock(clock).notifications()
+                .projection(context -> new OrderSummaryProjection(context.readModels()), options -> options
+                        .mode(ProcessingMode.INLINE).notifications()
+                        .retry(RetryPolicy.custom().maxAttempts(2).initialDelay(Duration.ofMillis(1)).build()))
+                .build()) {
+            fast.start();
+            OrderSummaries summaries = OrderSummaries.of(fast);
+            fast.commands().send(new PlaceOrder("order-1", "customer-7"));
+            fast.commands().send(new PlaceOrder("order-2", "customer-8"));
+            // A line whose amount overflows a long: the read model cannot take it.
+            fast.eventStore().append("order-1", "Order", ExpectedVersion.exactly(1), List.of(NewEvent.of("LineAdded", 1,
+                    EventPayload.ofJson("{\"orderId\":\"order-1\",\"sku\":\"gold\",\"quantity\":2,\"unitPriceCents\":" + Long.MAX_VALUE + "}"))));
+            await("the event is dead-lettered", () -> !fast.projection(OrderSummaryProjection.NAME).deadLetters().isEmpty());
+            DeadLetter letter = fast.projection(OrderSummaryProjection.NAME).deadLetters().get(0);
+            assertEquals("order-1", letter.event().streamId());
+            assertEquals(ArithmeticException.class.getName(), letter.causeType());
+
+            ReadModelUnavailableException e = assertThrows(ReadModelUnavailableException.class, () -> summaries.find("order-1"));
+            assertTrue(e.getMessage().startsWith("Read model 'order-summaries' stopped: order 'order-1' stopped at version 2 (LineAdded)"),
+                    e.getMessage());
+            assertThrows(ReadModelUnavailableException.class, summaries::list);
+            fast.commands().send(new AddLine("order-2", "pear", 1, 100));
+            await("other orders go on", () -> summaries.find("order-2").orElseThrow().version() == 2);
+
+            fast.projection(OrderSummaryProjection.NAME).discardDeadLetter(letter.id());
+            assertEquals(1, summaries.find("order-1").orElseThrow().version());
+            assertEquals(List.of("order-1", "order-2"), ids(summaries.list()));
+        }
     }
 
     @Test
-    void aStoredEventThatCannotBeAppliedFailsTheStart() {
-        nexus.eventStore().append("order-1", "Order", ExpectedVersion.noStream(),
-                List.of(NewEvent.of("OrderTeleported", 1, EventPayload.ofJson("{\"orderId\":\"order-1\"}"))));
-        assertThrows(ReadModelUnavailableException.class, this::start);
-    }
-
-    @Test
-    void stopsFollowingWhenClosed() {
-        OrderSummaryProjection summaries = start();
+    void aClosedApplicationStopsFollowingButItsRowsStayReadable() {
+        OrderSummaries summaries = start();
         send(new PlaceOrder("order-1", "customer-7"));
-        summaries.close();
-        send(new AddLine("order-1", "apple", 1, 100));
+        nexus.close();
+        assertThrows(IllegalStateException.class, () -> nexus.commands().send(new AddLine("order-1", "apple", 1, 100)));
         assertEquals(1, summaries.find("order-1").orElseThrow().version());
     }
 
@@ -177,26 +203,27 @@ class OrderSummaryProjectionTest {
             for (int w = 0; w < writers; w++) {
                 String id = "order-" + w;
                 futures.add(pool.submit(() -> {
-                    send(new PlaceOrder(id, "customer-" + id));
+                    nexus.commands().send(new PlaceOrder(id, "customer-" + id));
                     going.countDown();
                     for (int i = 0; i < commandsPerWriter; i++) {
                         if (i % 3 == 2) {
-                            send(new RemoveLine(id, "sku-" + ((i - 1) % 10)));
+                            nexus.commands().send(new RemoveLine(id, "sku-" + ((i - 1) % 10)));
                         } else {
-                            send(new AddLine(id, "sku-" + (i % 10), 1, 10));
+                            nexus.commands().send(new AddLine(id, "sku-" + (i % 10), 1, 10));
                         }
                     }
                     return null;
                 }));
             }
             assertTrue(going.await(10, TimeUnit.SECONDS));
-            OrderSummaryProjection summaries = start();
+            OrderSummaries summaries = start();
             for (Future<?> f : futures) {
                 f.get(30, TimeUnit.SECONDS);
             }
             for (int w = 0; w < writers; w++) {
                 String id = "order-" + w;
                 Order order = nexus.repository(Order.class).load(id);
+                nexus.notifications().waitForVersion(id, order.version(), Duration.ofSeconds(10));
                 OrderSummary summary = summaries.find(id).orElseThrow();
                 assertEquals(1 + commandsPerWriter, order.version(), id);
                 assertEquals(order.version(), summary.version(), id);
@@ -208,80 +235,7 @@ class OrderSummaryProjectionTest {
         }
     }
 
-    /** Appends land while the read model reads the log: one inside the first batch's window, one after the last read. */
-    @Test
-    void anAppendDuringTheCatchUpIsNeitherMissedNorAppliedTwice() {
-        HookedEventStore store = new HookedEventStore(InMemoryEventStore.builder().clock(clock).build());
-        try (Nexus hooked = Nexus.builder().module(new OrderModule()).eventStore(store).clock(clock).build()) {
-            hooked.commands().send(new PlaceOrder("order-1", "customer-7"));
-            // One append after the first batch was read (the log then holds it too, so it arrives twice), and
-            // one after the read that found the log's end (only the subscription can deliver that one).
-            List<Object> afterBatch = new ArrayList<>(List.of(new AddLine("order-1", "apple", 2, 100)));
-            List<Object> afterEnd = new ArrayList<>(List.of(new AddLine("order-1", "pear", 1, 50)));
-            store.afterReadAll(batch -> {
-                List<Object> pending = batch.isEmpty() ? afterEnd : afterBatch;
-                if (!pending.isEmpty()) {
-                    hooked.commands().send(pending.remove(0));
-                }
-            });
-            OrderSummaryProjection summaries = OrderSummaryProjection.start(store, hooked.codec(), OrderModule.definition().name());
-            try {
-                assertTrue(afterBatch.isEmpty() && afterEnd.isEmpty(), "both appends happened during the catch-up");
-                assertEquals(new OrderSummary("order-1", "customer-7", OrderStatus.OPEN, 2, 250, 3, clock.instant()),
-                        summaries.find("order-1").orElseThrow());
-            } finally {
-                summaries.close();
-            }
-        }
-    }
-
     private static List<String> ids(List<OrderSummary> summaries) {
         return summaries.stream().map(OrderSummary::orderId).toList();
-    }
-
-    /** The embedded store, running a hook after every read of the global log. */
-    private static final class HookedEventStore implements EventStore {
-        private final EventStore delegate;
-        private volatile Consumer<List<EventEnvelope>> afterReadAll = batch -> { };
-
-        HookedEventStore(EventStore delegate) {
-            this.delegate = delegate;
-        }
-
-        void afterReadAll(Consumer<List<EventEnvelope>> hook) {
-            this.afterReadAll = hook;
-        }
-
-        @Override
-        public AppendResult append(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events) {
-            return delegate.append(streamId, aggregateType, expected, events);
-        }
-
-        @Override
-        public List<EventEnvelope> read(StreamQuery query) {
-            return delegate.read(query);
-        }
-
-        @Override
-        public long currentVersion(String streamId) {
-            return delegate.currentVersion(streamId);
-        }
-
-        @Override
-        public List<EventEnvelope> readAll(long fromPosition, int maxCount) {
-            List<EventEnvelope> result = delegate.readAll(fromPosition, maxCount);
-            afterReadAll.accept(result);
-            return result;
-        }
-
-        @Override
-        public long headPosition() {
-            return delegate.headPosition();
-        }
-
-        @Override
-        public Subscription subscribe(AppendListener listener) {
-            return delegate.subscribe(listener);
-        }
     }
 }
