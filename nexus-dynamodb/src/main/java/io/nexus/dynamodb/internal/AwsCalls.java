@@ -76,8 +76,7 @@ public final class AwsCalls {
         } catch (RuntimeException e) {
             throw e;
         } catch (InterruptedException e) {
-            throw translator.translate("Interrupted while waiting to retry " + what + "; try again.",
-                    attempts.lastFailure, true);
+            throw interrupted(what, attempts.lastFailure);
         } catch (Exception e) {
             // The call is a Supplier and the sleeper throws only InterruptedException.
             throw new IllegalStateException("Unexpected checked exception from " + what, e);
@@ -96,8 +95,13 @@ public final class AwsCalls {
             Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
-            throw translator.translate("Interrupted while waiting to retry " + what + "; try again.", cause, true);
+            throw interrupted(what, cause);
         }
+    }
+
+    /** The transient failure of {@code what} when a wait to retry it after {@code cause} was interrupted. */
+    public NexusException interrupted(String what, SdkException cause) {
+        return translator.translate("Interrupted while waiting to retry " + what + "; try again.", cause, true);
     }
 
     /** The failure of {@code what} as the caller's exception type. */
