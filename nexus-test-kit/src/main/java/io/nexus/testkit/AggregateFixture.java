@@ -14,6 +14,7 @@ import io.nexus.core.serialization.EventTypes;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.upcast.Upcaster;
 import io.nexus.testkit.internal.Differences;
+import org.jspecify.annotations.Nullable;
 import org.opentest4j.AssertionFailedError;
 
 import java.util.ArrayList;
@@ -106,9 +107,9 @@ public final class AggregateFixture<A extends Aggregate> {
     /** The history, before the command. */
     public final class Given {
         private final Nexus nexus;
-        private String aggregateId;
+        private @Nullable String aggregateId;
 
-        private Given(Nexus nexus, String aggregateId) {
+        private Given(Nexus nexus, @Nullable String aggregateId) {
             this.nexus = nexus;
             this.aggregateId = aggregateId;
         }
@@ -162,11 +163,12 @@ public final class AggregateFixture<A extends Aggregate> {
     public final class Then {
         private final Nexus nexus;
         private final Object command;
-        private final String aggregateId;
-        private final CommandResult result;
-        private final RuntimeException failure;
+        private final @Nullable String aggregateId;
+        private final @Nullable CommandResult result;
+        private final @Nullable RuntimeException failure;
 
-        private Then(Nexus nexus, Object command, String aggregateId, CommandResult result, RuntimeException failure) {
+        private Then(Nexus nexus, Object command, @Nullable String aggregateId, @Nullable CommandResult result,
+                     @Nullable RuntimeException failure) {
             this.nexus = nexus;
             this.command = command;
             this.aggregateId = aggregateId;

@@ -18,6 +18,7 @@ import io.nexus.core.snapshot.Snapshot;
 import io.nexus.core.upcast.Upcaster;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.testkit.internal.Differences;
+import org.jspecify.annotations.Nullable;
 import org.opentest4j.AssertionFailedError;
 
 import java.lang.reflect.Field;
@@ -156,7 +157,7 @@ public final class AggregateLaws<A extends Aggregate> {
      * @param events      the events it applied, empty when refused
      * @param refusal     why it was refused or skipped, {@code null} when accepted
      */
-    public record Step(Object command, String aggregateId, boolean accepted, List<Object> events, String refusal) {
+    public record Step(Object command, String aggregateId, boolean accepted, List<Object> events, @Nullable String refusal) {
 
         @Override
         public String toString() {

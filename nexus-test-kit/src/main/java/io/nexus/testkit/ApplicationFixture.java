@@ -10,6 +10,7 @@ import io.nexus.core.projection.ProjectionProcessor;
 import io.nexus.core.readmodel.ReadModelStore;
 import io.nexus.core.readmodel.Versioned;
 import io.nexus.testkit.internal.Differences;
+import org.jspecify.annotations.Nullable;
 import org.opentest4j.AssertionFailedError;
 
 import java.time.Duration;
@@ -142,11 +143,11 @@ public final class ApplicationFixture {
         private final Nexus nexus;
         private final List<Object> given;
         private final Object command;
-        private final CommandResult result;
-        private final RuntimeException failure;
+        private final @Nullable CommandResult result;
+        private final @Nullable RuntimeException failure;
         private final List<Object> events;
 
-        private Then(Nexus nexus, List<Object> given, Object command, CommandResult result, RuntimeException failure,
+        private Then(Nexus nexus, List<Object> given, Object command, @Nullable CommandResult result, @Nullable RuntimeException failure,
                      List<Object> events) {
             this.nexus = nexus;
             this.given = given;

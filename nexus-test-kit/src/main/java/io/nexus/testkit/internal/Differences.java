@@ -1,5 +1,7 @@
 package io.nexus.testkit.internal;
 
+import org.jspecify.annotations.Nullable;
+
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -20,7 +22,7 @@ public final class Differences {
     }
 
     /** One line per difference ({@code "amount: expected 5 but was 4"}), empty when the values are equal. */
-    public static List<String> between(Object expected, Object actual) {
+    public static List<String> between(@Nullable Object expected, @Nullable Object actual) {
         List<String> lines = new ArrayList<>();
         collect("", expected, actual, lines);
         if (lines.size() > MAX_LINES) {
@@ -32,7 +34,7 @@ public final class Differences {
     }
 
     /** The differences as an indented block, or the empty string. */
-    public static String block(Object expected, Object actual) {
+    public static String block(@Nullable Object expected, @Nullable Object actual) {
         StringBuilder text = new StringBuilder();
         for (String line : between(expected, actual)) {
             text.append("\n    ").append(line);
@@ -41,7 +43,7 @@ public final class Differences {
     }
 
     /** A list of values one per line, numbered from 1, or {@code (none)}. */
-    public static String numbered(List<?> values) {
+    public static String numbered(List<? extends @Nullable Object> values) {
         if (values.isEmpty()) {
             return " (none)";
         }
@@ -53,14 +55,14 @@ public final class Differences {
     }
 
     /** A value as the messages show it: strings quoted, other values by {@code toString}. */
-    public static String show(Object value) {
+    public static String show(@Nullable Object value) {
         if (value instanceof CharSequence text) {
             return "\"" + text + "\"";
         }
         return String.valueOf(value);
     }
 
-    private static void collect(String path, Object expected, Object actual, List<String> lines) {
+    private static void collect(String path, @Nullable Object expected, @Nullable Object actual, List<String> lines) {
         if (Objects.equals(expected, actual)) {
             return;
         }
@@ -120,7 +122,7 @@ public final class Differences {
         }
     }
 
-    private static String typed(Object value) {
+    private static String typed(@Nullable Object value) {
         return value == null ? "null" : show(value) + " (" + value.getClass().getName() + ")";
     }
 
@@ -128,7 +130,7 @@ public final class Differences {
         return path.isEmpty() ? name : path + "." + name;
     }
 
-    private static Object read(RecordComponent component, Object record) {
+    private static @Nullable Object read(RecordComponent component, Object record) {
         try {
             component.getAccessor().setAccessible(true);
             return component.getAccessor().invoke(record);
