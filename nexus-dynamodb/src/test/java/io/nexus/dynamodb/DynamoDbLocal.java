@@ -12,9 +12,12 @@ import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -38,9 +41,17 @@ public final class DynamoDbLocal {
         if (endpoint == null) {
             int port = freePort();
             try {
-                DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(
-                        new String[]{"-inMemory", "-port", String.valueOf(port), "-disableTelemetry"});
-                server.start();
+                DynamoDBProxyServer server;
+                // DynamoDB Local prints its configuration banner to System.out; it is no test output.
+                PrintStream console = System.out;
+                System.setOut(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+                try {
+                    server = ServerRunner.createServerFromCommandLineArgs(
+                            new String[]{"-inMemory", "-port", String.valueOf(port), "-disableTelemetry"});
+                    server.start();
+                } finally {
+                    System.setOut(console);
+                }
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         server.stop();

@@ -13,6 +13,8 @@ import io.nexus.core.schema.EventValidator;
 import io.nexus.core.serialization.EventTypes;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.upcast.Upcaster;
+import io.nexus.testkit.internal.Differences;
+import org.jspecify.annotations.Nullable;
 import org.opentest4j.AssertionFailedError;
 
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Given/when/then tests for one aggregate type, through the real command path (load, handler,
@@ -104,9 +107,9 @@ public final class AggregateFixture<A extends Aggregate> {
     /** The history, before the command. */
     public final class Given {
         private final Nexus nexus;
-        private String aggregateId;
+        private @Nullable String aggregateId;
 
-        private Given(Nexus nexus, String aggregateId) {
+        private Given(Nexus nexus, @Nullable String aggregateId) {
             this.nexus = nexus;
             this.aggregateId = aggregateId;
         }
@@ -144,9 +147,9 @@ public final class AggregateFixture<A extends Aggregate> {
         public Then when(Object command, CommandMetadata metadata) {
             try {
                 CommandResult result = nexus.commands().send(command, metadata);
-                return new Then(nexus, result.aggregateId(), result, null);
+                return new Then(nexus, command, result.aggregateId(), result, null);
             } catch (RuntimeException e) {
-                return new Then(nexus, aggregateId, null, e);
+                return new Then(nexus, command, aggregateId, null, e);
             }
         }
 
@@ -159,12 +162,15 @@ public final class AggregateFixture<A extends Aggregate> {
     /** The outcome, with assertions that chain. */
     public final class Then {
         private final Nexus nexus;
-        private final String aggregateId;
-        private final CommandResult result;
-        private final RuntimeException failure;
+        private final Object command;
+        private final @Nullable String aggregateId;
+        private final @Nullable CommandResult result;
+        private final @Nullable RuntimeException failure;
 
-        private Then(Nexus nexus, String aggregateId, CommandResult result, RuntimeException failure) {
+        private Then(Nexus nexus, Object command, @Nullable String aggregateId, @Nullable CommandResult result,
+                     @Nullable RuntimeException failure) {
             this.nexus = nexus;
+            this.command = command;
             this.aggregateId = aggregateId;
             this.result = result;
             this.failure = failure;
@@ -173,8 +179,14 @@ public final class AggregateFixture<A extends Aggregate> {
         /** The command produced exactly these events, in order (compared with {@code equals}). */
         public Then expectEvents(Object... expected) {
             List<Object> actual = producedEvents();
-            if (!actual.equals(Arrays.asList(expected))) {
-                throw new AssertionFailedError("The command produced other events than expected", Arrays.asList(expected), actual);
+            List<Object> wanted = Arrays.asList(expected);
+            if (!actual.equals(wanted)) {
+                throw new AssertionFailedError("The command " + Differences.show(command) + " produced other events than expected."
+                        + "\n  expected " + wanted.size() + " event(s):" + Differences.numbered(wanted)
+                        + "\n  actual " + actual.size() + " event(s):" + Differences.numbered(actual)
+                        + "\n  differences:" + Differences.block(wanted, actual)
+                        + "\nCheck what the command method apply(...)s, or expect the new events if the change is intended.",
+                        wanted, actual);
             }
             return this;
         }
@@ -193,12 +205,15 @@ public final class AggregateFixture<A extends Aggregate> {
         /** The command failed with an exception of {@code type} (or a subtype); nothing was appended. */
         public Then expectException(Class<? extends Throwable> type) {
             if (failure == null) {
-                throw new AssertionFailedError("Expected " + type.getName() + " but the command succeeded with events "
-                        + decode(result.events()));
+                throw new AssertionFailedError("Expected the command " + Differences.show(command) + " to fail with "
+                        + type.getName() + ", but it succeeded with event(s):" + Differences.numbered(decode(result.events()))
+                        + "\nCheck the rule the command method enforces before it applies events.");
             }
             if (!type.isInstance(failure)) {
-                throw new AssertionFailedError("Expected " + type.getName() + " but got " + failure, type.getName(),
-                        failure.getClass().getName(), failure);
+                throw new AssertionFailedError("Expected the command " + Differences.show(command) + " to fail with "
+                        + type.getName() + ", but it failed with " + failure.getClass().getName() + ": " + failure.getMessage()
+                        + "\n(its stack trace is the cause below). Throw " + type.getSimpleName()
+                        + " for this refusal, or expect the exception it throws.", type.getName(), failure.getClass().getName(), failure);
             }
             return this;
         }
@@ -206,10 +221,15 @@ public final class AggregateFixture<A extends Aggregate> {
         /** The command failed with a message containing {@code text}. */
         public Then expectMessageContaining(String text) {
             if (failure == null) {
-                throw new AssertionFailedError("Expected a failure whose message contains '" + text + "' but the command succeeded");
+                throw new AssertionFailedError("Expected the command " + Differences.show(command) + " to fail with a message containing '"
+                        + text + "', but it succeeded with event(s):" + Differences.numbered(decode(result.events())));
             }
             if (failure.getMessage() == null || !failure.getMessage().contains(text)) {
-                throw new AssertionFailedError("The failure's message does not contain '" + text + "'", text, failure.getMessage(), failure);
+                throw new AssertionFailedError("The command " + Differences.show(command) + " failed with " + failure.getClass().getName()
+                        + ", but its message does not contain '" + text + "'.\n  expected a message containing: " + text
+                        + "\n  actual message: " + failure.getMessage()
+                        + "\nExpect a part of the actual message, or change the message the command method throws.",
+                        text, failure.getMessage(), failure);
             }
             return this;
         }
@@ -223,6 +243,25 @@ public final class AggregateFixture<A extends Aggregate> {
             return this;
         }
 
+        /**
+         * The aggregate, reloaded from the store after the command, has this state: {@code state} extracts it (a
+         * record of the aggregate's fields is ideal) and it must equal {@code expected}; a failure lists the
+         * differing fields.
+         */
+        public <S> Then expectState(Function<? super A, ? extends S> state, S expected) {
+            if (aggregateId == null) {
+                throw new AssertionFailedError("No aggregate to inspect: the fixture had no given events and the command failed");
+            }
+            S actual = state.apply(nexus.repository(definition.type()).loadOrNew(aggregateId));
+            if (!java.util.Objects.equals(expected, actual)) {
+                throw new AssertionFailedError("The state of '" + aggregateId + "' after the command " + Differences.show(command)
+                        + " differs from the expected state.\n  expected: " + Differences.show(expected)
+                        + "\n  actual:   " + Differences.show(actual) + "\n  differences:" + Differences.block(expected, actual)
+                        + "\nCheck the @EventSourcingHandler methods of the events the command applied.", expected, actual);
+            }
+            return this;
+        }
+
         /** The aggregate's version after the command. */
         public Then expectVersion(long version) {
             if (aggregateId == null) {
@@ -231,7 +270,9 @@ public final class AggregateFixture<A extends Aggregate> {
             }
             long actual = nexus.eventStore().currentVersion(aggregateId);
             if (actual != version) {
-                throw new AssertionFailedError("Unexpected version of '" + aggregateId + "'", version, actual);
+                throw new AssertionFailedError("Aggregate '" + aggregateId + "' is at version " + actual + " after the command "
+                        + Differences.show(command) + ", but version " + version + " was expected; each event given or applied adds one.",
+                        version, actual);
             }
             return this;
         }
@@ -245,14 +286,17 @@ public final class AggregateFixture<A extends Aggregate> {
         /** The failure; fails if the command succeeded. */
         public RuntimeException failure() {
             if (failure == null) {
-                throw new AssertionFailedError("The command succeeded");
+                throw new AssertionFailedError("Expected the command " + Differences.show(command)
+                        + " to fail, but it succeeded with event(s):" + Differences.numbered(decode(result.events())));
             }
             return failure;
         }
 
         private List<Object> producedEvents() {
             if (failure != null) {
-                throw new AssertionFailedError("The command failed: " + failure, failure);
+                throw new AssertionFailedError("The command " + Differences.show(command) + " failed with " + failure.getClass().getName()
+                        + ": " + failure.getMessage() + "\n(its stack trace is the cause below); expect the failure with "
+                        + "expectException(...), or fix what makes it fail.", failure);
             }
             return decode(result.events());
         }

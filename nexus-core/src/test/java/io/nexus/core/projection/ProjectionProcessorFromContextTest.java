@@ -1,6 +1,7 @@
 package io.nexus.core.projection;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nexus.core.LogCapture;
 import io.nexus.core.Nexus;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A processor built from an application's context inherits its store, codec, checkpoints, dead letters, clock and meters. */
 class ProjectionProcessorFromContextTest {
@@ -48,7 +50,8 @@ class ProjectionProcessorFromContextTest {
                 seen.add(event);
             }
         };
-        try (Nexus nexus = Accounts.nexus().clock(scheduler).checkpointStore(checkpoints).deadLetterQueue(deadLetters)
+        try (LogCapture logs = LogCapture.start();
+             Nexus nexus = Accounts.nexus().clock(scheduler).checkpointStore(checkpoints).deadLetterQueue(deadLetters)
                 .meterRegistry(meters).build();
              ProjectionProcessor processor = ProjectionProcessor.builder(owners, nexus).scheduler(scheduler)
                      .retry(RetryPolicy.custom().maxAttempts(5).initialDelay(Duration.ofMillis(100)).jitter(0).build()).build()) {
@@ -66,6 +69,8 @@ class ProjectionProcessorFromContextTest {
                     "kept in the application's checkpoint store, before the dead letter of a queue that forgets");
             assertEquals(1.0, meters.get("nexus.projection.events").tag("outcome", "handled").counter().count());
             assertEquals(1.0, meters.get("nexus.projection.deadletters").counter().count());
+            assertTrue(logs.text().contains("Projection 'owners' dead-lettered 'Deposited' of stream 'acc-1' version 2 after 5 attempts"),
+                    logs.text());
         }
     }
 }
