@@ -1,5 +1,9 @@
 package io.nexus.core.internal;
 
+import io.micrometer.observation.ObservationRegistry;
+import io.nexus.core.bus.BusConsumer;
+import io.nexus.core.observation.NexusObservation;
+
 import io.nexus.core.bus.BusConsumers;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.lifecycle.NexusComponent;
@@ -43,8 +47,9 @@ public final class EventBusComponents {
 
         @Override
         public void start(NexusContext context) {
+            ObservationRegistry observations = context.observationRegistry();
             for (BusConsumers.Registration r : registrations) {
-                subscriptions.add(bus.subscribe(r.group(), r.path(), r.consumer()));
+                subscriptions.add(bus.subscribe(r.group(), r.path(), observed(r.group(), r.consumer(), observations)));
             }
         }
 
@@ -67,6 +72,12 @@ public final class EventBusComponents {
             if (failure != null) {
                 throw failure;
             }
+        }
+
+        /** {@code consumer} observed and with the event's MDC keys, whatever the bus. */
+        private static BusConsumer observed(String group, BusConsumer consumer, ObservationRegistry observations) {
+            return event -> NexusObservation.observe(NexusObservation.BUS_CONSUME, group, event, observations,
+                    () -> consumer.onEvent(event));
         }
 
         private static RuntimeException add(RuntimeException first, RuntimeException next) {
@@ -105,6 +116,7 @@ public final class EventBusComponents {
                     .name(routerName)
                     .checkpoints(context.checkpoints())
                     .meterRegistry(context.meterRegistry())
+                    .observationRegistry(context.observationRegistry())
                     .build()
                     .start();
         }
