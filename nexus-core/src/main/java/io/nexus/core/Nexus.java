@@ -125,7 +125,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
         this.deadLetters = b.deadLetterQueue;
         this.auditLog = b.auditLog;
         this.timers = b.timers;
-        this.readModels = b.readModels;
+        this.readModels = io.nexus.core.internal.MeasuredReadModelStores.of(b.readModels, NexusMetrics.of(b.meterRegistry));
         this.codec = codec;
         this.clock = b.clock;
         this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : NexusMetrics.noRegistry();

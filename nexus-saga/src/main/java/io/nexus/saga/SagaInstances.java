@@ -73,6 +73,7 @@ final class SagaInstances<E> {
             throw e;
         }
         cache.put(sagaId, s);
+        meters.state(sagaId, s.state);
         return s;
     }
 
@@ -93,6 +94,7 @@ final class SagaInstances<E> {
         }
         AppendResult result = store.append(s.streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(s.version), batch);
         result.events().forEach(s::apply);
+        meters.state(s.sagaId, s.state);
         if (s.started != null && s.startEvent == null) {
             s.startEvent = decodeStart(s.started);
         }

@@ -90,7 +90,7 @@ public final class NexusMeters {
         timer(BUS_CONSUMER_HANDLING, "A bus consumer group handling one event (any bus)", core, "group", "outcome");
         gauge(BUS_CONSUMER_LAG_SECONDS, "Age of the last event a bus consumer group handled, when it handled it (0 before the first)",
                 "seconds", core, "group");
-        gauge(BUS_CONSUMER_DEADLETTERS_WAITING, "Dead letters of a bus consumer group waiting for retry or discard", "letters",
+        gauge(BUS_CONSUMER_DEADLETTERS_WAITING, "Dead letters of a bus consumer group waiting for retry or discard", null,
                 core, "group");
         counter(PROJECTION_EVENTS, "Events a projection handled or failed to handle", core, "projection", "outcome");
         counter(PROJECTION_DEADLETTERS, "Events a projection gave up on (dead letters)", core, "projection");
@@ -98,21 +98,21 @@ public final class NexusMeters {
         gauge(PROJECTION_LAG_EVENTS, "Events a projection is behind the head of the log", "events", core, "projection");
         gauge(PROJECTION_LAG_SECONDS, "How long the oldest event a projection has not processed has waited (0 when caught up)",
                 "seconds", core, "projection");
-        gauge(PROJECTION_DEADLETTERS_WAITING, "Dead letters of a projection waiting for retry or discard", "letters", core, "projection");
-        timer(READMODEL_QUERY, "Read-model queries, by store and operation (any engine)", core, "store", "operation");
-        gauge(CACHE_HIT_RATIO, "Hits over requests of a cache since it started (read models, aggregates); NaN before the first",
+        gauge(PROJECTION_DEADLETTERS_WAITING, "Dead letters of a projection waiting for retry or discard", null, core, "projection");
+        timer(READMODEL_QUERY, "Read-model queries through the application's stores, by store, operation (get, getAll, count) and outcome (found, absent, failed), any engine", core, "store", "operation", "outcome");
+        gauge(CACHE_HIT_RATIO, "Hits over requests of a cache since it started (read models, aggregates); 1 before the first request",
                 "ratio", core, "cache");
         String saga = "nexus-saga";
         counter(SAGA_EVENTS, "Saga events recorded, by type", saga, "saga", "type");
         counter(SAGA_COMMANDS, "Saga commands the command bus handled, by purpose (step or compensation)", saga, "saga", "purpose");
         counter(SAGA_COMPENSATIONS, "Saga compensation attempts, by outcome (done or failed)", saga, "saga", "outcome");
         gauge(SAGA_INSTANCES, "Saga instances this process has seen, by status (RUNNING, COMPENSATING, NEEDS_ATTENTION, ...)",
-                "instances", saga, "saga", "status");
+                null, saga, "saga", "status");
         String kinesis = "nexus-kinesis";
         summary(KINESIS_PUBLISH_BATCH_SIZE, "Records per PutRecords request", "records", kinesis, "stream");
         counter(KINESIS_PUBLISH_RECORDS, "Records Kinesis accepted", kinesis, "stream");
         counter(KINESIS_PUBLISH_RETRIES, "Records or requests retried, by reason", kinesis, "stream", "reason");
-        summary(KINESIS_CONSUME_MILLIS_BEHIND, "How far a shard reader is behind the tip of its shard (iterator age)", "milliseconds",
+        summary(KINESIS_CONSUME_MILLIS_BEHIND, "How far a shard reader is behind the tip of its shard (iterator age), in milliseconds", null,
                 kinesis, "stream", "group", "shard");
         summary(KINESIS_CONSUME_BATCH_SIZE, "Records per GetRecords answer", "records", kinesis, "stream", "group", "shard");
         counter(KINESIS_CONSUME_RECORDS, "Records a shard reader delivered", kinesis, "stream", "group", "shard");
@@ -155,7 +155,9 @@ public final class NexusMeters {
     }
 
     private static void summary(String name, String description, String unit, String module, String... tags) {
-        add(new MeterDoc(name, Meter.Type.DISTRIBUTION_SUMMARY, description, unit, List.of(tags), module));
+        // The unit goes into the description, not the base unit: a base unit would change the summary's Prometheus
+        // name (nexus_append_batch_size -> nexus_append_batch_size_events) for dashboards built before.
+        add(new MeterDoc(name, Meter.Type.DISTRIBUTION_SUMMARY, description + " (" + unit + ")", null, List.of(tags), module));
     }
 
     private static void gauge(String name, String description, String unit, String module, String... tags) {

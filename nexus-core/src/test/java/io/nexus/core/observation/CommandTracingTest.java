@@ -89,6 +89,9 @@ class CommandTracingTest {
             }
             SpanData publish = tracing.named("publish events").get(0);
             assertNotEquals(append.getTraceId(), publish.getTraceId(), "a batch of many traces' events is not a child of one of them");
+            assertEquals(List.of(append.getTraceId() + "/" + append.getSpanId()), publish.getLinks().stream()
+                    .map(l -> l.getSpanContext().getTraceId() + "/" + l.getSpanContext().getSpanId()).toList(),
+                    "the batch's span links the context of each event it carries");
 
             assertEquals(List.of("billing/AccountOpened/req-7/acc-1"), consumerMdc);
             assertEquals("owners", projectionMdc.get(NexusMdc.CONSUMER));
