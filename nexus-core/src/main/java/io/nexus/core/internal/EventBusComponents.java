@@ -4,14 +4,12 @@ import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.bus.BusConsumer;
 import io.nexus.core.observation.NexusMeters;
 import io.nexus.core.observation.NexusObservation;
-import io.nexus.core.bus.ConsumerGroup;
-
 import io.nexus.core.bus.BusConsumers;
+import io.nexus.core.bus.ConsumerGroup;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.lifecycle.NexusComponent;
 import io.nexus.core.lifecycle.NexusContext;
 import io.nexus.core.router.EventRouter;
-import io.nexus.core.store.Subscription;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +28,18 @@ public final class EventBusComponents {
     public static final class Consumers implements NexusComponent, Lifecycle.Wrapper {
         private final EventBus bus;
         private final List<BusConsumers.Registration> registrations;
-        private final List<Subscription> subscriptions = new ArrayList<>();
+        private final List<ConsumerGroup> subscriptions = new ArrayList<>();
         private final List<String[]> gauges = new ArrayList<>();
         private NexusMetrics metrics = NexusMetrics.of(null);
 
         public Consumers(EventBus bus, BusConsumers consumers) {
             this.bus = bus;
             this.registrations = consumers.registrations();
+        }
+
+        /** The running consumer groups (health, dead letters), in registration order; empty before start. */
+        public List<ConsumerGroup> groups() {
+            return List.copyOf(subscriptions);
         }
 
         @Override

@@ -5,6 +5,7 @@ import io.nexus.core.observation.NexusObservation;
 import io.nexus.core.deadletter.DeadLetter;
 import io.nexus.core.deadletter.DeadLetterNotFoundException;
 import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.serialization.DecodedEvent;
 import io.nexus.core.store.StreamQuery;
 import io.nexus.core.tracking.LogHandler;
 import io.nexus.core.tracking.LogTracker;
@@ -202,8 +203,8 @@ final class ProjectionInstance implements LogHandler {
     Throwable attempt(EventEnvelope event) {
         try {
             NexusObservation.observe(NexusObservation.PROJECTION_HANDLE, settings.name(), event, settings.observations(), () -> {
-                Object decoded = settings.codec().decode(event);
-                projection.handle(decoded, event);
+                DecodedEvent decoded = settings.codec().decodeWithEnvelope(event);
+                projection.handle(decoded.event(), decoded.envelope());
             });
         } catch (Throwable e) {
             if (e instanceof VirtualMachineError fatal) {
