@@ -1,6 +1,7 @@
 package io.nexus.core;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.aggregate.Aggregate;
 import io.nexus.core.aggregate.AggregateDefinition;
 import io.nexus.core.aggregate.AggregateRepository;
@@ -108,6 +109,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
     private final EventCodec codec;
     private final Clock clock;
     private final MeterRegistry meterRegistry;
+    private final ObservationRegistry observationRegistry;
     private final EventValidator validator;
     private final PolicyEngine policy;
     private final SchemaRegistry schemaRegistry;
@@ -129,10 +131,11 @@ public final class Nexus implements NexusContext, AutoCloseable {
         this.deadLetters = b.deadLetterQueue;
         this.auditLog = b.auditLog;
         this.timers = b.timers;
-        this.readModels = b.readModels;
+        this.readModels = io.nexus.core.internal.MeasuredReadModelStores.of(b.readModels, NexusMetrics.of(b.meterRegistry));
         this.codec = codec;
         this.clock = b.clock;
         this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : NexusMetrics.noRegistry();
+        this.observationRegistry = b.observationRegistry != null ? b.observationRegistry : ObservationRegistry.NOOP;
         this.validator = b.validator;
         this.policy = b.policy;
         this.schemaRegistry = b.schemaRegistry == null ? null : GovernedSchemaRegistry.of(b.schemaRegistry, b.policy);
@@ -310,6 +313,12 @@ public final class Nexus implements NexusContext, AutoCloseable {
         return meterRegistry;
     }
 
+    /** The registry given to {@link Builder#observationRegistry}, or {@link ObservationRegistry#NOOP}. */
+    @Override
+    public ObservationRegistry observationRegistry() {
+        return observationRegistry;
+    }
+
     /** The validator every new event of this application passes (schema governance), for components that append events themselves. */
     @Override
     public EventValidator validator() {
@@ -438,6 +447,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
         private boolean auditAllowedDecisions;
         private Clock clock;
         private MeterRegistry meterRegistry;
+        private ObservationRegistry observationRegistry;
         private RetryPolicy conflictRetry;
         private Executor snapshotExecutor;
         private SimpleCommandBus.Sleeper sleeper;
@@ -620,6 +630,18 @@ public final class Nexus implements NexusContext, AutoCloseable {
         /** Where Nexus and its components record meters; nothing is recorded without one. */
         public Builder meterRegistry(MeterRegistry value) {
             this.meterRegistry = once("meterRegistry", meterRegistry, value);
+            return this;
+        }
+
+        /**
+         * Where Nexus and its components observe their work: commands (load, decide, append), the router's
+         * publish, bus consumers, projections, sagas and the adapters' remote calls. With Micrometer Tracing's
+         * handlers registered on it (OpenTelemetry or Brave bridge) these are spans, and the trace context
+         * travels in every event's metadata, so one trace shows a request and everything it caused. Nothing is
+         * observed without one. See docs/observability.md.
+         */
+        public Builder observationRegistry(ObservationRegistry value) {
+            this.observationRegistry = once("observationRegistry", observationRegistry, value);
             return this;
         }
 
@@ -862,6 +884,9 @@ public final class Nexus implements NexusContext, AutoCloseable {
                 }
                 if (meterRegistry != null) {
                     bus.meterRegistry(meterRegistry);
+                }
+                if (observationRegistry != null) {
+                    bus.observationRegistry(observationRegistry);
                 }
                 Map<Class<?>, AggregateRepository<?>> repositories = new LinkedHashMap<>();
                 for (Registration<?> registration : aggregates.values()) {

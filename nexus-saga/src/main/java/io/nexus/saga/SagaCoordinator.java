@@ -1,5 +1,8 @@
 package io.nexus.saga;
 
+import io.micrometer.observation.ObservationRegistry;
+import io.nexus.core.observation.NexusObservation;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.Nexus;
 import io.nexus.core.NexusException;
@@ -89,6 +92,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
     private final String consumer;
     private final String startTypeName;
     private final Set<String> replyTypeNames;
+    private final ObservationRegistry observations;
 
     private final ReentrantLock lock = new ReentrantLock();
     private int handled;
@@ -119,6 +123,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         Set<String> replies = new LinkedHashSet<>();
         definition.replyTypes().forEach(t -> replies.add(codec.types().byClass(t).name()));
         this.replyTypeNames = Set.copyOf(replies);
+        this.observations = b.observationRegistry;
     }
 
     /** Configures a coordinator for {@code definition}. */
@@ -375,6 +380,14 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         if (!isStart && !isReply) {
             return false;
         }
+        // observed in the trace the event carries: the commands the saga sends meanwhile are its children
+        NexusObservation.observe(NexusObservation.SAGA_HANDLE, consumer, envelope, observations,
+                () -> process(envelope, type, isStart, isReply));
+        return true;
+    }
+
+    /** Lock held. */
+    private void process(EventEnvelope envelope, String type, boolean isStart, boolean isReply) {
         Object event = codec.decode(envelope);
         if (isStart && definition.startEvent().isInstance(event)) {
             String sagaId = definition.sagaIdOf(definition.startEvent().cast(event));
@@ -395,7 +408,6 @@ public final class SagaCoordinator<E> implements AutoCloseable {
             SagaInput.Reply reply = new SagaInput.Reply(envelope.eventId().toString(), event);
             keys.forEach(sagaId -> run(sagaId, reply, "handle reply " + type));
         }
-        return true;
     }
 
     /**
@@ -456,6 +468,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         private Duration pollInterval = Duration.ofSeconds(1);
         private int batchSize = 256;
         private MeterRegistry meterRegistry;
+        private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
         private EventValidator validator = EventValidator.acceptAll();
         private PolicyEngine policy = PolicyEngine.allowAll();
         private long seed = System.nanoTime();
@@ -472,9 +485,19 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         public Builder<E> from(NexusContext context) {
             Objects.requireNonNull(context, "context");
             eventStore(context.eventStore()).codec(context.codec()).commandBus(context.commands()).clock(context.clock())
-                    .meterRegistry(context.meterRegistry()).validator(context.validator()).policy(context.policy())
+                    .meterRegistry(context.meterRegistry()).observationRegistry(context.observationRegistry())
+                    .validator(context.validator()).policy(context.policy())
                     .checkpoints(context.checkpoints()).timers(context.timers());
             this.trackers = context::logTracker;
+            return this;
+        }
+
+        /**
+         * Where the handling of each start and reply event is observed ({@link NexusObservation#SAGA_HANDLE},
+         * continuing the event's trace; the saga's commands are its children); nowhere by default.
+         */
+        public Builder<E> observationRegistry(ObservationRegistry value) {
+            this.observationRegistry = Objects.requireNonNull(value, "observationRegistry");
             return this;
         }
 

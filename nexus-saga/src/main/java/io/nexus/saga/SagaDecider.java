@@ -283,14 +283,16 @@ final class SagaDecider<E> {
         }
         UUID id = UUID.nameUUIDFromBytes(("nexus-saga/" + definition.name() + "/" + s.sagaId + "/" + purpose.code + "/" + stepName)
                 .getBytes(StandardCharsets.UTF_8));
-        String correlation = s.started.triggerEventId();
+        // The request's correlation id carries through the saga; the cause is the event that moved it to this action.
+        String correlation = s.started.correlationId();
+        String cause = s.lastCause != null ? s.lastCause : s.started.triggerEventId();
         Map<String, String> attributes = Map.of("saga", definition.name(), "sagaId", s.sagaId, "sagaStep", stepName,
                 "sagaAction", purpose.code);
         if (action instanceof Action.SendCommand<E>) {
             return Decision.NONE.with(new SagaEffect.SendCommand(stepName, purpose, message,
-                    CommandMetadata.withCommandId(id).correlationId(correlation).attributes(attributes)));
+                    CommandMetadata.withCommandId(id).correlationId(correlation).causationId(cause).attributes(attributes)));
         }
-        return Decision.NONE.with(new SagaEffect.EmitEvent(stepName, purpose, message, id, correlation, attributes));
+        return Decision.NONE.with(new SagaEffect.EmitEvent(stepName, purpose, message, id, correlation, cause, attributes));
     }
 
     @SuppressWarnings("unchecked")

@@ -33,8 +33,11 @@ sealed interface SagaEffect {
     /** Send {@code command} with {@code metadata} (its command id derived from the saga, step and purpose). */
     record SendCommand(String step, Purpose purpose, Object command, CommandMetadata metadata) implements SagaEffect { }
 
-    /** Encode, validate and authorize {@code event} with id {@code eventId}, to be stored in the saga's stream. */
-    record EmitEvent(String step, Purpose purpose, Object event, UUID eventId, String correlationId,
+    /**
+     * Encode, validate and authorize {@code event} with id {@code eventId}, to be stored in the saga's stream,
+     * with the saga's correlation id and the id of the event that caused it.
+     */
+    record EmitEvent(String step, Purpose purpose, Object event, UUID eventId, String correlationId, String causationId,
                      Map<String, String> attributes) implements SagaEffect { }
 
     /** The instance reached a terminal or parked state (for meters and logs). */

@@ -139,7 +139,7 @@ final class SagaEffects {
 
     private Outcome emit(SagaInstance s, SagaEffect.EmitEvent emit) {
         try {
-            NewEvent event = codec.encode(emit.event(), emit.eventId(), emit.correlationId(), emit.correlationId(), emit.attributes());
+            NewEvent event = codec.encode(emit.event(), emit.eventId(), emit.correlationId(), emit.causationId(), emit.attributes());
             validator.validate(s.streamId, event);
             authorize(s, event);
             return new Outcome.Done(null, event);

@@ -27,9 +27,19 @@ sealed interface SagaEvent {
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** The saga began; the starting event is kept so that commands can be built after a restart. */
+    /**
+     * The saga began; the starting event is kept so that commands can be built after a restart, with its
+     * correlation id, which everything the saga does carries on ({@code null} in instances stored before it was
+     * recorded: their trigger's event id stands in).
+     */
     record Started(String sagaName, String sagaId, String triggerEventId, String triggerStreamId, String triggerType,
-                   int triggerSchemaVersion, String triggerPayload) implements SagaEvent { }
+                   int triggerSchemaVersion, String triggerPayload, String triggerCorrelationId) implements SagaEvent {
+
+        /** The correlation id of everything the saga does: the trigger's. */
+        String correlationId() {
+            return triggerCorrelationId != null ? triggerCorrelationId : triggerEventId;
+        }
+    }
 
     /** The step is about to perform its action; {@code deadline} is null when it has no timeout. */
     record StepRequested(String step, Instant deadline) implements SagaEvent { }

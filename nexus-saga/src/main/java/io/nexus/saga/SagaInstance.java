@@ -29,6 +29,8 @@ final class SagaInstance {
     final List<String> completed = new ArrayList<>();
     final List<String> compensated = new ArrayList<>();
     final Set<String> handledEventIds = new HashSet<>();
+    /** The id of the event that last moved the instance on (its start, then each step's reply): what its next action is caused by. */
+    String lastCause;
     String failure;
 
     String requestedStep;
@@ -72,6 +74,7 @@ final class SagaInstance {
             started = e;
             state = SagaState.RUNNING;
             handledEventIds.add(e.triggerEventId());
+            lastCause = e.triggerEventId();
             detail = "started by " + e.triggerType() + " " + e.triggerEventId();
         } else if (event instanceof SagaEvent.StepRequested e) {
             step = e.step();
@@ -102,6 +105,7 @@ final class SagaInstance {
             step = e.step();
             completed.add(e.step());
             handle(e.replyEventId());
+            lastCause = e.replyEventId() != null ? e.replyEventId() : lastCause;
             requestedStep = null;
             deadline = null;
             resendAt = null;
@@ -116,6 +120,7 @@ final class SagaInstance {
             state = SagaState.COMPENSATING;
             failure = "step '" + e.step() + "' failed: " + e.reason();
             handle(e.replyEventId());
+            lastCause = e.replyEventId() != null ? e.replyEventId() : lastCause;
             requestedStep = null;
             deadline = null;
             resendAt = null;

@@ -73,6 +73,7 @@ final class SagaInstances<E> {
             throw e;
         }
         cache.put(sagaId, s);
+        meters.state(sagaId, s.state);
         return s;
     }
 
@@ -85,14 +86,15 @@ final class SagaInstances<E> {
     void append(SagaInstance s, SagaDecider.Decision decision) {
         List<NewEvent> batch = new ArrayList<>(decision.emitted().size() + decision.events().size());
         batch.addAll(decision.emitted());
-        String correlation = s.started != null ? s.started.triggerEventId()
-                : decision.events().get(0) instanceof SagaEvent.Started st ? st.triggerEventId() : null;
+        String correlation = s.started != null ? s.started.correlationId()
+                : decision.events().get(0) instanceof SagaEvent.Started st ? st.correlationId() : null;
         for (SagaEvent event : decision.events()) {
             batch.add(event.toNewEvent(correlation));
             meters.event(event);
         }
         AppendResult result = store.append(s.streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(s.version), batch);
         result.events().forEach(s::apply);
+        meters.state(s.sagaId, s.state);
         if (s.started != null && s.startEvent == null) {
             s.startEvent = decodeStart(s.started);
         }
@@ -108,7 +110,8 @@ final class SagaInstances<E> {
     /** The record of a start by {@code envelope}: its payload is kept so that commands can be built after a restart. */
     SagaEvent.Started started(String sagaId, EventEnvelope envelope) {
         return new SagaEvent.Started(definition.name(), sagaId, envelope.eventId().toString(), envelope.streamId(),
-                envelope.eventType(), envelope.schemaVersion(), Base64.getEncoder().encodeToString(envelope.payload().unsafeBytes()));
+                envelope.eventType(), envelope.schemaVersion(), Base64.getEncoder().encodeToString(envelope.payload().unsafeBytes()),
+                envelope.correlationId());
     }
 
     private E decodeStart(SagaEvent.Started st) {

@@ -1,28 +1,47 @@
 package io.nexus.saga;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.nexus.core.observation.NexusMeters;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The saga meters, declared once with their descriptions; every name lives here. With no registry every
- * call does nothing. Thread-safe.
+ * The saga meters; their names and descriptions are declared in {@link NexusMeters}. With no registry
+ * every call does nothing. The instances-by-status gauge counts the instances this process has loaded
+ * or changed since it started (a restarted process counts an instance again once it handles it). Thread-safe.
  */
 final class SagaMeters {
 
-    static final String EVENTS = "nexus.saga.events";
-    static final String COMMANDS = "nexus.saga.commands";
-    static final String COMPENSATIONS = "nexus.saga.compensations";
+    static final String EVENTS = NexusMeters.SAGA_EVENTS;
+    static final String COMMANDS = NexusMeters.SAGA_COMMANDS;
+    static final String COMPENSATIONS = NexusMeters.SAGA_COMPENSATIONS;
 
     private final MeterRegistry registry;
     private final String saga;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, SagaState> states = new ConcurrentHashMap<>();
 
     SagaMeters(MeterRegistry registry, String saga) {
         this.registry = registry;
         this.saga = saga;
+        if (registry != null) {
+            String description = NexusMeters.require(NexusMeters.SAGA_INSTANCES).description();
+            for (SagaState status : SagaState.values()) {
+                Gauge.builder(NexusMeters.SAGA_INSTANCES, states, m -> m.values().stream().filter(status::equals).count())
+                        .description(description).tag("saga", saga).tag("status", status.name())
+                        .strongReference(true).register(registry);
+            }
+        }
+    }
+
+    /** Where instance {@code sagaId} stands now (null: it does not exist). */
+    void state(String sagaId, SagaState state) {
+        if (registry != null && state != null) {
+            states.put(sagaId, state);
+        }
     }
 
     /** A saga event was recorded. */

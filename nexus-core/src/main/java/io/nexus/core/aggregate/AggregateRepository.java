@@ -279,8 +279,13 @@ public final class AggregateRepository<A extends Aggregate> {
         String id = aggregate.id();
         List<NewEvent> events = new ArrayList<>(pending.size());
         long newBytes = 0;
+        Map<String, String> common = metadata.attributes();
+        if (metadata.causationId() != null) {
+            common = new HashMap<>(common);
+            common.put(CommandMetadata.CAUSATION_KEY, metadata.causationId());
+        }
         for (int i = 0; i < pending.size(); i++) {
-            Map<String, String> attributes = metadata.attributes();
+            Map<String, String> attributes = common;
             if (i == 0 && commandFingerprint != null) {
                 attributes = new HashMap<>(attributes);
                 attributes.put(CommandMetadata.FINGERPRINT_KEY, commandFingerprint);

@@ -5,8 +5,13 @@ import io.nexus.core.aggregate.AggregateAlreadyExistsException;
 import io.nexus.core.aggregate.AggregateNotFoundException;
 import io.nexus.core.aggregate.AggregateRepository;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.internal.NexusMetrics;
+import io.nexus.core.observation.EventAppendContext;
+import io.nexus.core.observation.NexusMdc;
+import io.nexus.core.observation.NexusObservation;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.AppendResult;
 import io.nexus.core.store.ConcurrencyConflictException;
@@ -19,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * The embedded command bus: handles each command on the caller's thread.
@@ -31,7 +37,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * event ids at append time and gets the same answer; a twin whose decision failed (refused, already exists)
  * or whose append lost a race looks the id up once more before reporting the failure. A concurrency
  * conflict is retried on a freshly loaded aggregate while the retry policy allows, with its backoff.
- * Thread-safe.
+ *
+ * <p>Each command is observed ({@link NexusObservation#COMMAND}, with its load, decision and append as
+ * children; the append writes the trace context into the new events' metadata) and handled with the
+ * command's {@link NexusMdc} keys set. Thread-safe.
  */
 public final class SimpleCommandBus implements CommandBus {
 
@@ -46,17 +55,19 @@ public final class SimpleCommandBus implements CommandBus {
     private final Clock clock;
     private final NexusMetrics metrics;
     private final Sleeper sleeper;
+    private final ObservationRegistry observations;
 
     private record Binding<A extends Aggregate, C>(AggregateRepository<A> repository, CommandRoutes.Route<A, C> route) {
     }
 
     private SimpleCommandBus(Map<Class<?>, Binding<?, ?>> bindings, RetryPolicy conflictRetry, Clock clock,
-                             NexusMetrics metrics, Sleeper sleeper) {
+                             NexusMetrics metrics, Sleeper sleeper, ObservationRegistry observations) {
         this.bindings = Map.copyOf(bindings);
         this.conflictRetry = conflictRetry;
         this.clock = clock;
         this.metrics = metrics;
         this.sleeper = sleeper;
+        this.observations = observations;
     }
 
     public static Builder builder() {
@@ -76,7 +87,8 @@ public final class SimpleCommandBus implements CommandBus {
         String name = command.getClass().getSimpleName();
         long started = System.nanoTime();
         String outcome = "failed";
-        try {
+        Observation observation = observation(name, binding);
+        try (Observation.Scope ignored = observation.openScope()) {
             CommandResult result = dispatch(binding, command, metadata);
             outcome = result.alreadyApplied() ? "duplicate" : "success";
             return result;
@@ -86,9 +98,55 @@ public final class SimpleCommandBus implements CommandBus {
             throw e;
         } catch (ConcurrencyConflictException e) {
             outcome = "conflict";
+            observation.error(e);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            observation.error(e);
             throw e;
         } finally {
             metrics.timer("nexus.command", System.nanoTime() - started, "command", name, "outcome", outcome);
+            observation.lowCardinalityKeyValue(NexusObservation.KeyNames.OUTCOME.asString(), outcome).stop();
+        }
+    }
+
+    private Observation observation(String command, Binding<?, ?> binding) {
+        if (observations.isNoop()) {
+            return Observation.NOOP;
+        }
+        return Observation.createNotStarted(NexusObservation.COMMAND.getName(), observations)
+                .contextualName(NexusObservation.contextualName("command", command))
+                .lowCardinalityKeyValue(NexusObservation.KeyNames.COMMAND.asString(), command)
+                .lowCardinalityKeyValue(NexusObservation.KeyNames.AGGREGATE_TYPE.asString(), binding.repository().definition().name())
+                .start();
+    }
+
+    /** Runs {@code step} as a child observation of the command's. */
+    private <T> T step(NexusObservation step, String contextualName, Supplier<T> body) {
+        if (observations.isNoop()) {
+            return body.get();
+        }
+        return Observation.createNotStarted(step.getName(), observations).contextualName(contextualName).observe(body);
+    }
+
+    /** Appends as an observed sender: the trace context it writes into the metadata travels with every new event. */
+    private <A extends Aggregate> AppendResult append(AggregateRepository<A> repository, A aggregate, CommandMetadata metadata,
+                                                      String fingerprint) {
+        if (observations.isNoop()) {
+            return repository.save(aggregate, metadata, fingerprint);
+        }
+        String type = repository.definition().name();
+        EventAppendContext context = new EventAppendContext(type, aggregate.id(), metadata.attributes());
+        Observation observation = Observation.createNotStarted(NexusObservation.COMMAND_APPEND.getName(), () -> context, observations)
+                .contextualName(NexusObservation.contextualName("append", type))
+                .lowCardinalityKeyValue(NexusObservation.KeyNames.AGGREGATE_TYPE.asString(), type)
+                .start();
+        try (Observation.Scope ignored = observation.openScope()) {
+            return repository.save(aggregate, metadata.attributes(context.getCarrier()), fingerprint);
+        } catch (RuntimeException | Error e) {
+            observation.error(e);
+            throw e;
+        } finally {
+            observation.stop();
         }
     }
 
@@ -102,6 +160,13 @@ public final class SimpleCommandBus implements CommandBus {
             throw new InvalidCommandException("Command '" + rawCommand.getClass().getSimpleName()
                     + "' names no " + repository.definition().name() + " id (it was '" + id + "'); set the target id.");
         }
+        try (NexusMdc.Scope ignored = NexusMdc.command(rawCommand.getClass().getSimpleName(), id, metadata)) {
+            return dispatch(repository, route, command, rawCommand, id, metadata);
+        }
+    }
+
+    private <A extends Aggregate, C> CommandResult dispatch(AggregateRepository<A> repository, CommandRoutes.Route<A, C> route,
+                                                            C command, Object rawCommand, String id, CommandMetadata metadata) {
         String fingerprint = CommandFingerprint.of(rawCommand);
         String name = rawCommand.getClass().getSimpleName();
         int[] attempts = {0};
@@ -134,7 +199,8 @@ public final class SimpleCommandBus implements CommandBus {
                                                            String fingerprint, int attempt) {
         // Loading before the lookup matters: a twin that appends after the lookup appends after the load too,
         // so this attempt's append meets the twin's event ids and is answered as a duplicate.
-        A aggregate = repository.loadOrNew(id);
+        A aggregate = step(NexusObservation.COMMAND_LOAD, NexusObservation.contextualName("load", repository.definition().name()),
+                () -> repository.loadOrNew(id));
         CommandResult earlier = earlierOutcome(repository, id, metadata, fingerprint, attempt);
         if (earlier != null) {
             return earlier;
@@ -146,7 +212,11 @@ public final class SimpleCommandBus implements CommandBus {
             if (route.policy() == CreationPolicy.UPDATE && aggregate.isNew()) {
                 throw new AggregateNotFoundException(repository.definition().name(), id);
             }
-            route.handler().handle(aggregate, command, new CommandContext(metadata, clock, attempt));
+            CommandContext context = new CommandContext(metadata, clock, attempt);
+            step(NexusObservation.COMMAND_DECIDE, NexusObservation.contextualName("decide", command.getClass().getSimpleName()), () -> {
+                route.handler().handle(aggregate, command, context);
+                return null;
+            });
         } catch (AggregateAlreadyExistsException | CommandRejectedException e) {
             // A twin may have applied this command on a state this attempt did not see.
             return orThrow(earlierOutcome(repository, id, metadata, fingerprint, attempt), e);
@@ -155,7 +225,7 @@ public final class SimpleCommandBus implements CommandBus {
             return new CommandResult(id, aggregate.version(), List.of(), attempt, false);
         }
         try {
-            AppendResult result = repository.save(aggregate, metadata, fingerprint);
+            AppendResult result = append(repository, aggregate, metadata, fingerprint);
             if (result.duplicate()) {
                 return applied(repository, id, metadata, fingerprint, result.events(), attempt);
             }
@@ -198,6 +268,7 @@ public final class SimpleCommandBus implements CommandBus {
         private Clock clock = Clock.systemUTC();
         private NexusMetrics metrics = NexusMetrics.of(null);
         private Sleeper sleeper = d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
+        private ObservationRegistry observations = ObservationRegistry.NOOP;
 
         private Builder() {
         }
@@ -231,13 +302,19 @@ public final class SimpleCommandBus implements CommandBus {
             return this;
         }
 
+        /** Where commands are observed (traced); nowhere by default. */
+        public Builder observationRegistry(ObservationRegistry value) {
+            this.observations = Objects.requireNonNull(value, "observationRegistry");
+            return this;
+        }
+
         public Builder sleeper(Sleeper value) {
             this.sleeper = Objects.requireNonNull(value, "sleeper");
             return this;
         }
 
         public SimpleCommandBus build() {
-            return new SimpleCommandBus(bindings, conflictRetry, clock, metrics, sleeper);
+            return new SimpleCommandBus(bindings, conflictRetry, clock, metrics, sleeper, observations);
         }
     }
 }

@@ -1,12 +1,15 @@
 package io.nexus.core.internal;
 
+import io.micrometer.observation.ObservationRegistry;
+import io.nexus.core.bus.BusConsumer;
+import io.nexus.core.observation.NexusMeters;
+import io.nexus.core.observation.NexusObservation;
 import io.nexus.core.bus.BusConsumers;
 import io.nexus.core.bus.ConsumerGroup;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.lifecycle.NexusComponent;
 import io.nexus.core.lifecycle.NexusContext;
 import io.nexus.core.router.EventRouter;
-import io.nexus.core.store.Subscription;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +29,8 @@ public final class EventBusComponents {
         private final EventBus bus;
         private final List<BusConsumers.Registration> registrations;
         private final List<ConsumerGroup> subscriptions = new ArrayList<>();
+        private final List<String[]> gauges = new ArrayList<>();
+        private NexusMetrics metrics = NexusMetrics.of(null);
 
         public Consumers(EventBus bus, BusConsumers consumers) {
             this.bus = bus;
@@ -49,8 +54,16 @@ public final class EventBusComponents {
 
         @Override
         public void start(NexusContext context) {
+            ObservationRegistry observations = context.observationRegistry();
+            metrics = NexusMetrics.of(context.meterRegistry());
             for (BusConsumers.Registration r : registrations) {
-                subscriptions.add(bus.subscribe(r.group(), r.path(), r.consumer()));
+                ConsumerMeters meters = new ConsumerMeters(r.group(), metrics, context.clock());
+                ConsumerGroup group = bus.subscribe(r.group(), r.path(), observed(r.group(), r.consumer(), observations, meters));
+                subscriptions.add(group);
+                String[] tags = {"group", r.group(), "path", r.path().name().toLowerCase(java.util.Locale.ROOT)};
+                gauges.add(tags);
+                metrics.gauge(NexusMeters.BUS_CONSUMER_LAG_SECONDS, meters, ConsumerMeters::lagSeconds, tags);
+                metrics.gauge(NexusMeters.BUS_CONSUMER_DEADLETTERS_WAITING, group, g -> g.health().deadLetters(), tags);
             }
         }
 
@@ -65,6 +78,11 @@ public final class EventBusComponents {
                 }
             }
             subscriptions.clear();
+            for (String[] tags : gauges) {
+                metrics.removeGauge(NexusMeters.BUS_CONSUMER_LAG_SECONDS, tags);
+                metrics.removeGauge(NexusMeters.BUS_CONSUMER_DEADLETTERS_WAITING, tags);
+            }
+            gauges.clear();
             try {
                 bus.close();
             } catch (RuntimeException e) {
@@ -72,6 +90,44 @@ public final class EventBusComponents {
             }
             if (failure != null) {
                 throw failure;
+            }
+        }
+
+        /** {@code consumer} observed, measured and with the event's MDC keys, whatever the bus. */
+        private static BusConsumer observed(String group, BusConsumer consumer, ObservationRegistry observations,
+                                            ConsumerMeters meters) {
+            return event -> {
+                long started = System.nanoTime();
+                String outcome = "failed";
+                try {
+                    NexusObservation.observe(NexusObservation.BUS_CONSUME, group, event, observations, () -> consumer.onEvent(event));
+                    outcome = "handled";
+                } finally {
+                    meters.handled(event, System.nanoTime() - started, outcome);
+                }
+            };
+        }
+
+        /** What one consumer group's gauges read: how old the last event it handled was when it handled it. */
+        private static final class ConsumerMeters {
+            private final String group;
+            private final NexusMetrics metrics;
+            private final java.time.Clock clock;
+            private volatile double lagSeconds;
+
+            ConsumerMeters(String group, NexusMetrics metrics, java.time.Clock clock) {
+                this.group = group;
+                this.metrics = metrics;
+                this.clock = clock;
+            }
+
+            void handled(io.nexus.core.event.EventEnvelope event, long nanos, String outcome) {
+                metrics.timer(NexusMeters.BUS_CONSUMER_HANDLING, nanos, "group", group, "outcome", outcome);
+                lagSeconds = Math.max(0, java.time.Duration.between(event.timestamp(), clock.instant()).toNanos() / 1e9);
+            }
+
+            double lagSeconds() {
+                return lagSeconds;
             }
         }
 
@@ -89,6 +145,7 @@ public final class EventBusComponents {
         private final EventBus bus;
         private final String routerName;
         private EventRouter router;
+        private NexusMetrics metrics = NexusMetrics.of(null);
 
         public Router(EventBus bus, BusConsumers consumers) {
             this.bus = bus;
@@ -111,13 +168,17 @@ public final class EventBusComponents {
                     .name(routerName)
                     .checkpoints(context.checkpoints())
                     .meterRegistry(context.meterRegistry())
+                    .observationRegistry(context.observationRegistry())
                     .build()
                     .start();
+            metrics = NexusMetrics.of(context.meterRegistry());
+            metrics.gauge(NexusMeters.ROUTER_LAG_EVENTS, router, EventRouter::lag, "router", router.checkpointConsumer());
         }
 
         @Override
         public void close() {
             if (router != null) {
+                metrics.removeGauge(NexusMeters.ROUTER_LAG_EVENTS, "router", router.checkpointConsumer());
                 router.close();
             }
         }

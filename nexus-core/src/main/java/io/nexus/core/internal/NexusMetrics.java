@@ -2,6 +2,8 @@ package io.nexus.core.internal;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -9,11 +11,15 @@ import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import io.nexus.core.observation.NexusMeters;
 
 /**
  * The meters Nexus records, over the user's {@link MeterRegistry}; with none, every call is a no-op.
- * Meters are created once per name and tags and cached, so recording costs one map read. Not part of
- * the API: the meter names are, and are listed in docs/metrics.md.
+ * Meters are created once per name and tags and cached, so recording costs one map read. Each name is
+ * declared once, with its description and base unit, in {@link NexusMeters}, whose description and unit
+ * every meter registered here carries. Not part of the API: the meter names are, and are listed in
+ * docs/observability.md.
  */
 public final class NexusMetrics {
 
@@ -53,15 +59,16 @@ public final class NexusMetrics {
         if (registry == null) {
             return;
         }
-        timers.computeIfAbsent(key(name, tags), k -> Timer.builder(name).tags(tags).publishPercentileHistogram(false)
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+        timers.computeIfAbsent(key(name, tags), k -> Timer.builder(name).tags(tags).description(description(name))
+                .publishPercentileHistogram(histograms(name)).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void summary(String name, double amount, String... tags) {
         if (registry == null) {
             return;
         }
-        summaries.computeIfAbsent(key(name, tags), k -> DistributionSummary.builder(name).tags(tags).register(registry))
+        summaries.computeIfAbsent(key(name, tags), k -> DistributionSummary.builder(name).tags(tags).description(description(name))
+                        .baseUnit(baseUnit(name)).register(registry))
                 .record(amount);
     }
 
@@ -69,7 +76,44 @@ public final class NexusMetrics {
         if (registry == null) {
             return;
         }
-        counters.computeIfAbsent(key(name, tags), k -> Counter.builder(name).tags(tags).register(registry)).increment();
+        counters.computeIfAbsent(key(name, tags), k -> Counter.builder(name).tags(tags).description(description(name))
+                .register(registry)).increment();
+    }
+
+    /**
+     * Registers the gauge {@code name} with {@code tags}, reading {@code value} of {@code state} at each scrape
+     * (the registry holds {@code state} weakly: the caller keeps it alive); nothing without a registry.
+     */
+    public <T> void gauge(String name, T state, ToDoubleFunction<T> value, String... tags) {
+        if (registry == null) {
+            return;
+        }
+        Gauge.builder(name, state, value).tags(Tags.of(tags)).description(description(name)).baseUnit(baseUnit(name))
+                .strongReference(true).register(registry);
+    }
+
+    /** Removes the gauge {@code name} with {@code tags} (its owner closed), so a new owner can register it again. */
+    public void removeGauge(String name, String... tags) {
+        if (registry == null) {
+            return;
+        }
+        Gauge gauge = registry.find(name).tags(tags).gauge();
+        if (gauge != null) {
+            registry.remove(gauge);
+        }
+    }
+
+    private static String description(String name) {
+        return NexusMeters.find(name).map(NexusMeters.MeterDoc::description).orElse(null);
+    }
+
+    private static String baseUnit(String name) {
+        return NexusMeters.find(name).map(NexusMeters.MeterDoc::baseUnit).orElse(null);
+    }
+
+    /** Command latency gets a histogram, so a p99 can be computed across instances (the operators' alert). */
+    private static boolean histograms(String name) {
+        return NexusMeters.COMMAND.equals(name);
     }
 
     private static String key(String name, String[] tags) {

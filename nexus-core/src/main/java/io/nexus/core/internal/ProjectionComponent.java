@@ -1,5 +1,7 @@
 package io.nexus.core.internal;
 
+import io.nexus.core.observation.NexusMeters;
+
 import io.nexus.core.lifecycle.NexusComponent;
 import io.nexus.core.lifecycle.NexusContext;
 import io.nexus.core.notification.NotificationHub;
@@ -11,6 +13,7 @@ import io.nexus.core.projection.ProjectionProcessor;
 public final class ProjectionComponent implements NexusComponent, Lifecycle.Wrapper {
 
     private final ProjectionProcessor processor;
+    private NexusMetrics metrics = NexusMetrics.of(null);
 
     private ProjectionComponent(ProjectionProcessor processor) {
         this.processor = processor;
@@ -52,10 +55,20 @@ public final class ProjectionComponent implements NexusComponent, Lifecycle.Wrap
     @Override
     public void start(NexusContext context) {
         processor.start();
+        metrics = NexusMetrics.of(context.meterRegistry());
+        String name = processor.name();
+        metrics.gauge(NexusMeters.PROJECTION_LAG_EVENTS, processor, p -> p.health().lagEvents(), "projection", name);
+        metrics.gauge(NexusMeters.PROJECTION_LAG_SECONDS, processor, p -> p.health().lagTime().toNanos() / 1e9, "projection", name);
+        metrics.gauge(NexusMeters.PROJECTION_DEADLETTERS_WAITING, processor, p -> p.health().deadLetters(), "projection", name);
     }
 
     @Override
     public void close() {
+        String name = processor.name();
+        for (String gauge : new String[]{NexusMeters.PROJECTION_LAG_EVENTS, NexusMeters.PROJECTION_LAG_SECONDS,
+                NexusMeters.PROJECTION_DEADLETTERS_WAITING}) {
+            metrics.removeGauge(gauge, "projection", name);
+        }
         processor.close();
     }
 }

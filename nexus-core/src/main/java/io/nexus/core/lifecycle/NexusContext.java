@@ -1,6 +1,7 @@
 package io.nexus.core.lifecycle;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.command.CommandBus;
 import io.nexus.core.deadletter.DeadLetterQueue;
@@ -38,6 +39,15 @@ public interface NexusContext {
 
     /** Where meters go; a registry that records nothing when the application configured none. */
     MeterRegistry meterRegistry();
+
+    /**
+     * Where components observe their work (traces): the registry the application configured, or
+     * {@link ObservationRegistry#NOOP}. A component observes each event it handles with
+     * {@link io.nexus.core.observation.NexusObservation#handling}, so it continues the trace the event carries.
+     */
+    default ObservationRegistry observationRegistry() {
+        return ObservationRegistry.NOOP;
+    }
 
     /** The validator every new event passes before it is stored. */
     EventValidator validator();

@@ -1,5 +1,7 @@
 package io.nexus.core.projection;
 
+import io.micrometer.observation.ObservationRegistry;
+
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.deadletter.DeadLetterQueue;
 import io.nexus.core.internal.NexusMetrics;
@@ -22,7 +24,8 @@ import java.util.random.RandomGenerator;
 record ProcessorSettings(String name, EventStore store, EventCodec codec, CheckpointStore checkpoints,
                          DeadLetterQueue deadLetters, boolean checkpointPastVolatileDeadLetters, RetryPolicy retry,
                          TaskScheduler scheduler, Clock clock, RandomGenerator random, int batchSize, Duration pollInterval,
-                         NexusMetrics metrics, List<ProjectionListener> listeners, ReentrantLock lock) {
+                         NexusMetrics metrics, List<ProjectionListener> listeners, ReentrantLock lock,
+                         ObservationRegistry observations) {
 
     /** A tracker of the store's log for {@code consumer} on the processor's scheduler and options. */
     LogTracker tracker(String consumer, boolean inline) {

@@ -1,5 +1,7 @@
 package io.nexus.core.projection;
 
+import io.nexus.core.observation.NexusObservation;
+
 import io.nexus.core.deadletter.DeadLetter;
 import io.nexus.core.deadletter.DeadLetterNotFoundException;
 import io.nexus.core.event.EventEnvelope;
@@ -200,8 +202,10 @@ final class ProjectionInstance implements LogHandler {
     /** Lock held. Decodes and handles one event, then tells the listeners; the failure, or null. */
     Throwable attempt(EventEnvelope event) {
         try {
-            DecodedEvent decoded = settings.codec().decodeWithEnvelope(event);
-            projection.handle(decoded.event(), decoded.envelope());
+            NexusObservation.observe(NexusObservation.PROJECTION_HANDLE, settings.name(), event, settings.observations(), () -> {
+                DecodedEvent decoded = settings.codec().decodeWithEnvelope(event);
+                projection.handle(decoded.event(), decoded.envelope());
+            });
         } catch (Throwable e) {
             if (e instanceof VirtualMachineError fatal) {
                 throw fatal;

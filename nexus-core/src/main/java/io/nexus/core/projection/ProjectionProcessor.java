@@ -1,5 +1,7 @@
 package io.nexus.core.projection;
 
+import io.micrometer.observation.ObservationRegistry;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
@@ -85,7 +87,7 @@ public final class ProjectionProcessor implements AutoCloseable {
         TaskScheduler scheduler = ownsScheduler ? TaskScheduler.singleThread("nexus-projection-" + b.projection.name()) : b.scheduler;
         this.settings = new ProcessorSettings(b.projection.name(), b.store, b.codec, b.checkpoints, b.deadLetters,
                 b.checkpointPastVolatileDeadLetters, b.retry, scheduler, b.clock, b.random, b.batchSize, b.pollInterval,
-                NexusMetrics.of(b.meterRegistry), List.copyOf(b.listeners), new ReentrantLock());
+                NexusMetrics.of(b.meterRegistry), List.copyOf(b.listeners), new ReentrantLock(), b.observationRegistry);
         this.stallThreshold = b.stallThreshold;
         this.inline = b.mode == ProcessingMode.INLINE;
         this.serving = new ProjectionInstance(settings, b.projection, settings.name(), true, inline, 1);
@@ -117,7 +119,7 @@ public final class ProjectionProcessor implements AutoCloseable {
         Objects.requireNonNull(context, "context");
         return new Builder(projection, context.eventStore(), context.codec()).checkpoints(context.checkpoints())
                 .deadLetters(context.deadLetters()).clock(context.clock()).meterRegistry(context.meterRegistry())
-                .policy(context.policy());
+                .policy(context.policy()).observationRegistry(context.observationRegistry());
     }
 
     /** The projection's name, under which checkpoints and dead letters are stored. */
@@ -363,6 +365,7 @@ public final class ProjectionProcessor implements AutoCloseable {
         private Duration stallThreshold = Duration.ofSeconds(30);
         private Duration pollInterval = Duration.ofSeconds(1);
         private MeterRegistry meterRegistry;
+        private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
         private boolean checkpointPastVolatileDeadLetters;
         private final List<ProjectionListener> listeners = new ArrayList<>();
         private PolicyEngine policy = PolicyEngine.allowAll();
@@ -463,6 +466,15 @@ public final class ProjectionProcessor implements AutoCloseable {
                 throw new IllegalArgumentException("pollInterval must be positive, but was " + value);
             }
             this.pollInterval = value;
+            return this;
+        }
+
+        /**
+         * Where each applied event is observed ({@link io.nexus.core.observation.NexusObservation#PROJECTION_HANDLE},
+         * continuing the event's trace); nowhere by default.
+         */
+        public Builder observationRegistry(ObservationRegistry value) {
+            this.observationRegistry = Objects.requireNonNull(value, "observationRegistry");
             return this;
         }
 

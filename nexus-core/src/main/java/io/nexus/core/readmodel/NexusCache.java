@@ -37,8 +37,10 @@ public final class NexusCache<K, V> {
             caffeine.expireAfterWrite(b.expireAfterWrite);
         }
         this.cache = caffeine.build();
-        if (NexusMetrics.of(b.meterRegistry).enabled()) {
+        NexusMetrics metrics = NexusMetrics.of(b.meterRegistry);
+        if (metrics.enabled()) {
             CaffeineCacheMetrics.monitor(b.meterRegistry, cache, name);
+            metrics.gauge(io.nexus.core.observation.NexusMeters.CACHE_HIT_RATIO, cache, c -> c.stats().hitRate(), "cache", name);
         }
     }
 

@@ -1,5 +1,9 @@
 package io.nexus.core.router;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.nexus.core.observation.NexusObservation;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.NexusException;
 import io.nexus.core.bus.EventPublisher;
@@ -48,6 +52,7 @@ public final class EventRouter implements AutoCloseable {
     private final EventPublisher publisher;
     private final String consumer;
     private final NexusMetrics metrics;
+    private final ObservationRegistry observations;
     private volatile boolean started;
 
     private EventRouter(Builder b) {
@@ -55,6 +60,7 @@ public final class EventRouter implements AutoCloseable {
         this.source = b.source;
         this.publisher = b.publisher;
         this.metrics = NexusMetrics.of(b.meterRegistry);
+        this.observations = b.observationRegistry;
         LogTracker.Builder tracker = LogTracker.builder(consumer, b.source, b.changes, b.checkpoints)
                 .batchSize(b.batchSize).retry(b.backoff).pollInterval(b.pollInterval);
         if (b.meterRegistry != null) {
@@ -109,15 +115,19 @@ public final class EventRouter implements AutoCloseable {
     }
 
     private long publish(List<EventEnvelope> batch) {
-        try {
+        Observation observation = NexusObservation.batch(NexusObservation.ROUTER_PUBLISH, consumer, batch, observations).start();
+        try (Observation.Scope ignored = observation.openScope()) {
             publisher.publish(batch);
         } catch (RuntimeException e) {
+            observation.error(e);
             metrics.count("nexus.router.retries", "router", consumer, "step", "publish");
             if (e instanceof NexusException) {
                 throw e;
             }
             throw new NexusException("Event router '" + consumer + "' failed to publish events from position "
                     + batch.get(0).globalPosition() + ": " + e.getMessage(), e, true);
+        } finally {
+            observation.stop();
         }
         long last = batch.get(batch.size() - 1).globalPosition();
         metrics.summary("nexus.router.batch.size", batch.size(), "router", consumer);
@@ -143,6 +153,7 @@ public final class EventRouter implements AutoCloseable {
                 .maxDelay(Duration.ofSeconds(10)).jitter(0.5).build();
         private Duration pollInterval = Duration.ofSeconds(1);
         private MeterRegistry meterRegistry;
+        private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
         private Builder(ReadAll source, SubscribeToAppends changes, EventPublisher publisher) {
             this.source = Objects.requireNonNull(source, "source");
@@ -196,6 +207,12 @@ public final class EventRouter implements AutoCloseable {
         /** Where to record the router's meters; none by default. */
         public Builder meterRegistry(MeterRegistry value) {
             this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
+            return this;
+        }
+
+        /** Where each published batch is observed ({@link NexusObservation#ROUTER_PUBLISH}); nowhere by default. */
+        public Builder observationRegistry(ObservationRegistry value) {
+            this.observationRegistry = Objects.requireNonNull(value, "observationRegistry");
             return this;
         }
 

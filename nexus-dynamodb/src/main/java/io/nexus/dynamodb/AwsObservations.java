@@ -1,0 +1,81 @@
+package io.nexus.dynamodb;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.nexus.core.observation.NexusObservation;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Observes every call of an AWS SDK client as a {@link NexusObservation#REMOTE_CALL} ({@code dynamodb put-item},
+ * {@code dynamodb-streams get-records}), a child of whatever observation is current when the call starts (the
+ * command whose append it is, the consumer that reads). The caller owns the client, so it adds the interceptor:
+ *
+ * <pre>{@code
+ * DynamoDbClient client = DynamoDbClient.builder()
+ *         .overrideConfiguration(o -> o.addExecutionInterceptor(AwsObservations.interceptor(observationRegistry)))
+ *         ...
+ *         .build();
+ * }</pre>
+ *
+ * The outcome key is {@code success} or the failure's exception class. Thread-safe; works with synchronous
+ * and asynchronous clients (the observation is started and stopped, never put in scope on the SDK's threads).
+ */
+public final class AwsObservations {
+
+    private static final ExecutionAttribute<Observation> OBSERVATION = new ExecutionAttribute<>("nexus.observation");
+
+    private AwsObservations() {
+    }
+
+    /** An interceptor observing each call on {@code registry}; it does nothing when the registry is the no-op one. */
+    public static ExecutionInterceptor interceptor(ObservationRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        return new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
+                String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+                Observation observation = NexusObservation.remoteCall(system(service), operation == null ? "unknown" : operation,
+                        registry);
+                if (!observation.isNoop()) {
+                    attributes.putAttribute(OBSERVATION, observation.start());
+                }
+            }
+
+            @Override
+            public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+                stop(attributes, null);
+            }
+
+            @Override
+            public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+                stop(attributes, context.exception());
+            }
+        };
+    }
+
+    private static void stop(ExecutionAttributes attributes, Throwable failure) {
+        Observation observation = attributes.getAttribute(OBSERVATION);
+        if (observation == null) {
+            return;
+        }
+        attributes.putAttribute(OBSERVATION, null);
+        if (failure != null) {
+            observation.error(failure);
+        }
+        observation.lowCardinalityKeyValue(NexusObservation.KeyNames.OUTCOME.asString(),
+                failure == null ? "success" : failure.getClass().getSimpleName()).stop();
+    }
+
+    /** {@code "DynamoDB Streams"} → {@code "dynamodb-streams"}. */
+    private static String system(String service) {
+        return service == null ? "aws" : service.trim().toLowerCase(Locale.ROOT).replace(' ', '-');
+    }
+}
