@@ -46,7 +46,6 @@ class DocsSnippetsTest {
             Map.entry("docs/projections.md", 8),
             Map.entry("docs/sagas.md", 6),
             Map.entry("docs/schema-governance.md", 5),
-            Map.entry("docs/temporal-queries.md", 1),
             Map.entry("docs/whole-system-test.md", 1),
             Map.entry("docs/write-side.md", 2));
 
