@@ -9,6 +9,7 @@ import io.nexus.core.schema.SchemaRegistryException;
 import io.nexus.core.schema.SchemaRegistryUnavailableException;
 import io.nexus.core.schema.SchemaViolationException;
 import io.nexus.core.schema.UnknownSchemaException;
+import io.nexus.testkit.logging.LogCapture;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -124,9 +125,12 @@ class ConfluentSchemaRegistryTest {
         SchemaRegistryUnavailableException e = assertThrows(SchemaRegistryUnavailableException.class, () -> registry.latest("OrderPlaced"));
         assertTrue(e.isTransient());
         assertThrows(SchemaRegistryUnavailableException.class, () -> closed.validate("order-1", ok));
-        assertDoesNotThrow(() -> lastKnown.validate("order-1", ok));
-        assertThrows(SchemaViolationException.class,
-                () -> lastKnown.validate("order-1", NewEvent.of("OrderPlaced", 1, EventPayload.ofJson("{}"))));
+        try (LogCapture logs = LogCapture.start()) {
+            assertDoesNotThrow(() -> lastKnown.validate("order-1", ok));
+            assertThrows(SchemaViolationException.class,
+                    () -> lastKnown.validate("order-1", NewEvent.of("OrderPlaced", 1, EventPayload.ofJson("{}"))));
+            logs.assertContains("Schema registry unavailable; validating 'OrderPlaced' v1 against the last schema fetched");
+        }
     }
 
     @Test

@@ -243,6 +243,17 @@ public final class Nexus implements NexusContext, AutoCloseable {
                 + "Nexus.builder().projection(...)");
     }
 
+    /** The processors of every projection registered with {@link Builder#projection}, in registration order. */
+    public List<ProjectionProcessor> projections() {
+        List<ProjectionProcessor> processors = new ArrayList<>();
+        for (NexusComponent component : lifecycle.components()) {
+            if (component instanceof ProjectionComponent projection) {
+                processors.add(projection.processor());
+            }
+        }
+        return List.copyOf(processors);
+    }
+
     /**
      * The notification hub every projection that asked for notifications tells of the events it applies.
      *

@@ -10,6 +10,7 @@ import io.nexus.core.notification.Notification;
 import io.nexus.core.projection.ProcessingMode;
 import io.nexus.core.projection.Projection;
 import io.nexus.core.projection.ProjectionHealth;
+import io.nexus.core.projection.ProjectionProcessor;
 import io.nexus.core.projection.TypedProjection;
 import io.nexus.core.readmodel.ReadModelStore;
 import io.nexus.core.serialization.UnknownEventTypeException;
@@ -94,6 +95,8 @@ class NexusReadSideTest {
             nexus.commands().send(new Account.Open("acc-2", "bob"));
             await("both openings are seen", () -> seen.size() == 2);
             assertEquals(List.of("acc-1:ann", "acc-2:bob"), seen);
+            assertEquals(List.of("owners"), nexus.projections().stream().map(ProjectionProcessor::name).toList(),
+                    "the application lists its projections' processors");
         }
     }
 

@@ -10,6 +10,7 @@ import io.nexus.core.schema.SchemaRegistryException;
 import io.nexus.core.schema.SchemaRegistryUnavailableException;
 import io.nexus.core.schema.SchemaViolationException;
 import io.nexus.core.schema.UnknownSubjectException;
+import io.nexus.testkit.logging.LogCapture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -190,9 +191,12 @@ class GlueSchemaRegistryTest {
         SchemaRegistryUnavailableException e = assertThrows(SchemaRegistryUnavailableException.class, () -> uncached.latest("OrderPlaced"));
         assertTrue(e.isTransient());
         assertThrows(SchemaRegistryUnavailableException.class, () -> closed.validate("order-1", ok));
-        assertDoesNotThrow(() -> lastKnown.validate("order-1", ok));
-        assertThrows(SchemaViolationException.class,
-                () -> lastKnown.validate("order-1", NewEvent.of("OrderPlaced", 1, EventPayload.ofJson("{\"qty\":1}"))));
+        try (LogCapture logs = LogCapture.start()) {
+            assertDoesNotThrow(() -> lastKnown.validate("order-1", ok));
+            assertThrows(SchemaViolationException.class,
+                    () -> lastKnown.validate("order-1", NewEvent.of("OrderPlaced", 1, EventPayload.ofJson("{\"qty\":1}"))));
+            logs.assertContains("Schema registry unavailable; validating 'OrderPlaced' v1 against the last schema fetched");
+        }
         noRetry.close();
     }
 

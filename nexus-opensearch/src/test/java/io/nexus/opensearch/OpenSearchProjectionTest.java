@@ -10,6 +10,7 @@ import io.nexus.core.serialization.EventType;
 import io.nexus.core.serialization.EventTypes;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.InMemoryEventStore;
+import io.nexus.testkit.logging.LogCapture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -125,7 +126,8 @@ class OpenSearchProjectionTest {
                 (current, event, envelope) -> ((Placed) event).customer().equals("bad")
                         ? Map.of("customer", "bad", "unmapped", 1) : Map.of("customer", ((Placed) event).customer()));
         RetryPolicy fast = RetryPolicy.custom().maxAttempts(5).initialDelay(Duration.ofMillis(1)).maxDelay(Duration.ofMillis(5)).build();
-        try (ProjectionProcessor processor = ProjectionProcessor.builder(projection, store, CODEC).retry(fast)
+        try (LogCapture logs = LogCapture.start();
+             ProjectionProcessor processor = ProjectionProcessor.builder(projection, store, CODEC).retry(fast)
                 .pollInterval(Duration.ofMillis(50)).build()) {
             processor.start();
             append(store, "o-bad", new Placed("bad", "x"));
@@ -136,13 +138,14 @@ class OpenSearchProjectionTest {
             assertTrue(dead.causeType().contains("DocumentRejectedException"), dead.causeType());
             assertTrue(dead.causeMessage().contains("strict_dynamic_mapping_exception"), dead.causeMessage());
             assertTrue(strict.get("o-bad").isEmpty());
+            logs.assertContains("Projection 'strict' dead-lettered 'Placed' of stream 'o-bad' version 1 after 5 attempts");
         }
     }
 
     @Test
     void anUnreachableNodeIsRetriedAndIndexingResumesWithoutLoss() throws Exception {
         InMemoryEventStore store = InMemoryEventStore.create();
-        try (TcpProxy proxy = new TcpProxy(EmbeddedOpenSearch.get().httpPort())) {
+        try (LogCapture logs = LogCapture.start(); TcpProxy proxy = new TcpProxy(EmbeddedOpenSearch.get().httpPort())) {
             OpenSearchProjection<Order> projection = projection(EmbeddedOpenSearch.client(proxy.port()), "proj-" + counter.incrementAndGet());
             OpenSearchReadModel<Order> direct = OpenSearchReadModel.builder(client, projection.readModel().alias(), Order.class).build();
             RetryPolicy patient = RetryPolicy.custom().maxAttempts(1000).initialDelay(Duration.ofMillis(20))
@@ -166,6 +169,7 @@ class OpenSearchProjectionTest {
                 assertEquals(7, direct.get("o-1").orElseThrow().document().totalCents());
                 assertTrue(processor.deadLetters().isEmpty());
             }
+            logs.assertContains("Projection 'orders-search' failed on 'Placed' of stream 'o-2' version 1 (attempt 1 of 1000); retrying in");
         }
     }
 

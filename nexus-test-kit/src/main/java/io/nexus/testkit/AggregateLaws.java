@@ -276,7 +276,10 @@ public final class AggregateLaws<A extends Aggregate> {
         for (Object command : commands) {
             CommandRoutes.Route<A, Object> route = (CommandRoutes.Route<A, Object>) byType.get(command.getClass());
             if (route == null) {
-                throw new IllegalArgumentException("no route for command " + command.getClass().getName());
+                throw new IllegalArgumentException("command " + command.getClass().getName() + " has no route among "
+                        + byType.keySet().stream().map(Class::getSimpleName).sorted().toList()
+                        + "; generate only routed commands, or route it with routes.create/update(" + command.getClass().getSimpleName()
+                        + ".class, ...)");
             }
             String id = ((Function<Object, String>) route.targetId()).apply(command);
             A aggregate = run.live.get(id);

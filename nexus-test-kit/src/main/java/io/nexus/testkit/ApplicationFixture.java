@@ -3,8 +3,6 @@ package io.nexus.testkit;
 import io.nexus.core.Nexus;
 import io.nexus.core.command.CommandResult;
 import io.nexus.core.event.EventEnvelope;
-import io.nexus.core.internal.ProjectionComponent;
-import io.nexus.core.lifecycle.NexusComponent;
 import io.nexus.core.notification.Notification;
 import io.nexus.core.projection.ProjectionProcessor;
 import io.nexus.core.readmodel.ReadModelStore;
@@ -278,7 +276,7 @@ public final class ApplicationFixture {
         while (true) {
             long head = nexus.eventStore().headPosition();
             boolean caughtUp = true;
-            for (ProjectionProcessor processor : projections(nexus)) {
+            for (ProjectionProcessor processor : nexus.projections()) {
                 caughtUp &= processor.position() >= head || !processor.deadLetters().isEmpty();
             }
             if (caughtUp && head == lastHead) {
@@ -287,22 +285,12 @@ public final class ApplicationFixture {
             if (System.nanoTime() > deadline) {
                 StringBuilder text = new StringBuilder("The application did not settle within " + QUIET_LIMIT.toSeconds()
                         + " s: the log's head is " + head);
-                projections(nexus).forEach(p -> text.append("; projection '").append(p.name()).append("' is at ")
+                nexus.projections().forEach(p -> text.append("; projection '").append(p.name()).append("' is at ")
                         .append(p.position()).append(" (").append(p.health()).append(")"));
                 throw new AssertionFailedError(text.toString());
             }
             lastHead = caughtUp ? head : -1;
             LockSupport.parkNanos(1_000_000);
         }
-    }
-
-    private static List<ProjectionProcessor> projections(Nexus nexus) {
-        List<ProjectionProcessor> processors = new ArrayList<>();
-        for (NexusComponent component : nexus.components()) {
-            if (component instanceof ProjectionComponent projection) {
-                processors.add(projection.processor());
-            }
-        }
-        return processors;
     }
 }

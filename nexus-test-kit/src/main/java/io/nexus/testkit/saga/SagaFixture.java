@@ -15,6 +15,7 @@ import io.nexus.saga.SagaCoordinator;
 import io.nexus.saga.SagaState;
 import io.nexus.saga.SagaStatus;
 import io.nexus.testkit.ControllableClock;
+import io.nexus.testkit.internal.Differences;
 import org.opentest4j.AssertionFailedError;
 
 import java.io.IOException;
@@ -155,7 +156,8 @@ public final class SagaFixture<E> {
     public SagaFixture<E> expectCommands(Object... expected) {
         List<Object> actual = commands(bus.sent.subList(windowStart, bus.sent.size()), null);
         if (!actual.equals(Arrays.asList(expected))) {
-            throw new AssertionFailedError("The saga sent other commands than expected since the last step", Arrays.asList(expected), actual);
+            throw listsDiffer("The saga sent other commands than expected since the last step", Arrays.asList(expected), actual,
+                    "Check the saga's reaction to the last event or elapsed time.");
         }
         return this;
     }
@@ -169,16 +171,24 @@ public final class SagaFixture<E> {
     public SagaFixture<E> expectAllCommands(Object... expected) {
         List<Object> actual = commands(bus.sent, null);
         if (!actual.equals(Arrays.asList(expected))) {
-            throw new AssertionFailedError("The saga sent other commands than expected", Arrays.asList(expected), actual);
+            throw listsDiffer("The saga sent other commands than expected since the fixture was created", Arrays.asList(expected), actual,
+                    "Check the saga's steps for the events given.");
         }
         return this;
+    }
+
+    private static AssertionFailedError listsDiffer(String what, List<Object> expected, List<Object> actual, String hint) {
+        return new AssertionFailedError(what + ".\n  expected " + expected.size() + ":" + Differences.numbered(expected)
+                + "\n  actual " + actual.size() + ":" + Differences.numbered(actual)
+                + "\n  differences:" + Differences.block(expected, actual) + "\n" + hint, expected, actual);
     }
 
     /** Exactly these compensation commands were accepted since the fixture was created, in order. */
     public SagaFixture<E> expectCompensations(Object... expected) {
         List<Object> actual = commands(bus.sent, "compensation");
         if (!actual.equals(Arrays.asList(expected))) {
-            throw new AssertionFailedError("The saga ran other compensations than expected", Arrays.asList(expected), actual);
+            throw listsDiffer("The saga ran other compensations than expected", Arrays.asList(expected), actual,
+                    "Compensations run for the completed steps, in reverse order; check which steps completed.");
         }
         return this;
     }
@@ -187,8 +197,8 @@ public final class SagaFixture<E> {
     public SagaFixture<E> expectState(String sagaId, SagaState expected) {
         SagaStatus status = status(sagaId);
         if (status.state() != expected) {
-            throw new AssertionFailedError("Saga '" + definition.name() + "' instance '" + sagaId + "' is in another state; history: "
-                    + status.history(), expected, status.state());
+            throw new AssertionFailedError("Saga '" + definition.name() + "' instance '" + sagaId + "' is " + status.state() + ", not "
+                    + expected + "; its history:" + Differences.numbered(status.history()), expected, status.state());
         }
         return this;
     }
@@ -198,7 +208,8 @@ public final class SagaFixture<E> {
         List<Instant> actual = status(sagaId).pendingTimeouts().stream().filter(t -> t.step().equals(step))
                 .map(SagaStatus.PendingTimeout::dueAt).toList();
         if (!actual.equals(List.of(dueAt))) {
-            throw new AssertionFailedError("Saga instance '" + sagaId + "' has other pending timeouts for step '" + step + "'",
+            throw new AssertionFailedError("Saga instance '" + sagaId + "' should wait for step '" + step + "' until " + dueAt
+                    + ", but its deadlines for that step are " + actual + "; all its pending timeouts: " + status(sagaId).pendingTimeouts(),
                     List.of(dueAt), actual);
         }
         return this;
@@ -208,7 +219,8 @@ public final class SagaFixture<E> {
     public SagaFixture<E> expectNoPendingTimeouts(String sagaId) {
         List<SagaStatus.PendingTimeout> actual = status(sagaId).pendingTimeouts();
         if (!actual.isEmpty()) {
-            throw new AssertionFailedError("Saga instance '" + sagaId + "' still waits for deadlines", List.of(), actual);
+            throw new AssertionFailedError("Saga instance '" + sagaId + "' should wait for no deadline, but waits for " + actual
+                    + "; a step that completed or failed cancels its deadline.", List.of(), actual);
         }
         return this;
     }

@@ -4,6 +4,7 @@ import io.nexus.core.deadletter.DeadLetterQueue;
 import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 
 /** The dead-letter queue contract run against the embedded {@link InMemoryDeadLetterQueue}. */
+// tag::contract[]
 class InMemoryDeadLetterQueueContractTest extends DeadLetterQueueContract {
 
     @Override
@@ -11,3 +12,4 @@ class InMemoryDeadLetterQueueContractTest extends DeadLetterQueueContract {
         return new InMemoryDeadLetterQueue();
     }
 }
+// end::contract[]

@@ -132,7 +132,11 @@ class SagaFixtureTest {
     @Test
     void wrongExpectationsFail() {
         fixture.given(new Confirmed("o-1"));
-        assertThrows(AssertionFailedError.class, () -> fixture.expectCommands(new Charge("o-1")));
+        AssertionFailedError commands = assertThrows(AssertionFailedError.class, () -> fixture.expectCommands(new Charge("o-1")));
+        assertTrue(commands.getMessage().contains("expected 1:\n    1. Charge[orderId=o-1]\n  actual 1:\n    1. Reserve[orderId=o-1]"),
+                commands.getMessage());
+        AssertionFailedError state = assertThrows(AssertionFailedError.class, () -> fixture.expectState("o-1", SagaState.COMPLETED));
+        assertTrue(state.getMessage().contains("is RUNNING, not COMPLETED; its history:"), state.getMessage());
         assertThrows(AssertionFailedError.class, () -> fixture.expectNoCommands());
         assertThrows(AssertionFailedError.class, () -> fixture.expectAllCommands());
         assertThrows(AssertionFailedError.class, () -> fixture.expectCompensations(new Cancel("o-1")));
