@@ -427,7 +427,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
                     continue;
                 }
             }
-            next = effects.run(s, decision).<SagaInput>map(o -> o).orElse(ADVANCE);
+            next = effects.run(s, decision).orElse(ADVANCE);
         }
         throw new IllegalStateException("saga '" + definition.name() + "' instance '" + sagaId + "' did not settle");
     }

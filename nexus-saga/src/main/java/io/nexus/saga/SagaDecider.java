@@ -32,7 +32,9 @@ import java.util.UUID;
  *   <li>Outcomes: an action refused in a way that proves it had no effect fails the step; an unknown
  *       outcome (the send threw something else) is resolved by re-sending the same command id with the
  *       {@code commandRetry} backoff, while a reply that arrives meanwhile ends the step as usual. Re-sends
- *       that run out park the instance ({@link SagaEvent.StepUnresolved}); they never fail the step.</li>
+ *       that run out park the instance ({@link SagaEvent.StepUnresolved}); they never fail the step. A
+ *       step that times out with its outcome still unknown may have taken effect, so it is compensated
+ *       along with the completed ones (compensations are idempotent by contract).</li>
  *   <li>Backoff jitter is drawn from a generator seeded by the instance, step and attempt, so it is
  *       reproducible without state.</li>
  * </ul>
@@ -247,9 +249,13 @@ final class SagaDecider<E> {
     }
 
     private Decision nextCompensation(SagaInstance s, Instant now) {
+        List<String> done = new ArrayList<>(s.completed);
+        if (s.maybeDone != null) {
+            done.add(s.maybeDone);
+        }
         Step<E> target = null;
-        for (int i = s.completed.size() - 1; i >= 0 && target == null; i--) {
-            Step<E> candidate = step(s.completed.get(i));
+        for (int i = done.size() - 1; i >= 0 && target == null; i--) {
+            Step<E> candidate = step(done.get(i));
             if (candidate.compensation().isPresent() && !s.compensated.contains(candidate.name())) {
                 target = candidate;
             }

@@ -88,7 +88,7 @@ final class SagaEffects {
      * @return what came of the action; empty when the decision asked for none
      * @throws SagaProcessingException if an emitted event could not be checked for a transient reason
      */
-    Optional<SagaInput.ActionOutcome> run(SagaInstance s, SagaDecider.Decision decision) {
+    Optional<SagaInput> run(SagaInstance s, SagaDecider.Decision decision) {
         SagaInput.ActionOutcome outcome = null;
         for (SagaEffect effect : decision.effects()) {
             if (effect instanceof SagaEffect.CancelTimer cancel) {

@@ -38,6 +38,8 @@ final class SagaInstance {
     Instant resendAt;
     /** Parked because the requested step's outcome stayed unknown (not because of a compensation). */
     boolean unresolved;
+    /** A step that timed out while its outcome was unknown: it may have taken effect, so it is compensated too. */
+    String maybeDone;
 
     String compensatingStep;
     boolean compensationRequested;
@@ -123,6 +125,9 @@ final class SagaInstance {
             step = e.step();
             state = SagaState.COMPENSATING;
             failure = "step '" + e.step() + "' timed out at " + e.deadline();
+            if (!dispatched && resendAttempts > 0) {
+                maybeDone = e.step();
+            }
             requestedStep = null;
             deadline = null;
             resendAt = null;

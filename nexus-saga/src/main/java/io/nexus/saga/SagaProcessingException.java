@@ -3,10 +3,11 @@ package io.nexus.saga;
 import io.nexus.core.NexusException;
 
 /**
- * A saga could not make progress for a reason that retrying may cure (the store or a command's target
- * was unavailable, a concurrency conflict outlasted its retries). Nothing was skipped: the event or
- * timer that was being handled stays undelivered and is handled again on the next poll. The cause
- * holds the original failure.
+ * A saga could not make progress for a reason that retrying may cure (a concurrency conflict on the
+ * instance outlasted its re-decisions, the validator or policy engine checking an emitted event was
+ * unavailable). Transient. Nothing was skipped: the event or timer that was being handled stays
+ * undelivered and is handled again (the log tracker hands the batch over again after a backoff, or the
+ * next poll). The cause holds the original failure.
  */
 public class SagaProcessingException extends NexusException {
 
@@ -17,7 +18,7 @@ public class SagaProcessingException extends NexusException {
 
     public SagaProcessingException(String sagaName, String sagaId, String what, Throwable cause) {
         super("Saga '" + sagaName + "' instance '" + sagaId + "' could not " + what + ": " + cause.getMessage()
-                + "; it is retried on the next poll, fix the cause if it persists.", cause, true);
+                + "; it is handled again after a backoff, fix the cause if it persists.", cause, true);
         this.sagaName = sagaName;
         this.sagaId = sagaId;
     }

@@ -582,6 +582,38 @@ class SagaCoordinatorTest {
         }
 
         @Test
+        void aStepThatTimesOutWithItsOutcomeUnknownIsCompensatedToo() {
+            SagaHarness app = new SagaHarness(2);
+            app.commandRetry = RetryPolicy.custom().maxAttempts(5).initialDelay(Duration.ofHours(1)).maxDelay(Duration.ofHours(1)).jitter(0).build();
+            app.bus.afterEffect(1, 100);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.SILENT);
+            coordinator.poll();
+            app.clock.advance(SagaHarness.STEP_TIMEOUT);
+            coordinator.poll();
+
+            SagaStatus status = coordinator.status("w1").orElseThrow();
+            assertEquals(SagaState.COMPENSATED, status.state(), () -> "history: " + status.history());
+            assertEquals(List.of("s0"), status.completedSteps());
+            assertEquals(List.of("s1", "s0"), status.compensatedSteps(), "s1 may have taken effect: it is undone first");
+            assertEquals(2, app.undoAttempts.get());
+            assertEquals(List.of(), app.pendingTimers(), "the pending re-send was disarmed");
+        }
+
+        @Test
+        void aStepThatTimesOutAfterItsCommandWasAcceptedIsNotCompensated() {
+            SagaHarness app = new SagaHarness(2);
+            SagaCoordinator<Task.Begin> coordinator = app.coordinator();
+            app.begin("w1", 1, Outcome.SILENT);
+            coordinator.poll();
+            app.clock.advance(SagaHarness.STEP_TIMEOUT);
+            coordinator.poll();
+
+            assertEquals(List.of("s0"), coordinator.status("w1").orElseThrow().compensatedSteps());
+            assertEquals(1, app.undoAttempts.get());
+        }
+
+        @Test
         void onlyRefusalsThatProveTheCommandHadNoEffectFailAStep() {
             assertTrue(SagaEffects.provesNoEffect(new io.nexus.core.command.CommandRejectedException("no")));
             assertTrue(SagaEffects.provesNoEffect(new io.nexus.core.command.InvalidCommandException("no")));
@@ -615,7 +647,8 @@ class SagaCoordinatorTest {
         void twoCoordinatorsOverOneStoreRunEachStepAndCompensationOnce() throws InterruptedException {
             SagaHarness app = new SagaHarness(3);
             try (SagaCoordinator<Task.Begin> first = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5)).build();
-                 SagaCoordinator<Task.Begin> second = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5)).build()) {
+                 SagaCoordinator<Task.Begin> second = app.coordinatorBuilder().pollInterval(Duration.ofMillis(5))
+                         .checkpoints(new io.nexus.core.checkpoint.InMemoryCheckpointStore()).build()) {
                 first.start();
                 second.start();
                 for (int i = 0; i < 20; i++) {

@@ -333,7 +333,8 @@ public final class ShardReader {
              * (the record is delivered again after a backoff) rather than skipping the record.
              */
             private boolean deliver(EventEnvelope event, String sequenceNumber) throws InterruptedException {
-                for (int failures = 1; running; failures++) {
+                RetryPolicy.Backoff backoff = settings.readBackoff().backoff(ThreadLocalRandom.current());
+                while (running) {
                     try {
                         if (!consumer.deliver(event)) {
                             return false;
@@ -341,10 +342,10 @@ public final class ShardReader {
                         checkpoint(sequenceNumber);
                         return true;
                     } catch (RuntimeException e) {
-                        Duration delay = settings.readBackoff().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                        Duration delay = backoff.failed();
                         log.warn("Consumer group '{}' could not record the outcome of '{}' of stream '{}' version {} in its"
                                 + " dead-letter queue or checkpoint store (attempt {}); delivering it again in {} ms", group,
-                                event.eventType(), event.streamId(), event.version(), failures, delay.toMillis(), e);
+                                event.eventType(), event.streamId(), event.version(), backoff.failures(), delay.toMillis(), e);
                         TimeUnit.NANOSECONDS.sleep(Math.max(delay.toNanos(), 1));
                     }
                 }
