@@ -62,6 +62,7 @@ async function refreshOrder() {
   $('order-lines').textContent = order.lineCount;
   const fulfilment = await api('GET', '/orders/' + encodeURIComponent(state.orderId) + '/fulfilment');
   $('saga-state').textContent = fulfilment.state;
+  $('payment-state').textContent = fulfilment.payment;
   $('cancel-reason').textContent = fulfilment.cancellationReason || '';
   const steps = $('saga-steps');
   const done = new Set(fulfilment.completedSteps || []);

@@ -12,7 +12,11 @@ import io.nexus.examples.order.projection.OrderSummary;
 import io.nexus.saga.SagaComponent;
 import io.nexus.saga.SagaStatus;
 
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.store.StreamQuery;
+
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -67,8 +71,22 @@ final class FulfilmentRoutes {
         } else {
             json.put("state", order.status() == OrderStatus.CONFIRMED ? "STARTING" : "NOT_STARTED");
         }
+        json.put("payment", payment(orderId));
         json.put("cancellationReason", cancellationReason(order, saga));
         Routes.json(ctx, 200, json);
+    }
+
+    /** Where the order's payment stands, from its stream: NOT_REQUESTED, REQUESTED, CHARGED or DECLINED. */
+    private String payment(String orderId) {
+        List<EventEnvelope> events = services.nexus().eventStore().read(StreamQuery.stream("payment-" + orderId));
+        if (events.isEmpty()) {
+            return "NOT_REQUESTED";
+        }
+        return switch (events.get(events.size() - 1).eventType()) {
+            case "PaymentCharged" -> "CHARGED";
+            case "PaymentDeclined" -> "DECLINED";
+            default -> "REQUESTED";
+        };
     }
 
     private static String cancellationReason(OrderSummary order, Optional<SagaStatus> saga) {

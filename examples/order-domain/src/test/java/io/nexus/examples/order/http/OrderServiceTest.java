@@ -108,7 +108,7 @@ class OrderServiceTest {
     void aPaymentThroughTheSimulatedProviderCompletesTheFulfilment() throws Exception {
         try (RunningApp app = RunningApp.embedded()) {
             app.confirmedOrder("o-1", "apple", 2, 50);
-            app.awaitField("/orders/o-1/fulfilment", "currentStep", "charge-payment", WAIT);
+            app.awaitField("/orders/o-1/fulfilment", "payment", "REQUESTED", WAIT);
             expect(200, app.call("POST", "/orders/o-1/payment", "{\"outcome\":\"charged\"}"));
             RunningApp.Reply done = app.awaitField("/orders/o-1/fulfilment", "state", "COMPLETED", WAIT);
             assertEquals(List.of("order", "reserve-inventory", "charge-payment", "ship"),
@@ -123,7 +123,7 @@ class OrderServiceTest {
     void aDeclinedPaymentOrAnOutOfStockProductCancelsTheOrderAndSaysWhy() throws Exception {
         try (RunningApp app = RunningApp.embedded()) {
             app.confirmedOrder("o-1", "apple", 2, 50);
-            app.awaitField("/orders/o-1/fulfilment", "currentStep", "charge-payment", WAIT);
+            app.awaitField("/orders/o-1/fulfilment", "payment", "REQUESTED", WAIT);
             expect(200, app.call("POST", "/orders/o-1/payment", "{\"outcome\":\"declined\",\"reason\":\"card expired\"}"));
             RunningApp.Reply declined = app.awaitField("/orders/o-1/fulfilment", "state", "COMPENSATED", WAIT);
             app.awaitField("/orders/o-1", "status", "CANCELLED", WAIT);
