@@ -54,6 +54,8 @@ class OrderAppTest {
         assertTrue(out.contains("< 409 {\"error\":\"rejected\""), out);
         assertTrue(out.contains("\"rule\":\"ORDER_NOT_OPEN\""), out);
         assertTrue(out.contains("\"status\":\"CONFIRMED\",\"lineCount\":2,\"totalCents\":6899"), out);
+        assertTrue(out.contains("> POST /orders/" ) && out.contains("/payment {\"outcome\":\"charged\"}"), out);
+        assertTrue(out.contains("\"state\":\"COMPLETED\""), out);
         assertTrue(out.contains("--- Demo done ---"), out);
         assertFalse(out.contains("Serving on"), out);
         // The server is gone: its port can be bound again.
