@@ -447,7 +447,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
         private final List<String> projectionsWantingNotifications = new ArrayList<>();
         private Consumer<NotificationHub.Builder> notificationOptions;
         private NotificationHub notificationHub;
-        private EventBus eventBus;
+        private Object eventBus;
         private final Map<String, String> setBy = new HashMap<>();
         private String origin = "the application";
 
@@ -781,12 +781,36 @@ public final class Nexus implements NexusContext, AutoCloseable {
          * (then the bus) when it closes. The router is the only way events reach the bus.
          */
         public Builder eventBus(EventBus bus, Consumer<BusConsumers> consumers) {
-            this.eventBus = once("eventBus", eventBus, bus);
+            Objects.requireNonNull(bus, "eventBus");
+            return eventBus(context -> bus, bus, consumers);
+        }
+
+        /**
+         * The event bus built from the application: {@code factory} receives the application's context when
+         * it is built, so the bus inherits its dead-letter queue, checkpoints, clock and meters, e.g.
+         * {@code context -> KinesisEventBus.builder(kinesis).stream("orders").deadLetters(context.deadLetters())
+         * .checkpoints(context.checkpoints()).build()}. Otherwise as {@link #eventBus(EventBus, Consumer)}.
+         */
+        public Builder eventBus(Function<? super NexusContext, ? extends EventBus> factory, Consumer<BusConsumers> consumers) {
+            Objects.requireNonNull(factory, "factory");
+            return eventBus(factory, factory, consumers);
+        }
+
+        private Builder eventBus(Function<? super NexusContext, ? extends EventBus> factory, Object described,
+                                 Consumer<BusConsumers> consumers) {
+            this.eventBus = once("eventBus", eventBus, described);
             Objects.requireNonNull(consumers, "consumers");
             BusConsumers collected = new BusConsumers();
             consumers.accept(collected);
-            components.add(nexus -> new EventBusComponents.Consumers(bus, collected));
-            components.add(nexus -> new EventBusComponents.Router(bus, collected));
+            EventBus[] built = new EventBus[1];
+            Function<Nexus, EventBus> bus = nexus -> {
+                if (built[0] == null) {
+                    built[0] = Objects.requireNonNull(factory.apply(nexus), "the event bus factory returned null");
+                }
+                return built[0];
+            };
+            components.add(nexus -> new EventBusComponents.Consumers(bus.apply(nexus), collected));
+            components.add(nexus -> new EventBusComponents.Router(bus.apply(nexus), collected));
             return this;
         }
 

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The audit log of temporal queries on PostgreSQL: an append-only table {@code <schema>.audit_log}, read in
+ * The audit log (temporal queries and policy decisions) on PostgreSQL: an append-only table {@code <schema>.audit_log}, read in
  * the order of the records' instants and, for one instant, in recording order (an identity column), so that
  * processes sharing the log interleave correctly; the principal as JSONB, instants and durations to the
  * nanosecond.
@@ -31,6 +31,8 @@ public final class PostgresAuditLog implements AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
     };
+    private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
+    };
 
     private final DataSource dataSource;
     private final String recordSql;
@@ -40,9 +42,9 @@ public final class PostgresAuditLog implements AuditLog {
         this.dataSource = dataSource;
         String t = schema + ".audit_log";
         recordSql = "INSERT INTO " + t + " (at_ns, client_id, principal, aggregate_type, aggregate_id, target, outcome, "
-                + "detail, duration_ns) VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)";
+                + "detail, duration_ns, action, rule, reasons) VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)";
         recentSql = "SELECT at_ns, client_id, principal::text, aggregate_type, aggregate_id, target, outcome, detail, "
-                + "duration_ns FROM " + t + " ORDER BY at_ns DESC, seq DESC LIMIT ?";
+                + "duration_ns, action, rule, reasons::text FROM " + t + " ORDER BY at_ns DESC, seq DESC LIMIT ?";
     }
 
     /** A builder over {@code dataSource} (the caller owns it). */
@@ -59,8 +61,10 @@ public final class PostgresAuditLog implements AuditLog {
     public void record(AuditRecord record) {
         Objects.requireNonNull(record, "record");
         String principal;
+        String reasons;
         try {
             principal = JSON.writeValueAsString(record.principal());
+            reasons = record.reasons().isEmpty() ? null : JSON.writeValueAsString(record.reasons());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("principal of an audit record does not serialize: " + record.principal(), e);
         }
@@ -79,6 +83,9 @@ public final class PostgresAuditLog implements AuditLog {
                 } else {
                     statement.setLong(9, record.duration().toNanos());
                 }
+                statement.setString(10, record.action());
+                statement.setString(11, record.rule());
+                statement.setString(12, reasons);
                 return statement.executeUpdate();
             }
         });
@@ -108,13 +115,25 @@ public final class PostgresAuditLog implements AuditLog {
                         Duration took = rs.wasNull() ? null : Duration.ofNanos(duration);
                         newestFirst.add(new AuditRecord(Jdbc.fromEpochNanos(rs.getLong(1)), rs.getString(2),
                                 principal(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
-                                outcome == null ? null : AuditRecord.Outcome.valueOf(outcome), rs.getString(8), took));
+                                outcome == null ? null : AuditRecord.Outcome.valueOf(outcome), rs.getString(8), took,
+                                rs.getString(10), rs.getString(11), reasons(rs.getString(12))));
                     }
                     Collections.reverse(newestFirst);
                     return List.copyOf(newestFirst);
                 }
             }
         });
+    }
+
+    private static List<String> reasons(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return JSON.readValue(json, STRING_LIST);
+        } catch (JsonProcessingException e) {
+            throw new PostgresAccessException("Stored audit reasons are not a JSON array of strings: " + json, e, false);
+        }
     }
 
     private static Map<String, String> principal(String json) {

@@ -7,6 +7,7 @@ import io.nexus.postgresql.internal.Jdbc;
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,19 +18,28 @@ import java.util.Optional;
  * The checkpoint store on PostgreSQL: one row per consumer and partition in {@code <schema>.checkpoints},
  * written with an upsert (a save replaces whatever was there, including a higher position: a rebuild moves
  * it back on purpose). Thread-safe; the caller owns the {@link DataSource}.
+ *
+ * <p>By default a save does not wait for its WAL flush ({@code synchronous_commit = off} for that transaction
+ * only): it is visible at once, and a server crash can lose at most the last fraction of a second of saves,
+ * which only makes consumers deliver those events again, as at-least-once delivery allows. A tracker saves after
+ * every batch, so waiting for an fsync each time would cost replays a disk flush per batch. WAL order is kept:
+ * once any later synchronous commit (an append) is durable, so is every checkpoint saved before it. Call
+ * {@link Builder#waitForFlush(boolean) waitForFlush(true)} to have every save durable when it returns.
  */
 public final class PostgresCheckpointStore implements CheckpointStore {
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final boolean waitForFlush;
     private final String loadSql;
     private final String loadAllSql;
     private final String saveSql;
     private final String resetSql;
 
-    private PostgresCheckpointStore(DataSource dataSource, String schema, Clock clock) {
+    private PostgresCheckpointStore(DataSource dataSource, String schema, Clock clock, boolean waitForFlush) {
         this.dataSource = dataSource;
         this.clock = clock;
+        this.waitForFlush = waitForFlush;
         String t = schema + ".checkpoints";
         loadSql = "SELECT position, updated_at_ns FROM " + t + " WHERE consumer = ? AND partition = ?";
         loadAllSql = "SELECT partition, position, updated_at_ns FROM " + t + " WHERE consumer = ? ORDER BY partition";
@@ -82,7 +92,12 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     @Override
     public void save(String consumer, String partition, String position) {
         Checkpoint checkpoint = new Checkpoint(consumer, partition, position, clock.instant());
-        Jdbc.withConnection(dataSource, "save the checkpoint of consumer '" + consumer + "'", connection -> {
+        Jdbc.inTransaction(dataSource, "save the checkpoint of consumer '" + consumer + "'", connection -> {
+            if (!waitForFlush) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("SET LOCAL synchronous_commit = off");
+                }
+            }
             try (PreparedStatement statement = connection.prepareStatement(saveSql)) {
                 statement.setString(1, checkpoint.consumer());
                 statement.setString(2, checkpoint.partition());
@@ -114,6 +129,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     public static final class Builder {
         private final StoreSettings settings;
         private Clock clock;
+        private Boolean waitForFlush;
 
         private Builder(DataSource dataSource) {
             this.settings = new StoreSettings(dataSource);
@@ -138,10 +154,17 @@ public final class PostgresCheckpointStore implements CheckpointStore {
             return this;
         }
 
+        /** Whether a save waits for its WAL flush (durable when it returns); default false, see the class notes. */
+        public Builder waitForFlush(boolean value) {
+            Settings.requireUnset("waitForFlush", waitForFlush);
+            waitForFlush = value;
+            return this;
+        }
+
         /** The store; migrates the schema first unless told not to. */
         public PostgresCheckpointStore build() {
             return new PostgresCheckpointStore(settings.dataSource, settings.prepare(),
-                    clock == null ? Clock.systemUTC() : clock);
+                    clock == null ? Clock.systemUTC() : clock, waitForFlush != null && waitForFlush);
         }
     }
 }

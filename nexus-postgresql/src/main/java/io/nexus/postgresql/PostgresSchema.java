@@ -173,7 +173,10 @@ public final class PostgresSchema {
                                 + " due_at_nanos integer NOT NULL,"
                                 + " data text NOT NULL,"
                                 + " PRIMARY KEY (owner, id))",
-                        "CREATE INDEX timers_due_idx ON " + s + ".timers (owner, due_at_seconds, due_at_nanos, id)")));
+                        "CREATE INDEX timers_due_idx ON " + s + ".timers (owner, due_at_seconds, due_at_nanos, id)")),
+                new Migration("audit log: policy decisions (action, rule, reasons)", List.of(
+                        "ALTER TABLE " + s + ".audit_log ADD COLUMN action text, ADD COLUMN rule text,"
+                                + " ADD COLUMN reasons jsonb")));
     }
 
     /** The number of the newest migration this library knows. */

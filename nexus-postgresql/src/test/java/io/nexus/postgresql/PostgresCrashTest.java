@@ -31,6 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * append the child acknowledged is in the store exactly once, each stream's versions have no hole, and a reader
  * that paged the global log from its last position during the run (the way the log tracker does) saw exactly
  * the log as read whole afterwards: it skipped nothing a dying transaction left behind.
+ *
+ * <p>An append is one statement in autocommit mode, so the server finishes it, commit included, even when its
+ * client dies mid-call: an append can be stored without having been acknowledged (allowed), never the reverse.
+ * A transaction held open between its position claim and its commit is provoked by {@link PostgresGlobalLogTest}.
  */
 class PostgresCrashTest {
 
@@ -80,10 +84,6 @@ class PostgresCrashTest {
                 assertStreamsWithoutHoles(whole, run);
             }
             assertTrue(acknowledged.size() >= RUNS * 20, "acknowledged appends over the runs: " + acknowledged.size());
-            List<EventEnvelope> whole = readWhole(store);
-            long claimedButLost = whole.get(whole.size() - 1).globalPosition() - whole.size();
-            assertTrue(claimedButLost > 0, "some kill hit an append between claiming its positions and committing "
-                    + "(the case under test), so the log has positions no event holds");
         }
     }
 

@@ -42,6 +42,9 @@ class PostgresDurablePortsRestartTest {
         ScheduledTimer timer = new ScheduledTimer("timeout-1", "fulfilment", T0.plusSeconds(60), "{\"saga\":\"s-1\"}");
         AuditRecord audit = new AuditRecord(T0, "client-1", Map.of("sub", "ada"), "Order", "order-1", "version 3",
                 AuditRecord.Outcome.SUCCEEDED, "3 events", Duration.ofNanos(1_234_567));
+        AuditRecord decision = new AuditRecord(T0.plusNanos(5), "policy", Map.of("sub", "ada"), "Order", "order-1",
+                "append [OrderPaid]", AuditRecord.Outcome.DENIED, "refused", Duration.ofNanos(10), "append",
+                "no-refunds", List.of("amount over limit", "after close"));
         Snapshot snapshot = new Snapshot("order-1", "Order", 3, 1, T0, EventPayload.ofJson("{\"paid\":true}"));
 
         Ports first = new Ports(schema);
@@ -51,6 +54,7 @@ class PostgresDurablePortsRestartTest {
         first.deadLetters.park("summaries", event);
         assertTrue(first.readModels.store("summaries", Summary.class).put("order-1", new Summary("PAID", 2), 3));
         first.audit.record(audit);
+        first.audit.record(decision);
         first.timers.schedule(timer);
 
         Ports second = new Ports(schema);
@@ -64,7 +68,7 @@ class PostgresDurablePortsRestartTest {
                 second.readModels.store("summaries", Summary.class).get("order-1"), "read model");
         assertFalse(second.readModels.store("summaries", Summary.class).put("order-1", new Summary("OLD", 1), 2),
                 "an older version is refused by the second set too");
-        assertEquals(List.of(audit), second.audit.recent(10), "audit log");
+        assertEquals(List.of(audit, decision), second.audit.recent(10), "audit log, a policy decision included");
         assertEquals(List.of(timer), second.timers.pending("fulfilment"), "timers");
         assertEquals(PostgresSchema.latestVersion(), PostgresSchema.migrate(EmbeddedPostgresServer.dataSource(), schema),
                 "migrating an up-to-date schema again");

@@ -8,8 +8,6 @@ import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.projection.ProjectionProcessor;
 import io.nexus.core.readmodel.ReadModelStore;
 import io.nexus.core.retry.RetryPolicy;
-import io.nexus.dynamodb.DynamoDbCheckpointStore;
-import io.nexus.dynamodb.DynamoDbDeadLetterQueue;
 import io.nexus.dynamodb.DynamoDbEngines;
 import io.nexus.dynamodb.DynamoDbTables;
 import io.nexus.examples.order.OrderModule;
@@ -74,18 +72,16 @@ final class OrderSystem implements AutoCloseable {
         search = new OrderSearch(openSearch, names.searchAlias());
         DynamoDbTables.Names tables = names.tables();
 
-        KinesisEventBus bus = KinesisEventBus.builder(kinesis).primaryStream(names.busStream())
-                .checkpoints(new DynamoDbCheckpointStore(dynamoDb, tables.checkpoints()))
-                .deadLetters(DynamoDbDeadLetterQueue.builder(dynamoDb).tableName(tables.deadLetters()).build())
-                .pollInterval(Duration.ofMillis(100)).maxPollInterval(Duration.ofSeconds(1))
-                .build();
         nexus = Nexus.builder()
                 .engines(DynamoDbEngines.builder(dynamoDb).streams(streams).tables(tables).build())
                 .module(new FulfilmentModule())
                 .projection(context -> new OrderSummaries(context.readModels().store(OrderSummaries.NAME, OrderSummaries.Row.class),
                         poisonFixed::get), options -> options.retry(PROJECTION_RETRY).notifications().pollInterval(Duration.ofMillis(250)))
                 .notifications()
-                .eventBus(bus, consumers -> consumers
+                .eventBus(context -> KinesisEventBus.builder(kinesis).primaryStream(names.busStream())
+                                .checkpoints(context.checkpoints()).deadLetters(context.deadLetters())
+                                .pollInterval(Duration.ofMillis(100)).maxPollInterval(Duration.ofSeconds(1))
+                                .build(), consumers -> consumers
                         .consumer(SEARCH_CONSUMER, BusPath.PRIMARY, this::index)
                         .consumer(PAYMENT_PROVIDER, BusPath.PRIMARY, this::answerPayment))
                 .component(fulfilment)

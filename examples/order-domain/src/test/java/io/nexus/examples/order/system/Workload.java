@@ -25,13 +25,14 @@ import java.util.UUID;
  * <p>The script: {@value #BIG_ORDERS} big orders toggle one product on and off past the snapshot
  * threshold; the others take a few lines, sometimes lose one, and end confirmed (the fulfilment saga
  * then ships them, or compensates them when the payment provider declines), cancelled, or left open.
- * One order takes the poison line {@value #POISON_SKU} in the middle of its commands.
+ * One order takes the poison line {@value #POISON_SKU} as its second line, early in the script, with more
+ * commands of that order after it.
  */
 final class Workload {
 
     /** The product a projection refuses until the fix is deployed. */
     static final String POISON_SKU = "POISON-1";
-    static final int BIG_ORDERS = 6;
+    static final int BIG_ORDERS = 3;
     private static final int BIG_ORDER_TOGGLES = 30;
 
     /** One command of the script. */
@@ -89,7 +90,7 @@ final class Workload {
                     int quantity = 1 + random.nextInt(5);
                     commands.add(new AddLine(orderId, sku, quantity, price));
                     lines.put(sku, new Line(existing == null ? quantity : existing.quantity() + quantity, price));
-                    if (poison == null && n == BIG_ORDERS + 2 && i == 2) {
+                    if (poison == null && n == BIG_ORDERS + 2 && i == 0) {
                         poison = orderId;
                         commands.add(new AddLine(orderId, POISON_SKU, 1, 4200));
                         lines.put(POISON_SKU, new Line(1, 4200));
