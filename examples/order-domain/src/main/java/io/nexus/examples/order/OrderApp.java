@@ -42,11 +42,11 @@ import java.util.function.Supplier;
  * the Order domain with fulfilment, the order-summary read model with notifications, billing and the
  * simulated payment provider on the event bus, the order-fulfilment saga, Prometheus meters, and the
  * HTTP/WebSocket API with its web page. The engines come from the profile: embedded (nothing installed),
- * {@code aws} (endpoints from the environment) or {@code local} (DynamoDB Local, kinesis-mock and an
+ * {@code postgres} (one durable machine), {@code aws} (endpoints from the environment) or {@code local} (DynamoDB Local, kinesis-mock and an
  * OpenSearch node started by the app). It runs a short demo through the API, then serves until stopped.
  *
  * <pre>
- * usage: OrderApp [--port N] [--demo-only] [--profile embedded|aws|local] [--operator-token T]
+ * usage: OrderApp [--port N] [--demo-only] [--profile embedded|postgres|aws|local] [--operator-token T]
  * </pre>
  */
 public final class OrderApp {
@@ -54,7 +54,7 @@ public final class OrderApp {
     /** The port used when neither {@code --port} nor {@code PORT} is given. */
     public static final int DEFAULT_PORT = 8080;
 
-    static final String USAGE = "usage: OrderApp [--port N] [--demo-only] [--profile embedded|aws|local] [--operator-token T]\n"
+    static final String USAGE = "usage: OrderApp [--port N] [--demo-only] [--profile embedded|postgres|aws|local] [--operator-token T]\n"
             + "  --port N            the HTTP port (default: env PORT, else " + DEFAULT_PORT + "); 0 picks a free port\n"
             + "  --demo-only         exit after the demo instead of serving\n"
             + "  --profile P         the engines (default: env ORDER_APP_PROFILE, else embedded); see README.md\n"

@@ -140,7 +140,7 @@ class OrderAppTest {
                 assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[0], Map.of("PORT", "-1"))).getMessage());
         assertEquals("unknown argument '--verbose'",
                 assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[]{"--verbose"}, Map.of())).getMessage());
-        assertEquals("--profile must be one of [embedded, aws, local], but was 'cloud'",
+        assertEquals("--profile must be one of [embedded, postgres, aws, local], but was 'cloud'",
                 assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[]{"--profile", "cloud"}, Map.of())).getMessage());
         assertEquals("the operator token must have at least 16 characters, but had 5",
                 assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[0], Map.of("OPERATOR_TOKEN", "short"))).getMessage());

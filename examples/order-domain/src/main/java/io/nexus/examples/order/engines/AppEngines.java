@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  */
 public interface AppEngines extends AutoCloseable {
 
-    /** The profile's name: {@code embedded}, {@code aws} or {@code local}. */
+    /** The profile's name: {@code embedded}, {@code postgres}, {@code aws} or {@code local}. */
     String profile();
 
     /** Sets the engine family (ports) and the profile's own projections on {@code builder}. */

@@ -11,7 +11,7 @@ import java.util.Map;
 public final class EngineProfiles {
 
     /** The profiles there are. */
-    public static final List<String> NAMES = List.of("embedded", "aws", "local");
+    public static final List<String> NAMES = List.of("embedded", "postgres", "aws", "local");
 
     /** Where the local profile installs kinesis-mock (npm) unless {@code KINESIS_MOCK_DIR} says otherwise. */
     public static final Path DEFAULT_KINESIS_MOCK_DIR = Path.of(System.getProperty("java.io.tmpdir"), "nexus-kinesis-mock");
@@ -27,6 +27,7 @@ public final class EngineProfiles {
     public static AppEngines open(String profile, Map<String, String> env, PrintStream out) {
         return switch (profile) {
             case "embedded" -> new EmbeddedEngines();
+            case "postgres" -> PostgresAppEngines.fromEnvironment(env);
             case "aws" -> new AwsEngines("aws", AwsEngines.Settings.fromEnvironment(env), null);
             case "local" -> local(env, out);
             default -> throw new IllegalArgumentException("profile must be one of " + NAMES + ", but was '" + profile + "'");
