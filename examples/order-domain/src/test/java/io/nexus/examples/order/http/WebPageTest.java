@@ -35,11 +35,25 @@ class WebPageTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
+    /**
+     * A launcher of {@code driver} in its own session: Chromium tears down its process group when it exits,
+     * which would otherwise include the test JVM (it ended the Surefire fork with SIGTERM).
+     */
+    private static Path ownSession(Path driver) throws Exception {
+        Path script = Path.of("target", "chromedriver-own-session");
+        Files.createDirectories(script.getParent());
+        Files.writeString(script, "#!/bin/sh\nexec setsid " + driver.toAbsolutePath() + " \"$@\"\n");
+        if (!script.toFile().setExecutable(true)) {
+            throw new IllegalStateException("cannot make " + script + " executable");
+        }
+        return script.toAbsolutePath();
+    }
+
     @Test
     void aCustomerPlacesConfirmsAndPaysAnOrderAndWatchesItLive() throws Exception {
         // Selenium reports a CDP version it has no module for; the test does not use CDP.
         Logger.getLogger("org.openqa.selenium").setLevel(Level.SEVERE);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(ChromiumInstalled.DRIVER.toFile())
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(ownSession(ChromiumInstalled.DRIVER).toFile())
                 .usingAnyFreePort().build();
         ChromeOptions options = new ChromeOptions().setBinary(ChromiumInstalled.CHROMIUM.toFile())
                 .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900");
