@@ -67,6 +67,9 @@ class PostgresCrashTest {
                 int killAfter = 20 + random.nextInt(300);
                 long extraDelayMicros = random.nextInt(20_000);
                 List<UUID> acked = runAndKill(schema, run, killAfter, extraDelayMicros);
+                // The server finishes (commits or rolls back) what the killed child had sent; only then is the
+                // log final, so the reader's last passes come after it.
+                awaitNoWritingTransactions(run);
                 childAlive.set(false);
                 reader.get(120, TimeUnit.SECONDS);
                 acknowledged.addAll(acked);
@@ -170,6 +173,26 @@ class PostgresCrashTest {
             }
             all.addAll(page);
             from = page.get(page.size() - 1).globalPosition() + 1;
+        }
+    }
+
+    /** Waits until no other session holds a transaction that wrote (the killed child's backends have ended theirs). */
+    private static void awaitNoWritingTransactions(int run) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        try (Connection c = EmbeddedPostgresServer.dataSource().getConnection();
+             PreparedStatement writing = c.prepareStatement(
+                     "select count(*) from pg_stat_activity where pid <> pg_backend_pid() and backend_xid is not null")) {
+            while (true) {
+                try (ResultSet rs = writing.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, "the transactions of the appender killed in run " + run
+                        + " ended within 60 s");
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
         }
     }
 
