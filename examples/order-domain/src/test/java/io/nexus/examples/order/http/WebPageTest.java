@@ -36,8 +36,8 @@ class WebPageTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     /**
-     * A launcher of {@code driver} in its own session: Chromium tears down its process group when it exits,
-     * which would otherwise include the test JVM (it ended the Surefire fork with SIGTERM).
+     * A launcher of {@code driver} in its own session, so the driver and Chromium never share a process group
+     * with the test JVM and no signal meant for them can reach it.
      */
     private static Path ownSession(Path driver) throws Exception {
         Path script = Path.of("target", "chromedriver-own-session");
