@@ -72,7 +72,42 @@ public final class OrderDemo {
         call("POST", order + "/lines", "{\"sku\":\"descaler\",\"quantity\":1,\"unitPriceCents\":899}", 409);
         call("GET", order, null, 200);
         call("GET", "/orders", null, 200);
+        if (fulfilmentAssembled()) {
+            out.println("# The fulfilment saga reserved the stock and asked the (simulated) payment provider to charge:");
+            awaitPaymentRequest(order);
+            call("POST", order + "/payment", "{\"outcome\":\"charged\"}", 200);
+            awaitCompleted(order);
+            call("GET", order + "/fulfilment", null, 200);
+        }
         out.println("--- Demo done ---");
+    }
+
+    /** Whether the app runs fulfilment (its simulator answers), without printing the probe. */
+    private boolean fulfilmentAssembled() throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(base.resolve("/simulator")).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    }
+
+    private void awaitPaymentRequest(String order) throws IOException, InterruptedException {
+        awaitFulfilment(order, "payment", "REQUESTED");
+    }
+
+    private void awaitCompleted(String order) throws IOException, InterruptedException {
+        awaitFulfilment(order, "state", "COMPLETED");
+    }
+
+    /** Polls the order's fulfilment (quietly, at most 30 s) until {@code field} is {@code value}. */
+    private void awaitFulfilment(String order, String field, String value) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> status = client.send(HttpRequest.newBuilder(base.resolve(order + "/fulfilment"))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (status.statusCode() == 200 && value.equals(MAPPER.readTree(status.body()).path(field).asText())) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("Demo: the fulfilment of " + order + " did not reach " + field + " " + value + " within 30 s");
     }
 
     private Exchange call(String method, String path, String body, int expectedStatus) throws IOException, InterruptedException {

@@ -19,6 +19,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,7 +44,7 @@ class OrderAppTest {
         }
         String out = captured.toString(StandardCharsets.UTF_8);
 
-        Matcher listening = Pattern.compile("Order app listening on http://localhost:(\\d+)/orders").matcher(out);
+        Matcher listening = Pattern.compile("Order app \\(embedded engines\\) listening on http://localhost:(\\d+)/orders").matcher(out);
         assertTrue(listening.find(), out);
         int port = Integer.parseInt(listening.group(1));
         assertTrue(port > 0, out);
@@ -53,6 +54,8 @@ class OrderAppTest {
         assertTrue(out.contains("< 409 {\"error\":\"rejected\""), out);
         assertTrue(out.contains("\"rule\":\"ORDER_NOT_OPEN\""), out);
         assertTrue(out.contains("\"status\":\"CONFIRMED\",\"lineCount\":2,\"totalCents\":6899"), out);
+        assertTrue(out.contains("> POST /orders/" ) && out.contains("/payment {\"outcome\":\"charged\"}"), out);
+        assertTrue(out.contains("\"state\":\"COMPLETED\""), out);
         assertTrue(out.contains("--- Demo done ---"), out);
         assertFalse(out.contains("Serving on"), out);
         // The server is gone: its port can be bound again.
@@ -67,7 +70,7 @@ class OrderAppTest {
         Billing billing = new Billing();
         try (Nexus nexus = OrderApp.assemble(Nexus.builder(), billing, Duration.ofMinutes(30)).build()) {
             nexus.start();
-            assertEquals(List.of("order-summaries", "event-bus", "event-router", "saga/order-fulfilment"),
+            assertEquals(List.of("order-summaries", "fulfilment-progress", "event-bus", "event-router", "fulfilment-simulator", "saga/order-fulfilment"),
                     nexus.components().stream().map(c -> c.name()).toList());
             nexus.commands().send(new PlaceOrder("order-1", "customer-7"));
             nexus.commands().send(new AddLine("order-1", "apple", 2, 250));
@@ -100,24 +103,46 @@ class OrderAppTest {
 
     @Test
     void thePortComesFromTheArgumentThenTheEnvironmentThenTheDefault() {
-        assertEquals(new OrderApp.Options(8080, false, false), OrderApp.Options.parse(new String[0], null));
-        assertEquals(new OrderApp.Options(9000, false, false), OrderApp.Options.parse(new String[0], "9000"));
-        assertEquals(new OrderApp.Options(0, true, false), OrderApp.Options.parse(new String[]{"--port", "0", "--demo-only"}, "9000"));
-        assertEquals(new OrderApp.Options(7070, false, false), OrderApp.Options.parse(new String[]{"--port=7070"}, null));
-        assertEquals(new OrderApp.Options(8080, false, true), OrderApp.Options.parse(new String[]{"--help"}, " "));
+        assertEquals(8080, OrderApp.Options.parse(new String[0], Map.of()).port());
+        assertEquals(9000, OrderApp.Options.parse(new String[0], Map.of("PORT", "9000")).port());
+        OrderApp.Options demo = OrderApp.Options.parse(new String[]{"--port", "0", "--demo-only"}, Map.of("PORT", "9000"));
+        assertEquals(0, demo.port());
+        assertTrue(demo.demoOnly());
+        assertEquals(7070, OrderApp.Options.parse(new String[]{"--port=7070"}, Map.of()).port());
+        assertTrue(OrderApp.Options.parse(new String[]{"--help"}, Map.of("PORT", " ")).help());
+    }
+
+    @Test
+    void theProfileAndTheOperatorTokenComeFromTheArgumentsThenTheEnvironment() {
+        OrderApp.Options defaults = OrderApp.Options.parse(new String[0], Map.of());
+        assertEquals("embedded", defaults.profile());
+        assertFalse(defaults.tokenGiven());
+        assertEquals(32, defaults.operatorToken().length(), "a random token is generated");
+        OrderApp.Options env = OrderApp.Options.parse(new String[0], Map.of("ORDER_APP_PROFILE", "aws", "OPERATOR_TOKEN", "0123456789abcdef"));
+        assertEquals("aws", env.profile());
+        assertEquals("0123456789abcdef", env.operatorToken());
+        assertTrue(env.tokenGiven());
+        OrderApp.Options args = OrderApp.Options.parse(new String[]{"--profile=local", "--operator-token", "fedcba9876543210"},
+                Map.of("ORDER_APP_PROFILE", "aws"));
+        assertEquals("local", args.profile());
+        assertEquals("fedcba9876543210", args.operatorToken());
     }
 
     @Test
     void badArgumentsAreNamed() {
         assertEquals("--port must be a port number 0..65535, but was '70000'",
-                assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[]{"--port", "70000"}, null)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[]{"--port", "70000"}, Map.of())).getMessage());
         assertEquals("--port must be a port number 0..65535, but was 'http'",
-                assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[]{"--port=http"}, null)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[]{"--port=http"}, Map.of())).getMessage());
         assertEquals("--port needs a value, 0..65535",
-                assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[]{"--port"}, null)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[]{"--port"}, Map.of())).getMessage());
         assertEquals("PORT must be a port number 0..65535, but was '-1'",
-                assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[0], "-1")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[0], Map.of("PORT", "-1"))).getMessage());
         assertEquals("unknown argument '--verbose'",
-                assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[]{"--verbose"}, null)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[]{"--verbose"}, Map.of())).getMessage());
+        assertEquals("--profile must be one of [embedded, postgres, aws, local], but was 'cloud'",
+                assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[]{"--profile", "cloud"}, Map.of())).getMessage());
+        assertEquals("the operator token must have at least 16 characters, but had 5",
+                assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[0], Map.of("OPERATOR_TOKEN", "short"))).getMessage());
     }
 }

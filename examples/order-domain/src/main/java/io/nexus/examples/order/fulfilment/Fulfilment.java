@@ -55,6 +55,16 @@ public final class Fulfilment implements AutoCloseable {
                 (saga, context) -> saga.commandBus(new CancellationIsIdempotent(context.commands())));
     }
 
+    /**
+     * The saga as a component whose inventory reservations go through the simulated warehouse of
+     * {@code simulator} (which may refuse them: failure injection for the compensation path).
+     */
+    public static SagaComponent<OrderConfirmed> component(Duration reservationTimeout, FulfilmentSimulator simulator) {
+        Objects.requireNonNull(simulator, "simulator");
+        return SagaComponent.of(FulfilmentSaga.definition(reservationTimeout),
+                (saga, context) -> saga.commandBus(simulator.warehouse(new CancellationIsIdempotent(context.commands()))));
+    }
+
     /** A coordinator for the saga on {@code nexus}, not started: call {@link SagaCoordinator#poll()} yourself (tests). */
     public static Fulfilment create(Nexus nexus, Duration reservationTimeout) {
         Objects.requireNonNull(nexus, "nexus");

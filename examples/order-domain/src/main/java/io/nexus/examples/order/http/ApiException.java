@@ -1,8 +1,11 @@
 package io.nexus.examples.order.http;
 
+import java.util.Map;
+
 /**
  * A request the API refuses before it reaches the command bus: malformed JSON, a missing field, an
- * unknown route. Carries the HTTP status and the error code of the JSON error body.
+ * unknown route, a missing credential. Carries the HTTP status, the error code of the JSON error body
+ * and any headers the answer needs ({@code Allow}, {@code WWW-Authenticate}, {@code Retry-After}).
  */
 final class ApiException extends RuntimeException {
 
@@ -10,22 +13,25 @@ final class ApiException extends RuntimeException {
 
     private final int status;
     private final String error;
-    private final String allow;
+    private final Map<String, String> headers;
 
     ApiException(int status, String error, String message) {
-        this(status, error, message, null);
+        this(status, error, message, Map.of());
     }
 
-    ApiException(int status, String error, String message, String allow) {
-        super(message);
+    ApiException(int status, String error, String message, Map<String, String> headers) {
+        super(message, null, false, false);
         this.status = status;
         this.error = error;
-        this.allow = allow;
+        this.headers = Map.copyOf(headers);
     }
 
-    /** The methods to list in an {@code Allow} header (405 only), else {@code null}. */
-    String allow() {
-        return allow;
+    static ApiException invalid(String message) {
+        return new ApiException(400, "invalid", message);
+    }
+
+    static ApiException notFound(String message) {
+        return new ApiException(404, "not_found", message);
     }
 
     int status() {
@@ -34,5 +40,9 @@ final class ApiException extends RuntimeException {
 
     String error() {
         return error;
+    }
+
+    Map<String, String> headers() {
+        return headers;
     }
 }

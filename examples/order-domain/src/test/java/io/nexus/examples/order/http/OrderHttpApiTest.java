@@ -80,7 +80,7 @@ class OrderHttpApiTest {
             request.header("Content-Type", "application/json");
         }
         HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals("application/json; charset=utf-8", response.headers().firstValue("Content-Type").orElse(null));
+        assertEquals("application/json;charset=utf-8", response.headers().firstValue("Content-Type").orElse("").replace(" ", ""));
         return new Reply(response.statusCode(), MAPPER.readTree(response.body()), response);
     }
 
@@ -184,7 +184,7 @@ class OrderHttpApiTest {
         assertError(call("POST", "/orders", "{\"customerId\":\"  \"}"), 400, "invalid", "needs a customer id");
         place("order-1");
         assertError(addLine("order-1", "apple", "\"3\"", 250), 400, "invalid", "Field 'quantity' must be a whole number");
-        assertError(addLine("order-1", "apple", 1.5, 250), 400, "invalid", "but was 1.5");
+        assertError(addLine("order-1", "apple", 1.5, 250), 400, "invalid", "but was '1.5'");
         assertError(addLine("order-1", "apple", 3_000_000_000L, 250), 400, "invalid", "Field 'quantity' must be a whole number in");
         assertError(call("POST", "/orders/order-1/lines", "{\"sku\":\"apple\",\"quantity\":1}"), 400, "invalid",
                 "Field 'unitPriceCents' is required");
@@ -230,8 +230,8 @@ class OrderHttpApiTest {
         assertError(addLine("order-9", "apple", 1, 100), 404, "not_found", "Order 'order-9' does not exist");
         assertError(call("POST", "/orders/order-9/confirm", null), 404, "not_found", "does not exist");
         assertError(call("DELETE", "/orders/order-9/lines/apple", null), 404, "not_found", "does not exist");
-        assertError(call("GET", "/customers", null), 404, "not_found", "No endpoint at GET /customers");
-        assertError(call("POST", "/orders/order-9/ship", null), 404, "not_found", "No endpoint at POST /orders/order-9/ship");
+        assertError(call("GET", "/customers", null), 404, "not_found", "No endpoint at GET '/customers'");
+        assertError(call("POST", "/orders/order-9/ship", null), 404, "not_found", "No endpoint at POST '/orders/order-9/ship'");
         place("order-1");
         assertError(call("POST", "/orders", "{\"customerId\":\"other\",\"orderId\":\"order-1\"}"), 409, "already_exists",
                 "Order 'order-1' already exists at version 1");
@@ -250,7 +250,7 @@ class OrderHttpApiTest {
     @Test
     void aTooLargeBodyIsRefused() throws Exception {
         start();
-        String big = "{\"customerId\":\"" + "x".repeat(OrderHttpApi.MAX_BODY_BYTES) + "\"}";
+        String big = "{\"customerId\":\"" + "x".repeat(HttpSettings.DEFAULT_MAX_BODY_BYTES) + "\"}";
         assertError(call("POST", "/orders", big), 413, "payload_too_large", "larger than 65536 bytes");
         assertEquals(0, app.nexus().eventStore().headPosition());
     }

@@ -1,0 +1,198 @@
+package io.nexus.examples.order.engines;
+
+import io.nexus.core.Nexus;
+import io.nexus.core.bus.EventBus;
+import io.nexus.core.projection.Projection;
+import io.nexus.dynamodb.DynamoDbCheckpointStore;
+import io.nexus.dynamodb.DynamoDbDeadLetterQueue;
+import io.nexus.dynamodb.DynamoDbEngines;
+import io.nexus.dynamodb.DynamoDbTables;
+import io.nexus.examples.order.search.OpenSearchOrderSearch;
+import io.nexus.examples.order.search.OrderSearch;
+import io.nexus.examples.order.search.OrderTextSearch;
+import io.nexus.kinesis.KinesisEventBus;
+import io.nexus.local.EngineEndpoints;
+import org.opensearch.client.opensearch.OpenSearchClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+
+/**
+ * The app on the distributed engines: every durable port on DynamoDB ({@link DynamoDbEngines}: event
+ * store with Streams, snapshots, checkpoints, dead letters, timers, audit log, read models), the event bus
+ * on Kinesis, and order search as an OpenSearch projection. What is missing (tables, the stream, the index)
+ * is created at start. Endpoints and names come from {@link Settings}; without endpoint overrides the
+ * AWS clients use the default credentials and {@code AWS_REGION}.
+ */
+public final class AwsEngines implements AppEngines {
+
+    /**
+     * Where the engines are and what the app's resources are called.
+     *
+     * @param dynamoDb    the DynamoDB endpoint, or {@code null} for AWS itself
+     * @param kinesis     the Kinesis endpoint, or {@code null} for AWS itself
+     * @param openSearch  the OpenSearch endpoint (required)
+     * @param region      the AWS region
+     * @param tablePrefix the prefix of the DynamoDB table names
+     * @param stream      the Kinesis stream of the bus
+     * @param searchIndex the OpenSearch index alias of the orders
+     */
+    public record Settings(URI dynamoDb, URI kinesis, URI openSearch, String region, String tablePrefix, String stream,
+                           String searchIndex) {
+
+        /** Environment variables, all optional but {@code ORDER_APP_OPENSEARCH_ENDPOINT}. */
+        public static final List<String> VARIABLES = List.of("ORDER_APP_DYNAMODB_ENDPOINT", "ORDER_APP_KINESIS_ENDPOINT",
+                "ORDER_APP_OPENSEARCH_ENDPOINT", "AWS_REGION", "ORDER_APP_TABLE_PREFIX", "ORDER_APP_STREAM", "ORDER_APP_SEARCH_INDEX");
+
+        /**
+         * The settings in {@code env}.
+         *
+         * @throws IllegalArgumentException naming every missing or malformed variable at once
+         */
+        public static Settings fromEnvironment(Map<String, String> env) {
+            List<String> problems = new ArrayList<>();
+            URI dynamoDb = uri(env, "ORDER_APP_DYNAMODB_ENDPOINT", false, problems);
+            URI kinesis = uri(env, "ORDER_APP_KINESIS_ENDPOINT", false, problems);
+            URI openSearch = uri(env, "ORDER_APP_OPENSEARCH_ENDPOINT", true, problems);
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("the aws profile is not configured: " + String.join("; ", problems));
+            }
+            return new Settings(dynamoDb, kinesis, openSearch, env.getOrDefault("AWS_REGION", EngineEndpoints.REGION),
+                    env.getOrDefault("ORDER_APP_TABLE_PREFIX", "order-app-"), env.getOrDefault("ORDER_APP_STREAM", "order-app-events"),
+                    env.getOrDefault("ORDER_APP_SEARCH_INDEX", "orders"));
+        }
+
+        /** The local engines' endpoints with the default names. */
+        public static Settings of(EngineEndpoints endpoints) {
+            return new Settings(endpoints.dynamoDb(), endpoints.kinesis(), endpoints.openSearch(), EngineEndpoints.REGION,
+                    "order-app-", "order-app-events", "orders");
+        }
+
+        private static URI uri(Map<String, String> env, String name, boolean required, List<String> problems) {
+            String value = env.get(name);
+            if (value == null || value.isBlank()) {
+                if (required) {
+                    problems.add(name + " is required (e.g. http://localhost:9200)");
+                }
+                return null;
+            }
+            try {
+                URI uri = URI.create(value.trim());
+                if (uri.getScheme() == null || uri.getHost() == null) {
+                    throw new IllegalArgumentException("no scheme or host");
+                }
+                return uri;
+            } catch (IllegalArgumentException e) {
+                problems.add(name + " must be a URL such as http://localhost:8000, but was '" + value + "'");
+                return null;
+            }
+        }
+    }
+
+    private final String profile;
+    private final Settings settings;
+    private final AutoCloseable owned;
+    private final DynamoDbClient dynamoDb;
+    private final DynamoDbStreamsClient streams;
+    private final KinesisClient kinesis;
+    private final OpenSearchClient openSearch;
+    private final DynamoDbTables.Names tables;
+    private final OrderSearch search;
+    private final KinesisEventBus bus;
+
+    /**
+     * Clients for {@code settings}, and what is missing created.
+     *
+     * @param owned closed with these engines (the local engines' processes), or {@code null}
+     */
+    public AwsEngines(String profile, Settings settings, AutoCloseable owned) {
+        this.profile = Objects.requireNonNull(profile, "profile");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.owned = owned;
+        this.dynamoDb = settings.dynamoDb() != null ? EngineEndpoints.dynamoDbClientBuilder(settings.dynamoDb()).build()
+                : DynamoDbClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create()).build();
+        this.streams = settings.dynamoDb() != null ? EngineEndpoints.dynamoDbStreamsClientBuilder(settings.dynamoDb()).build()
+                : DynamoDbStreamsClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create()).build();
+        this.kinesis = settings.kinesis() != null ? EngineEndpoints.kinesisClientBuilder(settings.kinesis()).build()
+                : KinesisClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create()).build();
+        this.openSearch = EngineEndpoints.openSearchClient(settings.openSearch());
+        this.tables = DynamoDbTables.Names.withPrefix(settings.tablePrefix());
+        DynamoDbTables.createIfMissing(dynamoDb, tables);
+        if (!kinesis.listStreams().streamNames().contains(settings.stream())) {
+            kinesis.createStream(r -> r.streamName(settings.stream()).shardCount(2));
+        }
+        kinesis.waiter().waitUntilStreamExists(r -> r.streamName(settings.stream()));
+        this.search = new OrderSearch(openSearch, settings.searchIndex());
+        this.bus = KinesisEventBus.builder(kinesis).primaryStream(settings.stream())
+                .checkpoints(new DynamoDbCheckpointStore(dynamoDb, tables.checkpoints()))
+                .deadLetters(DynamoDbDeadLetterQueue.builder(dynamoDb).tableName(tables.deadLetters()).build())
+                .pollInterval(Duration.ofMillis(100)).maxPollInterval(Duration.ofSeconds(1))
+                .build();
+    }
+
+    @Override
+    public String profile() {
+        return profile;
+    }
+
+    @Override
+    public Nexus.Builder configure(Nexus.Builder builder) {
+        return builder.engines(DynamoDbEngines.builder(dynamoDb).streams(streams).tables(tables).build())
+                .projection(search.projection());
+    }
+
+    @Override
+    public EventBus eventBus() {
+        return bus;
+    }
+
+    @Override
+    public Optional<OrderTextSearch> search(Nexus nexus) {
+        return Optional.of(new OpenSearchOrderSearch(search));
+    }
+
+    @Override
+    public Map<String, Supplier<Projection>> projections() {
+        return Map.of(search.projection().name(), () -> new OrderSearch(openSearch, settings.searchIndex()).projection());
+    }
+
+    @Override
+    public Map<String, Callable<String>> probes(Nexus nexus) {
+        return Map.of(
+                "dynamodb", () -> "events table " + dynamoDb.describeTable(r -> r.tableName(tables.events())).table().tableStatusAsString(),
+                "kinesis", () -> "stream " + kinesis.describeStreamSummary(r -> r.streamName(settings.stream()))
+                        .streamDescriptionSummary().streamStatusAsString(),
+                "opensearch", () -> "cluster " + openSearch.cluster().health().status().jsonValue());
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(() -> openSearch._transport().close());
+        closeQuietly(kinesis::close);
+        closeQuietly(streams::close);
+        closeQuietly(dynamoDb::close);
+        if (owned != null) {
+            closeQuietly(owned);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            // Closing on the way out: nothing left to do about it.
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.nexus.examples.order.engines;
+
+import io.nexus.local.LocalEngines;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** Opens the engines of a profile by name. */
+public final class EngineProfiles {
+
+    /** The profiles there are. */
+    public static final List<String> NAMES = List.of("embedded", "postgres", "aws", "local");
+
+    /** Where the local profile installs kinesis-mock (npm) unless {@code KINESIS_MOCK_DIR} says otherwise. */
+    public static final Path DEFAULT_KINESIS_MOCK_DIR = Path.of(System.getProperty("java.io.tmpdir"), "nexus-kinesis-mock");
+
+    private EngineProfiles() {
+    }
+
+    /**
+     * The engines of {@code profile}, configured from {@code env}; progress of slow start-ups goes to {@code out}.
+     *
+     * @throws IllegalArgumentException if the profile is unknown or its configuration is incomplete (all problems named)
+     */
+    public static AppEngines open(String profile, Map<String, String> env, PrintStream out) {
+        return switch (profile) {
+            case "embedded" -> new EmbeddedEngines();
+            case "postgres" -> PostgresAppEngines.fromEnvironment(env);
+            case "aws" -> new AwsEngines("aws", AwsEngines.Settings.fromEnvironment(env), null);
+            case "local" -> local(env, out);
+            default -> throw new IllegalArgumentException("profile must be one of " + NAMES + ", but was '" + profile + "'");
+        };
+    }
+
+    private static AppEngines local(Map<String, String> env, PrintStream out) {
+        String dir = env.get("KINESIS_MOCK_DIR");
+        out.println("Starting DynamoDB Local, kinesis-mock and an OpenSearch node (the first start installs kinesis-mock with npm)...");
+        long began = System.nanoTime();
+        LocalEngines engines = LocalEngines.start(dir == null || dir.isBlank() ? DEFAULT_KINESIS_MOCK_DIR : Path.of(dir));
+        try {
+            out.println("Local engines up in " + (System.nanoTime() - began) / 1_000_000 + " ms: " + engines.endpoints());
+            return new AwsEngines("local", AwsEngines.Settings.of(engines.endpoints()), engines);
+        } catch (RuntimeException e) {
+            engines.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.nexus.examples.order.http;
+
+import io.nexus.examples.order.engines.AwsEngines;
+import io.nexus.local.LocalEngines;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static io.nexus.examples.order.http.RunningApp.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The same app end to end over HTTP on the distributed engines, run locally (DynamoDB Local, kinesis-mock,
+ * an OpenSearch node): orders, fulfilment with the simulated payment, OpenSearch search, readiness of each
+ * engine; then the app is closed and a new one started on the same engines finds everything again and
+ * carries on.
+ */
+class LocalEnginesAppTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void theAppRunsOnTheLocalEnginesAndLosesNothingAcrossARestart() throws Exception {
+        Path kinesisDir = Path.of(System.getProperty("nexus.kinesisMock.dir", "target/kinesis-mock"));
+        try (LocalEngines engines = LocalEngines.start(kinesisDir)) {
+            AwsEngines.Settings settings = AwsEngines.Settings.of(engines.endpoints());
+            try (RunningApp app = RunningApp.on(new AwsEngines("local", settings, null), HttpSettings.defaults(0, RunningApp.TOKEN),
+                    Duration.ofMinutes(30))) {
+                RunningApp.Reply ready = expect(200, app.call("GET", "/health/ready", null));
+                for (String engine : List.of("dynamodb", "kinesis", "opensearch")) {
+                    assertEquals("UP", ready.json().path("engines").path(engine).path("status").asText(), ready.raw().body());
+                }
+                app.confirmedOrder("o-1", "espresso-beans", 2, 1450);
+                app.awaitField("/orders/o-1/fulfilment", "payment", "REQUESTED", WAIT);
+                expect(200, app.call("POST", "/orders/o-1/payment", "{\"outcome\":\"charged\"}"));
+                app.awaitField("/orders/o-1/fulfilment", "state", "COMPLETED", WAIT);
+                expect(201, app.call("POST", "/orders", "{\"customerId\":\"c-2\",\"orderId\":\"o-2\"}"));
+                expect(200, app.call("POST", "/orders/o-2/lines", "{\"sku\":\"milk-frother\",\"quantity\":1,\"unitPriceCents\":3999}"));
+                RunningApp.Reply found = awaitSearch(app, "beans", "o-1");
+                assertEquals("opensearch", found.json().path("engine").asText());
+            }
+            try (RunningApp again = RunningApp.on(new AwsEngines("local", settings, null), HttpSettings.defaults(0, RunningApp.TOKEN),
+                    Duration.ofMinutes(30))) {
+                RunningApp.Reply o1 = expect(200, again.call("GET", "/orders/o-1?waitForVersion=3", null));
+                assertEquals("CONFIRMED", o1.json().path("status").asText());
+                assertEquals(2900, o1.json().path("totalCents").asLong());
+                assertEquals(2, expect(200, again.call("GET", "/orders", null)).json().path("count").asInt());
+                assertEquals("COMPLETED", expect(200, again.call("GET", "/orders/o-1/fulfilment", null)).json().path("state").asText());
+                assertEquals(List.of("OrderPlaced", "LineAdded", "OrderConfirmed"),
+                        expect(200, again.operator("GET", "/orders/o-1/history")).json().path("events").findValuesAsText("type"));
+                awaitSearch(again, "frother", "o-2");
+                // And it carries on: a new command on an order of the first run.
+                RunningApp.Reply line = expect(200, again.call("POST", "/orders/o-2/lines",
+                        "{\"sku\":\"paper-filters\",\"quantity\":3,\"unitPriceCents\":299}"));
+                assertEquals(3, line.json().path("version").asLong());
+                assertTrue(line.json().path("visible").asBoolean());
+            }
+        }
+    }
+
+    private static RunningApp.Reply awaitSearch(RunningApp app, String words, String orderId) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        RunningApp.Reply reply = expect(200, app.call("GET", "/orders/search?q=" + words, null));
+        while (!reply.json().path("orders").findValuesAsText("orderId").contains(orderId)) {
+            assertTrue(System.nanoTime() < deadline, "search for '" + words + "' never found " + orderId + ": " + reply.raw().body());
+            Thread.sleep(100);
+            reply = expect(200, app.call("GET", "/orders/search?q=" + words, null));
+        }
+        return reply;
+    }
+}

@@ -1,0 +1,52 @@
+package io.nexus.examples.order.http;
+
+import io.nexus.examples.order.engines.PostgresAppEngines;
+import io.nexus.postgresql.PostgresEngines;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.time.Duration;
+import java.util.List;
+
+import static io.nexus.examples.order.http.RunningApp.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The app over HTTP on one durable machine (every port on a real PostgreSQL server), restarted with nothing lost. */
+class PostgresAppTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    void theAppRunsOnPostgresqlAndLosesNothingAcrossARestart() throws Exception {
+        try (EmbeddedPostgres server = EmbeddedPostgres.builder().start()) {
+            DataSource db = server.getPostgresDatabase();
+            try (RunningApp app = RunningApp.on(new PostgresAppEngines(PostgresEngines.builder(db).build()),
+                    HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30))) {
+                assertEquals("UP", expect(200, app.call("GET", "/health/ready", null)).json().path("engines")
+                        .path("postgresql").path("status").asText());
+                app.confirmedOrder("o-1", "espresso-beans", 2, 1450);
+                app.awaitField("/orders/o-1/fulfilment", "payment", "REQUESTED", WAIT);
+                expect(200, app.call("POST", "/orders/o-1/payment", "{\"outcome\":\"charged\"}"));
+                app.awaitField("/orders/o-1/fulfilment", "state", "COMPLETED", WAIT);
+                expect(201, app.call("POST", "/orders", "{\"customerId\":\"c-2\",\"orderId\":\"o-2\"}"));
+            }
+            try (RunningApp again = RunningApp.on(new PostgresAppEngines(PostgresEngines.builder(db).build()),
+                    HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30))) {
+                RunningApp.Reply o1 = expect(200, again.call("GET", "/orders/o-1?waitForVersion=3", null));
+                assertEquals("CONFIRMED", o1.json().path("status").asText());
+                assertEquals(2, expect(200, again.call("GET", "/orders", null)).json().path("count").asInt());
+                assertEquals("COMPLETED", expect(200, again.call("GET", "/orders/o-1/fulfilment", null)).json().path("state").asText());
+                assertEquals(List.of("OrderPlaced", "LineAdded", "OrderConfirmed"),
+                        expect(200, again.operator("GET", "/orders/o-1/history")).json().path("events").findValuesAsText("type"));
+                assertEquals("o-1", expect(200, again.call("GET", "/orders/search?q=beans", null)).json().path("orders").get(0)
+                        .path("orderId").asText());
+                RunningApp.Reply line = expect(200, again.call("POST", "/orders/o-2/lines",
+                        "{\"sku\":\"paper-filters\",\"quantity\":3,\"unitPriceCents\":299}"));
+                assertEquals(2, line.json().path("version").asLong());
+                assertTrue(line.json().path("visible").asBoolean());
+            }
+        }
+    }
+}
