@@ -87,6 +87,14 @@ class DynamoDbProjectionTest {
         DynamoDbEventStore store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events())
                 .streamsClient(DynamoDbLocal.streamsClient()).subscriptionPollInterval(Duration.ofMillis(50)).build();
         DynamoDbCheckpointStore checkpoints = new DynamoDbCheckpointStore(DynamoDbLocal.client(), tables.checkpoints());
+        try (DynamoDbLogIndexer indexer = DynamoDbLogIndexer.builder(DynamoDbLocal.client(), DynamoDbLocal.streamsClient())
+                .tableName(tables.events()).build()) {
+            indexer.start();
+            buildAndResume(store, checkpoints);
+        }
+    }
+
+    private void buildAndResume(DynamoDbEventStore store, DynamoDbCheckpointStore checkpoints) throws Exception {
         for (int i = 0; i < 20; i++) {
             deposit(store, "acc-" + (i % 5), 1, 2, 3);
         }
