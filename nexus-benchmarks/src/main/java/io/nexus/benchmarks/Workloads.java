@@ -95,7 +95,7 @@ public final class Workloads {
      * through the repository (so its snapshot trigger sees every save).
      */
     public static void buildHistory(AggregateRepository<Account> repository, String id, int events, int perSave) {
-        Account account = repository.load(id);
+        Account account = repository.loadOrNew(id);
         int written = 0;
         while (written < events) {
             int n = Math.min(perSave, events - written);

@@ -27,6 +27,9 @@ import io.nexus.core.projection.TypedProjection;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.lifecycle.NexusComponent;
 import io.nexus.core.lifecycle.NexusContext;
+import io.nexus.core.policy.GovernedSchemaRegistry;
+import io.nexus.core.policy.Policies;
+import io.nexus.core.policy.PolicyDecisionPoint;
 import io.nexus.core.policy.PolicyEngine;
 import io.nexus.core.readmodel.InMemoryReadModelStores;
 import io.nexus.core.readmodel.ReadModelStores;
@@ -34,6 +37,8 @@ import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.scheduler.InMemoryScheduler;
 import io.nexus.core.scheduler.Scheduler;
 import io.nexus.core.schema.EventValidator;
+import io.nexus.core.schema.SchemaRegistry;
+import io.nexus.core.schema.SchemaRegistryEventValidator;
 import io.nexus.core.serialization.EventCodec;
 import io.nexus.core.serialization.EventSerializer;
 import io.nexus.core.serialization.EventTypes;
@@ -68,7 +73,7 @@ import java.util.function.Function;
 /**
  * One configured Nexus application: its ports, its write side and its long-running components. Every
  * port not given is the embedded default (in-memory event, snapshot, checkpoint, dead-letter, audit,
- * timer and read-model stores, Jackson, no validation, allow-all policy), so
+ * timer and read-model stores, Jackson, no validation, allow-all policy behind the audited decision point), so
  * {@code Nexus.builder().eventTypes(...).aggregate(...).build()} runs with nothing installed; an engine
  * family ({@link Builder#engines}) replaces the ports it implements without touching application code.
  *
@@ -105,6 +110,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
     private final MeterRegistry meterRegistry;
     private final EventValidator validator;
     private final PolicyEngine policy;
+    private final SchemaRegistry schemaRegistry;
     private final CommandBus commandBus;
     private final Map<Class<?>, AggregateRepository<?>> repositories;
     private final ExecutorService ownedExecutor;
@@ -129,6 +135,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
         this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : NexusMetrics.noRegistry();
         this.validator = b.validator;
         this.policy = b.policy;
+        this.schemaRegistry = b.schemaRegistry == null ? null : GovernedSchemaRegistry.of(b.schemaRegistry, b.policy);
         this.repositories = Map.copyOf(repositories);
         this.commandBus = new OpenCommandBus(bus);
         this.ownedExecutor = ownedExecutor;
@@ -309,9 +316,27 @@ public final class Nexus implements NexusContext, AutoCloseable {
         return validator;
     }
 
+    /**
+     * The application's policy decision point ({@link PolicyDecisionPoint}): the engine given to the builder (with
+     * {@code schema-required} ahead of it when a schema registry is configured), recording its denials in the
+     * audit log.
+     */
     @Override
     public PolicyEngine policy() {
         return policy;
+    }
+
+    /**
+     * The schema registry given to {@link Builder#schemaRegistry}, with registrations and mode changes going
+     * through the policy first.
+     *
+     * @throws IllegalStateException if none was configured
+     */
+    public GovernedSchemaRegistry schemaRegistry() {
+        if (schemaRegistry == null) {
+            throw new IllegalStateException("this Nexus has no schema registry; add .schemaRegistry(registry) to its builder");
+        }
+        return (GovernedSchemaRegistry) schemaRegistry;
     }
 
     /**
@@ -320,7 +345,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
     @Override
     public LogTracker.Builder logTracker(String consumer) {
         requireOpen();
-        return LogTracker.builder(consumer, eventStore, eventStore, checkpoints);
+        return LogTracker.builder(consumer, eventStore, eventStore, checkpoints).meterRegistry(meterRegistry());
     }
 
     /**
@@ -408,6 +433,9 @@ public final class Nexus implements NexusContext, AutoCloseable {
         private final List<Upcaster> upcasters = new ArrayList<>();
         private EventValidator validator;
         private PolicyEngine policy;
+        private SchemaRegistry schemaRegistry;
+        private boolean allowUnregisteredEventTypes;
+        private boolean auditAllowedDecisions;
         private Clock clock;
         private MeterRegistry meterRegistry;
         private RetryPolicy conflictRetry;
@@ -419,7 +447,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
         private final List<String> projectionsWantingNotifications = new ArrayList<>();
         private Consumer<NotificationHub.Builder> notificationOptions;
         private NotificationHub notificationHub;
-        private EventBus eventBus;
+        private Object eventBus;
         private final Map<String, String> setBy = new HashMap<>();
         private String origin = "the application";
 
@@ -540,9 +568,46 @@ public final class Nexus implements NexusContext, AutoCloseable {
             return this;
         }
 
-        /** Authorizes every new event before it is appended; allows all by default. */
+        /**
+         * The policy asked on every path that changes or reads history (appends, saga events, schema changes,
+         * temporal queries, dead-letter retries and discards, projection rebuilds), such as
+         * {@code Policies.builtIn().appendOnly().eventOwner(...).and(myRule)}; allows all by default. Nexus asks it
+         * through a {@link PolicyDecisionPoint} that records every denial in the audit log.
+         */
         public Builder policyEngine(PolicyEngine value) {
             this.policy = once("policyEngine", policy, value);
+            return this;
+        }
+
+        /** Same as {@link #policyEngine(PolicyEngine)}. */
+        public Builder policy(PolicyEngine value) {
+            return policyEngine(value);
+        }
+
+        /**
+         * The schema registry of the application's event types. Governance follows: unless told otherwise, the
+         * validator checks every new event against its registered schema ({@link SchemaRegistryEventValidator},
+         * when no validator is set) and the policy refuses event types the registry does not know (rule
+         * {@code schema-required}, asked before the configured policy; see {@link #allowUnregisteredEventTypes()}).
+         * Registrations and mode changes through {@link Nexus#schemaRegistry()} go through the policy.
+         */
+        public Builder schemaRegistry(SchemaRegistry value) {
+            this.schemaRegistry = once("schemaRegistry", schemaRegistry, value);
+            return this;
+        }
+
+        /**
+         * Lets events whose type the schema registry does not know be appended: no {@code schema-required} rule is
+         * added, and the default validator lets such events pass (registered ones are still validated).
+         */
+        public Builder allowUnregisteredEventTypes() {
+            this.allowUnregisteredEventTypes = true;
+            return this;
+        }
+
+        /** Records allowed policy decisions in the audit log too (by default only denials and engine failures). */
+        public Builder auditAllowedDecisions() {
+            this.auditAllowedDecisions = true;
             return this;
         }
 
@@ -716,12 +781,36 @@ public final class Nexus implements NexusContext, AutoCloseable {
          * (then the bus) when it closes. The router is the only way events reach the bus.
          */
         public Builder eventBus(EventBus bus, Consumer<BusConsumers> consumers) {
-            this.eventBus = once("eventBus", eventBus, bus);
+            Objects.requireNonNull(bus, "eventBus");
+            return eventBus(context -> bus, bus, consumers);
+        }
+
+        /**
+         * The event bus built from the application: {@code factory} receives the application's context when
+         * it is built, so the bus inherits its dead-letter queue, checkpoints, clock and meters, e.g.
+         * {@code context -> KinesisEventBus.builder(kinesis).stream("orders").deadLetters(context.deadLetters())
+         * .checkpoints(context.checkpoints()).build()}. Otherwise as {@link #eventBus(EventBus, Consumer)}.
+         */
+        public Builder eventBus(Function<? super NexusContext, ? extends EventBus> factory, Consumer<BusConsumers> consumers) {
+            Objects.requireNonNull(factory, "factory");
+            return eventBus(factory, factory, consumers);
+        }
+
+        private Builder eventBus(Function<? super NexusContext, ? extends EventBus> factory, Object described,
+                                 Consumer<BusConsumers> consumers) {
+            this.eventBus = once("eventBus", eventBus, described);
             Objects.requireNonNull(consumers, "consumers");
             BusConsumers collected = new BusConsumers();
             consumers.accept(collected);
-            components.add(nexus -> new EventBusComponents.Consumers(bus, collected));
-            components.add(nexus -> new EventBusComponents.Router(bus, collected));
+            EventBus[] built = new EventBus[1];
+            Function<Nexus, EventBus> bus = nexus -> {
+                if (built[0] == null) {
+                    built[0] = Objects.requireNonNull(factory.apply(nexus), "the event bus factory returned null");
+                }
+                return built[0];
+            };
+            components.add(nexus -> new EventBusComponents.Consumers(bus.apply(nexus), collected));
+            components.add(nexus -> new EventBusComponents.Router(bus.apply(nexus), collected));
             return this;
         }
 
@@ -743,14 +832,16 @@ public final class Nexus implements NexusContext, AutoCloseable {
             }
             clock = clock != null ? clock : Clock.systemUTC();
             serializer = serializer != null ? serializer : new JacksonEventSerializer();
-            validator = validator != null ? validator : EventValidator.acceptAll();
-            policy = policy != null ? policy : PolicyEngine.allowAll();
+            if (validator == null) {
+                validator = schemaRegistry == null ? EventValidator.acceptAll() : registryValidator(schemaRegistry, allowUnregisteredEventTypes);
+            }
             eventStore = eventStore != null ? eventStore : InMemoryEventStore.builder().clock(clock).build();
             snapshotStore = snapshotStore != null ? snapshotStore : new InMemorySnapshotStore();
             checkpointStore = checkpointStore != null ? checkpointStore : new InMemoryCheckpointStore(clock);
             deadLetterQueue = deadLetterQueue != null ? deadLetterQueue : new InMemoryDeadLetterQueue();
             auditLog = auditLog != null ? auditLog : new InMemoryAuditLog();
             timers = timers != null ? timers : new InMemoryScheduler();
+            policy = decisionPoint(policy != null ? policy : PolicyEngine.allowAll());
             readModels = readModels != null ? readModels : new InMemoryReadModelStores();
             EventCodec codec = new EventCodec(eventTypes, serializer, UpcasterChain.of(eventTypes, upcasters));
             ExecutorService owned = null;
@@ -783,6 +874,32 @@ public final class Nexus implements NexusContext, AutoCloseable {
                 }
                 throw e;
             }
+        }
+
+        /** Validates against the registry; with unregistered event types allowed, an event without a schema passes unvalidated. */
+        private static EventValidator registryValidator(SchemaRegistry registry, boolean allowUnregistered) {
+            EventValidator validator = SchemaRegistryEventValidator.builder(registry).build();
+            if (!allowUnregistered) {
+                return validator;
+            }
+            return (streamId, event) -> {
+                try {
+                    validator.validate(streamId, event);
+                } catch (io.nexus.core.schema.UnknownSchemaException unregistered) {
+                    // allowed by allowUnregisteredEventTypes()
+                }
+            };
+        }
+
+        private PolicyEngine decisionPoint(PolicyEngine engine) {
+            if (engine instanceof PolicyDecisionPoint point) {
+                return point;
+            }
+            boolean hasSchemaRule = engine instanceof Policies policies && policies.has("schema-required");
+            if (schemaRegistry != null && !allowUnregisteredEventTypes && !hasSchemaRule) {
+                engine = Policies.builtIn().schemaRequired(schemaRegistry).and("application", engine);
+            }
+            return PolicyDecisionPoint.builder(engine).auditLog(auditLog).clock(clock).auditAllowed(auditAllowedDecisions).build();
         }
 
         private <A extends Aggregate> AggregateRepository<A> register(Registration<A> registration, EventCodec codec,

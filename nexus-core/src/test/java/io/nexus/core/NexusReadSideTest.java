@@ -1,6 +1,8 @@
 package io.nexus.core;
 
 import io.nexus.core.bus.BusPath;
+import io.nexus.core.retry.RetryPolicy;
+import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.bus.InMemoryEventBus;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.event.EventEnvelope;
@@ -172,6 +174,28 @@ class NexusReadSideTest {
         }
         assertThrows(IllegalStateException.class, () -> bus.subscribe("late", BusPath.PRIMARY, e -> { }),
                 "closing the application closed the bus");
+    }
+
+    @Test
+    void aBusBuiltFromTheApplicationDeadLettersIntoTheApplicationsQueue() throws Exception {
+        InMemoryDeadLetterQueue queue = new InMemoryDeadLetterQueue();
+        Nexus nexus = Accounts.nexus()
+                .deadLetterQueue(queue)
+                .eventBus(context -> InMemoryEventBus.builder().deadLetters(context.deadLetters())
+                                .checkpoints(context.checkpoints()).consumerRetry(RetryPolicy.attempts(2)).build(),
+                        consumers -> consumers.consumer("billing", BusPath.PRIMARY, e -> {
+                            if (e.idempotencyKey().equals("acc-1@2")) {
+                                throw new IllegalStateException("billing refuses " + e.idempotencyKey());
+                            }
+                        }))
+                .build();
+        try (nexus) {
+            nexus.start();
+            nexus.commands().send(new Account.Open("acc-1", "ann"));
+            nexus.commands().send(new Account.Deposit("acc-1", 10));
+            await("the refused event is a dead letter in the application's queue", () -> queue.list("billing/primary").stream()
+                    .anyMatch(letter -> letter.event().idempotencyKey().equals("acc-1@2")));
+        }
     }
 
     @Test

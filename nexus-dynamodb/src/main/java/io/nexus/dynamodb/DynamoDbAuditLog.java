@@ -48,6 +48,9 @@ public final class DynamoDbAuditLog implements AuditLog {
     private static final String OUTCOME = "oc";
     private static final String DETAIL = "dt";
     private static final String DURATION = "du";
+    private static final String ACTION = "ac";
+    private static final String RULE = "ru";
+    private static final String REASONS = "rs";
     private static final String EXPIRES = "exp";
 
     private final DynamoDbClient client;
@@ -100,6 +103,11 @@ public final class DynamoDbAuditLog implements AuditLog {
         putText(item, DETAIL, record.detail());
         if (record.duration() != null) {
             item.put(DURATION, AttributeValue.fromN(Long.toString(record.duration().toNanos())));
+        }
+        putText(item, ACTION, record.action());
+        putText(item, RULE, record.rule());
+        if (!record.reasons().isEmpty()) {
+            item.put(REASONS, AttributeValue.fromL(record.reasons().stream().map(AttributeValue::fromS).toList()));
         }
         if (retention != null) {
             item.put(EXPIRES, AttributeValue.fromN(Long.toString(clock.instant().plus(retention).getEpochSecond())));
@@ -154,7 +162,9 @@ public final class DynamoDbAuditLog implements AuditLog {
         return new AuditRecord(PortItems.instant(item.get(AT)), PortItems.text(item.get(CLIENT)), principal,
                 PortItems.text(item.get(AGGREGATE_TYPE)), PortItems.text(item.get(AGGREGATE_ID)),
                 PortItems.text(item.get(TARGET)), outcome == null ? null : AuditRecord.Outcome.valueOf(outcome),
-                PortItems.text(item.get(DETAIL)), duration == null ? null : Duration.ofNanos(Long.parseLong(duration.n())));
+                PortItems.text(item.get(DETAIL)), duration == null ? null : Duration.ofNanos(Long.parseLong(duration.n())),
+                PortItems.text(item.get(ACTION)), PortItems.text(item.get(RULE)),
+                item.containsKey(REASONS) ? item.get(REASONS).l().stream().map(AttributeValue::s).toList() : List.of());
     }
 
     /** Options for {@link DynamoDbAuditLog}; setters validate as they go. */

@@ -31,7 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
@@ -72,7 +72,6 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     private final AwsCalls calls;
     private final RetryPolicy failureBackoff = RetryPolicy.custom().maxAttempts(Integer.MAX_VALUE)
             .initialDelay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(10)).build();
-    private final SplittableRandom random = new SplittableRandom();
 
     private final Map<String, ShardState> states = new HashMap<>();
     private List<Shard> shards;
@@ -223,11 +222,11 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     }
 
     private void run() {
-        int failures = 0;
+        RetryPolicy.Backoff backoff = failureBackoff.backoff(ThreadLocalRandom.current());
         while (running) {
             try {
                 int delivered = pollOnce();
-                failures = 0;
+                backoff.succeeded();
                 if (delivered == 0) {
                     Thread.sleep(pollInterval.toMillis());
                 }
@@ -237,10 +236,11 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
                 if (!running) {
                     break;
                 }
-                failures++;
-                log.warn("Change capture '{}' on table '{}' failed (attempt {}); retrying", readerName, table, failures, e);
+                Duration delay = backoff.failed();
+                log.warn("Change capture '{}' on table '{}' failed (attempt {}); retrying", readerName, table,
+                        backoff.failures(), e);
                 try {
-                    Thread.sleep(failureBackoff.delayAfter(Math.min(failures, 20), random.split()).toMillis());
+                    Thread.sleep(delay.toMillis());
                 } catch (InterruptedException ie) {
                     break;
                 }

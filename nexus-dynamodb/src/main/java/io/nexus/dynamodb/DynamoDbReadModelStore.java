@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One named {@link ReadModelStore} on DynamoDB, handed out by {@link DynamoDbReadModelStores#store}.
@@ -49,6 +50,9 @@ public final class DynamoDbReadModelStore<V> implements ReadModelStore<V> {
     private static final String VERSION = "v";
     private static final String DOC = "doc";
     private static final int BATCH = 100;
+    /** Keys DynamoDB had no capacity for are asked for again until none are left, pausing up to a second. */
+    private static final RetryPolicy UNPROCESSED = RetryPolicy.custom().maxAttempts(Integer.MAX_VALUE)
+            .initialDelay(Duration.ofMillis(20)).maxDelay(Duration.ofSeconds(1)).jitter(0).build();
 
     private final DynamoDbClient client;
     private final String table;
@@ -93,7 +97,8 @@ public final class DynamoDbReadModelStore<V> implements ReadModelStore<V> {
                 keys.add(key(Objects.requireNonNull(id, "id")));
             }
             Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
-            for (int attempt = 1; !request.isEmpty(); attempt++) {
+            RetryPolicy.Backoff backoff = UNPROCESSED.backoff(ThreadLocalRandom.current());
+            while (!request.isEmpty()) {
                 Map<String, KeysAndAttributes> asked = request;
                 BatchGetItemResponse response = calls.call("read " + keys.size() + " ids of read-model store '" + name + "'",
                         () -> client.batchGetItem(b -> b.requestItems(asked)));
@@ -104,7 +109,7 @@ public final class DynamoDbReadModelStore<V> implements ReadModelStore<V> {
                 request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
                 if (!request.isEmpty()) {
                     // DynamoDB hands back keys it had no capacity for; ask again after a short pause
-                    calls.pause(Duration.ofMillis(Math.min(1000, 20L * attempt)), "read-model store '" + name + "'", null);
+                    calls.pause(backoff.failed(), "read-model store '" + name + "'", null);
                 }
             }
         }

@@ -3,6 +3,7 @@ package io.nexus.dynamodb;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.NewEvent;
 import io.nexus.core.projection.Projection;
+import io.nexus.core.projection.ProjectionHealth;
 import io.nexus.core.projection.ProjectionProcessor;
 import io.nexus.core.serialization.EventCodec;
 import io.nexus.core.serialization.EventType;
@@ -123,5 +124,29 @@ class DynamoDbProjectionTest {
             await(() -> resumed.total() == 507, "a live append after the catch-up");
         }
         assertEquals(107L, resumed.balances.get("acc-0"), "only events after the stored checkpoint were applied again");
+    }
+
+    @Test
+    void aStoreWithoutAStreamsClientIsFollowedByPollingAndAStopStartWorks() throws Exception {
+        DynamoDbTables.Names tables = DynamoDbLocal.freshTables("polled");
+        DynamoDbEventStore store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events()).build();
+        DynamoDbCheckpointStore checkpoints = new DynamoDbCheckpointStore(DynamoDbLocal.client(), tables.checkpoints());
+        deposit(store, "acc-1", 1, 2);
+        Balances balances = new Balances();
+        try (ProjectionProcessor processor = ProjectionProcessor.builder(balances, store, CODEC).checkpoints(checkpoints)
+                .pollInterval(Duration.ofMillis(50)).build()) {
+            processor.start();
+            await(() -> balances.total() == 3, "the stored events, read by polling");
+            deposit(store, "acc-1", 4);
+            await(() -> balances.total() == 7, "a later append, found by the next poll");
+            assertEquals(ProjectionHealth.Status.RUNNING, processor.health().status());
+
+            processor.stop();
+            assertEquals(ProjectionHealth.Status.STOPPED, processor.health().status());
+            deposit(store, "acc-1", 8);
+            processor.start();
+            await(() -> balances.total() == 15, "the append made while stopped, after a restart");
+        }
+        assertEquals(4L, balances.lastVersion.get("acc-1"), "each event applied once, in version order");
     }
 }

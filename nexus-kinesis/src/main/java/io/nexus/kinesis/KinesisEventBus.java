@@ -282,14 +282,17 @@ public final class KinesisEventBus implements EventBus {
             }
             long failedAt = timing.nanoTime();
             for (Outgoing o : failed) {
-                o.attempts++;
-                if (!publishRetry.canRetryAfter(o.attempts)) {
-                    throw new KinesisBusException(stream, pending.size() + " of " + records.size() + " records for Kinesis"
-                            + " stream '" + stream + "' were still not accepted after " + o.attempts + " attempts (last"
-                            + " error: " + o.lastError + "); records accepted so far stay on the stream. Publish the same"
-                            + " events again later (consumers drop duplicates by event id) or add shards.", null, true);
+                if (o.backoff == null) {
+                    o.backoff = publishRetry.backoff(ThreadLocalRandom.current());
                 }
-                o.notBefore = failedAt + publishRetry.delayAfter(Math.min(o.attempts, 30), ThreadLocalRandom.current()).toNanos();
+                Duration delay = o.backoff.failed();
+                if (!o.backoff.canRetry()) {
+                    throw new KinesisBusException(stream, pending.size() + " of " + records.size() + " records for Kinesis"
+                            + " stream '" + stream + "' were still not accepted after " + o.backoff.failures() + " attempts"
+                            + " (last error: " + o.lastError + "); records accepted so far stay on the stream. Publish the"
+                            + " same events again later (consumers drop duplicates by event id) or add shards.", null, true);
+                }
+                o.notBefore = failedAt + delay.toNanos();
             }
         }
     }
@@ -455,7 +458,7 @@ public final class KinesisEventBus implements EventBus {
         final String key;
         final byte[] data;
         final int size;
-        int attempts;
+        RetryPolicy.Backoff backoff;
         long notBefore;
         String lastError;
 

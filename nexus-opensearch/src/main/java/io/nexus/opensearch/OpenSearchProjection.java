@@ -6,6 +6,7 @@ import io.nexus.core.projection.ProjectionProcessor;
 import io.nexus.core.projection.ShadowRebuild;
 import io.nexus.core.serialization.EventCodec;
 import io.nexus.core.store.ReadAll;
+import io.nexus.core.tracking.LogTracker;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,7 +165,8 @@ public final class OpenSearchProjection<D> implements Projection {
      * Rebuilds the read model from zero into a new index generation while the current one keeps serving
      * queries, then swaps the alias atomically: the fast, bulk path for a projection whose processor is
      * stopped (an offline rebuild, or a new read model). With a running processor use
-     * {@link #rebuildLive}, which hands the switch to the processor so no event is missed. Events are read from {@code log} in pages of {@code batchSize},
+     * {@link #rebuildLive}, which hands the switch to the processor so no event is missed. Events are read
+     * from {@code log} through {@link LogTracker#replay} (the one way Nexus reads the log) in pages of {@code batchSize},
      * applied per document in memory, and written with one bulk request per page. Documents OpenSearch
      * rejects abort the rebuild (the old generation stays in place) with a {@link DocumentRejectedException}
      * naming them.
@@ -178,19 +180,13 @@ public final class OpenSearchProjection<D> implements Projection {
         OpenSearchReadModel<D>.Rebuild rebuild = readModel.beginRebuild();
         long started = System.nanoTime();
         long total = log.headPosition();
-        long done = 0;
-        long written = 0;
-        long position = 1;
+        long[] done = {0};
+        long[] written = {0};
         try {
-            while (true) {
-                List<EventEnvelope> page = log.readAll(position, batchSize);
-                if (page.isEmpty()) {
-                    break;
-                }
+            LogTracker.replay(log, 0, batchSize, page -> {
                 Map<String, Versioned<D>> touched = new LinkedHashMap<>();
                 for (EventEnvelope envelope : page) {
-                    position = envelope.globalPosition() + 1;
-                    done++;
+                    done[0]++;
                     if (!eventTypes.contains(envelope.eventType())) {
                         continue;
                     }
@@ -199,7 +195,8 @@ public final class OpenSearchProjection<D> implements Projection {
                     if (current != null && current.version() >= envelope.version()) {
                         continue;
                     }
-                    D next = mapper.apply(current == null ? null : current.document(), codec.decode(envelope), envelope);
+                    io.nexus.core.serialization.DecodedEvent decoded = codec.decodeWithEnvelope(envelope);
+                    D next = mapper.apply(current == null ? null : current.document(), decoded.event(), decoded.envelope());
                     touched.put(id, new Versioned<>(id, envelope.version(), next));
                 }
                 List<OpenSearchReadModel.Write<D>> writes = new ArrayList<>(touched.size());
@@ -209,16 +206,20 @@ public final class OpenSearchProjection<D> implements Projection {
                     throw new DocumentRejectedException(rebuild.index(), String.join(",", result.rejected().keySet()),
                             "rebuild stopped, the current generation keeps serving: " + result.rejected());
                 }
-                written += result.written();
-                progress.accept(new RebuildProgress(done, Math.max(total, done), written, rate(done, started)));
-            }
+                written[0] += result.written();
+                progress.accept(new RebuildProgress(done[0], Math.max(total, done[0]), written[0], rate(done[0], started)));
+                return LogTracker.NO_CHECKPOINT;
+            });
         } catch (RuntimeException e) {
             rebuild.abort();
             throw e;
+        } catch (Exception e) {
+            rebuild.abort();
+            throw new IllegalStateException("rebuild of '" + name + "' stopped: " + e.getMessage(), e);
         }
         rebuild.complete();
         rebuild.deletePrevious();
-        RebuildProgress last = new RebuildProgress(done, Math.max(total, done), written, rate(done, started));
+        RebuildProgress last = new RebuildProgress(done[0], Math.max(total, done[0]), written[0], rate(done[0], started));
         progress.accept(last);
         return last;
     }

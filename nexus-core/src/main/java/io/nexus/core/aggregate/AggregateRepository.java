@@ -1,13 +1,12 @@
 package io.nexus.core.aggregate;
 
-import io.nexus.core.NexusException;
 import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.internal.NexusMetrics;
-import io.nexus.core.policy.PolicyDecision;
+import io.nexus.core.policy.PolicyDecisionPoint;
 import io.nexus.core.policy.PolicyDeniedException;
 import io.nexus.core.policy.PolicyEngine;
 import io.nexus.core.policy.PolicyRequest;
@@ -288,10 +287,14 @@ public final class AggregateRepository<A extends Aggregate> {
             }
             NewEvent event = codec.encode(pending.get(i), metadata.eventId(id, i), metadata.correlationId(),
                     metadata.commandId().toString(), attributes);
-            validator.validate(id, event);
-            authorize(id, event, metadata);
             events.add(event);
             newBytes += event.payload().size();
+        }
+        // One decision for the whole append, before validation: a denial is audited with its rule even when
+        // the event would also fail its schema.
+        PolicyDecisionPoint.enforce(policy, PolicyRequest.append(definition.name(), id, events, metadata));
+        for (NewEvent event : events) {
+            validator.validate(id, event);
         }
         long started = System.nanoTime();
         AppendResult result = store.append(id, definition.name(), ExpectedVersion.exactly(aggregate.persistedVersion()), events);
@@ -344,24 +347,6 @@ public final class AggregateRepository<A extends Aggregate> {
             from += page.size();
         }
     }
-
-    private void authorize(String id, NewEvent event, CommandMetadata metadata) {
-        PolicyRequest request = new PolicyRequest("append", definition.name(), id, event.eventType(), event.payload(),
-                metadata.principal());
-        PolicyDecision decision;
-        try {
-            decision = policy.evaluate(request);
-        } catch (NexusException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new NexusException("Policy engine failed to decide '" + event.eventType() + "' on " + definition.name() + " '" + id
-                    + "', so the event was refused (fail closed): " + e.getMessage(), e, true);
-        }
-        if (decision == null || !decision.allowed()) {
-            throw new PolicyDeniedException(request, decision == null ? "the policy engine gave no decision" : decision.reason());
-        }
-    }
-
 
     private void maybeSnapshot(A aggregate) {
         AggregateDefinition.SnapshotSettings settings = definition.snapshots().orElse(null);

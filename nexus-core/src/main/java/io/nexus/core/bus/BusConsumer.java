@@ -16,7 +16,10 @@ public interface BusConsumer {
 
     /**
      * Handles one event. Returning normally acknowledges it; throwing anything leaves it unacknowledged,
-     * and the bus delivers it again (after a backoff) before any later event of the same aggregate.
+     * and the bus delivers it again (after a backoff) before any later event of the same aggregate, up to
+     * the bus's consumer retry policy's attempts; then it becomes a dead letter of the group (see
+     * {@link ConsumerGroup}). An {@link InterruptedException} means the group is stopping: the event stays
+     * unacknowledged and is delivered again after a restart.
      */
     void onEvent(EventEnvelope event) throws Exception;
 }

@@ -250,7 +250,8 @@ public final class InMemoryEventBus implements EventBus {
          * (the record is delivered again after a backoff) instead of skipping or dropping the record.
          */
         private boolean deliver(EventEnvelope event, String partitionName, long sequence) throws InterruptedException {
-            for (int failures = 1; running; failures++) {
+            RetryPolicy.Backoff backoff = STORE_BACKOFF.backoff(ThreadLocalRandom.current());
+            while (running) {
                 try {
                     if (!consumer.deliver(event)) {
                         return false;
@@ -258,10 +259,11 @@ public final class InMemoryEventBus implements EventBus {
                     checkpoints.save(consumerId, partitionName, Long.toString(sequence));
                     return true;
                 } catch (RuntimeException e) {
-                    Duration delay = STORE_BACKOFF.delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                    Duration delay = backoff.failed();
                     log.warn("Bus consumer '{}' could not record the outcome of '{}' of stream '{}' version {} in its "
                                     + "dead-letter queue or checkpoint store (attempt {}); delivering it again in {} ms",
-                            consumerId, event.eventType(), event.streamId(), event.version(), failures, delay.toMillis(), e);
+                            consumerId, event.eventType(), event.streamId(), event.version(), backoff.failures(),
+                            delay.toMillis(), e);
                     TimeUnit.NANOSECONDS.sleep(Math.max(1, delay.toNanos()));
                 }
             }

@@ -21,7 +21,6 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Retries, dead letters and parking for one consumer group of an {@link EventBus}: the one implementation
@@ -149,51 +148,59 @@ public final class ResilientConsumer {
                 }
             }
         }
-        Outcome outcome = handleWithRetries(event, true);
-        if (outcome == Outcome.STOPPED) {
-            return false;
-        }
-        return true;
+        return handleWithRetries(event, true) != Outcome.STOPPED;
     }
 
     private enum Outcome { HANDLED, DEAD_LETTERED, STOPPED }
 
     /**
-     * Calls the consumer until it succeeds or the policy's attempts are used up (then stores a dead letter).
-     * {@code stopOnClose}: the bus's threads give up when the group stops; an operator's call finishes.
+     * Calls the consumer until it succeeds or the policy's attempts are used up (then stores a dead letter);
+     * the retry policy runs the loop. {@code stopOnClose}: the bus's threads give up when the group stops;
+     * an operator's call finishes.
      */
     private Outcome handleWithRetries(EventEnvelope event, boolean stopOnClose) throws InterruptedException {
         String key = event.streamId();
-        Instant firstFailedAt = null;
+        int[] attempts = {0};
+        Instant[] firstFailedAt = {null};
         try {
-            for (int attempt = 1; ; attempt++) {
+            retry.execute(() -> {
+                int attempt = ++attempts[0];
                 Throwable failure = attempt(event);
                 if (failure == null) {
-                    return Outcome.HANDLED;
+                    return null;
                 }
-                if (firstFailedAt == null) {
-                    firstFailedAt = clock.instant();
+                if (firstFailedAt[0] == null) {
+                    firstFailedAt[0] = clock.instant();
                 }
-                if (stopOnClose && !running) {
-                    return Outcome.STOPPED;
+                if (retry.canRetryAfter(attempt) && (running || !stopOnClose)) {
+                    retrying.put(key, attempt);
+                    metrics.count("nexus.bus.consumer.retries", tags);
+                    log.warn("Consumer group '{}' failed on '{}' of stream '{}' version {} (attempt {} of {}); retrying",
+                            consumerName, event.eventType(), key, event.version(), attempt, retry.maxAttempts(), failure);
                 }
-                if (!retry.canRetryAfter(attempt)) {
-                    deadLetter(event, failure, attempt, firstFailedAt);
-                    return Outcome.DEAD_LETTERED;
-                }
-                retrying.put(key, attempt);
-                metrics.count("nexus.bus.consumer.retries", tags);
-                Duration delay = retry.delayAfter(Math.min(attempt, 30), ThreadLocalRandom.current());
-                log.warn("Consumer group '{}' failed on '{}' of stream '{}' version {} (attempt {} of {}); retrying in {} ms",
-                        consumerName, event.eventType(), key, event.version(), attempt, retry.maxAttempts(),
-                        delay.toMillis(), failure);
-                TimeUnit.NANOSECONDS.sleep(Math.max(delay.toNanos(), 1));
-                if (stopOnClose && !running) {
-                    return Outcome.STOPPED;
-                }
+                throw failure instanceof Exception e ? e : new ConsumerError((Error) failure);
+            }, e -> !(e instanceof InterruptedException) && (running || !stopOnClose), RetryPolicy.Sleeper.threadSleep(),
+                    ThreadLocalRandom.current());
+            return Outcome.HANDLED;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            if (stopOnClose && !running) {
+                return Outcome.STOPPED;
             }
+            deadLetter(event, e instanceof ConsumerError wrapped ? wrapped.getCause() : e, attempts[0], firstFailedAt[0]);
+            return Outcome.DEAD_LETTERED;
         } finally {
             retrying.remove(key);
+        }
+    }
+
+    /** Carries an {@link Error} a consumer threw through the retry loop, which retries exceptions. */
+    private static final class ConsumerError extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ConsumerError(Error cause) {
+            super(cause);
         }
     }
 

@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -104,48 +103,65 @@ public final class SimpleCommandBus implements CommandBus {
                     + "' names no " + repository.definition().name() + " id (it was '" + id + "'); set the target id.");
         }
         String fingerprint = CommandFingerprint.of(rawCommand);
-        SplittableRandom random = null;
-        for (int attempt = 1; ; attempt++) {
-            // Loading before the lookup matters: a twin that appends after the lookup appends after the load too,
-            // so this attempt's append meets the twin's event ids and is answered as a duplicate.
-            A aggregate = repository.loadOrNew(id);
-            CommandResult earlier = earlierOutcome(repository, id, metadata, fingerprint, attempt);
-            if (earlier != null) {
-                return earlier;
+        String name = rawCommand.getClass().getSimpleName();
+        int[] attempts = {0};
+        try {
+            return conflictRetry.execute(
+                    () -> attempt(repository, route, command, id, metadata, fingerprint, ++attempts[0]),
+                    e -> e instanceof ConcurrencyConflictException,
+                    delay -> {
+                        metrics.count("nexus.command.retries", "command", name);
+                        if (!delay.isZero()) {
+                            sleeper.sleep(delay);
+                        }
+                    },
+                    ThreadLocalRandom.current());
+        } catch (ConcurrencyConflictException e) {
+            return orThrow(earlierOutcome(repository, id, metadata, fingerprint, attempts[0]), e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            throw new io.nexus.core.NexusException("Interrupted while waiting to retry a command", e);
+        } catch (Exception e) {
+            // attempt(...) declares no checked exception, so only a sleeper could get here.
+            throw new io.nexus.core.NexusException("Waiting to retry command '" + name + "' failed", e);
+        }
+    }
+
+    /** One attempt: load, look the command id up, decide, append. A lost append race throws for a retry. */
+    private <A extends Aggregate, C> CommandResult attempt(AggregateRepository<A> repository, CommandRoutes.Route<A, C> route,
+                                                           C command, String id, CommandMetadata metadata,
+                                                           String fingerprint, int attempt) {
+        // Loading before the lookup matters: a twin that appends after the lookup appends after the load too,
+        // so this attempt's append meets the twin's event ids and is answered as a duplicate.
+        A aggregate = repository.loadOrNew(id);
+        CommandResult earlier = earlierOutcome(repository, id, metadata, fingerprint, attempt);
+        if (earlier != null) {
+            return earlier;
+        }
+        try {
+            if (route.policy() == CreationPolicy.CREATE && !aggregate.isNew()) {
+                throw new AggregateAlreadyExistsException(repository.definition().name(), id, aggregate.version());
             }
-            try {
-                if (route.policy() == CreationPolicy.CREATE && !aggregate.isNew()) {
-                    throw new AggregateAlreadyExistsException(repository.definition().name(), id, aggregate.version());
-                }
-                if (route.policy() == CreationPolicy.UPDATE && aggregate.isNew()) {
-                    throw new AggregateNotFoundException(repository.definition().name(), id);
-                }
-                route.handler().handle(aggregate, command, new CommandContext(metadata, clock, attempt));
-            } catch (AggregateAlreadyExistsException | CommandRejectedException e) {
-                // A twin may have applied this command on a state this attempt did not see.
-                return orThrow(earlierOutcome(repository, id, metadata, fingerprint, attempt), e);
+            if (route.policy() == CreationPolicy.UPDATE && aggregate.isNew()) {
+                throw new AggregateNotFoundException(repository.definition().name(), id);
             }
-            if (aggregate.uncommittedEvents().isEmpty()) {
-                return new CommandResult(id, aggregate.version(), List.of(), attempt, false);
+            route.handler().handle(aggregate, command, new CommandContext(metadata, clock, attempt));
+        } catch (AggregateAlreadyExistsException | CommandRejectedException e) {
+            // A twin may have applied this command on a state this attempt did not see.
+            return orThrow(earlierOutcome(repository, id, metadata, fingerprint, attempt), e);
+        }
+        if (aggregate.uncommittedEvents().isEmpty()) {
+            return new CommandResult(id, aggregate.version(), List.of(), attempt, false);
+        }
+        try {
+            AppendResult result = repository.save(aggregate, metadata, fingerprint);
+            if (result.duplicate()) {
+                return applied(repository, id, metadata, fingerprint, result.events(), attempt);
             }
-            try {
-                AppendResult result = repository.save(aggregate, metadata, fingerprint);
-                if (result.duplicate()) {
-                    return applied(repository, id, metadata, fingerprint, result.events(), attempt);
-                }
-                return new CommandResult(id, result.newVersion(), result.events(), attempt, false);
-            } catch (DuplicateEventIdException e) {
-                return orThrow(earlierOutcome(repository, id, metadata, fingerprint, attempt), e);
-            } catch (ConcurrencyConflictException e) {
-                if (!conflictRetry.canRetryAfter(attempt)) {
-                    return orThrow(earlierOutcome(repository, id, metadata, fingerprint, attempt), e);
-                }
-                if (random == null) {
-                    random = new SplittableRandom(ThreadLocalRandom.current().nextLong());
-                }
-                metrics.count("nexus.command.retries", "command", rawCommand.getClass().getSimpleName());
-                pause(conflictRetry.delayAfter(attempt, random));
-            }
+            return new CommandResult(id, result.newVersion(), result.events(), attempt, false);
+        } catch (DuplicateEventIdException e) {
+            return orThrow(earlierOutcome(repository, id, metadata, fingerprint, attempt), e);
         }
     }
 
@@ -173,18 +189,6 @@ public final class SimpleCommandBus implements CommandBus {
             throw failure;
         }
         return result;
-    }
-
-    private void pause(Duration delay) {
-        if (delay.isZero()) {
-            return;
-        }
-        try {
-            sleeper.sleep(delay);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new io.nexus.core.NexusException("Interrupted while waiting to retry a command", e);
-        }
     }
 
     /** Builds a {@link SimpleCommandBus}. */

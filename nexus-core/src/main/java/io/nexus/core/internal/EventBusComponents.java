@@ -1,6 +1,7 @@
 package io.nexus.core.internal;
 
 import io.nexus.core.bus.BusConsumers;
+import io.nexus.core.bus.ConsumerGroup;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.lifecycle.NexusComponent;
 import io.nexus.core.lifecycle.NexusContext;
@@ -24,11 +25,16 @@ public final class EventBusComponents {
     public static final class Consumers implements NexusComponent, Lifecycle.Wrapper {
         private final EventBus bus;
         private final List<BusConsumers.Registration> registrations;
-        private final List<Subscription> subscriptions = new ArrayList<>();
+        private final List<ConsumerGroup> subscriptions = new ArrayList<>();
 
         public Consumers(EventBus bus, BusConsumers consumers) {
             this.bus = bus;
             this.registrations = consumers.registrations();
+        }
+
+        /** The running consumer groups (health, dead letters), in registration order; empty before start. */
+        public List<ConsumerGroup> groups() {
+            return List.copyOf(subscriptions);
         }
 
         @Override

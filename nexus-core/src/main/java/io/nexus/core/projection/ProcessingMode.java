@@ -4,10 +4,11 @@ package io.nexus.core.projection;
 public enum ProcessingMode {
 
     /**
-     * On the appending thread, before the append returns, when the store notifies listeners synchronously
-     * (the embedded store does): a command's caller reads its own write from the read model right away.
-     * The processor falls back to the asynchronous path when it is behind (catching up, retrying the same
-     * aggregate) or busy, and never fails the append.
+     * On the thread that tells of the append, before the append returns when the store notifies on the
+     * appending thread (the embedded store does, after releasing its write lock, so a slow projection never
+     * holds up other appends): a command's caller reads its own write from the read model right away. When
+     * another thread is handling a batch for more than 50 ms, or is already telling of appends, the events
+     * are handled there or on the asynchronous path. Never fails the append.
      */
     INLINE,
 

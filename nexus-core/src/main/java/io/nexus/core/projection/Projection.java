@@ -40,7 +40,7 @@ public interface Projection {
      * Applies one event to the read model.
      *
      * @param event    the payload decoded to its registered class, upcast to the current schema version
-     * @param envelope the stored envelope: stream id, version, position, timestamp, metadata
+     * @param envelope the envelope of the upcast payload (its schemaVersion is the payload's): stream id, version, position, timestamp, metadata as stored
      * @throws Exception anything; the processor retries the event with backoff and, past the retry limit,
      *                   dead-letters it with this exception as the cause and parks the aggregate's later events
      */

@@ -26,7 +26,10 @@ public record ProjectionHealth(String projection, Status status, long position, 
         STOPPED,
         /** Behind the head and no progress for longer than the processor's stall threshold. */
         STALLED,
-        /** At least one aggregate's event is failing and being retried. */
+        /**
+         * At least one aggregate's event is failing and being retried, or the processing itself failed
+         * (for example the dead-letter queue could not be reached) and waits out its backoff.
+         */
         FAILING,
         /** Processing, but some aggregates are parked behind dead letters that need an operator. */
         DEAD_LETTERS,

@@ -3,6 +3,7 @@ package io.nexus.core.projection;
 import io.nexus.core.deadletter.DeadLetter;
 import io.nexus.core.deadletter.DeadLetterNotFoundException;
 import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.serialization.DecodedEvent;
 import io.nexus.core.store.StreamQuery;
 import io.nexus.core.tracking.LogHandler;
 import io.nexus.core.tracking.LogTracker;
@@ -199,8 +200,8 @@ final class ProjectionInstance implements LogHandler {
     /** Lock held. Decodes and handles one event, then tells the listeners; the failure, or null. */
     Throwable attempt(EventEnvelope event) {
         try {
-            Object decoded = settings.codec().decode(event);
-            projection.handle(decoded, event);
+            DecodedEvent decoded = settings.codec().decodeWithEnvelope(event);
+            projection.handle(decoded.event(), decoded.envelope());
         } catch (Throwable e) {
             if (e instanceof VirtualMachineError fatal) {
                 throw fatal;

@@ -10,6 +10,11 @@ import io.nexus.core.deadletter.DeadLetterQueue;
 import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.lifecycle.NexusContext;
+import io.nexus.core.policy.PolicyActions;
+import io.nexus.core.policy.PolicyDecisionPoint;
+import io.nexus.core.policy.PolicyDeniedException;
+import io.nexus.core.policy.PolicyEngine;
+import io.nexus.core.policy.PolicyRequest;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.serialization.EventCodec;
 import io.nexus.core.store.EventStore;
@@ -21,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.UUID;
@@ -70,6 +76,7 @@ public final class ProjectionProcessor implements AutoCloseable {
     private final boolean inline;
     private final Object lifecycle = new Object();
     private final ShadowRebuilder rebuilds;
+    private final PolicyEngine policy;
     private volatile ProjectionInstance serving;
     private volatile boolean running;
 
@@ -83,6 +90,7 @@ public final class ProjectionProcessor implements AutoCloseable {
         this.inline = b.mode == ProcessingMode.INLINE;
         this.serving = new ProjectionInstance(settings, b.projection, settings.name(), true, inline, 1);
         this.rebuilds = new ShadowRebuilder(settings, lifecycle, this::promote);
+        this.policy = b.policy;
         if (!settings.deadLettersOutliveTheProcess()) {
             log.debug("Projection '{}' keeps its checkpoint before its dead letters: the dead-letter queue does not outlive the process",
                     settings.name());
@@ -108,7 +116,8 @@ public final class ProjectionProcessor implements AutoCloseable {
     public static Builder builder(Projection projection, NexusContext context) {
         Objects.requireNonNull(context, "context");
         return new Builder(projection, context.eventStore(), context.codec()).checkpoints(context.checkpoints())
-                .deadLetters(context.deadLetters()).clock(context.clock()).meterRegistry(context.meterRegistry());
+                .deadLetters(context.deadLetters()).clock(context.clock()).meterRegistry(context.meterRegistry())
+                .policy(context.policy());
     }
 
     /** The projection's name, under which checkpoints and dead letters are stored. */
@@ -201,7 +210,18 @@ public final class ProjectionProcessor implements AutoCloseable {
      * @throws DeadLetterNotFoundException if the serving projection has no dead letter {@code id}
      */
     public boolean retryDeadLetter(UUID id) {
+        return retryDeadLetter(id, Map.of());
+    }
+
+    /**
+     * {@link #retryDeadLetter(UUID)} on behalf of {@code principal}, once the policy allows action
+     * {@code dead-letter-retry}.
+     *
+     * @throws PolicyDeniedException if the policy denies; nothing changed
+     */
+    public boolean retryDeadLetter(UUID id, Map<String, String> principal) {
         Objects.requireNonNull(id, "id");
+        authorize(PolicyActions.DEAD_LETTER_RETRY, principal, "deadLetterId", id);
         settings.lock().lock();
         try {
             return serving.parking.retryDeadLetter(id);
@@ -216,7 +236,18 @@ public final class ProjectionProcessor implements AutoCloseable {
      * @throws DeadLetterNotFoundException if the serving projection has no dead letter {@code id}
      */
     public void discardDeadLetter(UUID id) {
+        discardDeadLetter(id, Map.of());
+    }
+
+    /**
+     * {@link #discardDeadLetter(UUID)} on behalf of {@code principal}, once the policy allows action
+     * {@code dead-letter-discard}.
+     *
+     * @throws PolicyDeniedException if the policy denies; nothing changed
+     */
+    public void discardDeadLetter(UUID id, Map<String, String> principal) {
         Objects.requireNonNull(id, "id");
+        authorize(PolicyActions.DEAD_LETTER_DISCARD, principal, "deadLetterId", id);
         settings.lock().lock();
         try {
             serving.parking.discardDeadLetter(id);
@@ -235,7 +266,18 @@ public final class ProjectionProcessor implements AutoCloseable {
      * @throws IllegalArgumentException if {@code fromPosition} is negative, or the replacement has another name
      */
     public ShadowRebuild rebuild(Projection replacement, long fromPosition) {
+        return rebuild(replacement, fromPosition, Map.of());
+    }
+
+    /**
+     * {@link #rebuild(Projection, long)} on behalf of {@code principal}, once the policy allows action
+     * {@code projection-rebuild}.
+     *
+     * @throws PolicyDeniedException if the policy denies; nothing changed
+     */
+    public ShadowRebuild rebuild(Projection replacement, long fromPosition, Map<String, String> principal) {
         Objects.requireNonNull(replacement, "replacement");
+        authorize(PolicyActions.PROJECTION_REBUILD, principal, "fromPosition", fromPosition);
         if (fromPosition < 0) {
             throw new IllegalArgumentException("fromPosition must be >= 0, but was " + fromPosition);
         }
@@ -249,6 +291,11 @@ public final class ProjectionProcessor implements AutoCloseable {
             }
             return new ShadowRebuild(this, rebuilds.begin(replacement, fromPosition));
         }
+    }
+
+    private void authorize(String action, Map<String, String> principal, String key, Object value) {
+        PolicyDecisionPoint.enforce(policy, PolicyRequest.builder(action).principal(Objects.requireNonNull(principal, "principal"))
+                .attribute("projection", settings.name()).attribute("consumer", serving.consumer()).attribute(key, value).build());
     }
 
     // ------------------------------------------------------------ used by ShadowRebuild
@@ -318,6 +365,7 @@ public final class ProjectionProcessor implements AutoCloseable {
         private MeterRegistry meterRegistry;
         private boolean checkpointPastVolatileDeadLetters;
         private final List<ProjectionListener> listeners = new ArrayList<>();
+        private PolicyEngine policy = PolicyEngine.allowAll();
 
         private Builder(Projection projection, EventStore store, EventCodec codec) {
             this.projection = Objects.requireNonNull(projection, "projection");
@@ -340,6 +388,16 @@ public final class ProjectionProcessor implements AutoCloseable {
         /** Where dead letters go; a fresh {@link InMemoryDeadLetterQueue} by default. */
         public Builder deadLetters(DeadLetterQueue value) {
             this.deadLetters = Objects.requireNonNull(value, "deadLetters");
+            return this;
+        }
+
+        /**
+         * Asked before a dead letter is retried or discarded and before a rebuild (actions
+         * {@code dead-letter-retry}, {@code dead-letter-discard}, {@code projection-rebuild}); allows all by default,
+         * the application's policy when built from a {@code NexusContext}.
+         */
+        public Builder policy(PolicyEngine value) {
+            this.policy = Objects.requireNonNull(value, "policy");
             return this;
         }
 

@@ -6,6 +6,7 @@ import io.nexus.core.aggregate.AggregateRepository;
 import io.nexus.core.aggregate.TemporalLimitExceededException;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.policy.PolicyDecision;
+import io.nexus.core.policy.PolicyDecisionPoint;
 import io.nexus.core.policy.PolicyDeniedException;
 import io.nexus.core.policy.PolicyEngine;
 import io.nexus.core.policy.PolicyRequest;
@@ -49,7 +50,7 @@ import java.util.function.Supplier;
 public final class TemporalQueryService implements AutoCloseable {
 
     /** The policy action asked for every temporal query. */
-    public static final String ACTION = "temporal-read";
+    public static final String ACTION = io.nexus.core.policy.PolicyActions.TEMPORAL_READ;
 
     private final ReadStream store;
     private final PolicyEngine policy;
@@ -176,13 +177,17 @@ public final class TemporalQueryService implements AutoCloseable {
         String detail;
         TemporalResult<A> result = null;
         Throwable failure = null;
+        PolicyDecision denial = null;
         try {
             admit(who, type, id, target);
-            PolicyRequest request = new PolicyRequest(ACTION, type, id, null, null, who.principal());
-            PolicyDecision decision = policy.evaluate(request);
-            if (decision == null || !decision.allowed()) {
+            PolicyRequest request = PolicyRequest.builder(ACTION).principal(who.principal()).aggregate(type, id)
+                    .attribute("client", who.clientId()).attribute("target", target).build();
+            try {
+                PolicyDecisionPoint.enforce(policy, request);
+            } catch (PolicyDeniedException e) {
                 outcome = AuditRecord.Outcome.DENIED;
-                throw new PolicyDeniedException(request, decision == null ? "the policy engine gave no decision" : decision.reason());
+                denial = e.decision();
+                throw e;
             }
             A aggregate = withinTimeout(() -> load.apply(type), type, id);
             outcome = AuditRecord.Outcome.SUCCEEDED;
@@ -201,7 +206,8 @@ public final class TemporalQueryService implements AutoCloseable {
             failure = e;
         }
         AuditRecord record = new AuditRecord(started, who.clientId(), who.principal(), type, id, target, outcome, detail,
-                Duration.ofNanos(System.nanoTime() - startedNanos));
+                Duration.ofNanos(System.nanoTime() - startedNanos), ACTION, denial == null ? null : denial.rule(),
+                denial == null ? List.of() : denial.reasons());
         try {
             audit.record(record);
         } catch (RuntimeException auditFailure) {

@@ -159,7 +159,7 @@ public final class LogTracker implements AutoCloseable {
             this.checkpointFailure = null;
             int current = ++generation;
             try {
-                subscription = changes.subscribe(events -> onAppend());
+                subscription = changes.subscribe(this::onAppend);
                 live = true;
             } catch (RuntimeException e) {
                 subscription = null;
@@ -378,8 +378,9 @@ public final class LogTracker implements AutoCloseable {
         }
     }
 
-    private void onAppend() {
-        if (!inline) {
+    private void onAppend(List<EventEnvelope> events) {
+        // Inline only at the head: a tracker that is behind catches up on the scheduler, not on an appender.
+        if (!inline || events.isEmpty() || events.get(0).globalPosition() != position + 1) {
             wake();
             return;
         }
@@ -626,8 +627,10 @@ public final class LogTracker implements AutoCloseable {
         /**
          * Whether an append notification hands the new events to the handler on the notifying thread before
          * returning (an inline projection: the embedded store notifies on the appending thread, after its
-         * write lock is released) instead of waking the scheduler. When a batch is being handled on another
-         * thread for more than 50 ms, or a failure is backing off, the scheduler takes over. False by default.
+         * write lock is released) instead of waking the scheduler. Only when the tracker is at the head (the
+         * notified events are the next ones): one that is behind catches up on the scheduler, as it does when
+         * a batch is being handled on another thread for more than 50 ms or a failure is backing off. False
+         * by default.
          */
         public Builder inline(boolean value) {
             this.inline = value;

@@ -1,6 +1,7 @@
 package io.nexus.core.projection;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nexus.core.LogCapture;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
@@ -49,6 +50,7 @@ class ProjectionProcessorTest {
     private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore(scheduler);
     private final InMemoryDeadLetterQueue deadLetters = new InMemoryDeadLetterQueue();
     private final List<ProjectionProcessor> processors = new ArrayList<>();
+    private final LogCapture logs = LogCapture.start();
 
     private static final RetryPolicy NO_JITTER = RetryPolicy.custom().maxAttempts(5).initialDelay(Duration.ofMillis(100))
             .multiplier(2.0).maxDelay(Duration.ofSeconds(30)).jitter(0.0).build();
@@ -56,6 +58,7 @@ class ProjectionProcessorTest {
     @AfterEach
     void stopAll() {
         processors.forEach(ProjectionProcessor::close);
+        logs.close();
     }
 
     private ProjectionProcessor processor(Projection projection) {
@@ -241,6 +244,9 @@ class ProjectionProcessorTest {
         assertEquals(IllegalStateException.class.getName(), letter.causeType());
         assertEquals("handler rejects cart-1@2", letter.causeMessage());
         assertTrue(letter.causeTrace().contains("Recorder.handle"), letter.causeTrace());
+        assertTrue(logs.text().contains("Projection 'carts' dead-lettered 'ItemAdded' of stream 'cart-1' version 2 after 5 attempts"),
+                logs.text());
+        assertTrue(!logs.text().contains("\tat "), "the log names the cause; its stack trace is in the dead letter");
 
         add(store, "cart-1", "after-2");
         add(store, "cart-2", "z");

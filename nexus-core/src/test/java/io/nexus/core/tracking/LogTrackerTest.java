@@ -392,6 +392,24 @@ class LogTrackerTest {
     }
 
     @Test
+    void inlineTrackersHandleAppendsOnTheAppendingThreadOnlyWhenAtTheHead() {
+        append("a", 7);
+        Recording handler = new Recording();
+        LogTracker tracker = LogTracker.builder("summaries", store, store, checkpoints).scheduler(scheduler)
+                .pollInterval(POLL).batchSize(3).inline(true).build();
+        trackers.add(tracker);
+        tracker.start(handler);
+        append("b", 1);
+        assertEquals(List.of(), handler.positions, "behind: the backlog is left to the scheduler, not the appender");
+        scheduler.runDue();
+        assertEquals(8, handler.positions.size());
+
+        append("b", 2);
+        assertEquals(List.of(9L, 10L), handler.positions.subList(8, 10), "at the head: handled before append returned");
+        assertEquals(10, checkpoint());
+    }
+
+    @Test
     void replayHandsTheLogToTheHandlerUntilTheHeadWithoutACheckpoint() throws Exception {
         append("a", 5);
         Recording handler = new Recording();

@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressExcep
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
@@ -42,7 +42,6 @@ public final class AwsCalls {
 
     private final RetryPolicy retryPolicy;
     private final Translator translator;
-    private final SplittableRandom random = new SplittableRandom();
 
     public AwsCalls(RetryPolicy retryPolicy, Translator translator) {
         this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
@@ -55,22 +54,39 @@ public final class AwsCalls {
      * @param what names the operation and its subject for messages, e.g. "read stream 'order-1'"
      */
     public <T> T call(String what, Supplier<T> call) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return call.get();
-            } catch (TransactionCanceledException e) {
-                throw e;
-            } catch (SdkException e) {
-                boolean transientFailure = isTransient(e);
-                if (!transientFailure || !retryPolicy.canRetryAfter(attempt)) {
-                    throw translate(what, e, transientFailure, attempt);
+        Attempts attempts = new Attempts();
+        try {
+            return retryPolicy.execute(() -> {
+                attempts.count++;
+                try {
+                    return call.get();
+                } catch (SdkException e) {
+                    attempts.lastFailure = e;
+                    throw e;
                 }
-                Duration delay = retryPolicy.delayAfter(attempt, random.split());
-                log.debug("DynamoDB call to {} failed on attempt {} ({}); retrying in {}", what, attempt,
-                        e.getMessage(), delay);
-                pause(delay, what, e);
-            }
+            }, e -> !(e instanceof TransactionCanceledException) && e instanceof SdkException s && isTransient(s), delay -> {
+                log.debug("DynamoDB call to {} failed on attempt {} ({}); retrying in {}", what, attempts.count,
+                        attempts.lastFailure.getMessage(), delay);
+                RetryPolicy.Sleeper.threadSleep().sleep(delay);
+            }, ThreadLocalRandom.current());
+        } catch (TransactionCanceledException e) {
+            throw e;
+        } catch (SdkException e) {
+            throw translate(what, e, isTransient(e), attempts.count);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            throw interrupted(what, attempts.lastFailure);
+        } catch (Exception e) {
+            // The call is a Supplier and the sleeper throws only InterruptedException.
+            throw new IllegalStateException("Unexpected checked exception from " + what, e);
         }
+    }
+
+    /** The attempts of one {@link #call}, for its messages. */
+    private static final class Attempts {
+        int count;
+        SdkException lastFailure;
     }
 
     /** Sleeps for a backoff {@code delay}; an interrupt ends the wait with a transient failure. */
@@ -79,8 +95,13 @@ public final class AwsCalls {
             Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
-            throw translator.translate("Interrupted while waiting to retry " + what + "; try again.", cause, true);
+            throw interrupted(what, cause);
         }
+    }
+
+    /** The transient failure of {@code what} when a wait to retry it after {@code cause} was interrupted. */
+    public NexusException interrupted(String what, SdkException cause) {
+        return translator.translate("Interrupted while waiting to retry " + what + "; try again.", cause, true);
     }
 
     /** The failure of {@code what} as the caller's exception type. */

@@ -1,5 +1,6 @@
 package io.nexus.dynamodb.internal;
 
+import io.nexus.core.retry.RetryPolicy;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -7,7 +8,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 
 import java.time.Duration;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Read-then-write steps of the durable ports: a step reads the items it will change, then writes them in
@@ -23,11 +24,12 @@ public final class Transactions {
         List<TransactWriteItem> plan();
     }
 
-    private static final int MAX_ATTEMPTS = 50;
+    /** Another writer won: read again soon; the pause grows to at most 50 ms, with full jitter. */
+    private static final RetryPolicy RACES = RetryPolicy.custom().maxAttempts(50).initialDelay(Duration.ofMillis(2))
+            .maxDelay(Duration.ofMillis(50)).build();
 
     private final DynamoDbClient client;
     private final AwsCalls calls;
-    private final SplittableRandom random = new SplittableRandom();
 
     public Transactions(DynamoDbClient client, AwsCalls calls) {
         this.client = client;
@@ -41,20 +43,33 @@ public final class Transactions {
      * @throws io.nexus.core.NexusException (transient) when other writers kept winning, or as {@link AwsCalls} reports
      */
     public boolean run(String what, Step step) {
-        for (int attempt = 1; ; attempt++) {
-            List<TransactWriteItem> items = step.plan();
-            if (items == null || items.isEmpty()) {
-                return false;
-            }
-            try {
-                calls.call(what, () -> client.transactWriteItems(b -> b.transactItems(items)));
-                return true;
-            } catch (TransactionCanceledException e) {
-                if (!lostARace(e) || attempt >= MAX_ATTEMPTS) {
-                    throw calls.translate(what, e, lostARace(e), attempt);
+        int[] attempts = {0};
+        TransactionCanceledException[] lost = {null};
+        try {
+            return RACES.execute(() -> {
+                attempts[0]++;
+                List<TransactWriteItem> items = step.plan();
+                if (items == null || items.isEmpty()) {
+                    return false;
                 }
-                calls.pause(Duration.ofMillis(1 + random.nextInt(Math.min(50, 2 * attempt))), what, e);
-            }
+                try {
+                    calls.call(what, () -> client.transactWriteItems(b -> b.transactItems(items)));
+                } catch (TransactionCanceledException e) {
+                    lost[0] = e;
+                    throw e;
+                }
+                return true;
+            }, e -> e instanceof TransactionCanceledException t && lostARace(t), RetryPolicy.Sleeper.threadSleep(),
+                    ThreadLocalRandom.current());
+        } catch (TransactionCanceledException e) {
+            throw calls.translate(what, e, lostARace(e), attempts[0]);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            throw calls.interrupted(what, lost[0]);
+        } catch (Exception e) {
+            // The step and the call are unchecked, and the sleeper throws only InterruptedException.
+            throw new IllegalStateException("Unexpected checked exception from " + what, e);
         }
     }
 

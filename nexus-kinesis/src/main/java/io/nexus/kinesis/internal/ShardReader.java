@@ -87,24 +87,23 @@ public final class ShardReader {
         }
 
         private void coordinate() {
-            int failures = 0;
+            RetryPolicy.Backoff backoff = settings.readBackoff().backoff(ThreadLocalRandom.current());
             while (running) {
+                Duration wait = settings.shardSyncInterval();
                 try {
                     syncShards();
-                    failures = 0;
+                    backoff.succeeded();
                 } catch (RuntimeException e) {
                     if (!running) {
                         return;
                     }
-                    failures++;
+                    wait = backoff.failed();
                     log.warn("Consumer group '{}' could not list the shards of Kinesis stream '{}' (attempt {}); retrying",
-                            group, stream, failures, e);
+                            group, stream, backoff.failures(), e);
                 }
                 synchronized (wake) {
                     if (!wakeRequested && running) {
                         try {
-                            Duration wait = failures == 0 ? settings.shardSyncInterval()
-                                    : settings.readBackoff().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
                             TimeUnit.MILLISECONDS.timedWait(wake, Math.max(1, wait.toMillis()));
                         } catch (InterruptedException e) {
                             return;
@@ -209,7 +208,7 @@ public final class ShardReader {
             }
 
             void run() {
-                int failures = 0;
+                RetryPolicy.Backoff backoff = settings.readBackoff().backoff(ThreadLocalRandom.current());
                 try {
                     Optional<ShardCheckpoint> saved = checkpoints.load(consumerId, shardId);
                     after = saved.map(ShardCheckpoint::sequenceNumber).orElse(null);
@@ -219,7 +218,7 @@ public final class ShardReader {
                             if (!readOnce()) {
                                 return;
                             }
-                            failures = 0;
+                            backoff.succeeded();
                         } catch (ExpiredIteratorException e) {
                             iterator = null;
                         } catch (ResourceNotFoundException e) {
@@ -230,11 +229,11 @@ public final class ShardReader {
                             if (!running || e instanceof AbortedException) {
                                 return;
                             }
-                            failures++;
                             iterator = null;
-                            Duration delay = settings.readBackoff().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                            Duration delay = backoff.failed();
                             log.warn("Consumer group '{}' failed reading shard '{}' of Kinesis stream '{}' (attempt {}); retrying"
-                                    + " from its last checkpoint in {} ms", group, shardId, stream, failures, delay.toMillis(), e);
+                                    + " from its last checkpoint in {} ms", group, shardId, stream, backoff.failures(),
+                                    delay.toMillis(), e);
                             sleep(delay);
                         }
                     }
@@ -333,7 +332,8 @@ public final class ShardReader {
              * (the record is delivered again after a backoff) rather than skipping the record.
              */
             private boolean deliver(EventEnvelope event, String sequenceNumber) throws InterruptedException {
-                for (int failures = 1; running; failures++) {
+                RetryPolicy.Backoff backoff = settings.readBackoff().backoff(ThreadLocalRandom.current());
+                while (running) {
                     try {
                         if (!consumer.deliver(event)) {
                             return false;
@@ -341,10 +341,10 @@ public final class ShardReader {
                         checkpoint(sequenceNumber);
                         return true;
                     } catch (RuntimeException e) {
-                        Duration delay = settings.readBackoff().delayAfter(Math.min(failures, 30), ThreadLocalRandom.current());
+                        Duration delay = backoff.failed();
                         log.warn("Consumer group '{}' could not record the outcome of '{}' of stream '{}' version {} in its"
                                 + " dead-letter queue or checkpoint store (attempt {}); delivering it again in {} ms", group,
-                                event.eventType(), event.streamId(), event.version(), failures, delay.toMillis(), e);
+                                event.eventType(), event.streamId(), event.version(), backoff.failures(), delay.toMillis(), e);
                         TimeUnit.NANOSECONDS.sleep(Math.max(delay.toNanos(), 1));
                     }
                 }

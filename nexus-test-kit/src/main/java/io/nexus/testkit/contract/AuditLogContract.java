@@ -98,6 +98,15 @@ public abstract class AuditLogContract {
         }
 
         @Test
+        @DisplayName("a policy decision reads back with its action, rule and reasons")
+        void policyDecisionRoundTrip() {
+            AuditRecord record = new AuditRecord(T0, "policy", Map.of("sub", "eve"), "Order", "order-7", "append [OrderPlaced]",
+                    AuditRecord.Outcome.DENIED, "r1; r2", Duration.ofNanos(42), "append", "event-ownership", List.of("r1", "r2"));
+            log.record(record);
+            assertEquals(List.of(record), log.recent(10), "recent");
+        }
+
+        @Test
         @DisplayName("every outcome round-trips, and so does an empty principal and detail")
         void everyOutcome() {
             List<AuditRecord> records = new ArrayList<>();

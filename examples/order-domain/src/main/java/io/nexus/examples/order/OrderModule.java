@@ -22,7 +22,11 @@ import io.nexus.examples.order.domain.OrderState;
 import io.nexus.examples.order.domain.PlaceOrder;
 import io.nexus.examples.order.domain.RemoveLine;
 
+import io.nexus.core.policy.Policies;
+
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The Order domain as one {@link NexusModule}, so the app and its tests wire it the same way: the event
@@ -101,11 +105,24 @@ public final class OrderModule implements NexusModule {
         return "schemas/" + eventType + "-v" + version + ".json";
     }
 
-    /** Registers the Order domain (event types, validator, aggregate and routes) on {@code builder}. */
+    /**
+     * The Order domain's governance: history is append-only, Order events are appended by Orders only,
+     * payloads stay under 16 KiB, and no event carries contact details (customers are referred to by id).
+     */
+    public static Policies policies() {
+        List<String> orderEvents = eventTypes().all().stream().map(EventTypeInfo::name).toList();
+        return Policies.builtIn().appendOnly()
+                .eventOwner(definition().name(), orderEvents.toArray(String[]::new))
+                .payloadLimit(16 * 1024)
+                .personalData(Set.of("email", "phone", "address"), Set.of());
+    }
+
+    /** Registers the Order domain (event types, validator, aggregate, routes and its policies) on {@code builder}. */
     @Override
     public void configure(Nexus.Builder builder) {
         builder.eventTypes(eventTypes())
                 .validator(validator)
+                .policy(policies())
                 .aggregate(definition(), OrderModule::routes);
     }
 }

@@ -5,5 +5,6 @@ package io.nexus.examples.order.domain;
  *
  * @param orderId the order
  */
+@io.nexus.core.policy.Published("the fulfilment saga cancels orders it cannot fulfil")
 public record CancelOrder(String orderId) {
 }

@@ -8,6 +8,7 @@ import java.util.Objects;
  * An order refused a command because it would break one of its rules. Nothing was appended.
  * Permanent: the command (or the order it targets) must change.
  */
+@io.nexus.core.policy.Published("the Order context's answer to a refused command")
 public class OrderRejectedException extends CommandRejectedException {
 
     private static final long serialVersionUID = 1L;

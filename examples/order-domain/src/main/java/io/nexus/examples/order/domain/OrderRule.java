@@ -5,6 +5,7 @@ package io.nexus.examples.order.domain;
  * the command ({@link #aboutInput()}: the same command fails on any order) or about the order's
  * current state (it might have succeeded on another order, or earlier).
  */
+@io.nexus.core.policy.Published("tells a caller which order rule refused its command")
 public enum OrderRule {
     /** A line's quantity must be 1..{@value OrderRules#MAX_QUANTITY}, also after adding to an existing line. */
     QUANTITY_OUT_OF_RANGE(true),

@@ -54,6 +54,10 @@ public final class FulfilmentModule implements NexusModule {
     public void configure(Nexus.Builder builder) {
         builder.eventTypes(eventTypes())
                 .validator(validator())
+                .policy(OrderModule.policies()
+                        .eventOwner("InventoryReservation", "InventoryReserved", "InventoryReleased")
+                        .eventOwner("Payment", "PaymentRequested", "PaymentCharged", "PaymentDeclined")
+                        .eventOwner("Shipment", "OrderShipped"))
                 .aggregate(OrderModule.definition(), OrderModule::routes)
                 .aggregate(AggregateDefinition.of(InventoryReservation.class, InventoryReservation::new), routes -> routes
                         .createOrUpdate(InventoryReservation.ReserveInventory.class, InventoryReservation.ReserveInventory::reservationId,

@@ -1,0 +1,82 @@
+package io.nexus.examples.order.system;
+
+import io.nexus.core.NexusException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
+
+/**
+ * Sends steps of the {@link Workload} to a system from several threads: the steps of one order in index
+ * order on one thread, different orders in parallel. A transient failure is sent again with the same
+ * command id; every other failure fails the drive. A step whose earlier outcome is unknown (sent by a
+ * process that was killed) is simply sent again: the command id makes the re-send answer "already applied"
+ * if it was.
+ */
+final class Driver {
+
+    private Driver() {
+    }
+
+    /**
+     * Sends {@code steps} with {@code threads} threads, calling {@code done} with each index once its command
+     * succeeded; returns when all are sent.
+     *
+     * @throws IllegalStateException with the first failure
+     */
+    static void drive(OrderSystem system, List<Workload.Step> steps, int threads, IntConsumer done)
+            throws Exception {
+        Map<String, List<Workload.Step>> byOrder = new LinkedHashMap<>();
+        for (Workload.Step step : steps) {
+            byOrder.computeIfAbsent(step.orderId(), k -> new ArrayList<>()).add(step);
+        }
+        List<List<Workload.Step>> lanes = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            lanes.add(new ArrayList<>());
+        }
+        int i = 0;
+        for (List<Workload.Step> orderSteps : byOrder.values()) {
+            lanes.get(i++ % threads).addAll(orderSteps);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (List<Workload.Step> lane : lanes) {
+                futures.add(pool.submit(() -> {
+                    for (Workload.Step step : lane) {
+                        send(system, step);
+                        done.accept(step.index());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void send(OrderSystem system, Workload.Step step) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                system.send(step);
+                return;
+            } catch (NexusException e) {
+                if (!e.isTransient() || attempt == 10) {
+                    throw failed(step, e);
+                }
+            }
+        }
+    }
+
+    private static IllegalStateException failed(Workload.Step step, Exception e) {
+        return new IllegalStateException("step " + step.index() + " (" + step.command() + ") failed", e);
+    }
+}

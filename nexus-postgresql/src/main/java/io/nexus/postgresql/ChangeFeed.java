@@ -1,0 +1,248 @@
+package io.nexus.postgresql;
+
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.store.AppendListener;
+import io.nexus.core.store.Subscription;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The change capture of {@link PostgresEventStore}: while it has subscriptions, one thread follows the global
+ * log from the head it found at the first subscription and tells each listener of every committed append,
+ * grouped as appended (one transaction of one stream). It reads only what the store's {@code readAll} would
+ * hand out, so listeners never see an event that a running transaction could precede. A second thread holds
+ * a connection in {@code LISTEN} and wakes the first when another process appended; local appends wake it
+ * directly; without either it reads every poll interval.
+ */
+final class ChangeFeed implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
+    private static final int PAGE = 500;
+    /** The longest the listening thread blocks on its socket, so that it notices a close soon. */
+    private static final int LISTEN_SLICE_MILLIS = 250;
+
+    private final PostgresEventStore store;
+    private final DataSource dataSource;
+    private final String channel;
+    private final Duration pollInterval;
+    private final List<Registration> listeners = new CopyOnWriteArrayList<>();
+    private final Object lock = new Object();
+    private boolean wakeRequested;
+    private boolean running;
+    private boolean closed;
+    private long cursor;
+
+    ChangeFeed(PostgresEventStore store, DataSource dataSource, String channel, Duration pollInterval) {
+        this.store = store;
+        this.dataSource = dataSource;
+        this.channel = channel;
+        this.pollInterval = pollInterval;
+    }
+
+    Subscription subscribe(AppendListener listener) {
+        Registration registration = new Registration(listener);
+        synchronized (lock) {
+            requireOpen();
+            if (running) {
+                listeners.add(registration);
+                return () -> listeners.remove(registration);
+            }
+        }
+        // Read outside the lock: it may wait for older transactions, and appends take the lock to wake the feed.
+        long head = store.headPosition();
+        synchronized (lock) {
+            requireOpen();
+            if (!running) {
+                cursor = head;
+                running = true;
+                start("nexus-postgres-feed-" + channel, this::dispatch);
+                start("nexus-postgres-listen-" + channel, this::listen);
+            }
+            listeners.add(registration);
+        }
+        return () -> listeners.remove(registration);
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the event store on channel '" + channel + "' is closed; build a new one "
+                    + "to subscribe");
+        }
+    }
+
+    /** Asks the feed to read the log now. Cheap when the feed is not running. */
+    void wake() {
+        synchronized (lock) {
+            if (running) {
+                wakeRequested = true;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            running = false;
+            closed = true;
+            lock.notifyAll();
+        }
+        listeners.clear();
+    }
+
+    private static void start(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private boolean awaitWake() {
+        synchronized (lock) {
+            long deadline = System.nanoTime() + pollInterval.toNanos();
+            while (running && !wakeRequested) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    lock.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            wakeRequested = false;
+            return running;
+        }
+    }
+
+    private void dispatch() {
+        while (awaitWake()) {
+            try {
+                drain();
+            } catch (RuntimeException e) {
+                log.warn("Change feed on '{}' failed to read the global log; it tries again at the next poll", channel, e);
+            }
+        }
+    }
+
+    private void drain() {
+        while (true) {
+            long from;
+            synchronized (lock) {
+                if (!running) {
+                    return;
+                }
+                from = cursor + 1;
+            }
+            PostgresEventStore.Page page = store.readForFeed(from, PAGE);
+            List<EventEnvelope> events = page.events();
+            if (events.isEmpty()) {
+                return;
+            }
+            deliver(events, page.transactions());
+            synchronized (lock) {
+                cursor = events.get(events.size() - 1).globalPosition();
+            }
+            if (events.size() < PAGE) {
+                return;
+            }
+        }
+    }
+
+    /** Tells every listener of each append in the page: consecutive events of one transaction and one stream. */
+    private void deliver(List<EventEnvelope> events, List<String> transactions) {
+        int start = 0;
+        for (int i = 1; i <= events.size(); i++) {
+            boolean boundary = i == events.size()
+                    || !transactions.get(i).equals(transactions.get(start))
+                    || !events.get(i).streamId().equals(events.get(start).streamId());
+            if (boundary) {
+                List<EventEnvelope> append = List.copyOf(events.subList(start, i));
+                for (Registration registration : listeners) {
+                    registration.tell(append);
+                }
+                start = i;
+            }
+        }
+    }
+
+    private void listen() {
+        while (isRunning()) {
+            try (Connection connection = dataSource.getConnection()) {
+                if (!connection.getAutoCommit()) {
+                    connection.setAutoCommit(true);
+                }
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("LISTEN \"" + channel + "\"");
+                }
+                try {
+                    PGConnection pg = connection.unwrap(PGConnection.class);
+                    // A wake after LISTEN covers appends committed while the connection was being set up.
+                    wake();
+                    while (isRunning()) {
+                        PGNotification[] notifications = pg.getNotifications(LISTEN_SLICE_MILLIS);
+                        if (notifications != null && notifications.length > 0) {
+                            wake();
+                        }
+                    }
+                } finally {
+                    // The connection goes back to a pool: it must not keep listening for its next user.
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute("UNLISTEN *");
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (isRunning()) {
+                    log.warn("Change feed on '{}' lost its LISTEN connection; polling every {} until it is back",
+                            channel, pollInterval, e);
+                    pauseBeforeReconnect();
+                }
+            }
+        }
+    }
+
+    private boolean isRunning() {
+        synchronized (lock) {
+            return running;
+        }
+    }
+
+    private void pauseBeforeReconnect() {
+        synchronized (lock) {
+            try {
+                lock.wait(pollInterval.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** One subscription's entry; equal only to itself, so closing twice removes nothing else. */
+    private static final class Registration {
+        private final AppendListener listener;
+
+        Registration(AppendListener listener) {
+            this.listener = listener;
+        }
+
+        void tell(List<EventEnvelope> append) {
+            try {
+                listener.onAppend(append);
+            } catch (RuntimeException e) {
+                log.warn("Append listener {} failed; the append stands and other listeners are told", listener, e);
+            }
+        }
+    }
+}

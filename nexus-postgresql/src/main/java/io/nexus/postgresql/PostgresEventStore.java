@@ -1,0 +1,755 @@
+package io.nexus.postgresql;
+
+import io.nexus.core.NexusException;
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.event.EventPayload;
+import io.nexus.core.event.NewEvent;
+import io.nexus.core.store.AppendListener;
+import io.nexus.core.store.AppendResult;
+import io.nexus.core.store.ConcurrencyConflictException;
+import io.nexus.core.store.DuplicateEventIdException;
+import io.nexus.core.store.EventStore;
+import io.nexus.core.store.EventStoreUnavailableException;
+import io.nexus.core.store.EventTooLargeException;
+import io.nexus.core.store.ExpectedVersionAheadException;
+import io.nexus.core.store.ExpectedVersion;
+import io.nexus.core.store.InMemoryEventStore;
+import io.nexus.core.store.StreamQuery;
+import io.nexus.core.store.StreamTypeMismatchException;
+import io.nexus.core.store.Subscription;
+import io.nexus.postgresql.internal.Jdbc;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * The event store on PostgreSQL: streams, the global log and change capture in one table.
+ *
+ * <p>Implementation notes.
+ * <ul>
+ *   <li>An append is one transaction and one round trip: a call of the schema's {@code append_events} function
+ *       in autocommit mode reads the stream's head, checks the expectation and the aggregate type, claims global
+ *       positions and inserts every event in one statement. The unique key {@code (stream_id, version)} decides races: the loser's
+ *       insert fails and becomes a {@link ConcurrencyConflictException}; {@code (stream_id, event_id)}
+ *       catches re-sent batches, which are then answered from the stored originals.</li>
+ *   <li>The global log has no gap a reader could skip. Positions come from a sequence, claimed together
+ *       with the transaction id under an advisory lock that is released at once (the {@code claim_positions}
+ *       function), so position order follows transaction-id order. Each row keeps its transaction id, and
+ *       {@link #readAll} hands out rows only below the oldest transaction still running
+ *       ({@code pg_snapshot_xmin(pg_current_snapshot())}): every transaction that could still commit a
+ *       position holds a higher transaction id, hence a higher position than anything handed out. Commits
+ *       are not serialized, so concurrent writers share fsyncs (group commit).</li>
+ *   <li>Rows committed but not yet below that horizon are held back; a read that meets one waits up to the
+ *       visibility timeout for the older transactions to end, so that a reader sees its own appends.</li>
+ *   <li>Subscriptions: a change feed follows the log with the same reads and tells listeners; it is woken by
+ *       appends of this instance, by {@code LISTEN/NOTIFY} from other processes, and by a poll as fallback.
+ *       The {@code NOTIFY} is sent after the append's commit by one background sender that coalesces bursts,
+ *       because a transaction that notifies takes a global lock through its commit.</li>
+ * </ul>
+ *
+ * <p>Thread-safe. The caller owns the {@link DataSource}; {@link #close()} stops the feed's threads only.
+ */
+public final class PostgresEventStore implements EventStore, AutoCloseable {
+
+    /** The default largest event accepted, in bytes as {@link NewEvent#approximateSize()} counts them. */
+    public static final int DEFAULT_MAX_EVENT_SIZE = InMemoryEventStore.DEFAULT_MAX_EVENT_SIZE;
+
+    private static final String COLUMNS = "position, stream_id, version, aggregate_type, event_id, event_type, "
+            + "schema_version, recorded_at, correlation_id, causation_id, metadata, payload";
+    private static final int MAX_ANY_ATTEMPTS = 1_000;
+
+    private final DataSource dataSource;
+    private final String schema;
+    private final Clock clock;
+    private final int maxEventSize;
+    private final Duration visibilityTimeout;
+    private final ChangeFeed feed;
+    private final Notifier notifier;
+    private final Consumer<String> beforeCommit;
+
+    private final String headSql;
+    private final String appendSql;
+    private final String findIdsSql;
+    private final String rangeSql;
+    private final String readAllSql;
+    private final String lastPositionSql;
+    private final String lastSafePositionSql;
+    private final String horizonPastSql;
+    private final String versionOfSql;
+
+    private PostgresEventStore(Builder b) {
+        this.dataSource = b.dataSource;
+        this.schema = b.schema;
+        this.clock = b.clock;
+        this.maxEventSize = b.maxEventSize;
+        this.visibilityTimeout = b.visibilityTimeout;
+        this.beforeCommit = b.beforeCommit;
+        String t = schema + ".events";
+        String horizon = "(SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) h";
+        headSql = "SELECT version, aggregate_type FROM " + t + " WHERE stream_id = ? ORDER BY version DESC LIMIT 1";
+        appendSql = "SELECT outcome, head_version, head_type, first_position, recorded_at FROM " + schema
+                + ".append_events(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        findIdsSql = "SELECT event_id, version FROM " + t + " WHERE stream_id = ? AND event_id = ANY(?)";
+        rangeSql = "SELECT " + COLUMNS + " FROM " + t + " WHERE stream_id = ? AND version BETWEEN ? AND ? "
+                + "AND recorded_at <= ? ORDER BY version LIMIT ?";
+        readAllSql = "SELECT e.tx_id < h.xmin, e.tx_id::text, " + prefixed("e.", COLUMNS) + " FROM " + horizon + ", " + t
+                + " e WHERE e.position >= ? ORDER BY e.position LIMIT ?";
+        lastPositionSql = "SELECT e.tx_id < h.xmin, e.tx_id::text, e.position FROM " + horizon + ", " + t
+                + " e ORDER BY e.position DESC LIMIT 1";
+        lastSafePositionSql = "SELECT e.position FROM " + horizon + ", " + t
+                + " e WHERE e.tx_id < h.xmin ORDER BY e.position DESC LIMIT 1";
+        horizonPastSql = "SELECT pg_snapshot_xmin(pg_current_snapshot()) > ?::text::xid8";
+        versionOfSql = "SELECT version FROM " + t + " WHERE stream_id = ? AND event_id = ?";
+        this.notifier = b.notifications ? new Notifier(dataSource, channel(schema)) : null;
+        this.feed = new ChangeFeed(this, dataSource, channel(schema), b.pollInterval);
+    }
+
+    /**
+     * A builder over {@code dataSource}: any pool of connections to the database (the caller owns it).
+     *
+     * @throws NullPointerException if {@code dataSource} is null
+     */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /** The schema this store's tables live in. */
+    public String schema() {
+        return schema;
+    }
+
+    @Override
+    public AppendResult append(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events) {
+        requireText(streamId, "streamId");
+        requireText(aggregateType, "aggregateType");
+        Objects.requireNonNull(expected, "expected");
+        validate(streamId, events);
+        try {
+            for (int attempt = 1; ; attempt++) {
+                Outcome outcome = tryAppend(streamId, aggregateType, expected, events);
+                if (outcome.result != null) {
+                    if (!outcome.result.duplicate()) {
+                        feed.wake();
+                        if (notifier != null) {
+                            notifier.appended();
+                        }
+                    }
+                    return outcome.result;
+                }
+                // Only any() gets here: another writer took the version it read; any() means "wherever the end is".
+                if (attempt >= MAX_ANY_ATTEMPTS) {
+                    throw conflict(streamId, expected, currentVersion(streamId));
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable("append to stream '" + streamId + "'", e);
+        }
+    }
+
+    /**
+     * One attempt: the result, or no result when an any() append lost a race and should run again. The append is
+     * one call of {@code append_events} in autocommit mode: one round trip, commit included.
+     */
+    private Outcome tryAppend(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events)
+            throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            boolean hook = beforeCommit != null;
+            connection.setAutoCommit(!hook);
+            try {
+                Instant now = Jdbc.toMicros(clock.instant());
+                String outcome;
+                long head;
+                String headType;
+                long firstPosition = 0;
+                Instant recordedAt = null;
+                try (PreparedStatement statement = connection.prepareStatement(appendSql)) {
+                    bindAppend(connection, statement, streamId, aggregateType, expected, now, events);
+                    try (ResultSet rs = statement.executeQuery()) {
+                        rs.next();
+                        outcome = rs.getString(1);
+                        head = rs.getLong(2);
+                        headType = rs.getString(3);
+                        if ("ok".equals(outcome)) {
+                            firstPosition = rs.getLong(4);
+                            recordedAt = rs.getObject(5, OffsetDateTime.class).toInstant();
+                        }
+                    }
+                }
+                if (hook) {
+                    beforeCommit.accept(streamId);
+                    connection.commit();
+                }
+                if ("type".equals(outcome)) {
+                    throw new StreamTypeMismatchException(streamId, aggregateType, headType);
+                }
+                if ("conflict".equals(outcome)) {
+                    AppendResult replay = idempotentReplay(connection, streamId, expected, events);
+                    if (replay != null) {
+                        return new Outcome(replay);
+                    }
+                    throw conflict(streamId, expected, head);
+                }
+                List<EventEnvelope> stored = new ArrayList<>(events.size());
+                for (int i = 0; i < events.size(); i++) {
+                    stored.add(EventEnvelope.stored(events.get(i), streamId, aggregateType, head + 1 + i,
+                            firstPosition + i, recordedAt));
+                }
+                return new Outcome(new AppendResult(streamId, head + events.size(), stored, false));
+            } catch (SQLException e) {
+                if (hook) {
+                    Jdbc.rollbackQuietly(connection, e);
+                }
+                String constraint = violatedConstraint(e);
+                if ("events_stream_event_id_key".equals(constraint)) {
+                    AppendResult replay = idempotentReplay(connection, streamId, expected, events);
+                    if (replay != null) {
+                        return new Outcome(replay);
+                    }
+                    throw new IllegalStateException("stream '" + streamId + "' rejected an event id as stored, but "
+                            + "none of the batch's ids is there", e);
+                }
+                if ("events_stream_version_key".equals(constraint)) {
+                    if (expected == ExpectedVersion.any()) {
+                        return new Outcome(null);
+                    }
+                    AppendResult replay = idempotentReplay(connection, streamId, expected, events);
+                    if (replay != null) {
+                        return new Outcome(replay);
+                    }
+                    Head now = head(connection, streamId);
+                    if (now != null && !now.aggregateType.equals(aggregateType)) {
+                        throw new StreamTypeMismatchException(streamId, aggregateType, now.aggregateType);
+                    }
+                    throw conflict(streamId, expected, now == null ? 0 : now.version);
+                }
+                throw e;
+            } catch (RuntimeException | Error e) {
+                if (hook) {
+                    Jdbc.rollbackQuietly(connection, e);
+                }
+                throw e;
+            } finally {
+                Jdbc.restoreAutoCommit(connection);
+            }
+        }
+    }
+
+    /** A stream past the expectation is a conflict (transient); one behind it was never read by the caller (permanent). */
+    private static NexusException conflict(String streamId, ExpectedVersion expected, long actual) {
+        if (expected.isAheadOf(actual)) {
+            return new ExpectedVersionAheadException(streamId, expected, actual);
+        }
+        return new ConcurrencyConflictException(streamId, expected, actual);
+    }
+
+    private Head head(Connection connection, String streamId) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(headSql)) {
+            statement.setString(1, streamId);
+            try (ResultSet rs = statement.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new Head(rs.getLong(1), rs.getString(2));
+            }
+        }
+    }
+
+    private static void bindAppend(Connection connection, PreparedStatement statement, String streamId,
+                                   String aggregateType, ExpectedVersion expected, Instant now, List<NewEvent> events)
+            throws SQLException {
+        int n = events.size();
+        UUID[] ids = new UUID[n];
+        String[] types = new String[n];
+        Integer[] schemaVersions = new Integer[n];
+        String[] correlations = new String[n];
+        String[] causations = new String[n];
+        String[] metadata = new String[n];
+        byte[][] payloads = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            NewEvent event = events.get(i);
+            ids[i] = event.eventId();
+            types[i] = event.eventType();
+            schemaVersions[i] = event.schemaVersion();
+            correlations[i] = event.correlationId();
+            causations[i] = event.causationId();
+            metadata[i] = EventColumns.metadataJson(event.metadata());
+            payloads[i] = event.payload().unsafeBytes();
+        }
+        statement.setString(1, streamId);
+        statement.setString(2, aggregateType);
+        statement.setLong(3, expected instanceof ExpectedVersion.Exact exact ? exact.version() : -1);
+        statement.setObject(4, Jdbc.timestamp(now));
+        statement.setArray(5, connection.createArrayOf("uuid", ids));
+        statement.setArray(6, connection.createArrayOf("text", types));
+        statement.setArray(7, connection.createArrayOf("int4", schemaVersions));
+        statement.setArray(8, connection.createArrayOf("text", correlations));
+        statement.setArray(9, connection.createArrayOf("text", causations));
+        statement.setArray(10, connection.createArrayOf("text", metadata));
+        statement.setArray(11, connection.createArrayOf("bytea", payloads));
+    }
+
+    /**
+     * The stored originals when {@code batch} repeats an earlier append at the position {@code expected} names
+     * (anywhere for any()); null when none of its ids is stored.
+     *
+     * @throws DuplicateEventIdException when some id is stored, but not as this batch at that position
+     */
+    private AppendResult idempotentReplay(Connection connection, String streamId, ExpectedVersion expected,
+                                          List<NewEvent> batch) throws SQLException {
+        Map<UUID, Long> stored = new HashMap<>();
+        UUID[] ids = batch.stream().map(NewEvent::eventId).toArray(UUID[]::new);
+        try (PreparedStatement statement = connection.prepareStatement(findIdsSql)) {
+            statement.setString(1, streamId);
+            statement.setArray(2, connection.createArrayOf("uuid", ids));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    stored.put(rs.getObject(1, UUID.class), rs.getLong(2));
+                }
+            }
+        }
+        if (!connection.getAutoCommit()) {
+            connection.commit();
+        }
+        if (stored.isEmpty()) {
+            return null;
+        }
+        Long first = stored.get(ids[0]);
+        if (first == null) {
+            for (UUID id : ids) {
+                if (stored.containsKey(id)) {
+                    throw new DuplicateEventIdException(streamId, id, "is already stored at version " + stored.get(id));
+                }
+            }
+        }
+        boolean samePosition = expected instanceof ExpectedVersion.Exact exact ? exact.version() == first - 1
+                : expected == ExpectedVersion.any();
+        boolean sameRun = true;
+        for (int i = 0; sameRun && i < ids.length; i++) {
+            Long version = stored.get(ids[i]);
+            sameRun = version != null && version == first + i;
+        }
+        if (!samePosition || !sameRun) {
+            throw new DuplicateEventIdException(streamId, ids[0],
+                    "is already stored at version " + first + ", not where this append expects it");
+        }
+        List<EventEnvelope> originals = read(connection,
+                StreamQuery.stream(streamId).fromVersion(first).toVersion(first + ids.length - 1));
+        return new AppendResult(streamId, first + ids.length - 1, originals, true);
+    }
+
+    @Override
+    public List<EventEnvelope> read(StreamQuery query) {
+        Objects.requireNonNull(query, "query");
+        try (Connection connection = dataSource.getConnection()) {
+            return read(connection, query);
+        } catch (SQLException e) {
+            throw unavailable("read stream '" + query.streamId() + "'", e);
+        }
+    }
+
+    private List<EventEnvelope> read(Connection connection, StreamQuery query) throws SQLException {
+        if (query.maxCount() == 0) {
+            return List.of();
+        }
+        try (PreparedStatement statement = connection.prepareStatement(rangeSql)) {
+            statement.setString(1, query.streamId());
+            statement.setLong(2, query.fromVersion());
+            statement.setLong(3, query.toVersion());
+            statement.setObject(4, query.asOf() == null ? OffsetDateTime.MAX : Jdbc.timestamp(query.asOf()));
+            statement.setInt(5, query.maxCount());
+            try (ResultSet rs = statement.executeQuery()) {
+                List<EventEnvelope> events = new ArrayList<>();
+                while (rs.next()) {
+                    events.add(envelope(rs, 1));
+                }
+                return Collections.unmodifiableList(events);
+            }
+        }
+    }
+
+    @Override
+    public long currentVersion(String streamId) {
+        try (Connection connection = dataSource.getConnection()) {
+            Head head = head(connection, streamId);
+            return head == null ? 0 : head.version;
+        } catch (SQLException e) {
+            throw unavailable("read the version of stream '" + streamId + "'", e);
+        }
+    }
+
+    /**
+     * The version at which stream {@code streamId} holds event {@code eventId}, from the unique index on
+     * {@code (stream_id, event_id)}; empty when it holds none.
+     *
+     * @throws IllegalArgumentException if {@code streamId} is blank
+     * @throws NullPointerException     if {@code eventId} is null
+     */
+    @Override
+    public OptionalLong versionOf(String streamId, UUID eventId) {
+        requireText(streamId, "streamId");
+        Objects.requireNonNull(eventId, "eventId");
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(versionOfSql)) {
+            statement.setString(1, streamId);
+            statement.setObject(2, eventId);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+            }
+        } catch (SQLException e) {
+            throw unavailable("look up event '" + eventId + "' in stream '" + streamId + "'", e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Returns only events below the oldest transaction still running in the database. When committed events
+     * right after the page are held back by such a transaction, waits for it up to the visibility timeout, then
+     * returns what is safe.
+     */
+    @Override
+    public List<EventEnvelope> readAll(long fromPosition, int maxCount) {
+        if (fromPosition < 1) {
+            throw new IllegalArgumentException("fromPosition must be >= 1, but was " + fromPosition);
+        }
+        if (maxCount < 0) {
+            throw new IllegalArgumentException("maxCount must be >= 0, but was " + maxCount);
+        }
+        if (maxCount == 0) {
+            return List.of();
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            Page page = readPage(connection, fromPosition, maxCount);
+            if (page.heldBackBy != null && awaitHorizonPast(connection, page.heldBackBy)) {
+                page = readPage(connection, fromPosition, maxCount);
+            }
+            return page.events;
+        } catch (SQLException e) {
+            throw unavailable("read the global log from position " + fromPosition, e);
+        }
+    }
+
+    /** Rows from {@code from} in position order, cut at the first one a running transaction could still precede. */
+    private Page readPage(Connection connection, long from, int maxCount) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(readAllSql)) {
+            statement.setLong(1, from);
+            statement.setInt(2, maxCount);
+            try (ResultSet rs = statement.executeQuery()) {
+                List<EventEnvelope> events = new ArrayList<>();
+                List<String> transactions = new ArrayList<>();
+                while (rs.next()) {
+                    if (!rs.getBoolean(1)) {
+                        return new Page(Collections.unmodifiableList(events), transactions, rs.getString(2));
+                    }
+                    transactions.add(rs.getString(2));
+                    events.add(envelope(rs, 3));
+                }
+                return new Page(Collections.unmodifiableList(events), transactions, null);
+            }
+        }
+    }
+
+    /** Waits, boundedly, until every transaction older than {@code txId} has ended; whether it happened. */
+    private boolean awaitHorizonPast(Connection connection, String txId) throws SQLException {
+        long deadline = System.nanoTime() + visibilityTimeout.toNanos();
+        long pause = TimeUnit.MICROSECONDS.toNanos(200);
+        try (PreparedStatement statement = connection.prepareStatement(horizonPastSql)) {
+            statement.setString(1, txId);
+            while (true) {
+                try (ResultSet rs = statement.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return true;
+                    }
+                }
+                if (System.nanoTime() >= deadline) {
+                    return false;
+                }
+                LockSupport.parkNanos(pause);
+                pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }
+    }
+
+    @Override
+    public long headPosition() {
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement statement = connection.prepareStatement(lastPositionSql);
+                 ResultSet rs = statement.executeQuery()) {
+                if (!rs.next()) {
+                    return 0;
+                }
+                if (rs.getBoolean(1) || awaitHorizonPast(connection, rs.getString(2))) {
+                    return rs.getLong(3);
+                }
+            }
+            try (PreparedStatement statement = connection.prepareStatement(lastSafePositionSql);
+                 ResultSet rs = statement.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw unavailable("read the head of the global log", e);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Listeners are told on the store's feed thread, one call per committed append, in global-log order; an
+     * append committed by another process reaches them too (woken by {@code LISTEN/NOTIFY}, or by the poll).
+     */
+    @Override
+    public Subscription subscribe(AppendListener listener) {
+        return feed.subscribe(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Stops the change feed and the notification sender; later {@link #subscribe} calls fail. The data source
+     * stays open (the caller owns it).
+     */
+    @Override
+    public void close() {
+        feed.close();
+        if (notifier != null) {
+            notifier.close();
+        }
+    }
+
+    /** Reads the global log for the change feed: envelopes with the transaction each came from. */
+    Page readForFeed(long fromPosition, int maxCount) {
+        try (Connection connection = dataSource.getConnection()) {
+            Page page = readPage(connection, fromPosition, maxCount);
+            if (page.heldBackBy != null && awaitHorizonPast(connection, page.heldBackBy)) {
+                page = readPage(connection, fromPosition, maxCount);
+            }
+            return page;
+        } catch (SQLException e) {
+            throw unavailable("read the global log from position " + fromPosition, e);
+        }
+    }
+
+    private static EventEnvelope envelope(ResultSet rs, int first) throws SQLException {
+        int i = first;
+        long position = rs.getLong(i++);
+        String streamId = rs.getString(i++);
+        long version = rs.getLong(i++);
+        String aggregateType = rs.getString(i++);
+        UUID eventId = rs.getObject(i++, UUID.class);
+        String eventType = rs.getString(i++);
+        int schemaVersion = rs.getInt(i++);
+        Instant recordedAt = rs.getObject(i++, OffsetDateTime.class).toInstant();
+        String correlationId = rs.getString(i++);
+        String causationId = rs.getString(i++);
+        Map<String, String> metadata = EventColumns.metadata(rs.getString(i++));
+        byte[] payload = rs.getBytes(i);
+        return new EventEnvelope(eventId, streamId, aggregateType, version, position, eventType, schemaVersion,
+                recordedAt, correlationId, causationId, metadata, EventPayload.of(payload, null));
+    }
+
+    private void validate(String streamId, List<NewEvent> events) {
+        if (events == null || events.isEmpty()) {
+            throw new IllegalArgumentException("events must hold at least one event for stream '" + streamId + "'");
+        }
+        Set<UUID> ids = new HashSet<>(events.size() * 2);
+        for (NewEvent event : events) {
+            if (event == null) {
+                throw new IllegalArgumentException("events must not hold null, but the batch for stream '" + streamId
+                        + "' does: " + events);
+            }
+            if (!ids.add(event.eventId())) {
+                throw new DuplicateEventIdException(streamId, event.eventId(), "appears twice in one append");
+            }
+            int size = event.approximateSize();
+            if (size > maxEventSize) {
+                throw new EventTooLargeException(streamId, event.eventType(), size, maxEventSize);
+            }
+        }
+    }
+
+    private static String violatedConstraint(SQLException e) {
+        if (e instanceof PSQLException psql && "23505".equals(e.getSQLState())) {
+            ServerErrorMessage message = psql.getServerErrorMessage();
+            return message == null ? null : message.getConstraint();
+        }
+        return null;
+    }
+
+    private static EventStoreUnavailableException unavailable(String what, SQLException e) {
+        return new EventStoreUnavailableException("PostgreSQL failed to " + what + " (SQLState " + e.getSQLState()
+                + "): " + e.getMessage() + (Jdbc.isTransient(e) ? "; retry later" : "; check the database and the schema"),
+                e, Jdbc.isTransient(e));
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank, but was '" + value + "'");
+        }
+    }
+
+    private static String prefixed(String prefix, String columns) {
+        StringBuilder out = new StringBuilder();
+        for (String column : columns.split(", ")) {
+            if (out.length() > 0) {
+                out.append(", ");
+            }
+            out.append(prefix).append(column);
+        }
+        return out.toString();
+    }
+
+    static String channel(String schema) {
+        return "nexus_events_" + schema;
+    }
+
+    private record Head(long version, String aggregateType) {
+    }
+
+    private record Outcome(AppendResult result) {
+    }
+
+    /**
+     * A page of the global log: the safe events, the transaction of each, and the transaction id of the first
+     * committed row held back after them (null when none was).
+     */
+    record Page(List<EventEnvelope> events, List<String> transactions, String heldBackBy) {
+    }
+
+    /** Options for {@link PostgresEventStore}; each may be set once. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private String schema;
+        private Clock clock;
+        private Integer maxEventSizeSet;
+        private int maxEventSize = DEFAULT_MAX_EVENT_SIZE;
+        private Duration pollInterval;
+        private Duration visibilityTimeout;
+        private Boolean notificationsSet;
+        private boolean notifications = true;
+        private Boolean createSchemaSet;
+        private boolean createSchema = true;
+        private Consumer<String> beforeCommit;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /** The schema of the tables; default {@value PostgresSchema#DEFAULT_SCHEMA}. Lower-case letters, digits, '_'. */
+        public Builder schema(String value) {
+            Settings.requireUnset("schema", schema);
+            this.schema = Jdbc.requireSchemaName(value);
+            return this;
+        }
+
+        /** The clock that timestamps events (kept to the microsecond); default the system clock. */
+        public Builder clock(Clock value) {
+            Settings.requireUnset("clock", clock);
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /** The largest event accepted, in bytes; default {@value #DEFAULT_MAX_EVENT_SIZE}. */
+        public Builder maxEventSize(int bytes) {
+            Settings.requireUnset("maxEventSize", maxEventSizeSet);
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxEventSize must be >= 1, but was " + bytes);
+            }
+            this.maxEventSizeSet = bytes;
+            this.maxEventSize = bytes;
+            return this;
+        }
+
+        /**
+         * How often the change feed reads the log when nothing woke it (a lost notification, an append by a
+         * process with notifications off); default 1 second.
+         */
+        public Builder pollInterval(Duration value) {
+            Settings.requireUnset("pollInterval", pollInterval);
+            this.pollInterval = Settings.requirePositive("pollInterval", value);
+            return this;
+        }
+
+        /**
+         * How long a global-log read waits for older running transactions that hold back committed events;
+         * default 1 second. After it, the read returns what is safe and the rest comes with a later read.
+         */
+        public Builder visibilityTimeout(Duration value) {
+            Settings.requireUnset("visibilityTimeout", visibilityTimeout);
+            if (value == null || value.isNegative()) {
+                throw new IllegalArgumentException("visibilityTimeout must be >= 0, but was " + value);
+            }
+            this.visibilityTimeout = value;
+            return this;
+        }
+
+        /** Whether appends wake other processes' feeds with {@code NOTIFY}; default true. */
+        public Builder notifications(boolean value) {
+            Settings.requireUnset("notifications", notificationsSet);
+            this.notificationsSet = value;
+            this.notifications = value;
+            return this;
+        }
+
+        /** Whether {@link #build()} creates and migrates the schema ({@link PostgresSchema#migrate}); default true. */
+        public Builder createSchema(boolean value) {
+            Settings.requireUnset("createSchema", createSchemaSet);
+            this.createSchemaSet = value;
+            this.createSchema = value;
+            return this;
+        }
+
+        /**
+         * Runs inside every append's transaction right before its commit, with the stream id; for tests that
+         * hold a transaction open or commit appends out of order.
+         */
+        Builder beforeCommit(Consumer<String> hook) {
+            this.beforeCommit = hook;
+            return this;
+        }
+
+        /**
+         * The store; migrates the schema first unless {@link #createSchema(boolean)} was set to false.
+         *
+         * @throws PostgresAccessException if the migration fails
+         */
+        public PostgresEventStore build() {
+            if (schema == null) {
+                schema = PostgresSchema.DEFAULT_SCHEMA;
+            }
+            if (clock == null) {
+                clock = Clock.systemUTC();
+            }
+            if (pollInterval == null) {
+                pollInterval = Duration.ofSeconds(1);
+            }
+            if (visibilityTimeout == null) {
+                visibilityTimeout = Duration.ofSeconds(1);
+            }
+            if (createSchema) {
+                PostgresSchema.migrate(dataSource, schema);
+            }
+            return new PostgresEventStore(this);
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package io.nexus.postgresql;
+
+import io.nexus.postgresql.internal.Jdbc;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Creates and migrates the tables of every Nexus PostgreSQL store in one schema.
+ *
+ * <p>The DDL is versioned: each migration has a number, and {@code <schema>.nexus_schema_version} records
+ * the ones applied. {@link #migrate} applies the missing ones in order, in one transaction, under a
+ * transaction-scoped advisory lock of the schema, so that several processes starting together apply each
+ * migration once; running it again is a no-op. The stores' builders call it unless told not to (for a
+ * deployment whose application user may not run DDL: run {@link #migrate} once as the owner, or apply
+ * {@link #ddl(String)} with your migration tool). A database whose recorded version is newer than this
+ * library knows fails the migration instead of being used by older code.
+ *
+ * <p>Thread-safe (stateless).
+ */
+public final class PostgresSchema {
+
+    /** The schema the stores use when none is given. */
+    public static final String DEFAULT_SCHEMA = "nexus";
+
+    /** The advisory-lock class under which Nexus takes its locks (the ASCII of "NX"). */
+    static final int LOCK_CLASS = 0x4E58;
+
+    private PostgresSchema() {
+    }
+
+    /** The migrations, in order; the version of migration {@code i} is {@code i + 1}. Never edit a released one. */
+    private static List<Migration> migrations(String s) {
+        return List.of(
+                new Migration("event store: events, the global position sequence, the position claim and the append", List.of(
+                        "CREATE TABLE " + s + ".events ("
+                                + " position bigint PRIMARY KEY,"
+                                + " tx_id xid8 NOT NULL,"
+                                + " stream_id text COLLATE \"C\" NOT NULL,"
+                                + " version bigint NOT NULL,"
+                                + " aggregate_type text NOT NULL,"
+                                + " event_id uuid NOT NULL,"
+                                + " event_type text NOT NULL,"
+                                + " schema_version integer NOT NULL,"
+                                + " recorded_at timestamptz NOT NULL,"
+                                + " correlation_id text,"
+                                + " causation_id text,"
+                                + " metadata jsonb,"
+                                + " payload bytea NOT NULL,"
+                                + " CONSTRAINT events_stream_version_key UNIQUE (stream_id, version),"
+                                + " CONSTRAINT events_stream_event_id_key UNIQUE (stream_id, event_id))",
+                        "CREATE SEQUENCE " + s + ".event_positions AS bigint CACHE 1",
+                        // Positions and the transaction id are taken together under a session advisory lock that
+                        // is released right away (not at commit): position order then follows transaction-id
+                        // order, which is what lets readers stop below the oldest running transaction. See
+                        // docs/postgresql.md, "The global log without gaps".
+                        "CREATE FUNCTION " + s + ".claim_positions(n integer) RETURNS bigint LANGUAGE plpgsql AS $$\n"
+                                + "DECLARE last_position bigint;\n"
+                                + "BEGIN\n"
+                                + "  IF pg_current_xact_id_if_assigned() IS NOT NULL THEN\n"
+                                + "    RAISE EXCEPTION 'positions must be claimed before the transaction writes anything'"
+                                + " USING ERRCODE = 'P0001';\n"
+                                + "  END IF;\n"
+                                + "  PERFORM pg_advisory_lock(" + LOCK_CLASS + ", " + lockKey(s) + ");\n"
+                                + "  BEGIN\n"
+                                + "    PERFORM pg_current_xact_id();\n"
+                                + "    last_position := setval('" + s + ".event_positions', nextval('" + s
+                                + ".event_positions') + n - 1);\n"
+                                + "  EXCEPTION WHEN OTHERS THEN\n"
+                                + "    PERFORM pg_advisory_unlock(" + LOCK_CLASS + ", " + lockKey(s) + ");\n"
+                                + "    RAISE;\n"
+                                + "  END;\n"
+                                + "  PERFORM pg_advisory_unlock(" + LOCK_CLASS + ", " + lockKey(s) + ");\n"
+                                + "  RETURN last_position;\n"
+                                + "END $$",
+                        // The whole append in one call, so that an autocommit append is one round trip: check the
+                        // head, claim positions, insert. Races and re-sends surface as unique violations.
+                        "CREATE FUNCTION " + s + ".append_events(p_stream text, p_type text, p_expected bigint,"
+                                + " p_now timestamptz, p_ids uuid[], p_types text[], p_schema_versions integer[],"
+                                + " p_correlations text[], p_causations text[], p_metadata text[], p_payloads bytea[])\n"
+                                + "RETURNS TABLE (outcome text, head_version bigint, head_type text, first_position bigint,"
+                                + " recorded_at timestamptz) LANGUAGE plpgsql AS $$\n"
+                                + "DECLARE h_version bigint := 0; h_type text; h_at timestamptz;"
+                                + " n integer := cardinality(p_ids); last_position bigint; at timestamptz;\n"
+                                + "BEGIN\n"
+                                + "  SELECT e.version, e.aggregate_type, e.recorded_at INTO h_version, h_type, h_at FROM "
+                                + s + ".events e WHERE e.stream_id = p_stream ORDER BY e.version DESC LIMIT 1;\n"
+                                + "  IF NOT FOUND THEN h_version := 0; END IF;\n"
+                                + "  IF h_type IS NOT NULL AND h_type <> p_type THEN\n"
+                                + "    RETURN QUERY SELECT 'type'::text, h_version, h_type, NULL::bigint, NULL::timestamptz;"
+                                + " RETURN;\n"
+                                + "  END IF;\n"
+                                + "  IF p_expected >= 0 AND p_expected <> h_version THEN\n"
+                                + "    RETURN QUERY SELECT 'conflict'::text, h_version, h_type, NULL::bigint,"
+                                + " NULL::timestamptz; RETURN;\n"
+                                + "  END IF;\n"
+                                + "  last_position := " + s + ".claim_positions(n);\n"
+                                + "  at := greatest(p_now, h_at);\n"
+                                + "  INSERT INTO " + s + ".events (position, tx_id, stream_id, version, aggregate_type,"
+                                + " event_id, event_type, schema_version, recorded_at, correlation_id, causation_id,"
+                                + " metadata, payload)\n"
+                                + "  SELECT last_position - n + u.ord, pg_current_xact_id(), p_stream, h_version + u.ord,"
+                                + " p_type, u.id, u.type, u.schema_version, at, u.correlation_id, u.causation_id,"
+                                + " u.metadata::jsonb, u.payload\n"
+                                + "  FROM unnest(p_ids, p_types, p_schema_versions, p_correlations, p_causations,"
+                                + " p_metadata, p_payloads) WITH ORDINALITY AS u(id, type, schema_version, correlation_id,"
+                                + " causation_id, metadata, payload, ord);\n"
+                                + "  RETURN QUERY SELECT 'ok'::text, h_version, h_type, last_position - n + 1, at;\n"
+                                + "END $$")),
+                new Migration("snapshot store", List.of(
+                        "CREATE TABLE " + s + ".snapshots ("
+                                + " stream_id text COLLATE \"C\" PRIMARY KEY,"
+                                + " aggregate_type text NOT NULL,"
+                                + " version bigint NOT NULL,"
+                                + " state_schema_version integer NOT NULL,"
+                                + " created_at_ns bigint NOT NULL,"
+                                + " state bytea NOT NULL)")),
+                new Migration("checkpoint store", List.of(
+                        "CREATE TABLE " + s + ".checkpoints ("
+                                + " consumer text COLLATE \"C\" NOT NULL,"
+                                + " partition text COLLATE \"C\" NOT NULL,"
+                                + " position text NOT NULL,"
+                                + " updated_at_ns bigint NOT NULL,"
+                                + " PRIMARY KEY (consumer, partition))")),
+                new Migration("dead-letter queue and parked events", List.of(
+                        "CREATE TABLE " + s + ".dead_letters ("
+                                + " id uuid PRIMARY KEY,"
+                                + " consumer text COLLATE \"C\" NOT NULL,"
+                                + " cause_type text NOT NULL,"
+                                + " cause_message text NOT NULL,"
+                                + " cause_trace text NOT NULL,"
+                                + " attempts integer NOT NULL,"
+                                + " first_failed_at_ns bigint NOT NULL,"
+                                + " last_failed_at_ns bigint NOT NULL,"
+                                + EventColumns.DDL + ")",
+                        "CREATE INDEX dead_letters_consumer_idx ON " + s
+                                + ".dead_letters (consumer, first_failed_at_ns, global_position)",
+                        "CREATE TABLE " + s + ".parked_events ("
+                                + " consumer text COLLATE \"C\" NOT NULL,"
+                                + EventColumns.DDL + ","
+                                + " PRIMARY KEY (consumer, stream_id, version))")),
+                new Migration("read-model stores", List.of(
+                        "CREATE TABLE " + s + ".read_models ("
+                                + " store text COLLATE \"C\" NOT NULL,"
+                                + " id text COLLATE \"C\" NOT NULL,"
+                                + " version bigint NOT NULL,"
+                                + " value jsonb NOT NULL,"
+                                + " updated_at timestamptz NOT NULL DEFAULT now(),"
+                                + " PRIMARY KEY (store, id))")),
+                new Migration("audit log", List.of(
+                        "CREATE TABLE " + s + ".audit_log ("
+                                + " seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                                + " at_ns bigint NOT NULL,"
+                                + " client_id text,"
+                                + " principal jsonb NOT NULL,"
+                                + " aggregate_type text,"
+                                + " aggregate_id text,"
+                                + " target text,"
+                                + " outcome text,"
+                                + " detail text,"
+                                + " duration_ns bigint)",
+                        "CREATE INDEX audit_log_at_idx ON " + s + ".audit_log (at_ns, seq)")),
+                new Migration("timer store", List.of(
+                        "CREATE TABLE " + s + ".timers ("
+                                + " owner text COLLATE \"C\" NOT NULL,"
+                                + " id text COLLATE \"C\" NOT NULL,"
+                                + " due_at_seconds bigint NOT NULL,"
+                                + " due_at_nanos integer NOT NULL,"
+                                + " data text NOT NULL,"
+                                + " PRIMARY KEY (owner, id))",
+                        "CREATE INDEX timers_due_idx ON " + s + ".timers (owner, due_at_seconds, due_at_nanos, id)")),
+                new Migration("audit log: policy decisions (action, rule, reasons)", List.of(
+                        "ALTER TABLE " + s + ".audit_log ADD COLUMN action text, ADD COLUMN rule text,"
+                                + " ADD COLUMN reasons jsonb")));
+    }
+
+    /** The number of the newest migration this library knows. */
+    public static int latestVersion() {
+        return migrations(DEFAULT_SCHEMA).size();
+    }
+
+    /**
+     * Creates {@code schema} if needed and applies the migrations it lacks.
+     *
+     * @param dataSource connections with the right to create the schema and its tables
+     * @param schema     lower-case letters, digits and '_'
+     * @return the schema's version after the migration
+     * @throws IllegalArgumentException if the schema name is not a plain lower-case identifier
+     * @throws PostgresAccessException  if the database fails, or holds a newer schema version than this library knows
+     */
+    public static int migrate(DataSource dataSource, String schema) {
+        String s = Jdbc.requireSchemaName(schema);
+        List<Migration> migrations = migrations(s);
+        return Jdbc.inTransaction(dataSource, "migrate schema '" + s + "'", connection -> {
+            try (Statement statement = connection.createStatement()) {
+                // A transaction-scoped lock: concurrent migrations of one schema queue here, then see the result.
+                statement.execute("SELECT pg_advisory_xact_lock(" + LOCK_CLASS + ", " + (lockKey(s) + 1) + ")");
+                // No fsync wait for the DDL's commit: a crash right after loses at most the migration, which the
+                // next start applies again, and any later synchronous commit flushes the WAL past it anyway.
+                statement.execute("SET LOCAL synchronous_commit = off");
+                statement.execute("CREATE SCHEMA IF NOT EXISTS " + s);
+                statement.execute("CREATE TABLE IF NOT EXISTS " + s + ".nexus_schema_version ("
+                        + " version integer PRIMARY KEY, description text NOT NULL,"
+                        + " applied_at timestamptz NOT NULL DEFAULT now())");
+            }
+            int current = currentVersion(connection, s);
+            if (current > migrations.size()) {
+                throw new PostgresAccessException("Schema '" + s + "' is at version " + current + " but this library knows "
+                        + "versions up to " + migrations.size() + "; upgrade nexus-postgresql before using this database.",
+                        null, false);
+            }
+            for (int i = current; i < migrations.size(); i++) {
+                Migration migration = migrations.get(i);
+                try (Statement statement = connection.createStatement()) {
+                    for (String sql : migration.statements()) {
+                        statement.execute(sql);
+                    }
+                }
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO " + s + ".nexus_schema_version (version, description) VALUES (?, ?)")) {
+                    insert.setInt(1, i + 1);
+                    insert.setString(2, migration.description());
+                    insert.executeUpdate();
+                }
+            }
+            return migrations.size();
+        });
+    }
+
+    /**
+     * The DDL of every migration for {@code schema}, in order, for teams that run migrations with their own
+     * tool. It does not record versions; {@link #migrate} does.
+     */
+    public static List<String> ddl(String schema) {
+        String s = Jdbc.requireSchemaName(schema);
+        return migrations(s).stream().flatMap(m -> m.statements().stream()).toList();
+    }
+
+    private static int currentVersion(Connection connection, String s) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT coalesce(max(version), 0) FROM " + s + ".nexus_schema_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** The advisory-lock key of a schema's position claims (its migration lock is this plus one). */
+    static int lockKey(String schema) {
+        return schema.hashCode() & 0x7FFF_FFFE;
+    }
+
+    private record Migration(String description, List<String> statements) {
+    }
+}
