@@ -50,7 +50,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>Endpoints: {@code POST /subjects/{s}/versions} (register), {@code POST /subjects/{s}} (lookup by
  *       definition), {@code GET /subjects}, {@code GET /subjects/{s}/versions[/{v}|/latest]},
- *       {@code POST /compatibility/subjects/{s}/versions/{v}?verbose=true}, {@code GET/PUT /config[/{s}]}.</li>
+ *       {@code POST /compatibility/subjects/{s}/versions/{v}?verbose=true}, {@code GET/PUT /config[/{s}]}, {@code DELETE /config/{s}}.</li>
  *   <li>{@link #register} looks the schema up first (idempotent), then asks the compatibility endpoint for each
  *       version the mode covers (latest, or all for transitive modes) so a refusal lists every difference the
  *       registry reports, per version; only then does it register. A 409 from the registry itself (a concurrent
@@ -292,6 +292,35 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
         String op = "set the compatibility of '" + subject + "' to " + mode;
         ObjectNode body = MAPPER.createObjectNode().put("compatibility", mode.name());
         Answer answer = send("PUT", "/config/" + enc(subject), body.toString(), op);
+        if (answer.status() != 200) {
+            throw error(answer, subject, 0, op);
+        }
+    }
+
+    /** {@inheritDoc} On Confluent: {@code GET /config/{subject}} without falling back to the global level. */
+    @Override
+    public Optional<CompatibilityMode> ownCompatibility(String subject) {
+        checkSubject(subject);
+        String op = "read the compatibility configured on '" + subject + "'";
+        Answer answer = send("GET", "/config/" + enc(subject), null, op);
+        if (answer.status() == 404 && answer.body().path("error_code").asInt() == 40408) {
+            return Optional.empty();
+        }
+        if (answer.status() != 200) {
+            throw error(answer, subject, 0, op);
+        }
+        return Optional.of(mode(answer.body(), op));
+    }
+
+    /** {@inheritDoc} On Confluent: {@code DELETE /config/{subject}}; a subject without its own level is left as is. */
+    @Override
+    public void clearCompatibility(String subject) {
+        checkSubject(subject);
+        String op = "remove the compatibility configured on '" + subject + "'";
+        Answer answer = send("DELETE", "/config/" + enc(subject), null, op);
+        if (answer.status() == 404 && answer.body().path("error_code").asInt() == 40408) {
+            return;
+        }
         if (answer.status() != 200) {
             throw error(answer, subject, 0, op);
         }

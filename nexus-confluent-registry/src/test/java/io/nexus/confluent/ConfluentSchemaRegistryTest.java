@@ -175,4 +175,37 @@ class ConfluentSchemaRegistryTest {
             assertTrue(badVersion.body().contains("40401"), badVersion.body());
         }
     }
+
+    @Test
+    void aBreakingChangeRestoresInheritanceOfTheGlobalLevelWhereTheSubjectHadNoneOfItsOwn() throws IOException {
+        String v1 = "{\"type\":\"object\",\"properties\":{\"total\":{\"type\":\"number\"}},\"required\":[\"total\"]}";
+        String v2 = "{\"type\":\"object\",\"properties\":{\"cents\":{\"type\":\"integer\"}},\"required\":[\"cents\"]}";
+        io.nexus.core.upcast.Upcaster upcast = io.nexus.core.upcast.Upcaster.of("Inherits", 1, node -> node);
+        io.nexus.core.upcast.Upcaster upcastOwn = io.nexus.core.upcast.Upcaster.of("Own", 1, node -> node);
+        try (ConfluentTestServer server = ConfluentTestServer.start(null)) {
+            ConfluentSchemaRegistry registry = ConfluentSchemaRegistry.builder(server.uri()).build();
+            registry.register("Inherits", v1);
+            registry.register("Own", v1);
+            registry.setCompatibility("Own", io.nexus.core.schema.CompatibilityMode.FORWARD);
+            assertEquals(java.util.Optional.empty(), registry.ownCompatibility("Inherits"));
+
+            io.nexus.core.schema.SchemaEvolution.registerBreakingChange(registry, "Inherits", v2, java.util.List.of(upcast));
+            io.nexus.core.schema.SchemaEvolution.registerBreakingChange(registry, "Own", v2, java.util.List.of(upcastOwn));
+
+            assertEquals(java.util.Optional.empty(), registry.ownCompatibility("Inherits"), "no level of its own again");
+            assertEquals(java.util.Optional.of(io.nexus.core.schema.CompatibilityMode.FORWARD), registry.ownCompatibility("Own"));
+            HttpResponse<String> global = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri().resolve("/config"))
+                    .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"FULL\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, global.statusCode(), global.body());
+            assertEquals(io.nexus.core.schema.CompatibilityMode.FULL, registry.compatibility("Inherits"),
+                    "a change of the global level reaches the subject again");
+            assertEquals(io.nexus.core.schema.CompatibilityMode.FORWARD, registry.compatibility("Own"));
+            registry.clearCompatibility("Inherits"); // harmless without a level of its own
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reference, for the endpoints the adapter uses:
  * {@code GET /subjects}, {@code POST /subjects/{s}}, {@code GET|POST /subjects/{s}/versions},
  * {@code GET /subjects/{s}/versions/{v|latest}}, {@code POST /compatibility/subjects/{s}/versions/{v|latest}},
- * {@code GET|PUT /config}, {@code GET|PUT /config/{s}}.
+ * {@code GET|PUT /config}, {@code GET|PUT|DELETE /config/{s}}.
  *
  * <p>Strict: unknown endpoints or methods → 404/405, a body without the registry's content type → 415, unknown
  * body fields or a schemaType other than JSON → 422, a version that is not a number → 42202, an invalid schema →
@@ -182,6 +182,13 @@ final class ConfluentTestServer implements AutoCloseable {
                     mode = global;
                 }
                 send(ex, 200, MAPPER.createObjectNode().put("compatibilityLevel", mode.name()));
+            } else if (method.equals("DELETE")) {
+                onlyParams(query, Set.of());
+                CompatibilityMode removed = configs.remove(p.get(1));
+                if (removed == null) {
+                    throw new Reply(404, 40408, "Subject '" + p.get(1) + "' does not have subject-level compatibility configured");
+                }
+                send(ex, 200, MAPPER.createObjectNode().put("compatibilityLevel", removed.name()));
             } else {
                 allow(method, "PUT");
                 onlyParams(query, Set.of());

@@ -64,6 +64,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     private final String readerName;
     private final Positions checkpoints;
     private final AppendListener listener;
+    private final RecordSink sink;
     private final boolean startAtLatest;
     private final Duration pollInterval;
     private final Duration shardRefreshInterval;
@@ -81,8 +82,11 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     private volatile Thread worker;
     private volatile boolean running;
 
-    /** Where shard checkpoints go: core's {@link ShardCheckpoints}, or a store given through the deprecated API. */
-    private interface Positions {
+    /**
+     * Where shard checkpoints go: core's {@link ShardCheckpoints}, a store given through the deprecated API,
+     * or the log indexer, which keeps them with its index.
+     */
+    interface Positions {
         io.nexus.core.checkpoint.ShardCheckpoint load(String reader, String shardId);
 
         void save(String reader, io.nexus.core.checkpoint.ShardCheckpoint checkpoint);
@@ -118,6 +122,16 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes each shard read's events in the Stream's record order (each stream's events put in version order
+     * within the slots they hold) together with the checkpoint after them, and stores both atomically:
+     * used by {@link DynamoDbLogIndexer}, for which a separate checkpoint would allow duplicates. A sink that
+     * throws gets the same records again on the next poll.
+     */
+    interface RecordSink {
+        void accept(String shardId, List<EventEnvelope> events, io.nexus.core.checkpoint.ShardCheckpoint after);
+    }
+
     private static final class ShardState {
         String iterator;
         String lastSequence;
@@ -132,6 +146,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         this.readerName = b.readerName;
         this.checkpoints = b.checkpoints;
         this.listener = b.listener;
+        this.sink = b.sink;
         this.startAtLatest = b.startAtLatest;
         this.pollInterval = b.pollInterval;
         this.shardRefreshInterval = b.shardRefreshInterval;
@@ -371,7 +386,19 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         }
         List<Record> records = response.records();
         int delivered = 0;
-        if (!records.isEmpty()) {
+        if (sink != null && !records.isEmpty()) {
+            List<EventEnvelope> events = inRecordOrder(records);
+            String last = records.get(records.size() - 1).dynamodb().sequenceNumber();
+            try {
+                sink.accept(shard.shardId(), events, io.nexus.core.checkpoint.ShardCheckpoint.at(shard.shardId(), last));
+            } catch (RuntimeException e) {
+                state.iterator = againFrom(shard, records);
+                throw e;
+            }
+            delivered = events.size();
+            state.lastSequence = last;
+            state.latest = false;
+        } else if (!records.isEmpty()) {
             // Stream records of one append may be ordered among themselves in any way (DynamoDB does not keep
             // a transaction's order in Streams), so each stream's events of this read are sorted by version.
             Map<String, List<EventEnvelope>> byStream = new LinkedHashMap<>();
@@ -388,12 +415,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
                     delivered += deliver(batch);
                 }
             } catch (ChangeCaptureListenerException e) {
-                // Read this response's records again next time, whatever the shard's starting point was.
-                String first = records.get(0).dynamodb().sequenceNumber();
-                state.iterator = calls.call("get an iterator for shard '" + shard.shardId() + "' of table '" + table + "'",
-                        () -> streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.shardId())
-                                .shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER).sequenceNumber(first)))
-                        .shardIterator();
+                state.iterator = againFrom(shard, records);
                 throw e;
             }
             String last = records.get(records.size() - 1).dynamodb().sequenceNumber();
@@ -408,6 +430,43 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
             nextRefreshNanos = System.nanoTime();
         }
         return delivered;
+    }
+
+    /** An iterator that reads this response's records again, whatever the shard's starting point was. */
+    private String againFrom(Shard shard, List<Record> records) {
+        String first = records.get(0).dynamodb().sequenceNumber();
+        return calls.call("get an iterator for shard '" + shard.shardId() + "' of table '" + table + "'",
+                () -> streams.getShardIterator(b -> b.streamArn(streamArn).shardId(shard.shardId())
+                        .shardIteratorType(ShardIteratorType.AT_SEQUENCE_NUMBER).sequenceNumber(first)))
+                .shardIterator();
+    }
+
+    /**
+     * The event records in the Stream's order, except that each stream's events are put in version order
+     * within the slots they occupy: DynamoDB does not keep a transaction's order among its items in Streams.
+     */
+    static List<EventEnvelope> inRecordOrder(List<Record> records) {
+        List<EventEnvelope> out = new ArrayList<>(records.size());
+        Map<String, List<Integer>> slots = new LinkedHashMap<>();
+        for (Record record : records) {
+            if (record.eventName() == OperationType.INSERT && record.dynamodb() != null
+                    && record.dynamodb().hasNewImage() && EventItems.isEvent(record.dynamodb().newImage())) {
+                EventEnvelope envelope = EventItems.toEnvelope(record.dynamodb().newImage());
+                slots.computeIfAbsent(envelope.streamId(), k -> new ArrayList<>()).add(out.size());
+                out.add(envelope);
+            }
+        }
+        for (List<Integer> at : slots.values()) {
+            if (at.size() > 1) {
+                List<EventEnvelope> mine = new ArrayList<>(at.size());
+                at.forEach(i -> mine.add(out.get(i)));
+                mine.sort(java.util.Comparator.comparingLong(EventEnvelope::version));
+                for (int i = 0; i < at.size(); i++) {
+                    out.set(at.get(i), mine.get(i));
+                }
+            }
+        }
+        return out;
     }
 
     private int deliver(List<EventEnvelope> batch) {
@@ -433,6 +492,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         private String readerName;
         private Positions checkpoints;
         private AppendListener listener;
+        private RecordSink sink;
         private boolean startAtLatest;
         private Duration pollInterval = Duration.ofMillis(500);
         private Duration shardRefreshInterval = Duration.ofSeconds(30);
@@ -475,6 +535,16 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         @Deprecated
         public Builder checkpoints(ShardCheckpointStore value) {
             this.checkpoints = Positions.of(Objects.requireNonNull(value, "checkpoints"));
+            return this;
+        }
+
+        /** The log indexer's mode: records in Stream order to a sink that keeps its own checkpoints. */
+        Builder sink(Positions positions, RecordSink value) {
+            this.checkpoints = Objects.requireNonNull(positions, "positions");
+            this.sink = Objects.requireNonNull(value, "sink");
+            this.listener = events -> {
+                throw new IllegalStateException("a sink reader delivers to its sink");
+            };
             return this;
         }
 

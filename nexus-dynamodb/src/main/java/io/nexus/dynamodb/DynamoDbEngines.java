@@ -28,14 +28,22 @@ import java.util.Objects;
  *         .build();
  * }</pre>
  *
- * A table whose name is {@code null} leaves its port out, so the builder keeps that port's embedded
+ * With a Streams client and an events table it also registers a {@link DynamoDbLogIndexer} component, which
+ * builds the global log that {@code readAll} (and so every projection, router and saga) reads; every
+ * process may run one, one at a time indexes (see its lease). Without a Streams client the event store
+ * takes appends but its global log stays empty, which is logged as a warning.
+ *
+ * <p>A table whose name is {@code null} leaves its port out, so the builder keeps that port's embedded
  * default (or takes one the application sets itself). The ports are built once, by {@link Builder#build()},
  * and the same instances are set by every {@link #configure} call. The caller owns the clients; nothing
  * here creates tables (see {@link DynamoDbTables#createIfMissing}). Immutable and thread-safe.
  */
 public final class DynamoDbEngines implements NexusEngines {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DynamoDbEngines.class);
+
     private final DynamoDbEventStore eventStore;
+    private final DynamoDbLogIndexer indexer;
     private final DynamoDbSnapshotStore snapshotStore;
     private final DynamoDbCheckpointStore checkpoints;
     private final DynamoDbDeadLetterQueue deadLetters;
@@ -47,6 +55,14 @@ public final class DynamoDbEngines implements NexusEngines {
     private DynamoDbEngines(Builder b) {
         DynamoDbTables.Names t = b.tables;
         this.eventStore = t.events() == null ? null : eventStore(b);
+        this.indexer = t.events() == null || b.streams == null ? null
+                : DynamoDbLogIndexer.builder(b.client, b.streams).tableName(t.events()).clock(b.clock)
+                .retryPolicy(b.retryPolicy).pollInterval(b.indexPollInterval).build();
+        if (t.events() != null && b.streams == null) {
+            log.warn("DynamoDbEngines on table '{}' has no Streams client: appends are stored, but the global log "
+                    + "(readAll: projections, routers, sagas) is not indexed in this process. Pass streams(...) "
+                    + "unless another process runs the indexer.", t.events());
+        }
         this.snapshotStore = t.snapshots() == null ? null
                 : DynamoDbSnapshotStore.builder(b.client).tableName(t.snapshots()).retryPolicy(b.retryPolicy).build();
         this.checkpoints = t.checkpoints() == null ? null : new DynamoDbCheckpointStore(b.client, t.checkpoints(), b.clock);
@@ -83,6 +99,9 @@ public final class DynamoDbEngines implements NexusEngines {
         if (eventStore != null) {
             builder.eventStore(eventStore);
         }
+        if (indexer != null) {
+            builder.component(indexer);
+        }
         if (snapshotStore != null) {
             builder.snapshotStore(snapshotStore);
         }
@@ -103,6 +122,11 @@ public final class DynamoDbEngines implements NexusEngines {
         }
     }
 
+    /** The indexer registered as a component, if this family has a Streams client and an events table. */
+    public java.util.Optional<DynamoDbLogIndexer> logIndexer() {
+        return java.util.Optional.ofNullable(indexer);
+    }
+
     /** The family and its table names, as the builder names it in its messages. */
     @Override
     public String toString() {
@@ -118,12 +142,16 @@ public final class DynamoDbEngines implements NexusEngines {
         private ObjectMapper mapper = JacksonEventSerializer.defaultMapper();
         private RetryPolicy retryPolicy = RetryPolicy.custom().maxAttempts(8).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(5)).build();
+        private Duration indexPollInterval = Duration.ofMillis(50);
 
         private Builder(DynamoDbClient client) {
             this.client = Objects.requireNonNull(client, "client");
         }
 
-        /** The Streams client, so that the event store can {@code subscribe}; without one it cannot. */
+        /**
+         * The Streams client: the event store can {@code subscribe}, and the log indexer component is
+         * registered. Without one neither happens.
+         */
         public Builder streams(DynamoDbStreamsClient value) {
             this.streams = Objects.requireNonNull(value, "streams");
             return this;
@@ -153,6 +181,16 @@ public final class DynamoDbEngines implements NexusEngines {
         /** Retry of throttled and failed requests, for every port (default 8 attempts, 50 ms .. 5 s). */
         public Builder retryPolicy(RetryPolicy value) {
             this.retryPolicy = Objects.requireNonNull(value, "retryPolicy");
+            return this;
+        }
+
+        /** How often the log indexer polls the Stream when idle (default 50 ms). */
+        public Builder indexPollInterval(Duration value) {
+            Objects.requireNonNull(value, "indexPollInterval");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("indexPollInterval must be positive, but was " + value);
+            }
+            this.indexPollInterval = value;
             return this;
         }
 

@@ -19,6 +19,7 @@ import io.nexus.core.store.Subscription;
 import io.nexus.dynamodb.internal.AwsCalls;
 import io.nexus.dynamodb.internal.EventItems;
 import io.nexus.dynamodb.internal.ItemSizes;
+import io.nexus.dynamodb.internal.LogIndex;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
@@ -29,7 +30,6 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 import java.time.Clock;
@@ -50,29 +50,31 @@ import java.util.UUID;
  * The event store on DynamoDB: one item per event, keyed by stream id and version, appended with
  * {@code TransactWriteItems} so a multi-event append is all or nothing.
  *
- * <p>Implementation notes. An append reads the stream head and the global sequencer (two strongly
- * consistent reads), then writes one transaction: the sequencer advanced by the batch size (condition:
- * unchanged since read), the stream head set to the new version (condition: unchanged since read — the
- * optimistic-concurrency check), and per event the event item and an event-id guard item (condition:
- * neither exists). The global position comes from the sequencer, so positions are gapless and follow
- * commit order. Losing a race on the sequencer is not the caller's conflict: it is retried with backoff.
- * Losing a race on the head is a {@link ConcurrencyConflictException} for an exact expectation and a
- * retry for {@link ExpectedVersion#any()}. A failing guard means the ids are stored already: an
- * idempotent replay or a {@link DuplicateEventIdException}, decided from the guards' versions. Every
- * size and count check happens before any request, so a rejected append writes nothing; a cancelled
+ * <p>Implementation notes. An append reads the stream head (one strongly consistent read), then writes
+ * one transaction that touches only the stream's own items and its event ids: the stream head set to the
+ * new version (condition: unchanged since read — the optimistic-concurrency check), and per event the
+ * event item and an event-id guard item (condition: neither exists). No item is written by every append,
+ * so appends to different streams never contend and throughput grows with the number of streams (and the
+ * table's partitions). Losing a race on the head is a {@link ConcurrencyConflictException} for an exact
+ * expectation and a retry for {@link ExpectedVersion#any()}. A failing guard means the ids are stored
+ * already: an idempotent replay or a {@link DuplicateEventIdException}, decided from the guards' versions.
+ * Every size and count check happens before any request, so a rejected append writes nothing; a cancelled
  * transaction writes nothing by DynamoDB's guarantee.
  *
- * <p>{@link #readAll} reads the sparse {@code global-log} index (partition = position / 100,000, sort =
- * position). Index reads are eventually consistent on the service, so it returns only the gapless prefix
- * from {@code fromPosition}: a position that is not visible yet ends the page and is read next time,
- * never skipped. {@link #subscribe} is backed by a {@link DynamoDbChangeCapture} reader of the table's
- * Stream when a {@link DynamoDbStreamsClient} is configured.
+ * <p>Global positions are not known at append time ({@link AppendResult} events carry
+ * {@link EventEnvelope#NO_POSITION}): a {@link DynamoDbLogIndexer} gives them out after the fact from the
+ * table's Stream, and {@link #readAll} and {@link #headPosition} read its index (see that class for the
+ * order across streams). Without a running indexer the global log does not grow; with
+ * {@link Builder#indexOnRead(boolean)} each {@code readAll} and {@code headPosition} first indexes what the
+ * Stream shows, in the caller's thread (read-your-writes in one process). {@link #subscribe} is backed by a
+ * {@link DynamoDbChangeCapture} reader of the table's Stream when a {@link DynamoDbStreamsClient} is
+ * configured.
  *
  * <p>Thread-safe; the caller owns (and closes) the clients.
  */
 public final class DynamoDbEventStore implements EventStore {
 
-    /** Events per append: TransactWriteItems takes 100 items; each event needs 2, plus head and sequencer. */
+    /** Events per append: TransactWriteItems takes 100 items; each event needs 2, plus the head. */
     public static final int MAX_EVENTS_PER_APPEND = 49;
     /** Bytes per append: TransactWriteItems takes 4 MB in all. */
     public static final int MAX_APPEND_BYTES = 4 * 1024 * 1024;
@@ -90,6 +92,8 @@ public final class DynamoDbEventStore implements EventStore {
     private final Duration subscriptionPollInterval;
     private final Clock clock;
     private final AwsCalls calls;
+    private final LogIndex index;
+    private final DynamoDbLogIndexer indexOnRead;
     private final SplittableRandom random = new SplittableRandom();
 
     private DynamoDbEventStore(Builder b) {
@@ -105,6 +109,9 @@ public final class DynamoDbEventStore implements EventStore {
         this.subscriptionPollInterval = b.subscriptionPollInterval;
         this.clock = b.clock;
         this.calls = new AwsCalls(b.retryPolicy, EventStoreUnavailableException::new);
+        this.index = new LogIndex(client, table, calls);
+        this.indexOnRead = b.indexOnRead ? DynamoDbLogIndexer.builder(client, streamsClient).tableName(table)
+                .name("index-on-read").clock(clock).retryPolicy(b.retryPolicy).build() : null;
     }
 
     /** A builder on the caller's client; {@link Builder#tableName} is required. */
@@ -151,22 +158,18 @@ public final class DynamoDbEventStore implements EventStore {
                 }
                 throw new ConcurrencyConflictException(streamId, expected, current);
             }
-            long sequence = readSequence();
             Instant now = clock.instant();
             if (head != null && now.isBefore(head.lastTimestamp)) {
                 now = head.lastTimestamp;
             }
-            List<TransactWriteItem> writes = new ArrayList<>(2 + 2 * events.size());
+            List<TransactWriteItem> writes = new ArrayList<>(1 + 2 * events.size());
             List<EventEnvelope> stored = new ArrayList<>(events.size());
-            writes.add(sequencerUpdate(sequence, sequence + events.size()));
             writes.add(headPut(streamId, aggregateType, current, current + events.size(), now));
             for (int i = 0; i < events.size(); i++) {
                 NewEvent event = events.get(i);
                 long version = current + 1 + i;
-                long position = sequence + 1 + i;
-                writes.add(put(EventItems.toItem(event, streamId, aggregateType, version, current + events.size(),
-                        position, now)));
-                stored.add(EventItems.envelope(event, streamId, aggregateType, version, position, now));
+                writes.add(put(EventItems.toItem(event, streamId, aggregateType, version, current + events.size(), now)));
+                stored.add(EventItems.envelope(event, streamId, aggregateType, version, now));
             }
             for (int i = 0; i < events.size(); i++) {
                 writes.add(put(guardItem(streamId, events.get(i).eventId(), current + 1 + i)));
@@ -198,14 +201,12 @@ public final class DynamoDbEventStore implements EventStore {
         for (int i = 0; i < reasons.size(); i++) {
             String code = reasons.get(i).code();
             if ("ConditionalCheckFailed".equals(code)) {
-                if (i == 1) {
+                if (i == 0) {
                     headFailed = true;
-                } else if (i >= 2 && i < 2 + n) {
+                } else if (i <= n) {
                     eventFailed = true;
-                } else if (i >= 2 + n) {
-                    guardFailed = true;
                 } else {
-                    retryable = true;
+                    guardFailed = true;
                 }
             } else if (code != null && !"None".equals(code)) {
                 if (!"TransactionConflict".equals(code) && !"ThrottlingError".equals(code)
@@ -241,8 +242,8 @@ public final class DynamoDbEventStore implements EventStore {
             return null;
         }
         throw new EventStoreUnavailableException("The append to stream '" + streamId + "' lost " + attempt
-                + " races for the global sequencer in table '" + table + "'; nothing was written. Retry later or "
-                + "reduce the number of concurrent writers.", e, true);
+                + " races for the stream's head in table '" + table + "'; nothing was written. Retry later or "
+                + "reduce the number of concurrent writers of this stream.", e, true);
     }
 
     /**
@@ -302,30 +303,16 @@ public final class DynamoDbEventStore implements EventStore {
                 throw new DuplicateEventIdException(streamId, event.eventId(), "appears twice in one append");
             }
             int size = ItemSizes.of(EventItems.toItem(event, streamId, aggregateType, Long.MAX_VALUE, Long.MAX_VALUE,
-                    Long.MAX_VALUE, probeTime));
+                    probeTime));
             if (size > maxEventItemBytes) {
                 throw new EventTooLargeException(streamId, event.eventType(), size, maxEventItemBytes);
             }
             total += size + ItemSizes.of(guardItem(streamId, event.eventId(), Long.MAX_VALUE));
         }
-        total += 512; // head and sequencer
+        total += 256; // the head
         if (total > MAX_APPEND_BYTES) {
             throw new AppendTooLargeException(streamId, "bytes", total, MAX_APPEND_BYTES);
         }
-    }
-
-    private TransactWriteItem sequencerUpdate(long from, long to) {
-        Update.Builder update = Update.builder().tableName(table)
-                .key(EventItems.key(EventItems.SEQUENCER_PK, 0))
-                .updateExpression("SET #seq = :to")
-                .expressionAttributeNames(Map.of("#seq", EventItems.SEQUENCE));
-        if (from == 0) {
-            update.conditionExpression(COND_NEW).expressionAttributeValues(Map.of(":to", EventItems.n(to)));
-        } else {
-            update.conditionExpression("#seq = :from")
-                    .expressionAttributeValues(Map.of(":to", EventItems.n(to), ":from", EventItems.n(from)));
-        }
-        return TransactWriteItem.builder().update(update.build()).build();
     }
 
     private TransactWriteItem headPut(String streamId, String aggregateType, long from, long to, Instant now) {
@@ -368,13 +355,6 @@ public final class DynamoDbEventStore implements EventStore {
         }
         return new Head(Long.parseLong(item.get(EventItems.HEAD_VERSION).n()), item.get(EventItems.HEAD_TYPE).s(),
                 EventItems.fromNanos(Long.parseLong(item.get(EventItems.HEAD_LAST_TS).n())));
-    }
-
-    private long readSequence() {
-        Map<String, AttributeValue> item = calls.call("read the global sequencer",
-                () -> client.getItem(b -> b.tableName(table).key(EventItems.key(EventItems.SEQUENCER_PK, 0))
-                        .consistentRead(true))).item();
-        return item == null || item.isEmpty() ? 0 : Long.parseLong(item.get(EventItems.SEQUENCE).n());
     }
 
     private Map<UUID, Long> readGuards(String streamId, List<NewEvent> events) {
@@ -502,9 +482,11 @@ public final class DynamoDbEventStore implements EventStore {
     /**
      * {@inheritDoc}
      *
-     * <p>On DynamoDB: positions are gapless and follow commit order (one sequencer). The index behind this
-     * read is eventually consistent on the service, so a just-committed event may show up a moment later;
-     * the result is always the gapless run from {@code fromPosition}, so nothing is ever skipped.
+     * <p>On DynamoDB: the events a {@link DynamoDbLogIndexer} has indexed, gapless from position 1, each
+     * stream in version order, streams interleaved in the order the indexer read the table's Stream (see
+     * docs/dynamodb.md). Costs one strongly consistent {@code Query} per index chunk and one
+     * {@code BatchGetItem} per 100 events; with {@link Builder#indexOnRead(boolean)} also a pass over the
+     * Stream first.
      */
     @Override
     public List<EventEnvelope> readAll(long fromPosition, int maxCount) {
@@ -514,39 +496,19 @@ public final class DynamoDbEventStore implements EventStore {
         if (maxCount < 0) {
             throw new IllegalArgumentException("maxCount must be >= 0, but was " + maxCount);
         }
-        List<EventEnvelope> out = new ArrayList<>();
-        long next = fromPosition;
-        while (out.size() < maxCount) {
-            long from = next;
-            int limit = (int) Math.min(pageSize, (long) maxCount - out.size());
-            QueryRequest request = QueryRequest.builder().tableName(table).indexName(EventItems.GLOBAL_INDEX)
-                    .keyConditionExpression("gb = :b AND gp >= :from")
-                    .expressionAttributeValues(Map.of(":b", EventItems.n(EventItems.bucketOf(from)),
-                            ":from", EventItems.n(from)))
-                    .limit(limit)
-                    .build();
-            QueryResponse page = calls.call("read the global log from position " + from, () -> client.query(request));
-            for (Map<String, AttributeValue> item : page.items()) {
-                EventEnvelope envelope = EventItems.toEnvelope(item);
-                if (envelope.globalPosition() != next) {
-                    return List.copyOf(out); // the position is not visible in the index yet
-                }
-                out.add(envelope);
-                next++;
-            }
-            boolean bucketDone = EventItems.bucketOf(next) != EventItems.bucketOf(from);
-            boolean morePages = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty();
-            if (page.items().isEmpty() || (!morePages && !bucketDone)) {
-                break;
-            }
+        if (indexOnRead != null) {
+            indexOnRead.catchUp();
         }
-        return List.copyOf(out);
+        return List.copyOf(index.read(fromPosition, maxCount));
     }
 
-    /** {@inheritDoc} One strongly consistent {@code GetItem} of the sequencer. */
+    /** {@inheritDoc} The last position indexed: one strongly consistent {@code GetItem} of the index tail. */
     @Override
     public long headPosition() {
-        return readSequence();
+        if (indexOnRead != null) {
+            indexOnRead.catchUp();
+        }
+        return index.head();
     }
 
     /**
@@ -620,6 +582,7 @@ public final class DynamoDbEventStore implements EventStore {
                 .maxDelay(Duration.ofSeconds(5)).build();
         private Duration subscriptionPollInterval = Duration.ofMillis(250);
         private Clock clock = Clock.systemUTC();
+        private boolean indexOnRead;
 
         private Builder(DynamoDbClient client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -666,8 +629,9 @@ public final class DynamoDbEventStore implements EventStore {
         }
 
         /**
-         * How often an append retries after losing the global sequencer to another writer, and how often a read
-         * retries when the last append it reads is not yet fully visible (default 50).
+         * How often an append with {@link ExpectedVersion#any()} retries after losing its stream's head to
+         * another writer of the same stream, and how often a read retries when the last append it reads is not
+         * yet fully visible (default 50).
          */
         public Builder maxContentionRetries(int value) {
             if (value < 1) {
@@ -699,10 +663,24 @@ public final class DynamoDbEventStore implements EventStore {
             return this;
         }
 
-        /** @throws IllegalStateException if no table name was given */
+        /**
+         * Whether {@code readAll} and {@code headPosition} first index, in the caller's thread, what the table's
+         * Stream shows (default {@code false}: a {@link DynamoDbLogIndexer} component does it, as
+         * {@link DynamoDbEngines} registers). On: a reader sees its own process's appends at once, at the cost
+         * of a Stream poll per read; for tests and single-process tools. Needs {@link #streamsClient}.
+         */
+        public Builder indexOnRead(boolean value) {
+            this.indexOnRead = value;
+            return this;
+        }
+
+        /** @throws IllegalStateException if no table name was given, or indexOnRead without a Streams client */
         public DynamoDbEventStore build() {
             if (tableName == null) {
                 throw new IllegalStateException("tableName is required; call tableName(...) before build()");
+            }
+            if (indexOnRead && streamsClient == null) {
+                throw new IllegalStateException("indexOnRead needs the table's Stream; call streamsClient(...) before build()");
             }
             return new DynamoDbEventStore(this);
         }

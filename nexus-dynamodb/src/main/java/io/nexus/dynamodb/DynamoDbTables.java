@@ -6,11 +6,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
-import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.Projection;
-import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
@@ -22,7 +19,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The table definitions Nexus uses on DynamoDB, as code: keys, the global-log index, Streams with
+ * The table definitions Nexus uses on DynamoDB, as code: keys, Streams with
  * {@code NEW_IMAGE} on the events table, on-demand billing. {@code docs/dynamodb.md} gives the same
  * definitions for CloudFormation.
  *
@@ -35,7 +32,7 @@ public final class DynamoDbTables {
      * that table": {@link #createIfMissing} skips it and {@link DynamoDbEngines} leaves that port to its
      * embedded default.
      *
-     * @param events      events, stream heads, event-id guards and the global sequencer; Streams on
+     * @param events      events, stream heads, event-id guards and the global-log index; Streams on
      * @param snapshots   the latest snapshot per aggregate
      * @param checkpoints change-capture shard checkpoints and every consumer's {@code CheckpointStore} positions
      * @param deadLetters dead letters, their id pointers and parked events ({@link DynamoDbDeadLetterQueue})
@@ -112,23 +109,19 @@ public final class DynamoDbTables {
         }
     }
 
-    /** The events table: {@code pk} S + {@code sk} N, index {@code global-log} on {@code gb} N + {@code gp} N. */
+    /**
+     * The events table: {@code pk} S + {@code sk} N, Streams on with view type NEW_IMAGE (change capture and
+     * the log indexer read it). No secondary index: the global log is an index the indexer writes into the
+     * table itself.
+     */
     public static CreateTableRequest eventsTable(String name) {
         return CreateTableRequest.builder()
                 .tableName(name)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
                         attribute(EventItems.PK, ScalarAttributeType.S),
-                        attribute(EventItems.SK, ScalarAttributeType.N),
-                        attribute(EventItems.GLOBAL_BUCKET, ScalarAttributeType.N),
-                        attribute(EventItems.GLOBAL_POSITION, ScalarAttributeType.N))
+                        attribute(EventItems.SK, ScalarAttributeType.N))
                 .keySchema(key(EventItems.PK, KeyType.HASH), key(EventItems.SK, KeyType.RANGE))
-                .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
-                        .indexName(EventItems.GLOBAL_INDEX)
-                        .keySchema(key(EventItems.GLOBAL_BUCKET, KeyType.HASH),
-                                key(EventItems.GLOBAL_POSITION, KeyType.RANGE))
-                        .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
-                        .build())
                 .streamSpecification(StreamSpecification.builder()
                         .streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE).build())
                 .build();

@@ -38,6 +38,7 @@ class DynamoDbEnginesTest {
         DynamoDbEngines engines = DynamoDbEngines.builder(DynamoDbLocal.client()).streams(DynamoDbLocal.streamsClient())
                 .tables(tables).build();
         try (Nexus nexus = application().engines(engines).build()) {
+            nexus.start();
             assertInstanceOf(DynamoDbEventStore.class, nexus.eventStore());
             assertEquals(tables.events(), ((DynamoDbEventStore) nexus.eventStore()).tableName());
             assertInstanceOf(DynamoDbSnapshotStore.class, nexus.snapshotStore());
@@ -57,12 +58,25 @@ class DynamoDbEnginesTest {
 
             DynamoDbEventStore events = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events()).build();
             assertEquals(1, events.currentVersion("note-1"));
+            assertTrue(engines.logIndexer().isPresent(), "the log indexer is a component of the family");
+            await(() -> events.headPosition() == 1, "the started log indexer to index the append");
+            assertEquals("note-1", events.readAll(1, 10).get(0).streamId());
             assertEquals("1", new DynamoDbCheckpointStore(DynamoDbLocal.client(), tables.checkpoints())
                     .load("projection", Checkpoint.GLOBAL).orElseThrow().position());
             assertEquals(List.of(timer), DynamoDbScheduler.builder(DynamoDbLocal.client()).tableName(tables.timers()).build()
                     .pending("saga"));
             assertEquals(new Noted("hi"), DynamoDbReadModelStores.builder(DynamoDbLocal.client())
                     .tableName(tables.readModels()).build().store("notes", Noted.class).get("note-1").orElseThrow().value());
+        }
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
         }
     }
 

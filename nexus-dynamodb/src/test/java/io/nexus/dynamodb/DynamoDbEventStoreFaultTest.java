@@ -43,7 +43,8 @@ class DynamoDbEventStoreFaultTest {
     @Test
     void concurrentWritersAtOneVersionSeeExactlyOneWinnerPerVersion() throws Exception {
         DynamoDbTables.Names tables = DynamoDbLocal.freshTables("race");
-        DynamoDbEventStore store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events()).build();
+        DynamoDbEventStore store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events())
+                .streamsClient(DynamoDbLocal.streamsClient()).indexOnRead(true).build();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {
             for (long version = 0; version < 3; version++) {
@@ -84,7 +85,8 @@ class DynamoDbEventStoreFaultTest {
     @Test
     void concurrentWritersOnManyStreamsShareOneGaplessGlobalOrder() throws Exception {
         DynamoDbTables.Names tables = DynamoDbLocal.freshTables("global");
-        DynamoDbEventStore store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events()).build();
+        DynamoDbEventStore store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events())
+                .streamsClient(DynamoDbLocal.streamsClient()).indexOnRead(true).build();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         int perThread = 5;
         try {
@@ -144,7 +146,7 @@ class DynamoDbEventStoreFaultTest {
                 .retryStrategy(AwsRetryStrategy.doNotRetry()))) {
             DynamoDbTables.Names tables = DynamoDbLocal.freshTables("throttle");
             DynamoDbEventStore store = DynamoDbEventStore.builder(client).tableName(tables.events())
-                    .retryPolicy(fastRetries(3)).build();
+                    .streamsClient(DynamoDbLocal.streamsClient()).indexOnRead(true).retryPolicy(fastRetries(3)).build();
 
             EventStoreUnavailableException e = assertThrows(EventStoreUnavailableException.class,
                     () -> store.append("s", "T", ExpectedVersion.noStream(), events(1)));

@@ -38,7 +38,8 @@ class DynamoDbEventStoreTest {
     @BeforeEach
     void setUp() {
         tables = DynamoDbLocal.freshTables("store");
-        store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events()).pageSize(3).build();
+        store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events()).pageSize(3)
+                .streamsClient(DynamoDbLocal.streamsClient()).indexOnRead(true).build();
     }
 
     static NewEvent event(String type, String json) {
@@ -67,7 +68,8 @@ class DynamoDbEventStoreTest {
         assertEquals("corr-1", e.correlationId());
         assertEquals("cause-1", e.causationId());
         assertEquals(Map.of("user", "ann"), e.metadata());
-        assertEquals(1, e.globalPosition());
+        assertFalse(e.hasGlobalPosition(), "positions are given by the log indexer, after the append");
+        assertEquals(1, store.readAll(1, 10).get(0).globalPosition());
         assertEquals(1, store.currentVersion("order-1"));
         assertEquals(0, store.currentVersion("order-unknown"));
         assertEquals(List.of(), store.read(StreamQuery.stream("order-unknown")));
@@ -81,19 +83,24 @@ class DynamoDbEventStoreTest {
         store.append("order-2", "Order", ExpectedVersion.noStream(),
                 List.of(NewEvent.of("OrderPlaced", 1, EventPayload.ofJson("{}"))));
 
-        assertEquals(java.util.Set.of("pk", "sk", "be", "id", "at", "et", "sv", "ts", "gp", "gb", "co", "ca", "md", "pl"),
+        assertEquals(java.util.Set.of("pk", "sk", "be", "id", "at", "et", "sv", "ts", "co", "ca", "md", "pl"),
                 raw("order-1", 1).keySet());
-        assertEquals(java.util.Set.of("pk", "sk", "be", "id", "at", "et", "sv", "ts", "gp", "gb", "pl"), raw("order-2", 1).keySet(),
+        assertEquals(java.util.Set.of("pk", "sk", "be", "id", "at", "et", "sv", "ts", "pl"), raw("order-2", 1).keySet(),
                 "co, ca and md are left out when the event has none");
         Map<String, AttributeValue> event = raw("order-1", 1);
         assertEquals(Map.of("user", AttributeValue.fromS("ann")), event.get("md").m());
         assertEquals(full.eventId().toString(), event.get("id").s());
-        assertEquals("1", event.get("gp").n());
-        assertEquals("0", event.get("gb").n());
         assertEquals(java.util.Set.of("pk", "sk", "hv", "at", "lt"), raw("order-1", 0).keySet());
         assertEquals(java.util.Set.of("pk", "sk", "v"), raw("\u001Fid\u001Forder-1\u001F" + full.eventId(), 0).keySet());
-        assertEquals(java.util.Set.of("pk", "sk", "seq"), raw("\u001Fglobal", 0).keySet());
-        assertEquals("2", raw("\u001Fglobal", 0).get("seq").n());
+        assertEquals(6, itemCount(), "two heads, two events, two guards: no sequencer");
+
+        assertEquals(2, store.headPosition(), "indexed on read");
+        assertEquals(java.util.Set.of("pk", "sk", "pos", "cp", "own", "lu"), raw("\u001Flog-tail", 0).keySet());
+        Map<String, AttributeValue> chunk = raw("\u001Flog\u001F0", 1);
+        assertEquals(java.util.Set.of("pk", "sk", "n", "sp"), chunk.keySet());
+        assertEquals("2", chunk.get("n").n());
+        assertEquals(List.of(AttributeValue.fromS("1\u001F1\u001Forder-1"), AttributeValue.fromS("1\u001F1\u001Forder-2")),
+                chunk.get("sp").l());
     }
 
     private Map<String, AttributeValue> raw(String pk, long sk) {
@@ -300,7 +307,9 @@ class DynamoDbEventStoreTest {
 
     @Test
     void subscribeWithoutAStreamsClientIsATypedError() {
-        assertThrows(ChangeCaptureNotConfiguredException.class, () -> store.subscribe(events -> { }));
+        DynamoDbEventStore withoutStreams = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events())
+                .build();
+        assertThrows(ChangeCaptureNotConfiguredException.class, () -> withoutStreams.subscribe(events -> { }));
     }
 
     private long itemCount() {

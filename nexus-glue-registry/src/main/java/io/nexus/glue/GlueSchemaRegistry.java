@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.glue.model.AlreadyExistsException;
 import software.amazon.awssdk.services.glue.model.CheckSchemaVersionValidityResponse;
 import software.amazon.awssdk.services.glue.model.Compatibility;
 import software.amazon.awssdk.services.glue.model.DataFormat;
+import software.amazon.awssdk.services.glue.model.SchemaVersionNumber;
 import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
 import software.amazon.awssdk.services.glue.model.GetSchemaByDefinitionResponse;
 import software.amazon.awssdk.services.glue.model.GetSchemaResponse;
@@ -132,7 +133,7 @@ public final class GlueSchemaRegistry implements SchemaRegistry {
     public SchemaVersion register(String subject, String schema) {
         checkSubject(subject);
         Objects.requireNonNull(schema, "schema");
-        JsonSchemas.parse(subject, schema);
+        requireGlueDraft(subject, JsonSchemas.parse(subject, schema));
         Optional<SchemaVersion> existing = find(subject, schema);
         if (existing.isPresent()) {
             return existing.get();
@@ -281,7 +282,7 @@ public final class GlueSchemaRegistry implements SchemaRegistry {
     @Override
     public CompatibilityReport check(String subject, String schema) {
         checkSubject(subject);
-        JsonSchemas.parse(subject, schema);
+        requireGlueDraft(subject, JsonSchemas.parse(subject, schema));
         return check(subject, schema, schemaInfo(subject));
     }
 
@@ -318,12 +319,47 @@ public final class GlueSchemaRegistry implements SchemaRegistry {
         return schemaInfo(subject).map(i -> fromGlue(i.compatibilityAsString(), subject)).orElse(defaultMode);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On Glue: {@code UpdateSchema} with the new {@code Compatibility} and, as the API reference requires
+     * with it, the {@code SchemaVersionNumber} checkpoint, kept where it is (the schema's current
+     * {@code SchemaCheckpoint}, read first), so versions are still judged against the same history.
+     */
     @Override
     public void setCompatibility(String subject, CompatibilityMode mode) {
         checkSubject(subject);
         Objects.requireNonNull(mode, "mode");
-        call("set the compatibility of '" + subject + "' to " + mode, subject,
-                () -> glue.updateSchema(r -> r.schemaId(schemaId(subject)).compatibility(toGlue(mode))));
+        String op = "set the compatibility of '" + subject + "' to " + mode;
+        GetSchemaResponse info = call(op, subject, () -> glue.getSchema(r -> r.schemaId(schemaId(subject))));
+        SchemaVersionNumber checkpoint = info.schemaCheckpoint() != null
+                ? SchemaVersionNumber.builder().versionNumber(info.schemaCheckpoint()).build()
+                : SchemaVersionNumber.builder().latestVersion(true).build();
+        call(op, subject, () -> glue.updateSchema(r -> r.schemaId(schemaId(subject)).compatibility(toGlue(mode))
+                .schemaVersionNumber(checkpoint)));
+    }
+
+    /** The JSON Schema drafts Glue's JSON data format takes, as their {@code $schema} URIs (without "#"). */
+    static final List<String> GLUE_DRAFTS = List.of("http://json-schema.org/draft-04/schema",
+            "http://json-schema.org/draft-06/schema", "http://json-schema.org/draft-07/schema");
+
+    /**
+     * Refuses, before any call, a schema whose {@code $schema} names a draft Glue does not support; a schema
+     * without {@code $schema} is read by Glue as draft-07.
+     */
+    static void requireGlueDraft(String subject, com.fasterxml.jackson.databind.JsonNode schema) {
+        com.fasterxml.jackson.databind.JsonNode declared = schema.get("$schema");
+        if (declared == null) {
+            return;
+        }
+        String uri = declared.isTextual() ? declared.asText() : declared.toString();
+        String normal = uri.replaceFirst("^https://", "http://").replaceFirst("#$", "");
+        if (!GLUE_DRAFTS.contains(normal)) {
+            throw new InvalidSchemaException(subject, "its $schema is '" + uri + "', a JSON Schema draft AWS Glue does "
+                    + "not support (Glue takes draft-04, draft-06 and draft-07); declare one of "
+                    + "'http://json-schema.org/draft-07/schema#', '...draft-06/schema#', '...draft-04/schema#' or leave "
+                    + "$schema out (Glue then reads draft-07)", null);
+        }
     }
 
     private Optional<GetSchemaResponse> schemaInfo(String subject) {

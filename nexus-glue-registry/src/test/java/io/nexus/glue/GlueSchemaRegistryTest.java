@@ -135,7 +135,8 @@ class GlueSchemaRegistryTest {
     @Test
     void aDisabledSchemaHasNoNexusModeAndSaysSo() {
         registry.register("OrderPlaced", V1);
-        glue.updateSchema(r -> r.schemaId(s -> s.registryName("orders").schemaName("OrderPlaced")).compatibility(Compatibility.DISABLED));
+        glue.updateSchema(r -> r.schemaId(s -> s.registryName("orders").schemaName("OrderPlaced")).compatibility(Compatibility.DISABLED)
+                .schemaVersionNumber(v -> v.latestVersion(true)));
 
         SchemaRegistryException e = assertThrows(SchemaRegistryException.class, () -> registry.compatibility("OrderPlaced"));
         assertTrue(e.getMessage().contains("DISABLED"), e.getMessage());
@@ -198,6 +199,45 @@ class GlueSchemaRegistryTest {
             logs.assertContains("Schema registry unavailable; validating 'OrderPlaced' v1 against the last schema fetched");
         }
         noRetry.close();
+    }
+
+    @Test
+    void aCompatibilityChangeSendsTheCheckpointGlueRequiresAndKeepsIt() {
+        registry.register("OrderPlaced", V1);
+        GlueException bare = assertThrows(GlueException.class, () -> glue.updateSchema(r -> r
+                .schemaId(s -> s.registryName("orders").schemaName("OrderPlaced")).compatibility(Compatibility.NONE)));
+        assertTrue(bare.getMessage().contains("SchemaVersionNumber is required"), bare.getMessage());
+
+        registry.setCompatibility("OrderPlaced", CompatibilityMode.NONE);
+        registry.register("OrderPlaced", "{\"type\":\"object\",\"properties\":{\"qty\":{\"type\":\"string\"}},"
+                + "\"required\":[\"qty\"]}");
+        registry.setCompatibility("OrderPlaced", CompatibilityMode.BACKWARD_TRANSITIVE);
+
+        var schema = glue.getSchema(r -> r.schemaId(s -> s.registryName("orders").schemaName("OrderPlaced")));
+        assertEquals(Compatibility.BACKWARD_ALL, schema.compatibility());
+        assertEquals(1L, schema.schemaCheckpoint(), "the checkpoint stays where it was: the whole history still counts");
+    }
+
+    @Test
+    void aSchemaInADraftGlueDoesNotSupportIsRefusedBeforeAnyCall() {
+        String draft2020 = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\"}";
+        InvalidSchemaException e = assertThrows(InvalidSchemaException.class, () -> registry.register("OrderPlaced", draft2020));
+        assertTrue(e.getMessage().contains("'https://json-schema.org/draft/2020-12/schema'")
+                && e.getMessage().contains("draft-04, draft-06 and draft-07"), e.getMessage());
+        assertThrows(InvalidSchemaException.class, () -> registry.check("OrderPlaced", draft2020));
+        assertThrows(GlueException.class, () -> glue.getSchema(r -> r.schemaId(s -> s.registryName("orders")
+                .schemaName("OrderPlaced"))), "nothing was created on Glue");
+
+        for (String draft : List.of("http://json-schema.org/draft-04/schema#", "http://json-schema.org/draft-06/schema#",
+                "http://json-schema.org/draft-07/schema#")) {
+            String subject = "Draft" + draft.replaceAll("\\D", "");
+            assertEquals(1, registry.register(subject, "{\"$schema\":\"" + draft + "\",\"type\":\"object\"}").version(),
+                    draft + " is accepted");
+        }
+        GlueException server = assertThrows(GlueException.class, () -> glue.createSchema(r -> r
+                .registryId(id -> id.registryName("orders")).schemaName("Direct").dataFormat("JSON").schemaDefinition(draft2020)));
+        assertTrue(server.getMessage().contains("unsupported JSON Schema draft"), "the test server refuses it as Glue does: "
+                + server.getMessage());
     }
 
     @Test

@@ -78,6 +78,8 @@ final class GlueTestServer implements AutoCloseable {
         final String created = Instant.now().toString();
         String compatibility;
         String description;
+        /** The version from which new versions are judged; UpdateSchema moves it. */
+        int checkpoint = 1;
         final List<Version> versions = new ArrayList<>();
 
         Schema(String registry, String name, String compatibility) {
@@ -270,7 +272,7 @@ final class GlueTestServer implements AutoCloseable {
         CompatibilityMode mode = toMode(schema.compatibility);
         List<SchemaVersion> available = new ArrayList<>();
         for (Version v : schema.versions) {
-            if (v.status.equals("AVAILABLE")) {
+            if (v.status.equals("AVAILABLE") && v.number >= schema.checkpoint) {
                 available.add(new SchemaVersion(schema.name, v.number, v.definition, Instant.parse(v.created),
                         SchemaFingerprint.of("glue", v.definition)));
             }
@@ -286,7 +288,7 @@ final class GlueTestServer implements AutoCloseable {
         Schema s = schema(in.get("SchemaId"));
         return MAPPER.createObjectNode().put("RegistryName", s.registry).put("RegistryArn", registries.get(s.registry))
                 .put("SchemaName", s.name).put("SchemaArn", s.arn).put("DataFormat", "JSON").put("Compatibility", s.compatibility)
-                .put("SchemaCheckpoint", s.versions.size()).put("LatestSchemaVersion", s.versions.size())
+                .put("SchemaCheckpoint", s.checkpoint).put("LatestSchemaVersion", s.versions.size())
                 .put("NextSchemaVersion", s.versions.size() + 1).put("SchemaStatus", "AVAILABLE")
                 .put("CreatedTime", s.created).put("UpdatedTime", s.created);
     }
@@ -420,8 +422,32 @@ final class GlueTestServer implements AutoCloseable {
         if (!in.has("Compatibility") && !in.has("SchemaVersionNumber") && !in.has("Description")) {
             throw new Fault(400, "InvalidInputException", "One of SchemaVersionNumber, Compatibility or Description is required");
         }
+        // As the API reference says: "If the value for Compatibility is provided, the VersionNumber (a checkpoint)
+        // is also required. The API will validate the checkpoint version number for consistency."
+        if (in.has("Compatibility") && !in.has("SchemaVersionNumber")) {
+            throw new Fault(400, "InvalidInputException", "SchemaVersionNumber is required when Compatibility is provided");
+        }
+        Integer checkpoint = null;
         if (in.has("SchemaVersionNumber")) {
-            throw new Fault(400, "InvalidInputException", "Checkpoint updates are not served by this test server");
+            JsonNode n = in.get("SchemaVersionNumber");
+            if (!n.isObject()) {
+                throw new Fault(400, "SerializationException", "SchemaVersionNumber must be an object");
+            }
+            fields((ObjectNode) n, Set.of(), Set.of("LatestVersion", "VersionNumber"));
+            boolean latest = n.has("LatestVersion") && n.get("LatestVersion").asBoolean();
+            if (latest == n.has("VersionNumber")) {
+                throw new Fault(400, "InvalidInputException", "Provide exactly one of LatestVersion true or VersionNumber");
+            }
+            int number = latest ? s.versions.size() : n.get("VersionNumber").asInt();
+            if (!latest && (!n.get("VersionNumber").canConvertToInt() || number < 1 || number > s.versions.size()
+                    || !s.versions.get(number - 1).status.equals("AVAILABLE"))) {
+                throw new Fault(400, "InvalidInputException", "Schema version " + n.get("VersionNumber")
+                        + " is not an available version of " + s.arn);
+            }
+            checkpoint = number;
+        }
+        if (checkpoint != null) {
+            s.checkpoint = checkpoint;
         }
         if (in.has("Compatibility")) {
             String c = text(in, "Compatibility");
@@ -441,13 +467,9 @@ final class GlueTestServer implements AutoCloseable {
         if (!text(in, "DataFormat").equals("JSON")) {
             throw new Fault(400, "InvalidInputException", "This test server checks JSON schemas only");
         }
-        String definition = text(in, "SchemaDefinition");
-        try {
-            JsonSchemas.compile("glue", definition);
-            return MAPPER.createObjectNode().put("Valid", true);
-        } catch (InvalidSchemaException e) {
-            return MAPPER.createObjectNode().put("Valid", false).put("Error", e.getMessage());
-        }
+        String problem = invalidForGlue(text(in, "SchemaDefinition"));
+        return problem == null ? MAPPER.createObjectNode().put("Valid", true)
+                : MAPPER.createObjectNode().put("Valid", false).put("Error", problem);
     }
 
     private static int[] page(ObjectNode in, int size) {
@@ -525,13 +547,31 @@ final class GlueTestServer implements AutoCloseable {
         if (d.isEmpty() || d.length() > 170000) {
             throw new Fault(400, "InvalidInputException", "SchemaDefinition length must be between 1 and 170000");
         }
-        try {
-            JsonSchemas.compile("glue", d);
-        } catch (InvalidSchemaException e) {
-            throw new Fault(400, "InvalidInputException", "Schema definition of JSON data format is invalid: " + e.getMessage());
+        String problem = invalidForGlue(d);
+        if (problem != null) {
+            throw new Fault(400, "InvalidInputException", "Schema definition of JSON data format is invalid: " + problem);
         }
         return d;
     }
+
+    /** Why Glue refuses {@code definition}, or {@code null}: not a JSON Schema, or a draft other than 04, 06, 07. */
+    private static String invalidForGlue(String definition) {
+        try {
+            JsonNode parsed = MAPPER.readTree(definition);
+            JsonNode declared = parsed == null ? null : parsed.get("$schema");
+            if (declared != null && !GLUE_DRAFTS.contains(declared.asText().replaceFirst("^https://", "http://")
+                    .replaceFirst("#$", ""))) {
+                return "unsupported JSON Schema draft " + declared + "; supported: draft-04, draft-06, draft-07";
+            }
+            JsonSchemas.compile("glue", definition);
+            return null;
+        } catch (InvalidSchemaException | java.io.IOException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static final Set<String> GLUE_DRAFTS = Set.of("http://json-schema.org/draft-04/schema",
+            "http://json-schema.org/draft-06/schema", "http://json-schema.org/draft-07/schema");
 
     private static String name(ObjectNode in, String field) {
         String value = text(in, field);

@@ -146,6 +146,28 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
         }
     }
 
+    @Override
+    public java.util.Optional<CompatibilityMode> ownCompatibility(String subject) {
+        checkSubject(subject);
+        Subject s = subjects.get(subject);
+        if (s != null && s.mode() != null) {
+            return java.util.Optional.of(s.mode());
+        }
+        return java.util.Optional.ofNullable(pendingModes.get(subject));
+    }
+
+    @Override
+    public void clearCompatibility(String subject) {
+        checkSubject(subject);
+        synchronized (writeLock) {
+            pendingModes.remove(subject);
+            Subject s = subjects.get(subject);
+            if (s != null && s.mode() != null) {
+                subjects.put(subject, new Subject(s.versions(), null));
+            }
+        }
+    }
+
     private Subject existing(String subject) {
         checkSubject(subject);
         Subject s = subjects.get(subject);

@@ -86,7 +86,8 @@ public final class SchemaEvolution {
     /**
      * Registers a schema the subject's mode refuses as the next (major) version of {@code subject}, provided
      * {@code upcasters} holds the upcaster from the latest version to it. The subject's mode is set to NONE for
-     * the registration and restored afterwards, also on failure. Run it as a deployment step, not concurrently
+     * the registration and restored afterwards, also on failure: a subject that had a mode of its own gets it
+     * back, one that inherited the registry's default inherits it again. Run it as a deployment step, not concurrently
      * with other registrations of the same subject.
      *
      * <p>Transitive modes compare later versions with every version, including those before the break; subjects
@@ -107,12 +108,17 @@ public final class SchemaEvolution {
             throw new MissingUpcasterException(List.of(new MissingUpcaster(subject, latest.version(), latest.version() + 1,
                     breaking.isEmpty() ? List.of(why) : breaking)));
         }
-        CompatibilityMode mode = registry.compatibility(subject);
+        java.util.Optional<CompatibilityMode> own = registry.ownCompatibility(subject);
         registry.setCompatibility(subject, CompatibilityMode.NONE);
         try {
             return registry.register(subject, schema);
         } finally {
-            registry.setCompatibility(subject, mode);
+            // A subject that inherited the default inherits it again, rather than keeping a copy of today's default.
+            if (own.isPresent()) {
+                registry.setCompatibility(subject, own.get());
+            } else {
+                registry.clearCompatibility(subject);
+            }
         }
     }
 

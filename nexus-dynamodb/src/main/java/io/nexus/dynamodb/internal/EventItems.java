@@ -16,13 +16,12 @@ import java.util.UUID;
  *
  * <p>Four kinds of item live in the table, told apart by their keys:
  * <ul>
- *   <li>event: {@code pk} = stream id, {@code sk} = version (1, 2, ...), with {@code gb}/{@code gp} feeding
- *       the global-log index;</li>
+ *   <li>event: {@code pk} = stream id, {@code sk} = version (1, 2, ...);</li>
  *   <li>stream head: {@code pk} = stream id, {@code sk} = 0: the stream's version, aggregate type and last
  *       timestamp, the target of the optimistic-concurrency condition;</li>
  *   <li>event-id guard: {@code pk} = U+001F "id" U+001F stream U+001F event id, {@code sk} = 0: the version that
  *       holds the id, so ids stay unique per stream under concurrent appends;</li>
- *   <li>sequencer: {@code pk} = U+001F "global", {@code sk} = 0: the last global position handed out.</li>
+ *   <li>global-log index chunks and tail, written by the log indexer (see {@link LogIndex}).</li>
  * </ul>
  * Stream ids may therefore not contain U+001F. Short attribute names keep every item small: names count
  * against the 400 KB item limit and the 1 KB write unit.
@@ -31,14 +30,8 @@ public final class EventItems {
 
     public static final String PK = "pk";
     public static final String SK = "sk";
-    public static final String GLOBAL_INDEX = "global-log";
-    public static final String GLOBAL_BUCKET = "gb";
-    public static final String GLOBAL_POSITION = "gp";
-    /** Global positions per partition of the global-log index; fixed forever once data exists. */
-    public static final long BUCKET_SIZE = 100_000;
 
     public static final char RESERVED = '\u001F';
-    public static final String SEQUENCER_PK = RESERVED + "global";
 
     static final String EVENT_ID = "id";
     static final String AGGREGATE_TYPE = "at";
@@ -56,7 +49,6 @@ public final class EventItems {
     public static final String HEAD_TYPE = "at";
     public static final String HEAD_LAST_TS = "lt";
     public static final String GUARD_VERSION = "v";
-    public static final String SEQUENCE = "seq";
 
     private EventItems() {
     }
@@ -77,10 +69,6 @@ public final class EventItems {
         return RESERVED + "id" + RESERVED + streamId + RESERVED + eventId;
     }
 
-    public static long bucketOf(long globalPosition) {
-        return globalPosition / BUCKET_SIZE;
-    }
-
     public static long toNanos(Instant instant) {
         return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
     }
@@ -89,9 +77,9 @@ public final class EventItems {
         return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
     }
 
-    /** The item of {@code event} stored at {@code version} and {@code globalPosition}. */
+    /** The item of {@code event} stored at {@code version}. */
     public static Map<String, AttributeValue> toItem(NewEvent event, String streamId, String aggregateType, long version,
-                                                     long batchEnd, long globalPosition, Instant timestamp) {
+                                                     long batchEnd, Instant timestamp) {
         Map<String, AttributeValue> item = new HashMap<>(16);
         item.put(PK, s(streamId));
         item.put(SK, n(version));
@@ -101,8 +89,6 @@ public final class EventItems {
         item.put(EVENT_TYPE, s(event.eventType()));
         item.put(SCHEMA_VERSION, n(event.schemaVersion()));
         item.put(TIMESTAMP, n(toNanos(timestamp)));
-        item.put(GLOBAL_POSITION, n(globalPosition));
-        item.put(GLOBAL_BUCKET, n(bucketOf(globalPosition)));
         if (event.correlationId() != null) {
             item.put(CORRELATION, s(event.correlationId()));
         }
@@ -118,7 +104,7 @@ public final class EventItems {
         return item;
     }
 
-    /** Whether {@code item} (or a stream record's image) is an event rather than a head, guard or sequencer. */
+    /** Whether {@code item} (or a stream record's image) is an event rather than a head, guard or index item. */
     public static boolean isEvent(Map<String, AttributeValue> item) {
         AttributeValue sk = item.get(SK);
         AttributeValue pk = item.get(PK);
@@ -139,19 +125,18 @@ public final class EventItems {
         if (md != null && md.hasM()) {
             md.m().forEach((k, v) -> metadata.put(k, v.s()));
         }
-        AttributeValue gp = item.get(GLOBAL_POSITION);
         return new EventEnvelope(UUID.fromString(item.get(EVENT_ID).s()), item.get(PK).s(),
-                item.get(AGGREGATE_TYPE).s(), Long.parseLong(item.get(SK).n()),
-                gp == null ? EventEnvelope.NO_POSITION : Long.parseLong(gp.n()), item.get(EVENT_TYPE).s(),
+                item.get(AGGREGATE_TYPE).s(), Long.parseLong(item.get(SK).n()), EventEnvelope.NO_POSITION,
+                item.get(EVENT_TYPE).s(),
                 Integer.parseInt(item.get(SCHEMA_VERSION).n()), fromNanos(Long.parseLong(item.get(TIMESTAMP).n())),
                 text(item.get(CORRELATION)), text(item.get(CAUSATION)), metadata,
                 EventPayload.ofBytes(item.get(PAYLOAD).b().asByteArrayUnsafe()));
     }
 
-    /** The envelope as the store places {@code event}, without a round trip through an item. */
+    /** The envelope as the store places {@code event}, without a round trip through an item; no position yet. */
     public static EventEnvelope envelope(NewEvent event, String streamId, String aggregateType, long version,
-                                         long globalPosition, Instant timestamp) {
-        return EventEnvelope.stored(event, streamId, aggregateType, version, globalPosition, timestamp);
+                                         Instant timestamp) {
+        return EventEnvelope.stored(event, streamId, aggregateType, version, EventEnvelope.NO_POSITION, timestamp);
     }
 
     private static String text(AttributeValue v) {

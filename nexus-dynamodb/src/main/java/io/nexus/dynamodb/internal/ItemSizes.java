@@ -53,7 +53,7 @@ public final class ItemSizes {
         return 1;
     }
 
-    static int utf8(String s) {
+    public static int utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8).length;
     }
 }
