@@ -38,6 +38,7 @@ final class OtelTracing implements AutoCloseable {
         OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(provider)
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
         io.opentelemetry.api.trace.Tracer otel = sdk.getTracer("nexus-test");
+        // tag::wiring[]
         OtelCurrentTraceContext current = new OtelCurrentTraceContext();
         OtelTracer tracer = new OtelTracer(otel, current, event -> { }, new OtelBaggageManager(current, List.of(), List.of()));
         OtelPropagator propagator = new OtelPropagator(sdk.getPropagators(), otel);
@@ -46,6 +47,7 @@ final class OtelTracing implements AutoCloseable {
                 new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
                 new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
                 new DefaultTracingObservationHandler(tracer)));
+        // end::wiring[]
     }
 
     List<SpanData> spans() {
