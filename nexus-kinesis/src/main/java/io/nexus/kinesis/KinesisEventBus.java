@@ -620,9 +620,10 @@ public final class KinesisEventBus implements EventBus {
         /**
          * The longest wait between GetRecords calls on a shard that keeps returning nothing: the wait
          * starts at {@link #pollInterval} and doubles with each empty answer up to this. 400 ms by default:
-         * a record published to an idle shard waits at most this long for the next call, which keeps the
-         * publish-to-consumer p99 under 500 ms, and two groups polling an idle shard stay within its 5 calls
-         * per second. A value below the poll interval means the poll interval.
+         * a record published to an idle shard waits at most this long for the next call, which leaves about
+         * 100 ms of the 500 ms publish-to-consumer p99 target for the requests and Kinesis's own delay, and two
+         * groups polling an idle shard stay within its 5 calls per second. A value below the poll interval
+         * means the poll interval.
          */
         public Builder maxPollInterval(Duration value) {
             this.maxPollInterval = requirePositive(value, "maxPollInterval");
