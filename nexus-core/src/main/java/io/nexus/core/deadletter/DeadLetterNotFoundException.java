@@ -23,10 +23,19 @@ public class DeadLetterNotFoundException extends NexusException {
         this.consumer = consumer;
     }
 
+    /** Dead letter {@code deadLetterId} is held by none of an application's consumers ({@link DeadLetterOperations}). */
+    public DeadLetterNotFoundException(UUID deadLetterId) {
+        super("Dead letter '" + deadLetterId + "' was not found among the dead letters of this application's projections "
+                + "and consumer groups; it was retried or discarded. List the dead letters for current ids.");
+        this.deadLetterId = deadLetterId;
+        this.consumer = null;
+    }
+
     public UUID deadLetterId() {
         return deadLetterId;
     }
 
+    /** The consumer asked, or {@code null} when every consumer of the application was. */
     public String consumer() {
         return consumer;
     }
