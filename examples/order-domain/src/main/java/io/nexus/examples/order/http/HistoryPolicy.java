@@ -5,6 +5,7 @@ import io.nexus.core.policy.PolicyEngine;
 import io.nexus.core.policy.PolicyRequest;
 import io.nexus.examples.order.projection.OrderSummaries;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,9 @@ import java.util.Objects;
  * client that names its customer with {@code X-Customer-Id}.
  */
 public final class HistoryPolicy implements PolicyEngine {
+
+    /** The rule name its denials carry. */
+    public static final String RULE = "order-history-readers";
 
     private final OrderSummaries summaries;
 
@@ -28,11 +32,11 @@ public final class HistoryPolicy implements PolicyEngine {
         }
         String customer = request.principal().get("customerId");
         if (customer == null) {
-            return PolicyDecision.deny("reading the past of order '" + request.aggregateId()
-                    + "' needs the operator token or the X-Customer-Id of the customer who placed it");
+            return PolicyDecision.deny(RULE, List.of("reading the past of order '" + request.aggregateId()
+                    + "' needs the operator token or the X-Customer-Id of the customer who placed it"));
         }
         boolean owner = summaries.find(request.aggregateId()).map(s -> s.customerId().equals(customer)).orElse(true);
         return owner ? PolicyDecision.allow()
-                : PolicyDecision.deny("customer '" + customer + "' did not place order '" + request.aggregateId() + "'");
+                : PolicyDecision.deny(RULE, List.of("customer '" + customer + "' did not place order '" + request.aggregateId() + "'"));
     }
 }

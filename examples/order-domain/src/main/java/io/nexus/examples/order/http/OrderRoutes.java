@@ -7,6 +7,8 @@ import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.command.CommandResult;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.notification.NotificationHub;
+import io.nexus.core.policy.PolicyActions;
+import io.nexus.core.policy.PolicyDecisionPoint;
 import io.nexus.core.policy.PolicyDeniedException;
 import io.nexus.core.policy.PolicyDecision;
 import io.nexus.core.policy.PolicyRequest;
@@ -61,6 +63,7 @@ final class OrderRoutes {
                 .get("/orders/search", this::search)
                 .get("/orders/{id}", this::order)
                 .get("/orders/{id}/history", this::history)
+                .delete("/orders/{id}", this::erase)
                 .post("/orders/{id}/lines", this::addLine)
                 .delete("/orders/{id}/lines/{sku}", ctx -> {
                     Requests.onlyParams(ctx);
@@ -132,13 +135,28 @@ final class OrderRoutes {
                 }));
     }
 
-    private static CommandMetadata metadata(Context ctx) {
+    /**
+     * Asks to erase an order's history. History is append-only here (rule {@code append-only}), so the policy
+     * refuses, the attempt is audited, and the caller gets a 403 saying to append a compensating event (cancel the
+     * order) instead. No Nexus port deletes events: were the policy to allow it, there would be nothing to call.
+     */
+    private void erase(Context ctx) {
+        Requests.onlyParams(ctx);
+        Requests.noBody(ctx, settings.maxBodyBytes());
+        String orderId = orderId(ctx);
+        PolicyDecisionPoint.enforce(services.nexus().policy(), PolicyRequest.builder(PolicyActions.HISTORY_DELETE)
+                .principal(access.principal(ctx)).aggregate("Order", orderId).build());
+        throw new ApiException(501, "not_implemented", "Order '" + orderId + "' cannot be erased: no event store deletes events; "
+                + "cancel the order instead (POST /orders/" + orderId + "/cancel).");
+    }
+
+    private CommandMetadata metadata(Context ctx) {
         String key = ctx.header("Idempotency-Key");
         if (key == null) {
-            return CommandMetadata.create();
+            return CommandMetadata.create().principal(access.principal(ctx));
         }
         try {
-            return CommandMetadata.withCommandId(UUID.fromString(key.strip()));
+            return CommandMetadata.withCommandId(UUID.fromString(key.strip())).principal(access.principal(ctx));
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("Header Idempotency-Key must be a UUID but was " + Requests.quote(key)
                     + "; send the same UUID again to re-send a command safely.");
@@ -290,7 +308,7 @@ final class OrderRoutes {
         PolicyRequest request = new PolicyRequest("order-history", "Order", orderId, null, null, access.principal(ctx));
         PolicyDecision decision = history.evaluate(request);
         if (!decision.allowed()) {
-            throw new PolicyDeniedException(request, decision.reason());
+            throw new PolicyDeniedException(request, decision);
         }
         int from = Requests.intParam(ctx, "fromVersion", 1, Integer.MAX_VALUE, 1);
         List<EventEnvelope> events = services.nexus().eventStore().read(StreamQuery.stream(orderId).fromVersion(from)
