@@ -119,7 +119,20 @@ class DeadLetterOperationsTest {
             assertEquals(List.of("acc-1@1"), billed);
 
             fixed = true;
-            assertTrue(operations.retry(busLetter, OPERATOR));
+            // tag::operations[]
+            DeadLetterOperations deadLetters = nexus.deadLetterOperations();
+            List<EventEnvelope> heldBack = new java.util.ArrayList<>();
+            for (Map.Entry<DeadLetterOwner, List<DeadLetter>> owner : deadLetters.list().entrySet()) {
+                for (DeadLetter letter : owner.getValue()) {
+                    heldBack.addAll(deadLetters.parked(letter.id()));               // events parked behind it
+                    if (owner.getKey().kind() == DeadLetterOwner.Kind.BUS_CONSUMER_GROUP) {
+                        deadLetters.retry(letter.id(), OPERATOR);                    // asked of the policy, audited
+                    }
+                }
+            }
+            // end::operations[]
+            assertEquals(2, heldBack.size(), "one event parked behind each letter");
+            assertFalse(operations.find(busLetter).isPresent(), "retried");
             assertEquals(List.of("acc-1@1", "acc-1@2", "acc-1@3"), billed, "the letter, then what it parked, in order");
             AuditRecord retried = audit.recent(1).get(0);
             assertEquals(AuditRecord.Outcome.ALLOWED, retried.outcome(), "operator actions are recorded when allowed too");

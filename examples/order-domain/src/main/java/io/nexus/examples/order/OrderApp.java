@@ -181,7 +181,7 @@ public final class OrderApp {
         try {
             nexus.start();
             OrderSummaries summaries = OrderSummaries.of(nexus);
-            temporal = TemporalQueryService.builder(nexus.eventStore()).policy(new HistoryPolicy(summaries))
+            temporal = TemporalQueryService.builder(nexus.eventStore()).policy(HistoryPolicy.after(nexus.policy(), summaries))
                     .auditLog(nexus.auditLog()).clock(nexus.clock()).build();
             Map<String, Supplier<Projection>> projections = new LinkedHashMap<>();
             projections.put(OrderSummaryProjection.NAME, () -> new OrderSummaryProjection(nexus.readModels()).bind(nexus.codec().types()));

@@ -9,8 +9,7 @@ import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.notification.NotificationHub;
 import io.nexus.core.policy.PolicyActions;
 import io.nexus.core.policy.PolicyDecisionPoint;
-import io.nexus.core.policy.PolicyDeniedException;
-import io.nexus.core.policy.PolicyDecision;
+import io.nexus.core.policy.PolicyEngine;
 import io.nexus.core.policy.PolicyRequest;
 import io.nexus.core.store.StreamQuery;
 import io.nexus.core.temporal.QueryContext;
@@ -47,14 +46,15 @@ final class OrderRoutes {
     private final HttpSettings settings;
     private final Access access;
     private final NotificationHub hub;
-    private final HistoryPolicy history;
+    private final PolicyEngine history;
 
     OrderRoutes(ApiServices services, HttpSettings settings, Access access) {
         this.services = services;
         this.settings = settings;
         this.access = access;
         this.hub = services.nexus().notifications();
-        this.history = new HistoryPolicy(services.summaries());
+        this.history = HistoryPolicy.audited(services.nexus().policy(), services.summaries(), services.nexus().auditLog(),
+                services.nexus().clock());
     }
 
     void register(Routes routes) {
@@ -305,11 +305,8 @@ final class OrderRoutes {
     private void history(Context ctx) {
         Requests.onlyParams(ctx, "fromVersion");
         String orderId = orderId(ctx);
-        PolicyRequest request = new PolicyRequest("order-history", "Order", orderId, null, null, access.principal(ctx));
-        PolicyDecision decision = history.evaluate(request);
-        if (!decision.allowed()) {
-            throw new PolicyDeniedException(request, decision);
-        }
+        PolicyDecisionPoint.enforce(history, PolicyRequest.builder(PolicyActions.TEMPORAL_READ).principal(access.principal(ctx))
+                .aggregate("Order", orderId).attribute("target", "history").build());
         int from = Requests.intParam(ctx, "fromVersion", 1, Integer.MAX_VALUE, 1);
         List<EventEnvelope> events = services.nexus().eventStore().read(StreamQuery.stream(orderId).fromVersion(from)
                 .limit(HISTORY_PAGE + 1));

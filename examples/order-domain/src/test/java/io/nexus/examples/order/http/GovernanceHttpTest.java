@@ -46,6 +46,11 @@ class GovernanceHttpTest {
             assertEquals(HistoryPolicy.RULE, history.json().path("rule").asText());
             assertTrue(history.json().path("reasons").get(0).asText().contains("customer 'c-2' did not place order 'o-1'"),
                     history.raw().body());
+            JsonNode refusedRead = lastAudit(app);
+            assertEquals("temporal-read", refusedRead.path("action").asText(), "reading history asks the one decision point");
+            assertEquals(HistoryPolicy.RULE, refusedRead.path("rule").asText());
+            assertEquals("DENIED", refusedRead.path("outcome").asText());
+            assertEquals(200, app.call("GET", "/orders/o-1/history", null, "X-Customer-Id", "c-1").status(), "the customer reads their own");
         }
     }
 
