@@ -201,6 +201,7 @@ public final class OrderModule implements NexusModule {
      * Registers the Order domain on {@code builder}: event types, the schema registry (new events validated against
      * it, unregistered types refused), its policies with operator actions audited, the aggregate and its routes.
      */
+    // tag::configure[]
     @Override
     public void configure(Nexus.Builder builder) {
         InMemorySchemaRegistry registry = schemaRegistry();
@@ -213,4 +214,5 @@ public final class OrderModule implements NexusModule {
             builder.validator(validator);
         }
     }
+    // end::configure[]
 }

@@ -10,7 +10,7 @@ import io.nexus.testkit.governance.GovernanceRules;
  * The build-time architecture rules on the app's own classes, added as a user adds them: one line each. The Order
  * domain and fulfilment are two bounded contexts; fulfilment uses three Order types marked {@code @Published}.
  */
-// tag::architecture-test[]
+// tag::rules[]
 @AnalyzeClasses(packages = "io.nexus.examples.order", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
     @ArchTest static final ArchRule noBlockingCalls = GovernanceRules.NO_SYNCHRONOUS_CLIENTS_IN_HANDLERS;
@@ -19,4 +19,4 @@ class ArchitectureTest {
     @ArchTest static final ArchRule aggregates = GovernanceRules.AGGREGATES_USE_NO_INFRASTRUCTURE;
     @ArchTest static final ArchRule events = GovernanceRules.EVENTS_ARE_IMMUTABLE;
 }
-// end::architecture-test[]
+// end::rules[]
