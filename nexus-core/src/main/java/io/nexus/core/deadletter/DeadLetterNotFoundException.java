@@ -1,6 +1,7 @@
 package io.nexus.core.deadletter;
 
 import io.nexus.core.NexusException;
+import org.jspecify.annotations.Nullable;
 
 import java.util.UUID;
 
@@ -14,7 +15,7 @@ public class DeadLetterNotFoundException extends NexusException {
     private static final long serialVersionUID = 1L;
 
     private final UUID deadLetterId;
-    private final String consumer;
+    private final @Nullable String consumer;
 
     public DeadLetterNotFoundException(UUID deadLetterId, String consumer) {
         super("Dead letter '" + deadLetterId + "' of consumer '" + consumer + "' was not found; it was retried, "
@@ -36,7 +37,7 @@ public class DeadLetterNotFoundException extends NexusException {
     }
 
     /** The consumer asked, or {@code null} when every consumer of the application was. */
-    public String consumer() {
+    public @Nullable String consumer() {
         return consumer;
     }
 }
