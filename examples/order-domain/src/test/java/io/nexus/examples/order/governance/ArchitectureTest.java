@@ -6,6 +6,10 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.nexus.testkit.governance.GovernanceRules;
 
+/**
+ * The build-time architecture rules on the app's own classes, added as a user adds them: one line each. The Order
+ * domain and fulfilment are two bounded contexts; fulfilment uses three Order types marked {@code @Published}.
+ */
 // tag::rules[]
 @AnalyzeClasses(packages = "io.nexus.examples.order", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
