@@ -1,0 +1,223 @@
+package io.nexus.benchmarks.postgres;
+
+import io.nexus.benchmarks.Deposit;
+import io.nexus.benchmarks.Deposited;
+import io.nexus.benchmarks.Workloads;
+import io.nexus.core.Nexus;
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.event.EventIds;
+import io.nexus.core.event.NewEvent;
+import io.nexus.core.serialization.EventCodec;
+import io.nexus.core.store.EventStore;
+import io.nexus.core.store.ExpectedVersion;
+import io.nexus.postgresql.PostgresEngines;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@link PostgresBenchmark}'s workloads once each, timed three ways: wall-clock time, the CPU time of the
+ * client threads, and the CPU time of the PostgreSQL server's processes (from {@code /proc}, Linux only).
+ * On a machine shared with other work, wall-clock throughput mostly measures how long the threads waited
+ * for a core; the two CPU times say what a workload costs, where (client or server), and so what it would
+ * reach with the cores to itself. A cross-check of the JMH figures, not a replacement.
+ *
+ * <p>Run: {@code java -Xms2g -Xmx2g -cp nexus-benchmarks/target/benchmarks.jar
+ * io.nexus.benchmarks.postgres.PostgresCostCheck [events-to-replay]}.
+ */
+public final class PostgresCostCheck {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final long TICK_NANOS = 10_000_000L; // USER_HZ is 100 on Linux
+
+    private PostgresCostCheck() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int replayEvents = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        try (EmbeddedPostgres server = EmbeddedPostgres.builder()
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("shared_buffers", "512MB")
+                .setServerConfig("max_connections", "100")
+                .start();
+             PostgresEngines engines = PostgresEngines.builder(server.getJdbcUrl("postgres", "postgres"), "postgres", null)
+                     .poolSize(24).build();
+             Nexus nexus = PostgresBenchmark.nexus(engines, 0)) {
+            long postmaster = postmasterPid(server.getPort());
+            EventStore store = engines.eventStore();
+            EventCodec codec = nexus.codec();
+
+            // Warm up every path once (JIT, server-side statement preparation on the pool's connections).
+            appendBatches(store, codec, "warm", 300, true);
+            for (int i = 0; i < 300; i++) {
+                nexus.commands().send(new Deposit("warm-" + (i % 30), 1, Workloads.REFERENCE));
+            }
+
+            measure("append batches of 100, encoding inside, 1 thread", "events", 20_000, postmaster,
+                    () -> appendBatches(store, codec, "a1", 200, true));
+            measure("append batches of 100, events prebuilt, 1 thread", "events", 20_000, postmaster,
+                    () -> appendBatches(store, codec, "a2", 200, false));
+            measure("append batches of 100, encoding inside, 8 threads", "events", 80_000, postmaster,
+                    () -> parallel(8, t -> appendBatches(store, codec, "a3-" + t, 100, true)));
+            Deposit[] commands = Workloads.roundRobinDeposits(100, 20);
+            measure("commands, 1 thread", "commands", commands.length, postmaster, () -> {
+                for (Deposit c : commands) {
+                    nexus.commands().send(new Deposit("c1-" + c.accountId(), c.amount(), c.reference()));
+                }
+            });
+            measure("commands, 8 threads", "commands", 8L * commands.length, postmaster, () -> parallel(8, t -> {
+                for (Deposit c : commands) {
+                    nexus.commands().send(new Deposit("c8-" + t + "-" + c.accountId(), c.amount(), c.reference()));
+                }
+            }));
+
+            int batches = replayEvents / 100;
+            parallel(4, t -> appendBatches(store, codec, "log-" + t, batches / 4, true));
+            long head = store.headPosition();
+            long from = Math.max(1, head - replayEvents + 1);
+            measure("readAll pages of 1,000 (no decoding)", "events", head - from + 1, postmaster, () -> {
+                long next = from;
+                while (next <= head) {
+                    List<EventEnvelope> page = store.readAll(next, 1_000);
+                    next = page.get(page.size() - 1).globalPosition() + 1;
+                }
+            });
+            measure("readAll pages of 1,000 + decode", "events", head - from + 1, postmaster, () -> {
+                long next = from;
+                long sum = 0;
+                while (next <= head) {
+                    List<EventEnvelope> page = store.readAll(next, 1_000);
+                    for (EventEnvelope e : page) {
+                        sum += ((Deposited) codec.decode(e)).amount();
+                    }
+                    next = page.get(page.size() - 1).globalPosition() + 1;
+                }
+                if (sum == 42) {
+                    System.out.println("(keeps the work)");
+                }
+            });
+        }
+    }
+
+    private static void appendBatches(EventStore store, EventCodec codec, String prefix, int batches, boolean encodeInside) {
+        List<List<NewEvent>> prebuilt = new ArrayList<>();
+        if (!encodeInside) {
+            for (int b = 0; b < batches; b++) {
+                prebuilt.add(batch(codec, prefix + "-" + b / 10));
+            }
+        }
+        for (int b = 0; b < batches; b++) {
+            String stream = prefix + "-" + b / 10;
+            List<NewEvent> batch = encodeInside ? batch(codec, stream) : prebuilt.get(b);
+            store.append(stream, Workloads.AGGREGATE_TYPE, ExpectedVersion.exactly((long) (b % 10) * 100), batch);
+        }
+    }
+
+    private static List<NewEvent> batch(EventCodec codec, String stream) {
+        List<NewEvent> batch = new ArrayList<>(100);
+        for (int i = 0; i < 100; i++) {
+            batch.add(codec.encode(new Deposited(stream, i + 1, Workloads.REFERENCE), EventIds.next(), null, null, Map.of()));
+        }
+        return batch;
+    }
+
+    interface Task {
+        void run(int thread) throws Exception;
+    }
+
+    private static void parallel(int threads, Task task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    task.run(thread);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    interface Work {
+        void run() throws Exception;
+    }
+
+    private static void measure(String name, String unit, long ops, long postmaster, Work work) throws Exception {
+        double load = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        long clientCpu = clientCpuNanos();
+        long serverCpu = serverCpuNanos(postmaster);
+        long wall = System.nanoTime();
+        work.run();
+        double wallNs = System.nanoTime() - wall;
+        double clientNs = clientCpuNanos() - clientCpu;
+        double serverNs = serverCpuNanos(postmaster) - serverCpu;
+        System.out.printf("%-52s %,10.0f %s/s by wall time; CPU per %s: client %,7.1f us, server %,7.1f us"
+                        + " (%,.0f %s/s on one free core); load %.1f%n",
+                name, ops / (wallNs / 1e9), unit, unit.substring(0, unit.length() - 1), clientNs / ops / 1e3,
+                serverNs / ops / 1e3, ops / ((clientNs + serverNs) / 1e9), unit, load);
+    }
+
+    /** CPU time of every live thread of this JVM: the workload's threads, the pool's and the store's. */
+    private static long clientCpuNanos() {
+        long sum = 0;
+        for (long id : THREADS.getAllThreadIds()) {
+            long t = THREADS.getThreadCpuTime(id);
+            if (t > 0) {
+                sum += t;
+            }
+        }
+        return sum;
+    }
+
+    /** CPU time of the postmaster, its live children and its children that have exited. */
+    private static long serverCpuNanos(long postmaster) throws IOException {
+        long ticks = ticks(postmaster, true);
+        for (ProcessHandle child : ProcessHandle.of(postmaster).orElseThrow().children().toList()) {
+            ticks += ticks(child.pid(), false);
+        }
+        return ticks * TICK_NANOS;
+    }
+
+    private static long ticks(long pid, boolean withExitedChildren) throws IOException {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            return 0; // exited meanwhile: counted in the postmaster's exited-children time
+        }
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields after the command: [0] state ... [11] utime, [12] stime, [13] cutime, [14] cstime
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        if (withExitedChildren) {
+            ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        }
+        return ticks;
+    }
+
+    private static long postmasterPid(int port) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("postgres") && c.contains("-p " + port)
+                        && !c.contains("pg_ctl")).orElse(false))
+                .mapToLong(ProcessHandle::pid)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no postmaster process found for port " + port
+                        + "; the server CPU time is read from /proc on Linux"));
+    }
+}
