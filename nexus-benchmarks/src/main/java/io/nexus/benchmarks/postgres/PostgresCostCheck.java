@@ -39,6 +39,7 @@ public final class PostgresCostCheck {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final long TICK_NANOS = 10_000_000L; // USER_HZ is 100 on Linux
+    private static final java.util.concurrent.atomic.LongAdder WORKERS_CPU = new java.util.concurrent.atomic.LongAdder();
 
     private PostgresCostCheck() {
     }
@@ -50,17 +51,22 @@ public final class PostgresCostCheck {
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("shared_buffers", "512MB")
                 .setServerConfig("max_connections", "100")
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                .setServerConfig("pg_stat_statements.track", "all")
                 .start();
              PostgresEngines engines = PostgresEngines.builder(server.getJdbcUrl("postgres", "postgres"), "postgres", null)
                      .poolSize(24).build();
              Nexus nexus = PostgresBenchmark.nexus(engines, 0)) {
             long postmaster = postmasterPid(server.getPort());
+            statements = engines.dataSource();
+            execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
             EventStore store = engines.eventStore();
             EventCodec codec = nexus.codec();
 
             // Warm up every path once (JIT, server-side statement preparation on the pool's connections).
-            appendBatches(store, codec, "warm", 300, true);
-            for (int i = 0; i < 300; i++) {
+            int warm = Integer.getInteger("warm", 300);
+            appendBatches(store, codec, "warm", warm, true);
+            for (int i = 0; i < warm; i++) {
                 nexus.commands().send(new Deposit("warm-" + (i % 30), 1, Workloads.REFERENCE));
             }
 
@@ -143,7 +149,9 @@ public final class PostgresCostCheck {
             for (int t = 0; t < threads; t++) {
                 int thread = t;
                 done.add(pool.submit(() -> {
+                    long cpu = THREADS.getCurrentThreadCpuTime();
                     task.run(thread);
+                    WORKERS_CPU.add(THREADS.getCurrentThreadCpuTime() - cpu);
                     return null;
                 }));
             }
@@ -152,6 +160,10 @@ public final class PostgresCostCheck {
             }
         } finally {
             pool.shutdown();
+            // Gone before the next sample of live threads, so that their time is counted once, by WORKERS_CPU.
+            if (!pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the workload's threads did not end");
+            }
         }
     }
 
@@ -159,8 +171,35 @@ public final class PostgresCostCheck {
         void run() throws Exception;
     }
 
+    private static javax.sql.DataSource statements;
+
+    private static void execute(String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = statements.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** The statements that took the most server time since the last reset, per operation of the workload. */
+    private static void printStatements(long ops) throws java.sql.SQLException {
+        try (java.sql.Connection c = statements.getConnection(); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT calls, total_exec_time, total_plan_time, rows, "
+                     + "regexp_replace(left(query, 110), '\\s+', ' ', 'g') FROM pg_stat_statements "
+                     + "ORDER BY total_exec_time DESC LIMIT 8")) {
+            while (rs.next()) {
+                System.out.printf("      %6.2f calls/op %8.1f us/op exec %6.1f us/op plan %7.1f rows/call  %s%n",
+                        rs.getLong(1) / (double) ops, rs.getDouble(2) * 1e3 / ops, rs.getDouble(3) * 1e3 / ops,
+                        rs.getLong(4) / (double) Math.max(1, rs.getLong(1)), rs.getString(5));
+            }
+        }
+    }
+
     private static void measure(String name, String unit, long ops, long postmaster, Work work) throws Exception {
+        if (!name.contains(System.getProperty("only", ""))) {
+            return;
+        }
+        execute("SELECT pg_stat_statements_reset()");
         double load = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        Map<Long, Long> before = threadCpu();
         long clientCpu = clientCpuNanos();
         long serverCpu = serverCpuNanos(postmaster);
         long wall = System.nanoTime();
@@ -172,11 +211,30 @@ public final class PostgresCostCheck {
                         + " (%,.0f %s/s on one free core); load %.1f%n",
                 name, ops / (wallNs / 1e9), unit, unit.substring(0, unit.length() - 1), clientNs / ops / 1e3,
                 serverNs / ops / 1e3, ops / ((clientNs + serverNs) / 1e9), unit, load);
+        printStatements(ops);
+        if (Boolean.getBoolean("threads")) {
+            Map<Long, Long> after = threadCpu();
+            after.entrySet().stream()
+                    .sorted((a, b) -> Long.compare(b.getValue() - before.getOrDefault(b.getKey(), 0L),
+                            a.getValue() - before.getOrDefault(a.getKey(), 0L)))
+                    .limit(5)
+                    .forEach(e -> System.out.printf("      thread %-40s %,9.1f us/op%n",
+                            THREADS.getThreadInfo(e.getKey()) == null ? "?" : THREADS.getThreadInfo(e.getKey()).getThreadName(),
+                            (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1e3 / ops));
+        }
     }
 
-    /** CPU time of every live thread of this JVM: the workload's threads, the pool's and the store's. */
+    private static Map<Long, Long> threadCpu() {
+        Map<Long, Long> cpu = new java.util.HashMap<>();
+        for (long id : THREADS.getAllThreadIds()) {
+            cpu.put(id, THREADS.getThreadCpuTime(id));
+        }
+        return cpu;
+    }
+
+    /** CPU time of every live thread of this JVM and of the workload threads that have ended. */
     private static long clientCpuNanos() {
-        long sum = 0;
+        long sum = WORKERS_CPU.sum();
         for (long id : THREADS.getAllThreadIds()) {
             long t = THREADS.getThreadCpuTime(id);
             if (t > 0) {
