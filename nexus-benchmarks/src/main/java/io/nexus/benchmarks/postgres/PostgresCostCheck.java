@@ -201,10 +201,24 @@ public final class PostgresCostCheck {
         double load = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
         Map<Long, Long> before = threadCpu();
         long clientCpu = clientCpuNanos();
+        long mainUser = THREADS.getCurrentThreadUserTime();
+        long mainCpu = THREADS.getCurrentThreadCpuTime();
         long serverCpu = serverCpuNanos(postmaster);
+        jdk.jfr.Recording recording = null;
+        if (System.getProperty("jfr") != null) {
+            // -Djfr=file.jfr records execution samples of the measured part only (every 2 ms).
+            recording = new jdk.jfr.Recording();
+            recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(2));
+            recording.start();
+        }
         long wall = System.nanoTime();
         work.run();
         double wallNs = System.nanoTime() - wall;
+        if (recording != null) {
+            recording.stop();
+            recording.dump(Path.of(System.getProperty("jfr")));
+            recording.close();
+        }
         double clientNs = clientCpuNanos() - clientCpu;
         double serverNs = serverCpuNanos(postmaster) - serverCpu;
         System.out.printf("%-52s %,10.0f %s/s by wall time; CPU per %s: client %,7.1f us, server %,7.1f us"
@@ -212,6 +226,8 @@ public final class PostgresCostCheck {
                 name, ops / (wallNs / 1e9), unit, unit.substring(0, unit.length() - 1), clientNs / ops / 1e3,
                 serverNs / ops / 1e3, ops / ((clientNs + serverNs) / 1e9), unit, load);
         printStatements(ops);
+        System.out.printf("      calling thread: %,.1f us/op CPU of which %,.1f us/op in user mode%n",
+                (THREADS.getCurrentThreadCpuTime() - mainCpu) / 1e3 / ops, (THREADS.getCurrentThreadUserTime() - mainUser) / 1e3 / ops);
         if (Boolean.getBoolean("threads")) {
             Map<Long, Long> after = threadCpu();
             after.entrySet().stream()
