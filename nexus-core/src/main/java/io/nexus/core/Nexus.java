@@ -12,10 +12,12 @@ import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.command.CommandResult;
 import io.nexus.core.command.CommandRoutes;
 import io.nexus.core.command.SimpleCommandBus;
+import io.nexus.core.deadletter.DeadLetterOperations;
 import io.nexus.core.deadletter.DeadLetterQueue;
 import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.bus.BusConsumers;
 import io.nexus.core.bus.EventBus;
+import io.nexus.core.internal.ApplicationDeadLetters;
 import io.nexus.core.internal.EventBusComponents;
 import io.nexus.core.internal.Lifecycle;
 import io.nexus.core.internal.ProjectionComponent;
@@ -119,6 +121,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
     private final NotificationHub notifications;
     private final TaskScheduler ownedNotificationScheduler;
     private final Lifecycle lifecycle;
+    private final DeadLetterOperations deadLetterOperations;
     private final Object state = new Object();
     private boolean started;
     private volatile boolean closed;
@@ -170,6 +173,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
                 components.add(component);
             }
             this.lifecycle = new Lifecycle(components);
+            this.deadLetterOperations = new ApplicationDeadLetters(this::projections, this::consumerGroups, policy);
         } catch (RuntimeException | Error e) {
             if (ownedNotificationScheduler != null) {
                 ownedNotificationScheduler.close();
@@ -243,6 +247,16 @@ public final class Nexus implements NexusContext, AutoCloseable {
                 + "Nexus.builder().projection(...)");
     }
 
+    private List<io.nexus.core.bus.ConsumerGroup> consumerGroups() {
+        List<io.nexus.core.bus.ConsumerGroup> groups = new ArrayList<>();
+        for (NexusComponent component : lifecycle.components()) {
+            if (component instanceof EventBusComponents.Consumers consumers) {
+                groups.addAll(consumers.groups());
+            }
+        }
+        return groups;
+    }
+
     /** The processors of every projection registered with {@link Builder#projection}, in registration order. */
     public List<ProjectionProcessor> projections() {
         List<ProjectionProcessor> processors = new ArrayList<>();
@@ -252,6 +266,15 @@ public final class Nexus implements NexusContext, AutoCloseable {
             }
         }
         return List.copyOf(processors);
+    }
+
+    /**
+     * The operator's handle on every dead letter of this application: its projections' and its event bus's
+     * consumer groups' (list, parked events, retry, discard), each retry and discard asked of the policy on
+     * behalf of a principal and audited like every other decision.
+     */
+    public DeadLetterOperations deadLetterOperations() {
+        return deadLetterOperations;
     }
 
     /**
@@ -456,6 +479,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
         private SchemaRegistry schemaRegistry;
         private boolean allowUnregisteredEventTypes;
         private boolean auditAllowedDecisions;
+        private final Set<String> auditAllowedActions = new HashSet<>();
         private Clock clock;
         private MeterRegistry meterRegistry;
         private ObservationRegistry observationRegistry;
@@ -629,6 +653,18 @@ public final class Nexus implements NexusContext, AutoCloseable {
         /** Records allowed policy decisions in the audit log too (by default only denials and engine failures). */
         public Builder auditAllowedDecisions() {
             this.auditAllowedDecisions = true;
+            return this;
+        }
+
+        /**
+         * Records allowed policy decisions on {@code actions} in the audit log too, say the operator's
+         * ({@code PolicyActions.DEAD_LETTER_RETRY}, {@code DEAD_LETTER_DISCARD}, {@code PROJECTION_REBUILD}), so that
+         * every operator action leaves a record while commands' allowances do not. Adds to earlier calls.
+         */
+        public Builder auditAllowedDecisions(String... actions) {
+            for (String action : actions) {
+                auditAllowedActions.add(Objects.requireNonNull(action, "action"));
+            }
             return this;
         }
 
@@ -935,7 +971,8 @@ public final class Nexus implements NexusContext, AutoCloseable {
             if (schemaRegistry != null && !allowUnregisteredEventTypes && !hasSchemaRule) {
                 engine = Policies.builtIn().schemaRequired(schemaRegistry).and("application", engine);
             }
-            return PolicyDecisionPoint.builder(engine).auditLog(auditLog).clock(clock).auditAllowed(auditAllowedDecisions).build();
+            return PolicyDecisionPoint.builder(engine).auditLog(auditLog).clock(clock).auditAllowed(auditAllowedDecisions)
+                    .auditAllowed(auditAllowedActions).build();
         }
 
         private <A extends Aggregate> AggregateRepository<A> register(Registration<A> registration, EventCodec codec,

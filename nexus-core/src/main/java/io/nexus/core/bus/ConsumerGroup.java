@@ -2,6 +2,7 @@ package io.nexus.core.bus;
 
 import io.nexus.core.deadletter.DeadLetter;
 import io.nexus.core.deadletter.DeadLetterNotFoundException;
+import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.store.Subscription;
 
 import java.util.List;
@@ -41,6 +42,19 @@ public interface ConsumerGroup extends Subscription {
 
     /** The group's dead letters, oldest first. */
     List<DeadLetter> deadLetters();
+
+    /**
+     * The events of aggregate {@code streamId} parked behind its dead letter (primary path), in version order;
+     * empty when the aggregate is not parked. The default throws: a group that parks must say what it parked.
+     *
+     * @param streamId the aggregate's id; not {@code null}
+     * @throws UnsupportedOperationException if this group cannot list its parked events
+     * @throws io.nexus.core.NexusException  if the dead-letter queue cannot be read
+     */
+    default List<EventEnvelope> parked(String streamId) {
+        throw new UnsupportedOperationException("Consumer group '" + consumer() + "' (" + getClass().getName()
+                + ") cannot list its parked events; implement ConsumerGroup.parked");
+    }
 
     /**
      * Hands a dead letter's event to the consumer again, on the calling thread, after the cause was fixed.

@@ -246,6 +246,11 @@ public final class ResilientConsumer {
         return queue.list(consumerName);
     }
 
+    /** See {@link ConsumerGroup#parked}. */
+    public List<EventEnvelope> parked(String streamId) {
+        return queue.parked(consumerName, Objects.requireNonNull(streamId, "streamId"));
+    }
+
     /** See {@link ConsumerGroup#retryDeadLetter}. */
     public boolean retryDeadLetter(UUID id) {
         DeadLetter letter = ownLetter(id);
@@ -382,6 +387,11 @@ public final class ResilientConsumer {
             @Override
             public List<DeadLetter> deadLetters() {
                 return ResilientConsumer.this.deadLetters();
+            }
+
+            @Override
+            public List<EventEnvelope> parked(String streamId) {
+                return ResilientConsumer.this.parked(streamId);
             }
 
             @Override

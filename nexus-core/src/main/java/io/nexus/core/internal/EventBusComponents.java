@@ -28,7 +28,8 @@ public final class EventBusComponents {
     public static final class Consumers implements NexusComponent, Lifecycle.Wrapper {
         private final EventBus bus;
         private final List<BusConsumers.Registration> registrations;
-        private final List<ConsumerGroup> subscriptions = new ArrayList<>();
+        // Read by operators on any thread while start() and close() change it.
+        private final List<ConsumerGroup> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final List<String[]> gauges = new ArrayList<>();
         private NexusMetrics metrics = NexusMetrics.of(null);
 

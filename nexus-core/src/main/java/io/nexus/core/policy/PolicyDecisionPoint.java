@@ -7,8 +7,11 @@ import io.nexus.core.temporal.AuditRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The one place a Nexus application's policy is consulted: every path that changes or reads history asks it
@@ -31,12 +34,14 @@ public final class PolicyDecisionPoint implements PolicyEngine {
     private final AuditLog audit;
     private final Clock clock;
     private final boolean auditAllowed;
+    private final Set<String> auditAllowedActions;
 
     private PolicyDecisionPoint(Builder b) {
         this.engine = b.engine;
         this.audit = b.audit;
         this.clock = b.clock;
         this.auditAllowed = b.auditAllowed;
+        this.auditAllowedActions = Set.copyOf(b.auditAllowedActions);
     }
 
     /** A decision point asking {@code engine}. */
@@ -74,7 +79,7 @@ public final class PolicyDecisionPoint implements PolicyEngine {
         }
         if (!decision.allowed()) {
             record(request, at, started, AuditRecord.Outcome.DENIED, decision.rule(), decision.reasons(), null);
-        } else if (auditAllowed) {
+        } else if (auditAllowed || auditAllowedActions.contains(request.action())) {
             record(request, at, started, AuditRecord.Outcome.ALLOWED, decision.rule(), decision.reasons(), null);
         }
         return decision;
@@ -148,6 +153,7 @@ public final class PolicyDecisionPoint implements PolicyEngine {
         private AuditLog audit;
         private Clock clock = Clock.systemUTC();
         private boolean auditAllowed;
+        private final Set<String> auditAllowedActions = new HashSet<>();
 
         private Builder(PolicyEngine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
@@ -168,6 +174,18 @@ public final class PolicyDecisionPoint implements PolicyEngine {
         /** Whether allowances are recorded too (false by default: denials and failures only). */
         public Builder auditAllowed(boolean value) {
             this.auditAllowed = value;
+            return this;
+        }
+
+        /**
+         * Records allowances of {@code actions} too (say the operator's: {@link PolicyActions#DEAD_LETTER_RETRY},
+         * {@link PolicyActions#DEAD_LETTER_DISCARD}, {@link PolicyActions#PROJECTION_REBUILD}), while allowances of other
+         * actions stay unrecorded unless {@link #auditAllowed(boolean)} records them all. Adds to earlier calls.
+         */
+        public Builder auditAllowed(Collection<String> actions) {
+            for (String action : Objects.requireNonNull(actions, "actions")) {
+                auditAllowedActions.add(Objects.requireNonNull(action, "action"));
+            }
             return this;
         }
 

@@ -167,6 +167,36 @@ final class Parking {
         }
     }
 
+    /**
+     * The events of {@code streamId} held back behind its failing event: read back from the stream (versions after
+     * it, up to the position the tracker has passed, of the types the projection handles), as releasing would.
+     */
+    List<EventEnvelope> parked(String streamId) {
+        Block block = blocked.get(streamId);
+        if (block == null) {
+            return List.of();
+        }
+        List<EventEnvelope> parked = new java.util.ArrayList<>();
+        long version = block.event.version();
+        long passed = owner.passed();
+        int batchSize = settings.batchSize();
+        while (true) {
+            List<EventEnvelope> events = settings.store().read(StreamQuery.stream(streamId).fromVersion(version + 1).limit(batchSize));
+            for (EventEnvelope event : events) {
+                if (event.globalPosition() > passed) {
+                    return List.copyOf(parked);
+                }
+                version = event.version();
+                if (owner.declares(event)) {
+                    parked.add(event);
+                }
+            }
+            if (events.size() < batchSize) {
+                return List.copyOf(parked);
+            }
+        }
+    }
+
     boolean retryDeadLetter(UUID id) {
         DeadLetter letter = owner.ownLetter(id);
         Throwable failure = owner.attempt(letter.event());

@@ -13,6 +13,7 @@ import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.lifecycle.NexusContext;
 import io.nexus.core.policy.PolicyActions;
+import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.policy.PolicyDecisionPoint;
 import io.nexus.core.policy.PolicyDeniedException;
 import io.nexus.core.policy.PolicyEngine;
@@ -200,6 +201,23 @@ public final class ProjectionProcessor implements AutoCloseable {
     /** The serving projection's dead letters, oldest first. */
     public List<DeadLetter> deadLetters() {
         return settings.deadLetters().list(serving.consumer());
+    }
+
+    /**
+     * The serving projection's events of aggregate {@code streamId} held back behind its failing event (being
+     * retried, or a dead letter), in version order, as retrying or discarding the dead letter would handle them;
+     * empty when the aggregate is not parked. Parked events are read back from the event store, not copied.
+     *
+     * @throws io.nexus.core.NexusException if the event store cannot be read
+     */
+    public List<EventEnvelope> parked(String streamId) {
+        Objects.requireNonNull(streamId, "streamId");
+        settings.lock().lock();
+        try {
+            return serving.parking.parked(streamId);
+        } finally {
+            settings.lock().unlock();
+        }
     }
 
     /**

@@ -72,6 +72,12 @@ public final class SchemaCheck {
         return this;
     }
 
+    /** The mode of each subject in {@code modesBySubject} (the same map the application configures its registry with). */
+    public SchemaCheck modes(Map<String, CompatibilityMode> modesBySubject) {
+        Objects.requireNonNull(modesBySubject, "modesBySubject").forEach(this::mode);
+        return this;
+    }
+
     /** The class loader the schemas are read with (the context class loader by default). */
     public SchemaCheck classLoader(ClassLoader value) {
         this.loader = Objects.requireNonNull(value, "classLoader");

@@ -40,5 +40,7 @@ class SchemaCheckTest {
         assertEquals(List.of(), check(types).mode("Shipped", CompatibilityMode.FORWARD).problems(),
                 "adding a required field is a forward-compatible change");
         assertEquals(1, check(types).problems().size());
+        assertEquals(List.of(), check(types).modes(java.util.Map.of("Shipped", CompatibilityMode.FORWARD)).problems(),
+                "the application's map of modes, as its registry is configured");
     }
 }

@@ -3,6 +3,7 @@ package io.nexus.examples.order;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexus.core.Nexus;
+import io.nexus.core.bus.BusConsumer;
 import io.nexus.core.bus.BusPath;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.bus.InMemoryEventBus;
@@ -82,39 +83,43 @@ public final class OrderApp {
 
     /**
      * The whole Order app on {@code builder} with the in-process bus and a simulator in manual payment
-     * mode: see {@link #assemble(Nexus.Builder, Billing, Duration, FulfilmentSimulator, EventBus)}.
+     * mode: see {@link #assemble(Nexus.Builder, BusConsumer, Duration, FulfilmentSimulator, EventBus)}.
      */
-    public static Nexus.Builder assemble(Nexus.Builder builder, Billing billing, Duration reservationTimeout) {
+    public static Nexus.Builder assemble(Nexus.Builder builder, BusConsumer billing, Duration reservationTimeout) {
         return assemble(builder, billing, reservationTimeout, new FulfilmentSimulator(), InMemoryEventBus.create());
     }
 
     /**
      * The whole Order app on {@code builder}: the Order domain with fulfilment, the order-summary read
-     * model with notifications ({@link #readSide}), billing and the simulated payment provider as
-     * consumers of {@code bus}, the simulator itself (a component), and the fulfilment saga, whose
+     * model with notifications ({@link #readSide}), billing ({@link Billing}, or a stand-in) and the simulated
+     * payment provider as consumers of {@code bus}, the simulator itself (a component), and the fulfilment saga, whose
      * reservations go through the simulated warehouse.
      */
-    public static Nexus.Builder assemble(Nexus.Builder builder, Billing billing, Duration reservationTimeout,
+    // tag::assemble[]
+    public static Nexus.Builder assemble(Nexus.Builder builder, BusConsumer billing, Duration reservationTimeout,
                                          FulfilmentSimulator simulator, EventBus bus) {
-        return readSide(builder.module(new FulfilmentModule()))
+        return readSide(builder.module(new FulfilmentModule()))         // event types, schemas, aggregates, routes
                 .projection(new FulfilmentProgress(), options -> options.notifications())
-                .eventBus(bus, consumers -> consumers
+                .eventBus(bus, consumers -> consumers                    // fed by one router from the event store
                         .consumer(Billing.GROUP, BusPath.PRIMARY, billing)
                         .consumer(FulfilmentSimulator.GROUP, BusPath.PRIMARY, simulator))
-                .component(simulator)
-                .component(Fulfilment.component(reservationTimeout, simulator));
+                .component(simulator)                                   // the demo's payment provider and warehouse
+                .component(Fulfilment.component(reservationTimeout, simulator)); // the fulfilment saga
     }
+    // end::assemble[]
 
     /**
      * The order-summary read model the HTTP API serves: applied on the appending thread, and told to the
      * notification hub that command answers and WebSocket clients wait on (read-your-writes).
      */
+    // tag::read-side[]
     public static Nexus.Builder readSide(Nexus.Builder builder) {
         return builder
                 .projection(context -> new OrderSummaryProjection(context.readModels()),
                         options -> options.mode(ProcessingMode.INLINE).notifications())
-                .notifications();
+                .notifications();                                       // nexus.notifications(): read-your-writes
     }
+    // end::read-side[]
 
     /** Starts the app on the profile's engines, runs the demo, and unless {@code demoOnly} serves until the JVM shuts down. */
     static void run(Options options, PrintStream out) throws Exception {
@@ -180,7 +185,7 @@ public final class OrderApp {
         try {
             nexus.start();
             OrderSummaries summaries = OrderSummaries.of(nexus);
-            temporal = TemporalQueryService.builder(nexus.eventStore()).policy(new HistoryPolicy(summaries))
+            temporal = TemporalQueryService.builder(nexus.eventStore()).policy(HistoryPolicy.after(nexus.policy(), summaries))
                     .auditLog(nexus.auditLog()).clock(nexus.clock()).build();
             Map<String, Supplier<Projection>> projections = new LinkedHashMap<>();
             projections.put(OrderSummaryProjection.NAME, () -> new OrderSummaryProjection(nexus.readModels()).bind(nexus.codec().types()));

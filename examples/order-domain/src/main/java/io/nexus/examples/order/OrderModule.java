@@ -23,15 +23,28 @@ import io.nexus.examples.order.domain.PlaceOrder;
 import io.nexus.examples.order.domain.RemoveLine;
 
 import io.nexus.core.policy.Policies;
+import io.nexus.core.policy.PolicyActions;
+import io.nexus.core.schema.CompatibilityMode;
+import io.nexus.core.schema.InMemorySchemaRegistry;
+import io.nexus.core.schema.InvalidSchemaException;
+import io.nexus.core.schema.ReadSchemas;
+import io.nexus.core.schema.SchemaFiles;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
 
 /**
  * The Order domain as one {@link NexusModule}, so the app and its tests wire it the same way: the event
- * types, the schema validator, the aggregate definition (snapshots every {@value #SNAPSHOT_EVERY_EVENTS}
- * events) and the command routes.
+ * types, the schema registry holding their schemas (every new event is validated against it, and an event type
+ * it does not hold is refused), the domain's policies, the aggregate definition (snapshots every
+ * {@value #SNAPSHOT_EVERY_EVENTS} events) and the command routes.
  *
  * <pre>{@code
  * try (Nexus nexus = Nexus.builder().module(new OrderModule()).build()) {
@@ -47,16 +60,24 @@ public final class OrderModule implements NexusModule {
     /** Bump when {@link OrderState} changes shape: older snapshots are then ignored and rebuilt from events. */
     public static final int STATE_SCHEMA_VERSION = 1;
 
+    /**
+     * The policy decisions recorded in the audit log when they allow, besides every denial: what operators do
+     * (dead-letter retries and discards, rebuilds, schema changes), rare and worth a trace, while commands'
+     * allowances are not recorded.
+     */
+    public static final List<String> AUDITED_ACTIONS = List.of(PolicyActions.DEAD_LETTER_RETRY, PolicyActions.DEAD_LETTER_DISCARD,
+            PolicyActions.PROJECTION_REBUILD, PolicyActions.SCHEMA_REGISTER, PolicyActions.SCHEMA_MODE_CHANGE);
+
     private final EventValidator validator;
 
-    /** The module with the validator of the Order schemas ({@link #validator()}). */
+    /** The module; new events are validated against the schema registry ({@link #schemaRegistry()}). */
     public OrderModule() {
-        this(validator());
+        this.validator = null;
     }
 
-    /** The module with another validator of new events (a stricter one, or a shared instance in tests). */
+    /** The module with another validator of new events (a stricter one, or a shared instance in tests); the registry still governs. */
     public OrderModule(EventValidator validator) {
-        this.validator = Objects.requireNonNull(validator, "validator");
+        this.validator = java.util.Objects.requireNonNull(validator, "validator");
     }
 
     /** The Order events, each under its {@code @EventType} name. */
@@ -100,29 +121,98 @@ public final class OrderModule implements NexusModule {
         return builder.build();
     }
 
+    /**
+     * The compatibility mode of each Order event's schema subject: {@link CompatibilityMode#FULL}, because other
+     * contexts (billing, fulfilment, search) read these events, so old and new readers must both understand every
+     * version. The build's schema check judges every change under these modes, as the registry does.
+     */
+    public static Map<String, CompatibilityMode> compatibility() {
+        Map<String, CompatibilityMode> modes = new HashMap<>();
+        eventTypes().all().forEach(type -> modes.put(type.name(), CompatibilityMode.FULL));
+        return Map.copyOf(modes);
+    }
+
+    /** A schema registry holding every version of every Order event's schema, each subject under its {@link #compatibility() mode}. */
+    public static InMemorySchemaRegistry schemaRegistry() {
+        return schemaRegistry(eventTypes(), OrderModule::schemaResource, compatibility());
+    }
+
+    /**
+     * A schema registry holding, for each of {@code types}, the schema of every version up to its current one (read
+     * from the classpath resource {@code resourceOf} names), each subject set to its mode in {@code modes} (BACKWARD
+     * otherwise) before its versions are registered.
+     *
+     * @throws SchemaFiles.SchemaFileException if a resource is missing or its version does not line up
+     * @throws InvalidSchemaException          if a resource is not a valid JSON Schema
+     * @throws io.nexus.core.schema.IncompatibleSchemaException if a version breaks its subject's mode
+     */
+    public static InMemorySchemaRegistry schemaRegistry(EventTypes types, BiFunction<String, Integer, String> resourceOf,
+                                                        Map<String, CompatibilityMode> modes) {
+        InMemorySchemaRegistry registry = InMemorySchemaRegistry.create();
+        Map<String, String> documents = new TreeMap<>();
+        for (EventTypeInfo type : types.all()) {
+            CompatibilityMode mode = modes.get(type.name());
+            if (mode != null) {
+                registry.setCompatibility(type.name(), mode);
+            }
+            for (int version = 1; version <= type.version(); version++) {
+                documents.put(type.name() + ".v" + version + ".json", read(resourceOf.apply(type.name(), version)));
+            }
+        }
+        SchemaFiles.registerAll(registry, documents);
+        return registry;
+    }
+
+    private static String read(String resource) {
+        try (InputStream in = OrderModule.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new SchemaFiles.SchemaFileException("Schema resource '" + resource + "' is not on the classpath; add it", null);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new SchemaFiles.SchemaFileException("Cannot read schema resource '" + resource + "': " + e.getMessage(), e);
+        }
+    }
+
     /** The classpath resource holding the schema of {@code eventType} at {@code version}. */
     public static String schemaResource(String eventType, int version) {
         return "schemas/" + eventType + "-v" + version + ".json";
     }
 
     /**
-     * The Order domain's governance: history is append-only, Order events are appended by Orders only,
-     * payloads stay under 16 KiB, and no event carries contact details (customers are referred to by id).
+     * The Order domain's governance, built-in rules enabled by name: history is append-only, only event types
+     * whose schema version {@code registry} holds are appended, Order events are appended by Orders only, payloads
+     * stay under 16 KiB ({@code OrderPlaced}, two ids, under 1 KiB), and no event carries contact details
+     * (customers are referred to by id).
      */
-    public static Policies policies() {
-        List<String> orderEvents = eventTypes().all().stream().map(EventTypeInfo::name).toList();
-        return Policies.builtIn().appendOnly()
-                .eventOwner(definition().name(), orderEvents.toArray(String[]::new))
-                .payloadLimit(16 * 1024)
-                .personalData(Set.of("email", "phone", "address"), Set.of());
+    // tag::order-policies[]
+    public static Policies policies(ReadSchemas registry) {
+        String[] orderEvents = eventTypes().all().stream().map(EventTypeInfo::name).toArray(String[]::new);
+        return Policies.builtIn()
+                .appendOnly()                                               // append-only
+                .schemaRequired(registry)                                   // schema-required
+                .eventOwner(definition().name(), orderEvents)               // event-ownership
+                .payloadLimit(16 * 1024).payloadLimit("OrderPlaced", 1024)  // payload-limit
+                .personalData(Set.of("email", "phone", "address"), Set.of()); // personal-data
     }
+    // end::order-policies[]
 
-    /** Registers the Order domain (event types, validator, aggregate, routes and its policies) on {@code builder}. */
+    /**
+     * Registers the Order domain on {@code builder}: event types, the schema registry (new events validated against
+     * it, unregistered types refused), its policies with operator actions audited, the aggregate and its routes.
+     */
+    // tag::configure[]
     @Override
     public void configure(Nexus.Builder builder) {
+        InMemorySchemaRegistry registry = schemaRegistry();
         builder.eventTypes(eventTypes())
-                .validator(validator)
-                .policy(policies())
+                .schemaRegistry(registry)
+                .policy(policies(registry))
+                .auditAllowedDecisions(AUDITED_ACTIONS.toArray(String[]::new))
                 .aggregate(definition(), OrderModule::routes);
+        if (validator != null) {
+            builder.validator(validator);
+        }
     }
+    // end::configure[]
 }

@@ -8,7 +8,13 @@ import io.nexus.core.serialization.EventTypeInfo;
 import io.nexus.core.serialization.EventTypes;
 import io.nexus.examples.order.OrderModule;
 
+import io.nexus.core.policy.Policies;
+import io.nexus.core.schema.CompatibilityMode;
+import io.nexus.core.schema.InMemorySchemaRegistry;
+import io.nexus.core.schema.ReadSchemas;
+
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Order domain plus what fulfilment needs: the inventory, payment and shipment aggregates, their
@@ -37,27 +43,50 @@ public final class FulfilmentModule implements NexusModule {
         return EventTypes.builder().registerAll(OrderModule.eventTypes()).registerAll(EVENTS).build();
     }
 
+    /** The classpath resource holding the schema of an Order or fulfilment event type at {@code version}. */
+    public static String schemaResource(String eventType, int version) {
+        return OrderModule.eventTypes().contains(eventType) ? OrderModule.schemaResource(eventType, version)
+                : "io/nexus/examples/order/fulfilment/schemas/" + eventType + "-v" + version + ".json";
+    }
+
+    /** The compatibility mode of each subject: the Order events' ({@link OrderModule#compatibility()}); BACKWARD for the rest. */
+    public static Map<String, CompatibilityMode> compatibility() {
+        return OrderModule.compatibility();
+    }
+
+    /** A schema registry holding the schema of every Order and fulfilment event, each subject under its mode. */
+    public static InMemorySchemaRegistry schemaRegistry() {
+        return OrderModule.schemaRegistry(eventTypes(), FulfilmentModule::schemaResource, compatibility());
+    }
+
     /** A validator holding the schema of every Order and fulfilment event; unknown event types are refused. */
     public static JsonSchemaEventValidator validator() {
-        EventTypes orderTypes = OrderModule.eventTypes();
         JsonSchemaEventValidator.Builder builder = JsonSchemaEventValidator.builder().requireSchema(true);
         for (EventTypeInfo type : eventTypes().all()) {
-            String resource = orderTypes.contains(type.name()) ? OrderModule.schemaResource(type.name(), type.version())
-                    : "io/nexus/examples/order/fulfilment/schemas/" + type.name() + "-v" + type.version() + ".json";
-            builder.classpath(type.name(), type.version(), resource);
+            builder.classpath(type.name(), type.version(), schemaResource(type.name(), type.version()));
         }
         return builder.build();
     }
 
-    /** Registers the Order domain and the fulfilment aggregates on {@code builder}. */
+    /** The Order domain's policies ({@link OrderModule#policies}) with each fulfilment event owned by its aggregate. */
+    public static Policies policies(ReadSchemas registry) {
+        return OrderModule.policies(registry)
+                .eventOwner("InventoryReservation", "InventoryReserved", "InventoryReleased")
+                .eventOwner("Payment", "PaymentRequested", "PaymentCharged", "PaymentDeclined")
+                .eventOwner("Shipment", "OrderShipped");
+    }
+
+    /**
+     * Registers the Order domain and the fulfilment aggregates on {@code builder}, with the schema registry of all
+     * their events (validated against it, unregistered types refused) and their policies.
+     */
     @Override
     public void configure(Nexus.Builder builder) {
+        InMemorySchemaRegistry registry = schemaRegistry();
         builder.eventTypes(eventTypes())
-                .validator(validator())
-                .policy(OrderModule.policies()
-                        .eventOwner("InventoryReservation", "InventoryReserved", "InventoryReleased")
-                        .eventOwner("Payment", "PaymentRequested", "PaymentCharged", "PaymentDeclined")
-                        .eventOwner("Shipment", "OrderShipped"))
+                .schemaRegistry(registry)
+                .policy(policies(registry))
+                .auditAllowedDecisions(OrderModule.AUDITED_ACTIONS.toArray(String[]::new))
                 .aggregate(OrderModule.definition(), OrderModule::routes)
                 .aggregate(AggregateDefinition.of(InventoryReservation.class, InventoryReservation::new), routes -> routes
                         .createOrUpdate(InventoryReservation.ReserveInventory.class, InventoryReservation.ReserveInventory::reservationId,

@@ -29,7 +29,8 @@ import java.util.Map;
 /**
  * Maps the framework's exceptions to HTTP answers, one arm per category: refused commands (409 for a
  * rule about state, 422 for a rule about values), conflicts (409), caller mistakes (400, 404, 422),
- * refused historical reads (400, 403, 404, 429 with {@code Retry-After}), and unavailable engines (503).
+ * refused historical reads (400, 403, 404, 429 with {@code Retry-After}), policy denials (403 with the deciding
+ * {@code rule} and its {@code reasons}), and unavailable engines (503).
  * Messages are capped, so no answer repeats a large input.
  */
 final class Errors {
@@ -109,8 +110,13 @@ final class Errors {
         if (e instanceof TemporalLimitExceededException) {
             return of(400, "limit_exceeded", e.getMessage());
         }
-        if (e instanceof PolicyDeniedException) {
-            return of(403, "forbidden", e.getMessage());
+        if (e instanceof PolicyDeniedException denied) {
+            // The rule and its reasons tell the caller what was refused and what to do instead.
+            Answer answer = of(403, "forbidden", e.getMessage());
+            answer.body().put("rule", denied.rule());
+            ArrayNode reasons = answer.body().putArray("reasons");
+            denied.reasons().forEach(reason -> reasons.add(cap(reason)));
+            return answer;
         }
         if (e instanceof DeadLetterNotFoundException) {
             return of(404, "not_found", e.getMessage());

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 import io.nexus.core.deadletter.DeadLetter;
+import io.nexus.core.deadletter.DeadLetterNotFoundException;
+import io.nexus.core.deadletter.DeadLetterOperations;
+import io.nexus.core.deadletter.DeadLetterOwner;
 import io.nexus.core.projection.Projection;
 import io.nexus.core.projection.ProjectionHealth;
 import io.nexus.core.projection.ProjectionProcessor;
@@ -18,8 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * For operators, behind the operator token: projections (health, lag, rebuild with progress), their dead
- * letters (list, retry, discard) and the audit log of historical reads. Health and metrics are open.
+ * For operators, behind the operator token: projections (health, lag, rebuild with progress), every dead letter
+ * of the app (projections' and the event bus's consumer groups', through {@code nexus.deadLetterOperations()}:
+ * list, parked events, retry, discard) and the audit log. Retries, discards and rebuilds are asked of the app's
+ * policy on behalf of the operator and audited. Health and metrics are open.
  */
 final class OperatorRoutes {
 
@@ -50,13 +55,47 @@ final class OperatorRoutes {
                     Routes.json(ctx, 200, json);
                 }))
                 .post("/operator/projections/{name}/dead-letters/{letter}/retry", operator(ctx -> {
-                    boolean handled = processor(name(ctx)).retryDeadLetter(letterId(ctx));
+                    boolean handled = processor(name(ctx)).retryDeadLetter(letterId(ctx), access.principal(ctx));
                     ObjectNode json = Requests.MAPPER.createObjectNode();
                     json.put("handled", handled);
                     Routes.json(ctx, 200, json);
                 }))
                 .delete("/operator/projections/{name}/dead-letters/{letter}", operator(ctx -> {
-                    processor(name(ctx)).discardDeadLetter(letterId(ctx));
+                    processor(name(ctx)).discardDeadLetter(letterId(ctx), access.principal(ctx));
+                    ctx.status(204);
+                }))
+                // Every consumer's dead letters in one place: projections and the event bus's consumer groups.
+                .get("/operator/dead-letters", operator(ctx -> {
+                    ObjectNode json = Requests.MAPPER.createObjectNode();
+                    ArrayNode owners = json.putArray("consumers");
+                    services.nexus().deadLetterOperations().list().forEach((owner, letters) -> {
+                        ObjectNode o = owners.addObject().put("kind", owner.kind().name()).put("name", owner.name())
+                                .put("consumer", owner.consumer());
+                        ArrayNode list = o.putArray("deadLetters");
+                        letters.forEach(letter -> list.add(deadLetter(letter)));
+                    });
+                    Routes.json(ctx, 200, json);
+                }))
+                .get("/operator/dead-letters/{letter}", operator(ctx -> {
+                    DeadLetterOperations operations = services.nexus().deadLetterOperations();
+                    UUID id = letterId(ctx);
+                    DeadLetter letter = operations.find(id).orElseThrow(() -> new DeadLetterNotFoundException(id));
+                    DeadLetterOwner owner = operations.ownerOf(id);
+                    ObjectNode json = deadLetter(letter);
+                    json.put("kind", owner.kind().name()).put("owner", owner.name()).put("consumer", owner.consumer());
+                    ArrayNode parked = json.putArray("parked");
+                    operations.parked(id).forEach(e -> parked.addObject().put("aggregateId", e.streamId())
+                            .put("version", e.version()).put("eventType", e.eventType()));
+                    Routes.json(ctx, 200, json);
+                }))
+                .post("/operator/dead-letters/{letter}/retry", operator(ctx -> {
+                    boolean handled = services.nexus().deadLetterOperations().retry(letterId(ctx), access.principal(ctx));
+                    ObjectNode json = Requests.MAPPER.createObjectNode();
+                    json.put("handled", handled);
+                    Routes.json(ctx, 200, json);
+                }))
+                .delete("/operator/dead-letters/{letter}", operator(ctx -> {
+                    services.nexus().deadLetterOperations().discard(letterId(ctx), access.principal(ctx));
                     ctx.status(204);
                 }))
                 .get("/operator/audit", operator(ctx -> {
@@ -68,6 +107,7 @@ final class OperatorRoutes {
                                 .put("aggregateType", r.aggregateType()).put("aggregateId", r.aggregateId())
                                 .put("target", r.target()).put("outcome", r.outcome().name())
                                 .put("detail", Errors.cap(r.detail())).put("durationMillis", r.duration().toMillis())
+                                .put("action", r.action()).put("rule", r.rule())
                                 .set("principal", Requests.MAPPER.valueToTree(r.principal()));
                     }
                     Routes.json(ctx, 200, json);
@@ -126,7 +166,7 @@ final class OperatorRoutes {
                     + "follow its progress at GET /operator/projections/" + name + ".");
         }
         Supplier<Projection> fresh = services.rebuilds().get(name);
-        ShadowRebuild rebuild = processor.rebuild(fresh.get(), 0);
+        ShadowRebuild rebuild = processor.rebuild(fresh.get(), 0, access.principal(ctx));
         rebuild.switchWhenCaughtUp();
         rebuilds.put(name, rebuild);
         ctx.header("Location", "/operator/projections/" + name);

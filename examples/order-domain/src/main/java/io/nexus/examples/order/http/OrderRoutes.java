@@ -7,8 +7,9 @@ import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.command.CommandResult;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.notification.NotificationHub;
-import io.nexus.core.policy.PolicyDeniedException;
-import io.nexus.core.policy.PolicyDecision;
+import io.nexus.core.policy.PolicyActions;
+import io.nexus.core.policy.PolicyDecisionPoint;
+import io.nexus.core.policy.PolicyEngine;
 import io.nexus.core.policy.PolicyRequest;
 import io.nexus.core.store.StreamQuery;
 import io.nexus.core.temporal.QueryContext;
@@ -45,14 +46,15 @@ final class OrderRoutes {
     private final HttpSettings settings;
     private final Access access;
     private final NotificationHub hub;
-    private final HistoryPolicy history;
+    private final PolicyEngine history;
 
     OrderRoutes(ApiServices services, HttpSettings settings, Access access) {
         this.services = services;
         this.settings = settings;
         this.access = access;
         this.hub = services.nexus().notifications();
-        this.history = new HistoryPolicy(services.summaries());
+        this.history = HistoryPolicy.audited(services.nexus().policy(), services.summaries(), services.nexus().auditLog(),
+                services.nexus().clock());
     }
 
     void register(Routes routes) {
@@ -61,6 +63,7 @@ final class OrderRoutes {
                 .get("/orders/search", this::search)
                 .get("/orders/{id}", this::order)
                 .get("/orders/{id}/history", this::history)
+                .delete("/orders/{id}", this::erase)
                 .post("/orders/{id}/lines", this::addLine)
                 .delete("/orders/{id}/lines/{sku}", ctx -> {
                     Requests.onlyParams(ctx);
@@ -132,13 +135,28 @@ final class OrderRoutes {
                 }));
     }
 
-    private static CommandMetadata metadata(Context ctx) {
+    /**
+     * Asks to erase an order's history. History is append-only here (rule {@code append-only}), so the policy
+     * refuses, the attempt is audited, and the caller gets a 403 saying to append a compensating event (cancel the
+     * order) instead. No Nexus port deletes events: were the policy to allow it, there would be nothing to call.
+     */
+    private void erase(Context ctx) {
+        Requests.onlyParams(ctx);
+        Requests.noBody(ctx, settings.maxBodyBytes());
+        String orderId = orderId(ctx);
+        PolicyDecisionPoint.enforce(services.nexus().policy(), PolicyRequest.builder(PolicyActions.HISTORY_DELETE)
+                .principal(access.principal(ctx)).aggregate("Order", orderId).build());
+        throw new ApiException(501, "not_implemented", "Order '" + orderId + "' cannot be erased: no event store deletes events; "
+                + "cancel the order instead (POST /orders/" + orderId + "/cancel).");
+    }
+
+    private CommandMetadata metadata(Context ctx) {
         String key = ctx.header("Idempotency-Key");
         if (key == null) {
-            return CommandMetadata.create();
+            return CommandMetadata.create().principal(access.principal(ctx));
         }
         try {
-            return CommandMetadata.withCommandId(UUID.fromString(key.strip()));
+            return CommandMetadata.withCommandId(UUID.fromString(key.strip())).principal(access.principal(ctx));
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("Header Idempotency-Key must be a UUID but was " + Requests.quote(key)
                     + "; send the same UUID again to re-send a command safely.");
@@ -287,11 +305,8 @@ final class OrderRoutes {
     private void history(Context ctx) {
         Requests.onlyParams(ctx, "fromVersion");
         String orderId = orderId(ctx);
-        PolicyRequest request = new PolicyRequest("order-history", "Order", orderId, null, null, access.principal(ctx));
-        PolicyDecision decision = history.evaluate(request);
-        if (!decision.allowed()) {
-            throw new PolicyDeniedException(request, decision.reason());
-        }
+        PolicyDecisionPoint.enforce(history, PolicyRequest.builder(PolicyActions.TEMPORAL_READ).principal(access.principal(ctx))
+                .aggregate("Order", orderId).attribute("target", "history").build());
         int from = Requests.intParam(ctx, "fromVersion", 1, Integer.MAX_VALUE, 1);
         List<EventEnvelope> events = services.nexus().eventStore().read(StreamQuery.stream(orderId).fromVersion(from)
                 .limit(HISTORY_PAGE + 1));

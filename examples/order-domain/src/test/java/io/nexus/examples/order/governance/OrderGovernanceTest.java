@@ -1,9 +1,5 @@
 package io.nexus.examples.order.governance;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.lang.ArchRule;
 import io.nexus.core.Nexus;
 import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.event.EventPayload;
@@ -13,54 +9,63 @@ import io.nexus.core.policy.PolicyDecision;
 import io.nexus.core.policy.PolicyDecisionPoint;
 import io.nexus.core.policy.PolicyDeniedException;
 import io.nexus.core.policy.PolicyRequest;
+import io.nexus.core.schema.CompatibilityMode;
 import io.nexus.core.temporal.AuditRecord;
-import io.nexus.examples.order.OrderModule;
 import io.nexus.examples.order.fulfilment.FulfilmentModule;
-import io.nexus.testkit.governance.GovernanceRules;
 import io.nexus.testkit.governance.SchemaCheck;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The example app passes every build-time governance check and runs with its policies on. */
+/**
+ * The example app's build runs the schema check, and the app runs with its rules on. (The architecture rules are
+ * {@link ArchitectureTest}; each rule failing on a small bad class is {@code GovernanceRulesTest} in the test kit.)
+ */
 class OrderGovernanceTest {
 
-    private static final JavaClasses APP = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("io.nexus.examples.order");
-
-    @Test
-    void theAppPassesEveryArchitectureRule() {
-        for (ArchRule rule : GovernanceRules.all()) {
-            rule.check(APP);
-        }
-        GovernanceRules.boundedContextsShareOnlyEventTypes("io.nexus.examples.order.domain", "io.nexus.examples.order.fulfilment")
-                .check(APP);
-    }
-
+    // tag::schema-check[]
     @Test
     void everyEventTypeHasACompatibleSchema() {
-        List<String> orderTypes = OrderModule.eventTypes().all().stream().map(t -> t.name()).toList();
-        SchemaCheck.of(FulfilmentModule.eventTypes())
-                .schemas((type, version) -> orderTypes.contains(type) ? OrderModule.schemaResource(type, version)
-                        : "io/nexus/examples/order/fulfilment/schemas/" + type + "-v" + version + ".json")
-                .assertValid();
+        SchemaCheck.of(FulfilmentModule.eventTypes()).schemas(FulfilmentModule::schemaResource)
+                .modes(FulfilmentModule.compatibility()).assertValid();
+    }
+    // end::schema-check[]
+
+    @Test
+    void theSchemaCheckJudgesUnderTheSubjectsModeAsTheAppsRegistry() {
+        assertEquals(CompatibilityMode.FULL, FulfilmentModule.compatibility().get("OrderPlaced"));
+        assertEquals(CompatibilityMode.FULL, FulfilmentModule.schemaRegistry().compatibility("OrderPlaced"));
+        assertEquals(CompatibilityMode.BACKWARD, FulfilmentModule.schemaRegistry().compatibility("PaymentCharged"));
+    }
+
+    private static PolicyRequest append(String aggregateType, String eventType, String json) {
+        return PolicyRequest.append(aggregateType, "x-1", List.of(NewEvent.of(eventType, 1, EventPayload.ofJson(json))),
+                CommandMetadata.create().principal(Map.of("role", "customer", "customerId", "c-1")));
     }
 
     @Test
     void theAppRunsWithItsRulesOn() {
         try (Nexus nexus = Nexus.builder().module(new FulfilmentModule()).build()) {
-            PolicyRequest paymentWritingAnOrderEvent = PolicyRequest.append("Payment", "payment-1",
-                    List.of(NewEvent.of("OrderPlaced", 1, EventPayload.ofJson("{\"customerId\":\"c-1\"}"))), CommandMetadata.create());
+            PolicyDeniedException unregistered = assertThrows(PolicyDeniedException.class,
+                    () -> PolicyDecisionPoint.enforce(nexus.policy(), append("Order", "OrderArchived", "{}")));
+            assertEquals("schema-required", unregistered.rule());
+            assertTrue(unregistered.reasons().get(0).contains("'OrderArchived' v1 is not registered"), unregistered.getMessage());
+
             PolicyDeniedException owner = assertThrows(PolicyDeniedException.class,
-                    () -> PolicyDecisionPoint.enforce(nexus.policy(), paymentWritingAnOrderEvent));
+                    () -> PolicyDecisionPoint.enforce(nexus.policy(), append("Payment", "OrderPlaced", "{\"customerId\":\"c-1\"}")));
             assertEquals("event-ownership", owner.rule());
 
-            PolicyDecision contact = nexus.policy().evaluate(PolicyRequest.append("Order", "order-1",
-                    List.of(NewEvent.of("OrderPlaced", 1, EventPayload.ofJson("{\"customer\":{\"email\":\"a@b\"}}"))), CommandMetadata.create()));
+            PolicyDecision big = nexus.policy().evaluate(append("Order", "OrderPlaced",
+                    "{\"orderId\":\"o-1\",\"customerId\":\"" + "c".repeat(2000) + "\"}"));
+            assertEquals("payload-limit", big.rule());
+
+            PolicyDecision contact = nexus.policy().evaluate(append("Order", "OrderPlaced", "{\"customer\":{\"email\":\"a@b\"}}"));
             assertEquals("personal-data", contact.rule());
 
             PolicyDecision delete = nexus.policy().evaluate(PolicyRequest.builder(PolicyActions.HISTORY_DELETE)
@@ -68,6 +73,9 @@ class OrderGovernanceTest {
             assertFalse(delete.allowed());
             AuditRecord audited = nexus.auditLog().recent(1).get(0);
             assertEquals("append-only", audited.rule());
+            assertEquals(AuditRecord.Outcome.DENIED, audited.outcome());
+
+            assertTrue(nexus.policy().evaluate(append("Order", "OrderPlaced", "{\"orderId\":\"o-1\",\"customerId\":\"c-1\"}")).allowed());
         }
     }
 }

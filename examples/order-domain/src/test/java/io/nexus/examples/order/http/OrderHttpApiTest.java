@@ -244,7 +244,9 @@ class OrderHttpApiTest {
         assertError(put, 405, "method_not_allowed", "Method PUT is not allowed here; expected GET, POST");
         assertEquals("GET, POST", put.raw().headers().firstValue("Allow").orElse(null));
         assertEquals("POST", call("GET", "/orders/order-1/confirm", null).raw().headers().firstValue("Allow").orElse(null));
-        assertEquals(405, call("DELETE", "/orders/order-1", null).status());
+        Reply patch = call("PATCH", "/orders/order-1", "{}");
+        assertEquals(405, patch.status());
+        assertEquals("DELETE, GET", patch.raw().headers().firstValue("Allow").orElse(null), "DELETE asks the policy (append-only: 403)");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexus.core.Nexus;
 import io.nexus.examples.order.OrderApp;
+import io.nexus.core.bus.BusConsumer;
 import io.nexus.examples.order.billing.Billing;
 import io.nexus.examples.order.engines.AppEngines;
 import io.nexus.examples.order.engines.EmbeddedEngines;
@@ -49,9 +50,14 @@ final class RunningApp implements AutoCloseable {
     }
 
     static RunningApp on(AppEngines engines, HttpSettings settings, Duration reservationTimeout) {
+        return on(engines, settings, reservationTimeout, new Billing());
+    }
+
+    /** The app on {@code engines} with {@code billing} consuming the bus as the billing group. */
+    static RunningApp on(AppEngines engines, HttpSettings settings, Duration reservationTimeout, BusConsumer billing) {
         FulfilmentSimulator simulator = new FulfilmentSimulator();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Nexus nexus = OrderApp.assemble(engines.configure(Nexus.builder()).meterRegistry(metrics), new Billing(),
+        Nexus nexus = OrderApp.assemble(engines.configure(Nexus.builder()).meterRegistry(metrics), billing,
                 reservationTimeout, simulator, engines.eventBus()).build();
         return new RunningApp(OrderApp.start(nexus, settings, engines, Optional.of(simulator), Optional.of(metrics)),
                 simulator, metrics);
