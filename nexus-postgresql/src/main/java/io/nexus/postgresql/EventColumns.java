@@ -1,16 +1,21 @@
 package io.nexus.postgresql;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.postgresql.internal.Jdbc;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -44,8 +49,6 @@ final class EventColumns {
     static final int COUNT = 12;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
-    };
 
     private EventColumns() {
     }
@@ -93,185 +96,53 @@ final class EventColumns {
 
     /**
      * Metadata as a JSON object, or {@code null} when there is none (most events: no jsonb to store or parse).
-     * Written by hand: it is a flat map of strings, and Jackson's per-call setup costs more than the writing.
+     * Written with Jackson's streaming generator: a flat map of strings needs no data binding.
      */
     static String metadataJson(Map<String, String> metadata) {
         if (metadata.isEmpty()) {
             return null;
         }
-        StringBuilder out = new StringBuilder(16 * metadata.size() + 2);
-        out.append('{');
-        for (Map.Entry<String, String> e : metadata.entrySet()) {
-            if (out.length() > 1) {
-                out.append(',');
+        StringWriter out = new StringWriter(16 * metadata.size() + 2);
+        try (JsonGenerator generator = JSON.getFactory().createGenerator(out)) {
+            generator.writeStartObject();
+            for (Map.Entry<String, String> e : metadata.entrySet()) {
+                generator.writeStringField(e.getKey(), e.getValue());
             }
-            quote(out, e.getKey());
-            out.append(':');
-            quote(out, e.getValue());
+            generator.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing metadata to a string", e);
         }
-        return out.append('}').toString();
-    }
-
-    private static void quote(StringBuilder out, String value) {
-        out.append('"');
-        for (int i = 0, n = value.length(); i < n; i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7F) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        return out.toString();
     }
 
     /**
-     * The metadata of {@link #metadataJson}, as PostgreSQL's {@code jsonb} prints it back. A flat object of
-     * strings is parsed by hand; anything else (written by other tools) goes through Jackson.
+     * The metadata of {@link #metadataJson}, as PostgreSQL's {@code jsonb} prints it back, read with Jackson's
+     * streaming parser; numbers and booleans other tools wrote are read as their text, nested values refused.
      */
     static Map<String, String> metadata(String json) {
         if (json == null) {
             return Map.of();
         }
-        Map<String, String> parsed = FlatObject.parse(json);
-        if (parsed != null) {
-            return parsed;
-        }
-        try {
-            return Map.copyOf(JSON.readValue(json, STRING_MAP));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored metadata is not a JSON object of strings: " + json, e);
+        try (JsonParser parser = JSON.getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw notStrings(json, null);
+            }
+            Map<String, String> map = new HashMap<>();
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
+                String key = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (!value.isScalarValue() || value == JsonToken.VALUE_NULL) {
+                    throw notStrings(json, null);
+                }
+                map.put(key, parser.getText());
+            }
+            return Map.copyOf(map);
+        } catch (IOException e) {
+            throw notStrings(json, e);
         }
     }
 
-    /** A parser of one JSON object whose values are all strings; {@code null} for any other input. */
-    private static final class FlatObject {
-        private final String json;
-        private int at;
-
-        private FlatObject(String json) {
-            this.json = json;
-        }
-
-        static Map<String, String> parse(String json) {
-            FlatObject p = new FlatObject(json);
-            try {
-                return p.object();
-            } catch (IndexOutOfBoundsException e) {
-                return null;
-            }
-        }
-
-        private Map<String, String> object() {
-            space();
-            if (json.charAt(at++) != '{') {
-                return null;
-            }
-            space();
-            if (json.charAt(at) == '}') {
-                at++;
-                return end() ? Map.of() : null;
-            }
-            java.util.HashMap<String, String> map = new java.util.HashMap<>();
-            while (true) {
-                String key = string();
-                space();
-                if (key == null || json.charAt(at++) != ':') {
-                    return null;
-                }
-                space();
-                String value = string();
-                if (value == null || map.put(key, value) != null) {
-                    return null;
-                }
-                space();
-                char c = json.charAt(at++);
-                if (c == '}') {
-                    return end() ? Map.copyOf(map) : null;
-                }
-                if (c != ',') {
-                    return null;
-                }
-                space();
-            }
-        }
-
-        private boolean end() {
-            space();
-            return at == json.length();
-        }
-
-        private void space() {
-            while (at < json.length()) {
-                char c = json.charAt(at);
-                if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-                    return;
-                }
-                at++;
-            }
-        }
-
-        private String string() {
-            if (json.charAt(at++) != '"') {
-                return null;
-            }
-            int start = at;
-            while (true) {
-                char c = json.charAt(at);
-                if (c == '"') {
-                    return json.substring(start, at++);
-                }
-                if (c == '\\') {
-                    return escaped(start);
-                }
-                at++;
-            }
-        }
-
-        private String escaped(int start) {
-            StringBuilder out = new StringBuilder(json.length() - start).append(json, start, at);
-            while (true) {
-                char c = json.charAt(at++);
-                if (c == '"') {
-                    return out.toString();
-                }
-                if (c != '\\') {
-                    out.append(c);
-                    continue;
-                }
-                char e = json.charAt(at++);
-                switch (e) {
-                    case '"', '\\', '/' -> out.append(e);
-                    case 'b' -> out.append('\b');
-                    case 'f' -> out.append('\f');
-                    case 'n' -> out.append('\n');
-                    case 'r' -> out.append('\r');
-                    case 't' -> out.append('\t');
-                    case 'u' -> {
-                        int code = 0;
-                        for (int k = 0; k < 4; k++) {
-                            int digit = Character.digit(json.charAt(at++), 16);
-                            if (digit < 0) {
-                                return null;
-                            }
-                            code = code * 16 + digit;
-                        }
-                        out.append((char) code);
-                    }
-                    default -> {
-                        return null;
-                    }
-                }
-            }
-        }
+    private static IllegalStateException notStrings(String json, IOException cause) {
+        return new IllegalStateException("stored metadata is not a JSON object of strings: " + json, cause);
     }
 }
