@@ -33,7 +33,6 @@ class DocsSnippetsTest {
             Map.entry("docs/getting-started.md", 3),
             Map.entry("docs/governance.md", 3),
             Map.entry("docs/kinesis.md", 2),
-            Map.entry("docs/observability.md", 1),
             Map.entry("docs/opensearch.md", 4),
             Map.entry("docs/postgresql.md", 2),
             Map.entry("docs/projections.md", 8),

@@ -109,7 +109,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         this.codec = b.codec;
         this.clock = b.clock;
         SagaMeters meters = new SagaMeters(b.meterRegistry, definition.name());
-        this.instances = new SagaInstances<>(definition, b.store, b.codec, meters);
+        this.instances = new SagaInstances<>(definition, b.store, b.codec, meters, b.observationRegistry);
         this.decider = new SagaDecider<>(definition, b.commandRetry, b.compensationRetry, b.seed);
         Scheduler timers = b.timers != null ? b.timers : EventStoreScheduler.create(b.store);
         this.effects = new SagaEffects(definition.name(), b.commandBus, b.codec, b.validator, b.policy, timers, meters);
@@ -494,7 +494,9 @@ public final class SagaCoordinator<E> implements AutoCloseable {
 
         /**
          * Where the handling of each start and reply event is observed ({@link NexusObservation#SAGA_HANDLE},
-         * continuing the event's trace; the saga's commands are its children); nowhere by default.
+         * continuing the event's trace; the saga's commands are its children) and each decision's append
+         * ({@link NexusObservation#SAGA_APPEND}, so the events the saga records and emits carry the step's trace); nowhere
+         * by default.
          */
         public Builder<E> observationRegistry(ObservationRegistry value) {
             this.observationRegistry = Objects.requireNonNull(value, "observationRegistry");

@@ -2,11 +2,11 @@ package io.nexus.examples.order.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexus.core.Nexus;
 import io.nexus.examples.order.OrderApp;
-import io.nexus.examples.order.billing.Billing;
 import io.nexus.examples.order.engines.AppEngines;
 import io.nexus.examples.order.engines.EmbeddedEngines;
 import io.nexus.examples.order.fulfilment.FulfilmentSimulator;
@@ -49,10 +49,14 @@ final class RunningApp implements AutoCloseable {
     }
 
     static RunningApp on(AppEngines engines, HttpSettings settings, Duration reservationTimeout) {
+        return on(engines, settings, reservationTimeout, ObservationRegistry.NOOP);
+    }
+
+    /** The app as {@link OrderApp#run(String[], ObservationRegistry)} assembles it, observed in {@code observations}. */
+    static RunningApp on(AppEngines engines, HttpSettings settings, Duration reservationTimeout, ObservationRegistry observations) {
         FulfilmentSimulator simulator = new FulfilmentSimulator();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Nexus nexus = OrderApp.assemble(engines.configure(Nexus.builder()).meterRegistry(metrics), new Billing(),
-                reservationTimeout, simulator, engines.eventBus()).build();
+        Nexus nexus = OrderApp.build(engines, metrics, observations, simulator, reservationTimeout);
         return new RunningApp(OrderApp.start(nexus, settings, engines, Optional.of(simulator), Optional.of(metrics)),
                 simulator, metrics);
     }
