@@ -155,7 +155,7 @@ public final class OrderApp {
     static void run(Options options, PrintStream out, ObservationRegistry observations) throws Exception {
         Duration reservationTimeout = Fulfilment.reservationTimeout(System.getenv(Fulfilment.TIMEOUT_VARIABLE));
         long began = System.nanoTime();
-        AppEngines engines = EngineProfiles.open(options.profile(), System.getenv(), out);
+        AppEngines engines = EngineProfiles.open(options.profile(), System.getenv(), out, observations);
         Running app;
         try {
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -104,6 +104,21 @@ final class RequestTrace {
         }
     }
 
+    /** Asserts that the search projection's write to OpenSearch is in the trace, a child of its handling of the confirmation. */
+    void assertSearchIndexed(Duration wait) throws InterruptedException {
+        RunningApp.await("the search projection's span of the confirmation", wait, () -> inTrace().getOrDefault("project order-confirmed", List.of())
+                .stream().anyMatch(s -> "order-search".equals(s.getAttributes().get(CONSUMER))));
+        SpanData projected = consumedBy(inTrace(), "order-search", "project order-confirmed");
+        assertEquals(only(inTrace(), "command confirm-order").getSpanId(), byId(projected.getParentSpanId()).getParentSpanId(),
+                "the search projection continues the context of the confirmation's append, through change capture");
+        SpanData index = childOf(inTrace(), "opensearch index", projected);
+        assertEquals("opensearch", index.getAttributes().get(AttributeKey.stringKey("nexus.remote.system")));
+    }
+
+    private SpanData byId(String spanId) {
+        return tracing.byId(spanId).orElseThrow(() -> new AssertionError("no span " + spanId));
+    }
+
     /** Asserts that the events of the flow carry the trace and chain correlation and causation: command → event → saga step → command → event. */
     void assertEvents() {
         EventEnvelope confirmed = event(orderId, "OrderConfirmed");
