@@ -5,12 +5,14 @@ import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.observation.EventAppendContext;
+import io.nexus.core.observation.EventHandlingContext;
 import io.nexus.core.observation.EventTraceContext;
 import io.nexus.core.saga.SagaDefinition;
 import io.nexus.core.store.StreamQuery;
 import io.nexus.saga.Task.Outcome;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,6 +69,50 @@ class SagaTracingTest {
         assertEquals("child of saga test.begin", EventTraceContext.traceparent(saga.get(0)), "the start, handling the starting event");
         assertEquals("child of saga test.performed", EventTraceContext.traceparent(saga.get(saga.size() - 1)),
                 "the completion, handling the reply");
+    }
+
+    @Test
+    void aStepATimerFiresContinuesTheContextOfTheSagasLastEvent() {
+        ObservationRegistry registry = ObservationRegistry.create();
+        List<String> continued = new ArrayList<>();
+        registry.observationConfig().observationHandler(new ObservationHandler<EventAppendContext>() {
+            @Override
+            public void onStart(EventAppendContext context) {
+                Observation parent = (Observation) context.getParentObservation();
+                context.getSetter().set(context.getCarrier(), EventTraceContext.TRACEPARENT,
+                        "child of " + (parent == null ? "nothing" : parent.getContext().getContextualName()));
+            }
+
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return context instanceof EventAppendContext;
+            }
+        }).observationHandler(new ObservationHandler<EventHandlingContext>() {
+            // Stands in for a tracer's propagating receiver handler: it records the context each handling continues.
+            @Override
+            public void onStart(EventHandlingContext context) {
+                continued.add(context.getContextualName() + " <- " + context.getGetter().get(context.getCarrier(), EventTraceContext.TRACEPARENT));
+            }
+
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return context instanceof EventHandlingContext;
+            }
+        });
+        SagaHarness app = new SagaHarness(2);
+        SagaCoordinator<Task.Begin> coordinator = app.coordinatorBuilder().observationRegistry(registry).build();
+        app.begin("w1", 1, Outcome.SILENT);
+        coordinator.poll();
+        int before = app.store.read(StreamQuery.stream(coordinator.streamIdOf("w1"))).size();
+        app.clock.advance(SagaHarness.STEP_TIMEOUT);
+        coordinator.poll();
+        assertEquals(SagaState.COMPENSATED, coordinator.status("w1").orElseThrow().state());
+
+        assertTrue(continued.contains("saga timer step-timeout <- child of saga test.performed"),
+                "the timeout continues the context of the last event the saga recorded (after the reply of s0): " + continued);
+        List<EventEnvelope> saga = app.store.read(StreamQuery.stream(coordinator.streamIdOf("w1")));
+        assertEquals("child of saga timer step-timeout", EventTraceContext.traceparent(saga.get(before)),
+                "the events of the timed-out step are appended inside the timer's handling");
     }
 
     @Test

@@ -45,13 +45,14 @@ public enum NexusObservation implements ObservationDocumentation {
     PROJECTION_HANDLE("nexus.projection.handling", KeyNames.CONSUMER, KeyNames.EVENT_TYPE, KeyNames.OUTCOME),
     /**
      * A saga handling one event (its start or a reply, {@link EventHandlingContext}), in the trace of the
-     * command that stored it; the commands the saga sends meanwhile are its children.
+     * command that stored it; the commands the saga sends meanwhile are its children. A step a timer fires is
+     * observed as this too ({@code saga timer step-timeout}), continuing the instance's last recorded event.
      */
     SAGA_HANDLE("nexus.saga.handling", KeyNames.CONSUMER, KeyNames.EVENT_TYPE, KeyNames.OUTCOME),
     /**
      * A saga recording a decision: its own events and the events a step emits, appended to the instance's
      * stream. A sender ({@link EventAppendContext}) like {@link #COMMAND_APPEND}, so those events carry the
-     * trace of the step (a child of {@link #SAGA_HANDLE}, or of nothing when a timer fired the step).
+     * trace of the step (a child of {@link #SAGA_HANDLE}).
      */
     SAGA_APPEND("nexus.saga.append", KeyNames.CONSUMER),
     /** One call of an adapter to its remote service (DynamoDB, Kinesis, OpenSearch, a schema registry). */
