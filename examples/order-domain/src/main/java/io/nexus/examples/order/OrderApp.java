@@ -110,27 +110,31 @@ public final class OrderApp {
      * consumers of {@code bus}, the simulator itself (a component), and the fulfilment saga, whose
      * reservations go through the simulated warehouse.
      */
+    // tag::assemble[]
     public static Nexus.Builder assemble(Nexus.Builder builder, Billing billing, Duration reservationTimeout,
                                          FulfilmentSimulator simulator, EventBus bus) {
-        return readSide(builder.module(new FulfilmentModule()))
+        return readSide(builder.module(new FulfilmentModule()))         // event types, schemas, aggregates, routes
                 .projection(new FulfilmentProgress(), options -> options.notifications())
-                .eventBus(bus, consumers -> consumers
+                .eventBus(bus, consumers -> consumers                    // fed by one router from the event store
                         .consumer(Billing.GROUP, BusPath.PRIMARY, billing)
                         .consumer(FulfilmentSimulator.GROUP, BusPath.PRIMARY, simulator))
-                .component(simulator)
-                .component(Fulfilment.component(reservationTimeout, simulator));
+                .component(simulator)                                   // the demo's payment provider and warehouse
+                .component(Fulfilment.component(reservationTimeout, simulator)); // the fulfilment saga
     }
+    // end::assemble[]
 
     /**
      * The order-summary read model the HTTP API serves: applied on the appending thread, and told to the
      * notification hub that command answers and WebSocket clients wait on (read-your-writes).
      */
+    // tag::read-side[]
     public static Nexus.Builder readSide(Nexus.Builder builder) {
         return builder
                 .projection(context -> new OrderSummaryProjection(context.readModels()),
                         options -> options.mode(ProcessingMode.INLINE).notifications())
-                .notifications();
+                .notifications();                                       // nexus.notifications(): read-your-writes
     }
+    // end::read-side[]
 
     /**
      * The app's {@link Nexus} on {@code engines}, {@link #assemble}d with billing, the simulator and the fulfilment
@@ -143,7 +147,6 @@ public final class OrderApp {
         Nexus.Builder builder = engines.configure(Nexus.builder())
                 .meterRegistry(metrics)                 // meters (Micrometer)
                 .observationRegistry(observations);     // traces (Micrometer Observation API), and the HTTP requests' spans
-        // logging context: SLF4J MDC keys, set whenever Nexus handles a command or an event
         // end::observability[]
         return assemble(builder, new Billing(), reservationTimeout, simulator, engines.eventBus()).build();
     }
