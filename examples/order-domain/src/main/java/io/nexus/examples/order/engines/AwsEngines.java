@@ -1,5 +1,6 @@
 package io.nexus.examples.order.engines;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.Nexus;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.projection.Projection;
@@ -111,6 +112,7 @@ public final class AwsEngines implements AppEngines {
     private final DynamoDbTables.Names tables;
     private final OrderSearch search;
     private final KinesisEventBus bus;
+    private final ObservationRegistry observations;
 
     /**
      * Clients for {@code settings}, and what is missing created.
@@ -118,6 +120,18 @@ public final class AwsEngines implements AppEngines {
      * @param owned closed with these engines (the local engines' processes), or {@code null}
      */
     public AwsEngines(String profile, Settings settings, AutoCloseable owned) {
+        this(profile, settings, owned, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * Clients for {@code settings}, and what is missing created; the OpenSearch read model's requests are observed in
+     * {@code observations}. The AWS clients are not: the bus and the change capture poll, and every poll would be a
+     * trace of its own (add {@code AwsObservations.interceptor(registry)} to a client to see its calls).
+     *
+     * @param owned closed with these engines (the local engines' processes), or {@code null}
+     */
+    public AwsEngines(String profile, Settings settings, AutoCloseable owned, ObservationRegistry observations) {
+        this.observations = Objects.requireNonNull(observations, "observations");
         this.profile = Objects.requireNonNull(profile, "profile");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.owned = owned;
@@ -134,7 +148,7 @@ public final class AwsEngines implements AppEngines {
             kinesis.createStream(r -> r.streamName(settings.stream()).shardCount(2));
         }
         kinesis.waiter().waitUntilStreamExists(r -> r.streamName(settings.stream()));
-        this.search = new OrderSearch(openSearch, settings.searchIndex());
+        this.search = new OrderSearch(openSearch, settings.searchIndex(), observations);
         this.bus = KinesisEventBus.builder(kinesis).primaryStream(settings.stream())
                 .checkpoints(new DynamoDbCheckpointStore(dynamoDb, tables.checkpoints()))
                 .deadLetters(DynamoDbDeadLetterQueue.builder(dynamoDb).tableName(tables.deadLetters()).build())
@@ -165,7 +179,7 @@ public final class AwsEngines implements AppEngines {
 
     @Override
     public Map<String, Supplier<Projection>> projections() {
-        return Map.of(search.projection().name(), () -> new OrderSearch(openSearch, settings.searchIndex()).projection());
+        return Map.of(search.projection().name(), () -> new OrderSearch(openSearch, settings.searchIndex(), observations).projection());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.nexus.examples.order.engines;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.local.LocalEngines;
 
 import java.io.PrintStream;
@@ -25,23 +26,33 @@ public final class EngineProfiles {
      * @throws IllegalArgumentException if the profile is unknown or its configuration is incomplete (all problems named)
      */
     public static AppEngines open(String profile, Map<String, String> env, PrintStream out) {
+        return open(profile, env, out, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * The engines of {@code profile}, as {@link #open(String, Map, PrintStream)} opens them, with the calls of the
+     * engines' own read models (OpenSearch) observed in {@code observations}.
+     *
+     * @throws IllegalArgumentException if the profile is unknown or its configuration is incomplete (all problems named)
+     */
+    public static AppEngines open(String profile, Map<String, String> env, PrintStream out, ObservationRegistry observations) {
         return switch (profile) {
             case "embedded" -> new EmbeddedEngines();
             case "postgres" -> PostgresAppEngines.fromEnvironment(env);
-            case "aws" -> new AwsEngines("aws", AwsEngines.Settings.fromEnvironment(env), null);
-            case "local" -> local(env, out);
+            case "aws" -> new AwsEngines("aws", AwsEngines.Settings.fromEnvironment(env), null, observations);
+            case "local" -> local(env, out, observations);
             default -> throw new IllegalArgumentException("profile must be one of " + NAMES + ", but was '" + profile + "'");
         };
     }
 
-    private static AppEngines local(Map<String, String> env, PrintStream out) {
+    private static AppEngines local(Map<String, String> env, PrintStream out, ObservationRegistry observations) {
         String dir = env.get("KINESIS_MOCK_DIR");
         out.println("Starting DynamoDB Local, kinesis-mock and an OpenSearch node (the first start installs kinesis-mock with npm)...");
         long began = System.nanoTime();
         LocalEngines engines = LocalEngines.start(dir == null || dir.isBlank() ? DEFAULT_KINESIS_MOCK_DIR : Path.of(dir));
         try {
             out.println("Local engines up in " + (System.nanoTime() - began) / 1_000_000 + " ms: " + engines.endpoints());
-            return new AwsEngines("local", AwsEngines.Settings.of(engines.endpoints()), engines);
+            return new AwsEngines("local", AwsEngines.Settings.of(engines.endpoints()), engines, observations);
         } catch (RuntimeException e) {
             engines.close();
             throw e;
