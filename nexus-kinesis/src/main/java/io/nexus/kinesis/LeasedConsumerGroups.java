@@ -47,6 +47,23 @@ public final class LeasedConsumerGroups {
     private final Duration pollInterval;
     private final int maxRecordsPerBatch;
     private final String tablePrefix;
+    private final Balancing balancing;
+
+    /** How the leases of a group are spread over its processes. */
+    public enum Balancing {
+        /**
+         * The same number of shards per process (give or take one): a process that joins takes its share from the
+         * others, and leases of a dead process go to those with the fewest. Predictable when the processes run on
+         * similar hosts and the shards carry similar traffic. The default.
+         */
+        LEASE_COUNT,
+        /**
+         * The KCL 3 default: by each host's CPU utilization and each shard's throughput, so a busy host sheds
+         * leases to idle ones. Processes that report the same utilization (for example several on one host, or an
+         * idle stream) are left as they are, so a process that joins may get no shard until the load differs.
+         */
+        UTILIZATION
+    }
 
     private LeasedConsumerGroups(Builder b) {
         this.kinesis = b.kinesis;
@@ -59,6 +76,7 @@ public final class LeasedConsumerGroups {
         this.pollInterval = b.pollInterval;
         this.maxRecordsPerBatch = b.maxRecordsPerBatch;
         this.tablePrefix = b.tablePrefix;
+        this.balancing = b.balancing;
     }
 
     /**
@@ -116,6 +134,11 @@ public final class LeasedConsumerGroups {
         return maxRecordsPerBatch;
     }
 
+    /** See {@link Builder#balancing}. */
+    public Balancing balancing() {
+        return balancing;
+    }
+
     /**
      * The lease table (the KCL application name) of {@code group} on Kinesis stream {@code stream}:
      * {@code "<prefix><group>-<stream>"}.
@@ -167,6 +190,7 @@ public final class LeasedConsumerGroups {
         private Duration pollInterval = Duration.ofMillis(1000);
         private int maxRecordsPerBatch = 1000;
         private String tablePrefix = "";
+        private Balancing balancing = Balancing.LEASE_COUNT;
 
         private Builder(KinesisAsyncClient kinesis, DynamoDbAsyncClient dynamoDb) {
             this.kinesis = Objects.requireNonNull(kinesis, "kinesis");
@@ -237,6 +261,12 @@ public final class LeasedConsumerGroups {
         /** A prefix of every lease table name, e.g. an environment ({@code "prod-"}); empty by default. */
         public Builder leaseTablePrefix(String value) {
             this.tablePrefix = Objects.requireNonNull(value, "leaseTablePrefix");
+            return this;
+        }
+
+        /** How leases are spread over the group's processes; {@link Balancing#LEASE_COUNT} by default. */
+        public Builder balancing(Balancing value) {
+            this.balancing = Objects.requireNonNull(value, "balancing");
             return this;
         }
 

@@ -56,6 +56,15 @@ final class LeaseTables {
                         .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY)))).join();
     }
 
+    /** A synchronous Kinesis client on kinesis-mock, for the bus's publishing side. */
+    static software.amazon.awssdk.services.kinesis.KinesisClient kinesisSync(URI endpoint) {
+        return software.amazon.awssdk.services.kinesis.KinesisClient.builder().endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .build();
+    }
+
     /** An asynchronous Kinesis client on kinesis-mock (HTTP/1.1: the mock speaks no HTTP/2). */
     static KinesisAsyncClient kinesis(URI endpoint) {
         return KinesisAsyncClient.builder().endpointOverride(endpoint).region(Region.US_EAST_1)

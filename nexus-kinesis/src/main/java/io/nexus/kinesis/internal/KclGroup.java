@@ -13,6 +13,7 @@ import software.amazon.kinesis.common.InitialPositionInStream;
 import software.amazon.kinesis.common.InitialPositionInStreamExtended;
 import software.amazon.kinesis.coordinator.Scheduler;
 import software.amazon.kinesis.exceptions.InvalidStateException;
+import software.amazon.kinesis.leases.LeaseAssignmentStrategy;
 import software.amazon.kinesis.exceptions.KinesisClientLibDependencyException;
 import software.amazon.kinesis.exceptions.ShutdownException;
 import software.amazon.kinesis.exceptions.ThrottlingException;
@@ -129,7 +130,9 @@ public final class KclGroup implements Subscription {
                 table, settings.kinesis(), settings.dynamoDb(), settings.cloudWatch(), settings.workerId(), Processor::new);
         var leases = configs.leaseManagementConfig()
                 .failoverTimeMillis(settings.failoverTime().toMillis())
-                .shardSyncIntervalMillis(settings.shardSyncInterval().toMillis());
+                .shardSyncIntervalMillis(settings.shardSyncInterval().toMillis())
+                .leaseAssignmentStrategy(settings.balancing() == LeasedConsumerGroups.Balancing.LEASE_COUNT
+                        ? LeaseAssignmentStrategy.LEASE_COUNT_BASED : LeaseAssignmentStrategy.WORKER_UTILIZATION_AWARE);
         // A new worker reports its load before the leader gives it leases; by default that first report comes after
         // 30 s. Reporting once per failover time lets a process that joins (or replaces a dead one) take its share
         // within a few failover times, at one small DynamoDB write per report.
