@@ -1,6 +1,7 @@
 package io.nexus.kinesis;
 
 import io.nexus.core.bus.BusPath;
+import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.event.EventEnvelope;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -41,8 +43,19 @@ public final class LeasedConsumerProcess {
         KinesisClient kinesis = LeaseTables.kinesisSync(kinesisEndpoint);
         KinesisAsyncClient kinesisAsync = LeaseTables.kinesis(kinesisEndpoint);
         DynamoDbAsyncClient dynamoDb = LeaseTables.dynamoDb(dynamoDbEndpoint);
-        KinesisEventBus bus = KinesisEventBus.builder(kinesis).primaryStream(stream)
-                .leasedConsumerGroups(LeaseTables.groups(kinesisAsync, dynamoDb, worker)).build();
+        // tag::leased-groups[]
+        KinesisEventBus bus = KinesisEventBus.builder(kinesis)         // publishing: the synchronous client
+                .primaryStream(stream)
+                .deadLetters(new InMemoryDeadLetterQueue())            // in production: durable and shared, e.g. DynamoDB
+                .leasedConsumerGroups(LeasedConsumerGroups.builder(kinesisAsync, dynamoDb)
+                        .workerId(worker)                              // unique per process; host-pid-random by default
+                        .failoverTime(Duration.ofSeconds(2))           // 10 s by default
+                        .shardSyncInterval(Duration.ofSeconds(1))      // 60 s by default
+                        .pollInterval(Duration.ofMillis(200))          // 1 s by default
+                        .maxRecordsPerBatch(LeaseTables.BATCH)         // 1000 by default: the at-least-once window
+                        .build())
+                .build();
+        // end::leased-groups[]
         bus.subscribe(group, BusPath.PRIMARY, event -> {
             for (int i = 5; i + 2 < args.length; i += 3) {
                 if (event.streamId().equals(args[i + 1]) && event.version() == Long.parseLong(args[i + 2])
