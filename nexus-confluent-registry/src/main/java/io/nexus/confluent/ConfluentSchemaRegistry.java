@@ -2,6 +2,7 @@ package io.nexus.confluent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -29,7 +30,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -63,6 +67,10 @@ import java.util.regex.Pattern;
  *       {@link Builder#cacheTtl} so deleted versions are noticed); {@code latest}, version lists and modes are
  *       always fetched.</li>
  *   <li>The API exposes no registration time: {@link SchemaVersion#registeredAt()} is {@code null}.</li>
+ *   <li>Schema references ({@link ConfluentSchemaReference}) are sent with {@link #register(String, String, List)},
+ *       {@link #find(String, String, List)} and {@link #check(String, String, List)}; a version read with references
+ *       comes back resolved into one self-contained document (see {@link #version}), so the core validators apply
+ *       the referenced schemas. {@code GET /subjects/{s}/versions/{v}/referencedby} backs {@link #referencedBy}.</li>
  * </ul>
  */
 public final class ConfluentSchemaRegistry implements SchemaRegistry {
@@ -78,11 +86,18 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
     private record Answer(int status, JsonNode body) {
     }
 
+    /** A version as read: the schema with its references resolved, the text as registered, the references. */
+    private record Entry(SchemaVersion version, String registered, List<ConfluentSchemaReference> references) {
+    }
+
+    /** How deep references of references may go before the chain is taken for a cycle. */
+    private static final int MAX_REFERENCE_DEPTH = 32;
+
     private final URI baseUrl;
     private final HttpClient http;
     private final Duration timeout;
     private final Supplier<String> authorization;
-    private final Cache<Key, SchemaVersion> cache;
+    private final Cache<Key, Entry> cache;
     private final String name;
 
     private ConfluentSchemaRegistry(Builder b) {
@@ -107,16 +122,37 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
 
     @Override
     public SchemaVersion register(String subject, String schema) {
+        return register(subject, schema, List.of());
+    }
+
+    /**
+     * Registers {@code schema} under {@code subject} with {@code references} to schemas of other subjects
+     * (Confluent's {@code references}): the schema's {@code $ref}s to a reference's name resolve to that
+     * subject's version. Idempotent like {@link #register(String, String)}: the same text with the same
+     * references returns the version already registered. The registry judges compatibility with the
+     * references resolved.
+     *
+     * @return the version, whose {@link SchemaVersion#schema()} is the schema with its references resolved
+     *         (see {@link #version})
+     * @throws InvalidSchemaException        if the schema is no valid JSON Schema once its references are
+     *                                       resolved, or the registry refuses it (a referenced version missing)
+     * @throws UnknownSchemaException        if a referenced version does not exist (checked before sending)
+     * @throws IncompatibleSchemaException   if the subject's compatibility mode refuses it
+     * @throws SchemaRegistryException       for any other refusal; {@link SchemaRegistryUnavailableException} when
+     *                                       the registry cannot be reached
+     */
+    public SchemaVersion register(String subject, String schema, List<ConfluentSchemaReference> references) {
         checkSubject(subject);
         Objects.requireNonNull(schema, "schema");
+        List<ConfluentSchemaReference> refs = List.copyOf(Objects.requireNonNull(references, "references"));
         JsonSchemas.parse(subject, schema);
-        Optional<SchemaVersion> existing = find(subject, schema);
+        Optional<SchemaVersion> existing = find(subject, schema, refs);
         if (existing.isPresent()) {
             return existing.get();
         }
-        CompatibilityReport report = check(subject, schema);
+        CompatibilityReport report = check(subject, schema, refs);
         report.throwIfIncompatible();
-        Answer answer = send("POST", "/subjects/" + enc(subject) + "/versions", body(schema), "register a schema for '" + subject + "'");
+        Answer answer = send("POST", "/subjects/" + enc(subject) + "/versions", body(schema, refs), "register a schema for '" + subject + "'");
         if (answer.status() == 409) {
             throw new IncompatibleSchemaException(subject, report.mode(), List.of(new Incompatibility(0, direction(report.mode()), "",
                     "REGISTRY_VERDICT", message(answer))));
@@ -124,59 +160,129 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
         if (answer.status() != 200) {
             throw error(answer, subject, 0, "register a schema for '" + subject + "'");
         }
-        return find(subject, schema).orElseThrow(() -> new SchemaRegistryException(name, "register a schema for '" + subject + "'",
+        return find(subject, schema, refs).orElseThrow(() -> new SchemaRegistryException(name, "register a schema for '" + subject + "'",
                 200, null, "the registered schema cannot be looked up afterwards", null));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A version registered with {@linkplain ConfluentSchemaReference references} is returned with them
+     * resolved: {@link SchemaVersion#schema()} is one self-contained document (the registered schema with every
+     * referenced schema, transitively, embedded under {@code $defs} with its reference name as {@code $id}),
+     * so validating a payload against it applies the referenced schemas too; the fingerprint is that
+     * document's. {@link #references} and {@link #registeredSchema} give the version as registered.
+     */
     @Override
     public SchemaVersion version(String subject, int version) {
+        return entry(subject, version, 0).version();
+    }
+
+    /** {@inheritDoc} With references resolved, as {@link #version}. */
+    @Override
+    public SchemaVersion latest(String subject) {
+        checkSubject(subject);
+        return fetch(subject, "latest", 0, 0).version();
+    }
+
+    /**
+     * The references version {@code version} of {@code subject} was registered with, in registration order;
+     * empty for a schema without references.
+     *
+     * @throws UnknownSubjectException if the subject does not exist
+     * @throws UnknownSchemaException  if the version does not exist
+     * @throws SchemaRegistryException for any other refusal
+     */
+    public List<ConfluentSchemaReference> references(String subject, int version) {
+        return entry(subject, version, 0).references();
+    }
+
+    /**
+     * The schema text of version {@code version} of {@code subject} exactly as registered, its
+     * {@code $ref}s to references unresolved.
+     *
+     * @throws UnknownSubjectException if the subject does not exist
+     * @throws UnknownSchemaException  if the version does not exist
+     * @throws SchemaRegistryException for any other refusal
+     */
+    public String registeredSchema(String subject, int version) {
+        return entry(subject, version, 0).registered();
+    }
+
+    /**
+     * The ids of the schemas that reference version {@code version} of {@code subject}
+     * ({@code GET /subjects/{s}/versions/{v}/referencedby}); the registry refuses to delete a version while
+     * this is not empty.
+     *
+     * @throws UnknownSubjectException if the subject does not exist
+     * @throws UnknownSchemaException  if the version does not exist
+     * @throws SchemaRegistryException for any other refusal
+     */
+    public List<Integer> referencedBy(String subject, int version) {
+        checkSubject(subject);
+        String op = "list the schemas referencing version " + version + " of '" + subject + "'";
+        Answer answer = send("GET", "/subjects/" + enc(subject) + "/versions/" + version + "/referencedby", null, op);
+        if (answer.status() != 200 || !answer.body().isArray()) {
+            throw error(answer, subject, version, op);
+        }
+        List<Integer> out = new ArrayList<>();
+        answer.body().forEach(n -> out.add(n.asInt()));
+        return out;
+    }
+
+    private Entry entry(String subject, int version, int depth) {
         checkSubject(subject);
         Key key = new Key(subject, version);
-        SchemaVersion cached = cache.getIfPresent(key);
+        Entry cached = cache.getIfPresent(key);
         if (cached != null) {
             return cached;
         }
-        SchemaVersion fetched = fetch(subject, Integer.toString(version), version);
+        Entry fetched = fetch(subject, Integer.toString(version), version, depth);
         cache.put(key, fetched);
         return fetched;
     }
 
-    @Override
-    public SchemaVersion latest(String subject) {
-        checkSubject(subject);
-        return fetch(subject, "latest", 0);
-    }
-
-    private SchemaVersion fetch(String subject, String version, int requested) {
+    private Entry fetch(String subject, String version, int requested, int depth) {
         String op = "read version " + version + " of '" + subject + "'";
         Answer answer = send("GET", "/subjects/" + enc(subject) + "/versions/" + version, null, op);
         if (answer.status() != 200) {
             throw error(answer, subject, requested, op);
         }
-        return toVersion(subject, answer.body(), op);
+        return toEntry(subject, answer.body(), op, depth);
     }
 
     @Override
     public Optional<SchemaVersion> find(String subject, String schema) {
+        return find(subject, schema, List.of());
+    }
+
+    /**
+     * The version of {@code subject} registered with this schema text and these references (the registry
+     * matches both), with its references resolved as {@link #version} returns it.
+     *
+     * @throws SchemaRegistryException for a refusal other than "not found"
+     */
+    public Optional<SchemaVersion> find(String subject, String schema, List<ConfluentSchemaReference> references) {
         checkSubject(subject);
+        List<ConfluentSchemaReference> refs = List.copyOf(Objects.requireNonNull(references, "references"));
         String fingerprint = SchemaFingerprint.of(subject, schema);
-        Key key = new Key(subject, fingerprint);
-        SchemaVersion cached = cache.getIfPresent(key);
+        Key key = new Key(subject, refs.isEmpty() ? fingerprint : fingerprint + refs);
+        Entry cached = cache.getIfPresent(key);
         if (cached != null) {
-            return Optional.of(cached);
+            return Optional.of(cached.version());
         }
         String op = "look up a schema of '" + subject + "'";
-        Answer answer = send("POST", "/subjects/" + enc(subject) + "?normalize=false", body(schema), op);
+        Answer answer = send("POST", "/subjects/" + enc(subject) + "?normalize=false", body(schema, refs), op);
         if (answer.status() == 404) {
             return Optional.empty();
         }
         if (answer.status() != 200) {
             throw error(answer, subject, 0, op);
         }
-        SchemaVersion found = toVersion(subject, answer.body(), op);
+        Entry found = toEntry(subject, answer.body(), op, 0);
         cache.put(key, found);
-        cache.put(new Key(subject, found.version()), found);
-        return Optional.of(found);
+        cache.put(new Key(subject, found.version().version()), found);
+        return Optional.of(found.version());
     }
 
     @Override
@@ -207,7 +313,20 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
 
     @Override
     public CompatibilityReport check(String subject, String schema) {
+        return check(subject, schema, List.of());
+    }
+
+    /**
+     * {@link #check(String, String)} for a schema with references: the registry judges it with the
+     * references resolved, against the versions the subject's mode covers.
+     *
+     * @throws InvalidSchemaException  if the schema is no valid JSON Schema once its references are resolved
+     * @throws UnknownSchemaException  if a referenced version does not exist
+     * @throws SchemaRegistryException for any other refusal
+     */
+    public CompatibilityReport check(String subject, String schema, List<ConfluentSchemaReference> references) {
         checkSubject(subject);
+        List<ConfluentSchemaReference> refs = List.copyOf(Objects.requireNonNull(references, "references"));
         JsonSchemas.parse(subject, schema);
         CompatibilityMode mode = compatibility(subject);
         List<Integer> versions;
@@ -218,14 +337,14 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
         }
         if (versions.isEmpty() || mode == CompatibilityMode.NONE) {
             // Nothing to compare with; the registry still has to judge the document itself.
-            JsonSchemas.compile(subject, schema);
+            JsonSchemas.compile(subject, ReferenceBundle.bundle(subject, schema, resolve(refs, 0)));
             return new CompatibilityReport(subject, mode, List.of());
         }
         List<Integer> against = mode.isTransitive() ? versions : List.of(versions.get(versions.size() - 1));
         List<Incompatibility> found = new ArrayList<>();
         for (int v : against) {
             String op = "check compatibility of a schema for '" + subject + "' with version " + v;
-            Answer answer = send("POST", "/compatibility/subjects/" + enc(subject) + "/versions/" + v + "?verbose=true", body(schema), op);
+            Answer answer = send("POST", "/compatibility/subjects/" + enc(subject) + "/versions/" + v + "?verbose=true", body(schema, refs), op);
             if (answer.status() != 200) {
                 throw error(answer, subject, v, op);
             }
@@ -335,7 +454,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
         }
     }
 
-    private SchemaVersion toVersion(String subject, JsonNode body, String op) {
+    private Entry toEntry(String subject, JsonNode body, String op, int depth) {
         if (!body.path("version").canConvertToInt() || !body.path("schema").isTextual()) {
             throw new SchemaRegistryException(name, op, 200, null, "the answer lacks 'version' or 'schema': " + body, null);
         }
@@ -345,11 +464,63 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
                     + "' is of schemaType " + type + "; Nexus reads JSON Schemas only", null);
         }
         String schema = body.get("schema").asText();
-        return new SchemaVersion(subject, body.get("version").asInt(), schema, null, SchemaFingerprint.of(subject, schema));
+        List<ConfluentSchemaReference> refs = new ArrayList<>();
+        JsonNode listed = body.path("references");
+        if (!listed.isMissingNode() && !listed.isNull() && !listed.isArray()) {
+            throw new SchemaRegistryException(name, op, 200, null, "'references' is not an array: " + body, null);
+        }
+        for (JsonNode r : listed) {
+            if (!r.path("name").isTextual() || !r.path("subject").isTextual() || !r.path("version").canConvertToInt()) {
+                throw new SchemaRegistryException(name, op, 200, null, "a reference lacks 'name', 'subject' or 'version': " + r, null);
+            }
+            refs.add(new ConfluentSchemaReference(r.get("name").asText(), r.get("subject").asText(), r.get("version").asInt()));
+        }
+        String resolved = ReferenceBundle.bundle(subject, schema, resolve(refs, depth));
+        return new Entry(new SchemaVersion(subject, body.get("version").asInt(), resolved, null, SchemaFingerprint.of(subject, resolved)),
+                schema, List.copyOf(refs));
     }
 
-    private static String body(String schema) {
-        return MAPPER.createObjectNode().put("schemaType", "JSON").put("schema", schema).toString();
+    /** Reference name → registered text of every schema {@code refs} reach, references of references included. */
+    private Map<String, String> resolve(List<ConfluentSchemaReference> refs, int depth) {
+        Map<String, String> texts = new LinkedHashMap<>();
+        collect(refs, depth, texts, new HashMap<>());
+        return texts;
+    }
+
+    private void collect(List<ConfluentSchemaReference> refs, int depth, Map<String, String> texts,
+                         Map<String, ConfluentSchemaReference> by) {
+        if (refs.isEmpty()) {
+            return;
+        }
+        if (depth >= MAX_REFERENCE_DEPTH) {
+            throw new SchemaRegistryException(name, "resolve schema references", 200, null, "references nest deeper than "
+                    + MAX_REFERENCE_DEPTH + " levels (last: " + refs + "); is there a cycle?", null);
+        }
+        for (ConfluentSchemaReference ref : refs) {
+            ConfluentSchemaReference earlier = by.putIfAbsent(ref.name(), ref);
+            if (earlier != null) {
+                if (!earlier.subject().equals(ref.subject()) || earlier.version() != ref.version()) {
+                    throw new InvalidSchemaException(ref.subject(), "the reference name '" + ref.name() + "' stands for version "
+                            + earlier.version() + " of '" + earlier.subject() + "' and for version " + ref.version() + " of '"
+                            + ref.subject() + "'; one name must mean one schema", null);
+                }
+                continue;
+            }
+            Entry referenced = entry(ref.subject(), ref.version(), depth + 1);
+            texts.put(ref.name(), referenced.registered());
+            collect(referenced.references(), depth + 1, texts, by);
+        }
+    }
+
+    private static String body(String schema, List<ConfluentSchemaReference> refs) {
+        ObjectNode body = MAPPER.createObjectNode().put("schemaType", "JSON").put("schema", schema);
+        if (!refs.isEmpty()) {
+            ArrayNode out = body.putArray("references");
+            for (ConfluentSchemaReference r : refs) {
+                out.addObject().put("name", r.name()).put("subject", r.subject()).put("version", r.version());
+            }
+        }
+        return body.toString();
     }
 
     private Answer send(String method, String path, String body, String op) {

@@ -33,7 +33,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * reference, for the endpoints the adapter uses:
  * {@code GET /subjects}, {@code POST /subjects/{s}}, {@code GET|POST /subjects/{s}/versions},
  * {@code GET /subjects/{s}/versions/{v|latest}}, {@code POST /compatibility/subjects/{s}/versions/{v|latest}},
+ * {@code GET /subjects/{s}/versions/{v}/referencedby},
  * {@code GET|PUT /config}, {@code GET|PUT|DELETE /config/{s}}.
+ *
+ * <p>Schema references as the registry keeps them: a body's {@code references} (each exactly {@code name},
+ * {@code subject}, {@code version}) must name registered versions (else 42201), the schema must compile with
+ * them resolved, a schema's identity is its text and its references (the same text with other references is
+ * another schema, another id), a version is returned with its {@code references} when it has any, and
+ * compatibility is judged on the resolved documents. Deleting versions is not served.
  *
  * <p>Strict: unknown endpoints or methods → 404/405, a body without the registry's content type → 415, unknown
  * body fields or a schemaType other than JSON → 422, a version that is not a number → 42202, an invalid schema →
@@ -45,7 +52,10 @@ final class ConfluentTestServer implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Set<String> SCHEMA_BODY_FIELDS = Set.of("schema", "schemaType", "references", "metadata", "ruleSet");
 
-    private record Version(int version, int id, String schema) {
+    private record Ref(String name, String subject, int version) {
+    }
+
+    private record Version(int version, int id, String schema, List<Ref> refs) {
     }
 
     private final HttpServer server;
@@ -123,8 +133,8 @@ final class ConfluentTestServer implements AutoCloseable {
             onlyParams(query, Set.of("normalize", "deleted"));
             JsonNode body = schemaBody(ex);
             List<Version> versions = existing(p.get(1));
-            String fp = fingerprint(body.get("schema").asText());
-            Version v = versions.stream().filter(x -> fingerprint(x.schema()).equals(fp)).findFirst()
+            String fp = identity(body.get("schema").asText(), refs(body));
+            Version v = versions.stream().filter(x -> identity(x.schema(), x.refs()).equals(fp)).findFirst()
                     .orElseThrow(() -> new Reply(404, 40403, "Schema not found"));
             send(ex, 200, versionJson(p.get(1), v));
         } else if (p.size() == 3 && p.get(0).equals("subjects") && p.get(2).equals("versions")) {
@@ -138,6 +148,15 @@ final class ConfluentTestServer implements AutoCloseable {
                 onlyParams(query, Set.of("normalize"));
                 register(ex, p.get(1), schemaBody(ex));
             }
+        } else if (p.size() == 5 && p.get(0).equals("subjects") && p.get(2).equals("versions") && p.get(4).equals("referencedby")) {
+            allow(method, "GET");
+            onlyParams(query, Set.of());
+            Version target = pick(existing(p.get(1)), p.get(3));
+            ArrayNode out = MAPPER.createArrayNode();
+            subjects.forEach((subject, versions) -> versions.stream()
+                    .filter(v -> v.refs().stream().anyMatch(r -> r.subject().equals(p.get(1)) && r.version() == target.version()))
+                    .forEach(v -> out.add(v.id())));
+            send(ex, 200, out);
         } else if (p.size() == 4 && p.get(0).equals("subjects") && p.get(2).equals("versions")) {
             allow(method, "GET");
             onlyParams(query, Set.of("deleted"));
@@ -147,8 +166,8 @@ final class ConfluentTestServer implements AutoCloseable {
             allow(method, "POST");
             onlyParams(query, Set.of("verbose", "normalize"));
             JsonNode body = schemaBody(ex);
-            String candidate = body.get("schema").asText();
-            validSchema(candidate);
+            validSchema(resolved(body.get("schema").asText(), refs(body)));
+            String candidate = inlined(body.get("schema").asText(), refs(body));
             Version against = pick(existing(p.get(2)), p.get(4));
             CompatibilityMode mode = configs.getOrDefault(p.get(2), global);
             List<String> messages = judge(mode, against, candidate);
@@ -211,7 +230,7 @@ final class ConfluentTestServer implements AutoCloseable {
 
     /** Registers as a concurrent client would, judged by the same rules; returns the version. */
     synchronized int registerDirectly(String subject, String schema) {
-        return doRegister(subject, schema).version();
+        return doRegister(subject, schema, List.of()).version();
     }
 
     private void register(HttpExchange ex, String subject, JsonNode body) throws IOException {
@@ -220,15 +239,16 @@ final class ConfluentTestServer implements AutoCloseable {
         if (first != null) {
             first.run();
         }
-        send(ex, 200, MAPPER.createObjectNode().put("id", doRegister(subject, body.get("schema").asText()).id()));
+        send(ex, 200, MAPPER.createObjectNode().put("id", doRegister(subject, body.get("schema").asText(), refs(body)).id()));
     }
 
-    private Version doRegister(String subject, String schema) {
-        validSchema(schema);
+    private Version doRegister(String subject, String schema, List<Ref> refs) {
+        String resolved = resolved(schema, refs);
+        validSchema(resolved);
         List<Version> versions = subjects.getOrDefault(subject, List.of());
-        String fp = fingerprint(schema);
+        String fp = identity(schema, refs);
         for (Version v : versions) {
-            if (fingerprint(v.schema()).equals(fp)) {
+            if (identity(v.schema(), v.refs()).equals(fp)) {
                 return v;
             }
         }
@@ -236,8 +256,9 @@ final class ConfluentTestServer implements AutoCloseable {
         List<Version> against = mode == CompatibilityMode.NONE || versions.isEmpty() ? List.of()
                 : mode.isTransitive() ? versions : List.of(versions.get(versions.size() - 1));
         List<String> messages = new ArrayList<>();
+        String candidate = inlined(schema, refs);
         for (Version v : against) {
-            messages.addAll(judge(mode, v, schema));
+            messages.addAll(judge(mode, v, candidate));
         }
         if (!messages.isEmpty()) {
             throw new Reply(409, 409, "Schema being registered is incompatible with an earlier schema for subject \""
@@ -245,18 +266,18 @@ final class ConfluentTestServer implements AutoCloseable {
         }
         int id = idsByFingerprint.computeIfAbsent(fp, k -> nextId++);
         List<Version> next = new ArrayList<>(versions);
-        Version added = new Version(versions.size() + 1, id, schema);
+        Version added = new Version(versions.size() + 1, id, schema, List.copyOf(refs));
         next.add(added);
         subjects.put(subject, next);
         return added;
     }
 
-    private static List<String> judge(CompatibilityMode mode, Version against, String candidate) {
+    private List<String> judge(CompatibilityMode mode, Version against, String candidate) {
         List<String> out = new ArrayList<>();
         if (mode == CompatibilityMode.NONE) {
             return out;
         }
-        JsonNode old = JsonSchemas.parse("server", against.schema());
+        JsonNode old = JsonSchemas.parse("server", inlined(against.schema(), against.refs()));
         JsonNode cand = JsonSchemas.parse("server", candidate);
         List<JsonSchemaCompatibility.Difference> diffs = new ArrayList<>();
         if (mode.checksBackward()) {
@@ -279,6 +300,102 @@ final class ConfluentTestServer implements AutoCloseable {
         } catch (InvalidSchemaException e) {
             throw new Reply(422, 42201, "Invalid schema " + schema + ", details: " + e.getMessage());
         }
+    }
+
+    /** The schema with its references resolved, transitively, as the registry parses it. */
+    private String resolved(String schema, List<Ref> refs) {
+        Map<String, String> texts = new LinkedHashMap<>();
+        List<Ref> pending = new ArrayList<>(refs);
+        while (!pending.isEmpty()) {
+            Ref ref = pending.remove(0);
+            if (texts.containsKey(ref.name())) {
+                continue;
+            }
+            List<Version> versions = subjects.get(ref.subject());
+            Version target = versions == null ? null
+                    : versions.stream().filter(v -> v.version() == ref.version()).findFirst().orElse(null);
+            if (target == null) {
+                throw new Reply(422, 42201, "Invalid schema " + schema + " with refs " + refs + " of type JSON, details: "
+                        + "reference '" + ref.name() + "' names version " + ref.version() + " of subject '" + ref.subject()
+                        + "', which does not exist");
+            }
+            texts.put(ref.name(), target.schema());
+            pending.addAll(target.refs());
+        }
+        try {
+            return ReferenceBundle.bundle("candidate", schema, texts);
+        } catch (InvalidSchemaException e) {
+            throw new Reply(422, 42201, "Invalid schema: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The schema with every {@code $ref} to a reference name (with or without a fragment) replaced by the
+     * referenced schema itself, references of references too, so the compatibility checker, which follows only
+     * local pointers, compares what the references stand for. Pointers inside a referenced schema are left as
+     * they are (the test schemas keep such changes out of what they compare).
+     */
+    private String inlined(String schema, List<Ref> refs) {
+        return inline(JsonSchemas.parse("candidate", schema), refs, 0).toString();
+    }
+
+    private JsonNode inline(JsonNode node, List<Ref> refs, int depth) {
+        if (depth > 32) {
+            throw new Reply(422, 42201, "Invalid schema: references nest deeper than 32 levels");
+        }
+        if (node.isObject()) {
+            String ref = node.path("$ref").asText(null);
+            if (ref != null) {
+                String name = ref.contains("#") ? ref.substring(0, ref.indexOf('#')) : ref;
+                for (Ref r : refs) {
+                    if (r.name().equals(name)) {
+                        Version target = existing(r.subject()).stream().filter(v -> v.version() == r.version()).findFirst()
+                                .orElseThrow(() -> new Reply(422, 42201, "Invalid schema: reference '" + name + "' does not exist"));
+                        JsonNode referenced = JsonSchemas.parse("reference", target.schema());
+                        if (ref.contains("#")) {
+                            referenced = referenced.at(ref.substring(ref.indexOf('#') + 1));
+                        }
+                        return inline(referenced, target.refs(), depth + 1);
+                    }
+                }
+            }
+            ObjectNode copy = MAPPER.createObjectNode();
+            node.fields().forEachRemaining(f -> copy.set(f.getKey(), inline(f.getValue(), refs, depth)));
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = MAPPER.createArrayNode();
+            node.forEach(n -> copy.add(inline(n, refs, depth)));
+            return copy;
+        }
+        return node;
+    }
+
+    private static String identity(String schema, List<Ref> refs) {
+        return fingerprint(schema) + refs;
+    }
+
+    private static List<Ref> refs(JsonNode body) {
+        JsonNode listed = body.path("references");
+        if (listed.isMissingNode() || listed.isNull()) {
+            return List.of();
+        }
+        if (!listed.isArray()) {
+            throw new Reply(422, 422, "references must be an array");
+        }
+        List<Ref> out = new ArrayList<>();
+        for (JsonNode r : listed) {
+            r.fieldNames().forEachRemaining(f -> {
+                if (!Set.of("name", "subject", "version").contains(f)) {
+                    throw new Reply(422, 422, "Unrecognized field: " + f);
+                }
+            });
+            if (!r.path("name").isTextual() || !r.path("subject").isTextual() || !r.path("version").isInt()) {
+                throw new Reply(422, 42201, "Invalid schema reference " + r + ": name, subject and version are required");
+            }
+            out.add(new Ref(r.get("name").asText(), r.get("subject").asText(), r.get("version").asInt()));
+        }
+        return out;
     }
 
     private static String fingerprint(String schema) {
@@ -316,8 +433,13 @@ final class ConfluentTestServer implements AutoCloseable {
     }
 
     private static ObjectNode versionJson(String subject, Version v) {
-        return MAPPER.createObjectNode().put("subject", subject).put("version", v.version()).put("id", v.id())
+        ObjectNode out = MAPPER.createObjectNode().put("subject", subject).put("version", v.version()).put("id", v.id())
                 .put("schemaType", "JSON").put("schema", v.schema());
+        if (!v.refs().isEmpty()) {
+            ArrayNode refs = out.putArray("references");
+            v.refs().forEach(r -> refs.addObject().put("name", r.name()).put("subject", r.subject()).put("version", r.version()));
+        }
+        return out;
     }
 
     private static JsonNode schemaBody(HttpExchange ex) throws IOException {

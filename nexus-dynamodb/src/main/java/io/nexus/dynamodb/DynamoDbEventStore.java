@@ -20,9 +20,9 @@ import io.nexus.dynamodb.internal.AwsCalls;
 import io.nexus.dynamodb.internal.EventItems;
 import io.nexus.dynamodb.internal.ItemSizes;
 import io.nexus.dynamodb.internal.LogIndex;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.Put;
@@ -43,7 +43,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.UUID;
 
 /**
@@ -87,14 +86,12 @@ public final class DynamoDbEventStore implements EventStore {
     private final boolean consistentReads;
     private final int pageSize;
     private final int maxEventItemBytes;
-    private final int maxContentionRetries;
     private final RetryPolicy contentionBackoff;
     private final Duration subscriptionPollInterval;
     private final Clock clock;
     private final AwsCalls calls;
     private final LogIndex index;
     private final DynamoDbLogIndexer indexOnRead;
-    private final SplittableRandom random = new SplittableRandom();
 
     private DynamoDbEventStore(Builder b) {
         this.client = b.client;
@@ -103,7 +100,6 @@ public final class DynamoDbEventStore implements EventStore {
         this.consistentReads = b.consistentReads;
         this.pageSize = b.pageSize;
         this.maxEventItemBytes = b.maxEventItemBytes;
-        this.maxContentionRetries = b.maxContentionRetries;
         this.contentionBackoff = RetryPolicy.custom().maxAttempts(Math.max(1, b.maxContentionRetries))
                 .initialDelay(Duration.ofMillis(2)).maxDelay(Duration.ofMillis(200)).build();
         this.subscriptionPollInterval = b.subscriptionPollInterval;
@@ -140,55 +136,63 @@ public final class DynamoDbEventStore implements EventStore {
             throw new IllegalArgumentException("events must hold at least one event for stream '" + streamId + "'");
         }
         validateBatch(streamId, aggregateType, events);
+        String what = "append to stream '" + streamId + "'";
+        return calls.repeat(what, contentionBackoff, attempt -> appendOnce(streamId, aggregateType, expected, events, attempt),
+                (attempts, cause) -> lostRaces(streamId, attempts, cause));
+    }
 
-        for (int attempt = 1; ; attempt++) {
-            Head head = readHead(streamId);
-            // The type check comes first: a re-sent batch under another aggregate type is misuse, not a no-op.
-            if (head != null && !head.aggregateType.equals(aggregateType)) {
-                throw new StreamTypeMismatchException(streamId, aggregateType, head.aggregateType);
+    /** One attempt of {@link #append}: a result, an exception, or {@link AwsCalls.Again} to try again. */
+    private AppendResult appendOnce(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events,
+                                    int attempt) {
+        Head head = readHead(streamId);
+        // The type check comes first: a re-sent batch under another aggregate type is misuse, not a no-op.
+        if (head != null && !head.aggregateType.equals(aggregateType)) {
+            throw new StreamTypeMismatchException(streamId, aggregateType, head.aggregateType);
+        }
+        long current = head == null ? 0 : head.version;
+        if (!expected.isSatisfiedBy(current)) {
+            AppendResult replay = replayOrDuplicate(streamId, expected, events, head);
+            if (replay != null) {
+                return replay;
             }
-            long current = head == null ? 0 : head.version;
-            if (!expected.isSatisfiedBy(current)) {
-                AppendResult replay = replayOrDuplicate(streamId, expected, events, head);
-                if (replay != null) {
-                    return replay;
-                }
-                if (expected.isAheadOf(current)) {
-                    throw new ExpectedVersionAheadException(streamId, expected, current);
-                }
-                throw new ConcurrencyConflictException(streamId, expected, current);
+            if (expected.isAheadOf(current)) {
+                throw new ExpectedVersionAheadException(streamId, expected, current);
             }
-            Instant now = clock.instant();
-            if (head != null && now.isBefore(head.lastTimestamp)) {
-                now = head.lastTimestamp;
-            }
-            List<TransactWriteItem> writes = new ArrayList<>(1 + 2 * events.size());
-            List<EventEnvelope> stored = new ArrayList<>(events.size());
-            writes.add(headPut(streamId, aggregateType, current, current + events.size(), now));
-            for (int i = 0; i < events.size(); i++) {
-                NewEvent event = events.get(i);
-                long version = current + 1 + i;
-                writes.add(put(EventItems.toItem(event, streamId, aggregateType, version, current + events.size(), now)));
-                stored.add(EventItems.envelope(event, streamId, aggregateType, version, now));
-            }
-            for (int i = 0; i < events.size(); i++) {
-                writes.add(put(guardItem(streamId, events.get(i).eventId(), current + 1 + i)));
-            }
-            String token = UUID.randomUUID().toString();
-            try {
-                calls.call("append to stream '" + streamId + "'",
-                        () -> client.transactWriteItems(b -> b.transactItems(writes).clientRequestToken(token)));
-                return new AppendResult(streamId, current + events.size(), stored, false);
-            } catch (TransactionCanceledException e) {
-                AppendResult outcome = onCancelled(e, streamId, aggregateType, expected, events, current, attempt);
-                if (outcome != null) {
-                    return outcome;
-                }
-            }
+            throw new ConcurrencyConflictException(streamId, expected, current);
+        }
+        Instant now = clock.instant();
+        if (head != null && now.isBefore(head.lastTimestamp)) {
+            now = head.lastTimestamp;
+        }
+        List<TransactWriteItem> writes = new ArrayList<>(1 + 2 * events.size());
+        List<EventEnvelope> stored = new ArrayList<>(events.size());
+        writes.add(headPut(streamId, aggregateType, current, current + events.size(), now));
+        for (int i = 0; i < events.size(); i++) {
+            NewEvent event = events.get(i);
+            long version = current + 1 + i;
+            writes.add(put(EventItems.toItem(event, streamId, aggregateType, version, current + events.size(), now)));
+            stored.add(EventItems.envelope(event, streamId, aggregateType, version, now));
+        }
+        for (int i = 0; i < events.size(); i++) {
+            writes.add(put(guardItem(streamId, events.get(i).eventId(), current + 1 + i)));
+        }
+        String token = UUID.randomUUID().toString();
+        try {
+            calls.call("append to stream '" + streamId + "'",
+                    () -> client.transactWriteItems(b -> b.transactItems(writes).clientRequestToken(token)));
+            return new AppendResult(streamId, current + events.size(), stored, false);
+        } catch (TransactionCanceledException e) {
+            return onCancelled(e, streamId, aggregateType, expected, events, current, attempt);
         }
     }
 
-    /** Decides a cancelled append: a result, an exception, or {@code null} to try again. */
+    private EventStoreUnavailableException lostRaces(String streamId, int attempts, SdkException cause) {
+        return new EventStoreUnavailableException("The append to stream '" + streamId + "' lost " + attempts
+                + " races for the stream's head in table '" + table + "'; nothing was written. Retry later or "
+                + "reduce the number of concurrent writers of this stream.", cause, true);
+    }
+
+    /** Decides a cancelled append: a result, an exception, or {@link AwsCalls.Again} to try again. */
     private AppendResult onCancelled(TransactionCanceledException e, String streamId, String aggregateType,
                                      ExpectedVersion expected,
                                      List<NewEvent> events, long current, int attempt) {
@@ -237,13 +241,10 @@ public final class DynamoDbEventStore implements EventStore {
                     + current + " in table '" + table + "'; the table was written outside Nexus. Nothing was appended; "
                     + "remove the stray items or restore the stream head.", e, false);
         }
-        if (retryable && attempt < maxContentionRetries) {
-            calls.pause(contentionBackoff.delayAfter(attempt, random.split()), "append to stream '" + streamId + "'", e);
-            return null;
+        if (retryable) {
+            throw new AwsCalls.Again(e);
         }
-        throw new EventStoreUnavailableException("The append to stream '" + streamId + "' lost " + attempt
-                + " races for the stream's head in table '" + table + "'; nothing was written. Retry later or "
-                + "reduce the number of concurrent writers of this stream.", e, true);
+        throw lostRaces(streamId, attempt, e);
     }
 
     /**
@@ -366,20 +367,9 @@ public final class DynamoDbEventStore implements EventStore {
             keys.add(EventItems.key(key, 0));
         }
         Map<UUID, Long> found = new HashMap<>();
-        Map<String, KeysAndAttributes> pending = Map.of(table,
-                KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
-        for (int attempt = 1; !pending.isEmpty(); attempt++) {
-            Map<String, KeysAndAttributes> request = pending;
-            BatchGetItemResponse response = calls.call("read event ids of stream '" + streamId + "'",
-                    () -> client.batchGetItem(b -> b.requestItems(request)));
-            for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
-                found.put(byKey.get(item.get(EventItems.PK).s()), Long.parseLong(item.get(EventItems.GUARD_VERSION).n()));
-            }
-            pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
-            if (!pending.isEmpty()) {
-                calls.pause(contentionBackoff.delayAfter(Math.min(attempt, 8), random.split()),
-                        "read event ids of stream '" + streamId + "'", null);
-            }
+        for (Map<String, AttributeValue> item : calls.batchGet("read event ids of stream '" + streamId + "'", client,
+                Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build()))) {
+            found.put(byKey.get(item.get(EventItems.PK).s()), Long.parseLong(item.get(EventItems.GUARD_VERSION).n()));
         }
         return found;
     }
@@ -398,20 +388,17 @@ public final class DynamoDbEventStore implements EventStore {
             return List.of();
         }
         requireStreamId(query.streamId());
-        for (int attempt = 1; ; attempt++) {
+        // A Query is read-committed, not a snapshot: the rest of a committed append shows up at once, so a read
+        // that saw part of one runs again.
+        return calls.repeat("read stream '" + query.streamId() + "'", contentionBackoff, attempt -> {
             List<EventEnvelope> events = readOnce(query);
-            if (events != null) {
-                return events;
+            if (events == null) {
+                throw new AwsCalls.Again(null);
             }
-            if (attempt >= maxContentionRetries) {
-                throw new EventStoreUnavailableException("Stream '" + query.streamId() + "' in table '" + table
-                        + "' showed only part of an append in " + attempt + " reads; an event item may have been "
-                        + "deleted outside Nexus. Retry later, or restore the missing items.", null, true);
-            }
-            // A Query is read-committed, not a snapshot: the rest of a committed append shows up at once.
-            calls.pause(contentionBackoff.delayAfter(Math.min(attempt, 8), random.split()),
-                    "read stream '" + query.streamId() + "'", null);
-        }
+            return events;
+        }, (attempts, cause) -> new EventStoreUnavailableException("Stream '" + query.streamId() + "' in table '" + table
+                + "' showed only part of an append in " + attempts + " reads; an event item may have been "
+                + "deleted outside Nexus. Retry later, or restore the missing items.", null, true));
     }
 
     /** The events of {@code query}, or {@code null} when the last append read was only partly visible. */

@@ -29,7 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.UUID;
 
 /**
@@ -82,7 +82,6 @@ public final class DynamoDbLogIndexer implements NexusComponent {
     private final AwsCalls calls;
     private final RetryPolicy failureBackoff = RetryPolicy.custom().maxAttempts(Integer.MAX_VALUE)
             .initialDelay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(10)).build();
-    private final SplittableRandom random = new SplittableRandom();
     private volatile Clock clock;
 
     // Guarded by this.
@@ -216,11 +215,11 @@ public final class DynamoDbLogIndexer implements NexusComponent {
     }
 
     private void run() {
-        int failures = 0;
+        RetryPolicy.Backoff backoff = failureBackoff.backoff(ThreadLocalRandom.current());
         while (running) {
             try {
                 int indexed = indexOnePass();
-                failures = 0;
+                backoff.succeeded();
                 if (indexed == 0) {
                     Thread.sleep(pollInterval.toMillis());
                 } else if (!fullRead) {
@@ -234,11 +233,11 @@ public final class DynamoDbLogIndexer implements NexusComponent {
                 if (!running) {
                     break;
                 }
-                failures++;
-                log.warn("Log indexer of table '{}' failed (attempt {}); retrying", table, failures, e);
+                Duration delay = backoff.failed();
+                log.warn("Log indexer of table '{}' failed (attempt {}); retrying", table, backoff.failures(), e);
                 dropCapture();
                 try {
-                    Thread.sleep(failureBackoff.delayAfter(Math.min(failures, 20), random.split()).toMillis());
+                    Thread.sleep(delay.toMillis());
                 } catch (InterruptedException ie) {
                     break;
                 }

@@ -10,13 +10,11 @@ import io.nexus.dynamodb.internal.ItemSizes;
 import io.nexus.dynamodb.internal.Queries;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One named {@link ReadModelStore} on DynamoDB, handed out by {@link DynamoDbReadModelStores#store}.
@@ -50,9 +47,6 @@ public final class DynamoDbReadModelStore<V> implements ReadModelStore<V> {
     private static final String VERSION = "v";
     private static final String DOC = "doc";
     private static final int BATCH = 100;
-    /** Keys DynamoDB had no capacity for are asked for again until none are left, pausing up to a second. */
-    private static final RetryPolicy UNPROCESSED = RetryPolicy.custom().maxAttempts(Integer.MAX_VALUE)
-            .initialDelay(Duration.ofMillis(20)).maxDelay(Duration.ofSeconds(1)).jitter(0).build();
 
     private final DynamoDbClient client;
     private final String table;
@@ -96,21 +90,10 @@ public final class DynamoDbReadModelStore<V> implements ReadModelStore<V> {
             for (String id : distinct.subList(from, Math.min(distinct.size(), from + BATCH))) {
                 keys.add(key(Objects.requireNonNull(id, "id")));
             }
-            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
-            RetryPolicy.Backoff backoff = UNPROCESSED.backoff(ThreadLocalRandom.current());
-            while (!request.isEmpty()) {
-                Map<String, KeysAndAttributes> asked = request;
-                BatchGetItemResponse response = calls.call("read " + keys.size() + " ids of read-model store '" + name + "'",
-                        () -> client.batchGetItem(b -> b.requestItems(asked)));
-                for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
-                    Versioned<V> versioned = toVersioned(item);
-                    found.put(versioned.id(), versioned);
-                }
-                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
-                if (!request.isEmpty()) {
-                    // DynamoDB hands back keys it had no capacity for; ask again after a short pause
-                    calls.pause(backoff.failed(), "read-model store '" + name + "'", null);
-                }
+            for (Map<String, AttributeValue> item : calls.batchGet("read " + keys.size() + " ids of read-model store '" + name + "'",
+                    client, Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build()))) {
+                Versioned<V> versioned = toVersioned(item);
+                found.put(versioned.id(), versioned);
             }
         }
         Map<String, Versioned<V>> out = new LinkedHashMap<>();

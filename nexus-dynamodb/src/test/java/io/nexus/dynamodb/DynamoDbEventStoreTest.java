@@ -285,7 +285,7 @@ class DynamoDbEventStoreTest {
         var e = assertThrows(io.nexus.core.store.EventStoreUnavailableException.class,
                 () -> patient.read(StreamQuery.stream("s")));
         assertTrue(e.isTransient());
-        assertTrue(e.getMessage().contains("part of an append"), e.getMessage());
+        assertTrue(e.getMessage().contains("part of an append in 3 reads"), e.getMessage());
         // reads that end before the damaged append, or inside it by their own bound, are whole
         assertEquals(2, patient.read(StreamQuery.stream("s").toVersion(2)).size());
         assertEquals(2, patient.read(StreamQuery.stream("s").toVersion(4).limit(2)).size());

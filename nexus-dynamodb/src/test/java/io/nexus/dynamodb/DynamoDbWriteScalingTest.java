@@ -43,14 +43,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The write path scales with the number of aggregates: a load harness on DynamoDB Local that counts every
  * item write per partition key with an SDK interceptor while 16 threads append 10,000 events to 1,000
  * aggregates and the log indexer runs beside them, then reads the whole global log through a
- * {@link LogTracker}. It prints events/s for 1 and 8 writer threads (docs/dynamodb.md reports them);
- * the assertions are on counts only.
+ * {@link LogTracker}. It prints events/s for 1 and 8 writer threads, also with a simulated network round
+ * trip per request ({@link ServiceLatency}; docs/dynamodb.md reports them); the assertions are on counts only.
  */
 class DynamoDbWriteScalingTest {
 
     private static final int AGGREGATES = 1_000;
     private static final int EVENTS_PER_AGGREGATE = 10;
     private static final int EVENTS = AGGREGATES * EVENTS_PER_AGGREGATE;
+    /** A round trip to DynamoDB in the same region: the service documents single-digit milliseconds. */
+    private static final long SIMULATED_ROUND_TRIP_MILLIS = 8;
 
     /** Counts item writes per partition key and transactions cancelled, as the service would see them. */
     static final class WriteCounter implements ExecutionInterceptor {
@@ -96,6 +98,118 @@ class DynamoDbWriteScalingTest {
 
         long totalWrites() {
             return writesPerKey.values().stream().mapToLong(LongAdder::sum).sum();
+        }
+    }
+
+    /**
+     * Models the network round trip that the service has and the in-process emulator lacks: every request
+     * (each retry too) waits {@code delay} before it is sent. It also tracks how many requests are in flight at
+     * once (sent and not yet answered), which shows whether writers of different aggregates overlap. It models
+     * neither the service's own time per request nor its partitions: DynamoDB Local still serves the requests
+     * one after another behind the delay.
+     */
+    static final class ServiceLatency implements ExecutionInterceptor {
+        private static final software.amazon.awssdk.core.interceptor.ExecutionAttribute<AtomicLong> SENT =
+                new software.amazon.awssdk.core.interceptor.ExecutionAttribute<>("nexus.simulatedLatency.sent");
+        final Duration delay;
+        final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
+        final LongAdder requests = new LongAdder();
+        final LongAdder emulatorNanos = new LongAdder();
+
+        ServiceLatency(Duration delay) {
+            this.delay = delay;
+        }
+
+        @Override
+        public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            requests.increment();
+            try {
+                Thread.sleep(delay.toMillis()); // the simulated round trip itself, not a wait for another thread
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            attributes.putAttribute(SENT, new AtomicLong(System.nanoTime()));
+        }
+
+        @Override
+        public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+            answered(attributes);
+        }
+
+        @Override
+        public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+            answered(attributes);
+        }
+
+        private void answered(ExecutionAttributes attributes) {
+            AtomicLong holder = attributes.getAttribute(SENT);
+            long sent = holder == null ? 0 : holder.getAndSet(0);
+            if (sent != 0) {
+                emulatorNanos.add(System.nanoTime() - sent);
+                inFlight.decrementAndGet();
+            }
+        }
+
+        void reset() {
+            maxInFlight.set(inFlight.get());
+            requests.reset();
+            emulatorNanos.reset();
+        }
+    }
+
+    /**
+     * With a simulated round trip per request, eight writers of disjoint aggregates keep eight requests in
+     * flight and append more per second than one, while every aggregate's key takes the same number of writes
+     * and no other key is written. The events/s are printed for docs/dynamodb.md; the assertions are on counts.
+     */
+    @Test
+    void withASimulatedRoundTripEightWritersOverlapAndEachAggregateKeyTakesItsOwnWritesOnly() throws Exception {
+        WriteCounter counter = new WriteCounter();
+        ServiceLatency latency = new ServiceLatency(Duration.ofMillis(SIMULATED_ROUND_TRIP_MILLIS));
+        DynamoDbTables.Names tables = DynamoDbLocal.freshTables("latency");
+        try (DynamoDbClient client = DynamoDbLocal.newClient(b -> b.addExecutionInterceptor(counter).addExecutionInterceptor(latency))) {
+            DynamoDbEventStore store = DynamoDbEventStore.builder(client).tableName(tables.events()).build();
+            int aggregates = 40;
+            int rounds = 2;
+            int events = aggregates * rounds;
+            write(store, aggregates("warm", 16), 8, 1); // JIT and the emulator warm up
+            counter.writesPerKey.clear();
+            latency.reset();
+            List<String> single = aggregates("one", aggregates);
+            long one = write(store, single, 1, rounds);
+            int overlapOne = latency.maxInFlight.get();
+            double emulatorOne = latency.emulatorNanos.sum() / 1e6 / latency.requests.sum();
+            latency.reset();
+            List<String> eight = aggregates("eight", aggregates);
+            long many = write(store, eight, 8, rounds);
+            int overlapEight = latency.maxInFlight.get();
+            double emulatorEight = latency.emulatorNanos.sum() / 1e6 / latency.requests.sum();
+            System.out.printf("write scaling with %d ms simulated round trip: 1 writer %.0f events/s (emulator %.1f ms per request),"
+                            + " 8 writers %.0f events/s (emulator %.1f ms per request, queueing included): x%.1f%n",
+                    SIMULATED_ROUND_TRIP_MILLIS, events / (one / 1e9), emulatorOne, events / (many / 1e9), emulatorEight,
+                    (double) one / many);
+
+            assertEquals(1, overlapOne, "requests in flight at once with one writer");
+            assertEquals(8, overlapEight, "requests in flight at once with eight writers of disjoint aggregates");
+            assertEquals(0, counter.cancelled.sum(), "transactions cancelled (contention between aggregates)");
+            Set<String> own = new HashSet<>(single);
+            own.addAll(eight);
+            long guards = 0;
+            for (Map.Entry<String, LongAdder> e : counter.writesPerKey.entrySet()) {
+                String key = e.getKey();
+                if (key.startsWith("\u001Fid\u001F")) {
+                    guards++;
+                    assertEquals(1, e.getValue().sum(), "an event id's guard is written once");
+                } else {
+                    assertTrue(own.contains(key), "key '" + key.replace('\u001F', '/') + "' is no aggregate's, yet took "
+                            + e.getValue().sum() + " writes");
+                    assertEquals(2L * rounds, e.getValue().sum(), "writes to '" + key + "': its head and its events, no more");
+                }
+            }
+            assertEquals(2L * events, guards, "one guard per event");
+            assertEquals(2 * aggregates + guards, counter.writesPerKey.size(), "every aggregate written");
         }
     }
 

@@ -4,6 +4,7 @@ import io.nexus.core.NexusException;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
+import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.AppendListener;
 import io.nexus.core.store.AppendResult;
 import io.nexus.core.store.ConcurrencyConflictException;
@@ -79,6 +80,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private static final String COLUMNS = "position, stream_id, version, aggregate_type, event_id, event_type, "
             + "schema_version, recorded_at, correlation_id, causation_id, metadata, payload";
     private static final int MAX_ANY_ATTEMPTS = 1_000;
+    private static final RetryPolicy ANY_RACES = RetryPolicy.attempts(MAX_ANY_ATTEMPTS);
 
     private final DataSource dataSource;
     private final String schema;
@@ -146,25 +148,41 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         requireText(aggregateType, "aggregateType");
         Objects.requireNonNull(expected, "expected");
         validate(streamId, events);
+        AppendResult result;
         try {
-            for (int attempt = 1; ; attempt++) {
+            // Only any() runs again: another writer took the version it read; any() means "wherever the end is".
+            result = ANY_RACES.execute(() -> {
                 Outcome outcome = tryAppend(streamId, aggregateType, expected, events);
-                if (outcome.result != null) {
-                    if (!outcome.result.duplicate()) {
-                        feed.wake();
-                        if (notifier != null) {
-                            notifier.appended();
-                        }
-                    }
-                    return outcome.result;
+                if (outcome.result == null) {
+                    throw new LostRace();
                 }
-                // Only any() gets here: another writer took the version it read; any() means "wherever the end is".
-                if (attempt >= MAX_ANY_ATTEMPTS) {
-                    throw conflict(streamId, expected, currentVersion(streamId));
-                }
-            }
+                return outcome.result;
+            }, e -> e instanceof LostRace);
+        } catch (LostRace e) {
+            throw conflict(streamId, expected, currentVersion(streamId));
         } catch (SQLException e) {
             throw unavailable("append to stream '" + streamId + "'", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            // tryAppend throws only SQLException, and ANY_RACES never waits, so nothing can interrupt it.
+            throw new IllegalStateException("Unexpected checked exception from the append to stream '" + streamId + "'", e);
+        }
+        if (!result.duplicate()) {
+            feed.wake();
+            if (notifier != null) {
+                notifier.appended();
+            }
+        }
+        return result;
+    }
+
+    /** An any() append lost the race for the version it read; {@link #ANY_RACES} runs it again. */
+    private static final class LostRace extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        LostRace() {
+            super(null, null, false, false);
         }
     }
 

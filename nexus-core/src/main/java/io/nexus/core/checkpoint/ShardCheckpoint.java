@@ -1,6 +1,7 @@
 package io.nexus.core.checkpoint;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How far one reader got in one shard of a sharded stream (a Kinesis stream, a DynamoDB Stream).
@@ -9,7 +10,7 @@ import java.util.Objects;
  * @param sequenceNumber the sequence number of the last record handled, {@code null} when none was yet
  * @param finished       whether the shard is closed and read to its end, so that its children may start
  */
-public record ShardCheckpoint(String shardId, String sequenceNumber, boolean finished) {
+public record ShardCheckpoint(String shardId, @Nullable String sequenceNumber, boolean finished) {
 
     public ShardCheckpoint {
         Checkpoint.requireText(shardId, "shardId");

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parent-before-child rule of sharded streams, for every reader of one (the Kinesis bus, DynamoDB
@@ -26,13 +27,13 @@ public final class ShardLineage {
      * @param parentId         the parent shard, {@code null} for none
      * @param adjacentParentId the other parent of a merged shard, {@code null} for none
      */
-    public record Shard(String shardId, String parentId, String adjacentParentId) {
+    public record Shard(String shardId, @Nullable String parentId, @Nullable String adjacentParentId) {
         public Shard {
             Checkpoint.requireText(shardId, "shardId");
         }
 
         /** A shard with at most one parent (every DynamoDB Streams shard). */
-        public static Shard of(String shardId, String parentId) {
+        public static Shard of(String shardId, @Nullable String parentId) {
             return new Shard(shardId, parentId, null);
         }
     }
@@ -65,7 +66,7 @@ public final class ShardLineage {
         return parentDone(shard.parentId(), finished) && parentDone(shard.adjacentParentId(), finished);
     }
 
-    private boolean parentDone(String parentId, Predicate<String> finished) {
+    private boolean parentDone(@Nullable String parentId, Predicate<String> finished) {
         return parentId == null || !byId.containsKey(parentId) || finished.test(parentId);
     }
 

@@ -3,6 +3,7 @@ package io.nexus.core.command;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What travels with a command besides its content.
@@ -18,7 +19,7 @@ import java.util.UUID;
  * @param principal     who sends the command (user id, roles, tenant); given to the policy engine, not stored
  * @param attributes    copied into the metadata of every event the command produces
  */
-public record CommandMetadata(UUID commandId, String correlationId, String causationId, Map<String, String> principal,
+public record CommandMetadata(UUID commandId, String correlationId, @Nullable String causationId, Map<String, String> principal,
                               Map<String, String> attributes) {
 
     /**
@@ -39,8 +40,10 @@ public record CommandMetadata(UUID commandId, String correlationId, String causa
     }
 
     /** Metadata without a causation id (a command a client sends on its own). */
-    public CommandMetadata(UUID commandId, String correlationId, Map<String, String> principal, Map<String, String> attributes) {
-        this(commandId, correlationId, null, principal, attributes);
+    public CommandMetadata(UUID commandId, @Nullable String correlationId, @Nullable Map<String, String> principal,
+                           @Nullable Map<String, String> attributes) {
+        this(commandId, correlationId == null ? Objects.requireNonNull(commandId, "commandId").toString() : correlationId, null,
+                principal == null ? Map.of() : principal, attributes == null ? Map.of() : attributes);
     }
 
     /** Fresh metadata: a random command id, nothing else. */

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The embedded command bus: handles each command on the caller's thread.
@@ -236,7 +237,7 @@ public final class SimpleCommandBus implements CommandBus {
     }
 
     /** The outcome of an earlier send of this command id on this aggregate, or {@code null} when there was none. */
-    private static CommandResult earlierOutcome(AggregateRepository<?> repository, String id, CommandMetadata metadata,
+    private static @Nullable CommandResult earlierOutcome(AggregateRepository<?> repository, String id, CommandMetadata metadata,
                                                 String fingerprint, int attempt) {
         List<EventEnvelope> events = repository.eventsOfCommand(id, metadata);
         return events.isEmpty() ? null : applied(repository, id, metadata, fingerprint, events, attempt);
@@ -254,7 +255,7 @@ public final class SimpleCommandBus implements CommandBus {
         return new CommandResult(id, events.get(events.size() - 1).version(), events, attempt, true);
     }
 
-    private static CommandResult orThrow(CommandResult result, RuntimeException failure) {
+    private static CommandResult orThrow(@Nullable CommandResult result, RuntimeException failure) {
         if (result == null) {
             throw failure;
         }

@@ -48,13 +48,13 @@ public record DeadLetter(UUID id, String consumer, EventEnvelope event, String c
     /** A new dead letter for {@code event} that failed {@code attempts} times, the last time with {@code cause}. */
     public static DeadLetter of(String consumer, EventEnvelope event, Throwable cause, int attempts,
                                 Instant firstFailedAt, Instant lastFailedAt) {
-        return new DeadLetter(UUID.randomUUID(), consumer, event, cause.getClass().getName(), cause.getMessage(),
-                traceOf(cause), attempts, firstFailedAt, lastFailedAt);
+        return new DeadLetter(UUID.randomUUID(), consumer, event, cause.getClass().getName(),
+                Objects.requireNonNullElse(cause.getMessage(), ""), traceOf(cause), attempts, firstFailedAt, lastFailedAt);
     }
 
     /** This dead letter after one more failed attempt. */
     public DeadLetter failedAgain(Throwable cause, Instant at) {
-        return new DeadLetter(id, consumer, event, cause.getClass().getName(), cause.getMessage(), traceOf(cause),
+        return new DeadLetter(id, consumer, event, cause.getClass().getName(), Objects.requireNonNullElse(cause.getMessage(), ""), traceOf(cause),
                 attempts + 1, firstFailedAt, at);
     }
 

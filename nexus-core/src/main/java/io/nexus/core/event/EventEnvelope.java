@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A stored event with everything known about it.
@@ -23,8 +24,8 @@ import java.util.UUID;
  * @param payload        the serialized body
  */
 public record EventEnvelope(UUID eventId, String streamId, String aggregateType, long version, long globalPosition,
-                            String eventType, int schemaVersion, Instant timestamp, String correlationId,
-                            String causationId, Map<String, String> metadata, EventPayload payload) {
+                            String eventType, int schemaVersion, Instant timestamp, @Nullable String correlationId,
+                            @Nullable String causationId, Map<String, String> metadata, EventPayload payload) {
 
     /** The global position of an event whose store keeps no global log. */
     public static final long NO_POSITION = -1;

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The serialized body of an event (UTF-8 JSON by default), optionally paired with the decoded
@@ -19,12 +20,12 @@ import java.util.Optional;
 public final class EventPayload {
 
     private final byte[] bytes;
-    private final Object decoded;
+    private final @Nullable Object decoded;
     // The length, kept here so that reading a payload's size (every replayed event does) does not touch
     // the array, another object and often another cache miss. It fits in the object's padding: no extra heap.
     private final int size;
 
-    private EventPayload(byte[] bytes, Object decoded) {
+    private EventPayload(byte[] bytes, @Nullable Object decoded) {
         this.bytes = Objects.requireNonNull(bytes, "bytes");
         this.decoded = decoded;
         this.size = bytes.length;
@@ -44,7 +45,7 @@ public final class EventPayload {
      * A payload with both forms. The array is taken without copying: the caller hands it over and
      * must not change it afterwards.
      */
-    public static EventPayload of(byte[] bytes, Object decoded) {
+    public static EventPayload of(byte[] bytes, @Nullable Object decoded) {
         return new EventPayload(bytes, decoded);
     }
 

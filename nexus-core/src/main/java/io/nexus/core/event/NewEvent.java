@@ -3,6 +3,7 @@ package io.nexus.core.event;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event about to be appended: everything of an {@link EventEnvelope} except what the store
@@ -17,7 +18,7 @@ import java.util.UUID;
  * @param metadata      free-form user metadata, never {@code null}
  */
 public record NewEvent(UUID eventId, String eventType, int schemaVersion, EventPayload payload,
-                       String correlationId, String causationId, Map<String, String> metadata) {
+                       @Nullable String correlationId, @Nullable String causationId, Map<String, String> metadata) {
 
     public NewEvent {
         Objects.requireNonNull(eventId, "eventId");

@@ -3,4 +3,7 @@
  * order, closes in reverse, and hands the application's ports and services through a
  * {@link io.nexus.core.lifecycle.NexusContext}.
  */
+@NullMarked
 package io.nexus.core.lifecycle;
+
+import org.jspecify.annotations.NullMarked;

@@ -22,6 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Real-time notifications of the read side, transport-neutral: register it as a projection's
@@ -168,7 +169,7 @@ public final class NotificationHub implements ProjectionListener {
         return registration;
     }
 
-    private static void dispatch(List<Registration> registrations, Notification notification) {
+    private static void dispatch(@Nullable List<Registration> registrations, Notification notification) {
         if (registrations != null) {
             for (Registration registration : registrations) {
                 registration.client.offer(registration, notification);

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded in-process cache (Caffeine) for read models and loaded aggregates, with its hit rate exposed
@@ -113,8 +114,8 @@ public final class NexusCache<K, V> {
     public static final class Builder {
         private final String name;
         private long maximumSize = 10_000;
-        private Duration expireAfterWrite;
-        private MeterRegistry meterRegistry;
+        private @Nullable Duration expireAfterWrite;
+        private @Nullable MeterRegistry meterRegistry;
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {

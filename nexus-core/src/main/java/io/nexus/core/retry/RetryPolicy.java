@@ -48,7 +48,7 @@ public final class RetryPolicy {
 
     /** Up to {@code maxAttempts} attempts with no delay between them. */
     public static RetryPolicy attempts(int maxAttempts) {
-        return custom().maxAttempts(maxAttempts).build();
+        return custom().maxAttempts(maxAttempts).initialDelay(Duration.ZERO).maxDelay(Duration.ZERO).build();
     }
 
     public static Builder custom() {

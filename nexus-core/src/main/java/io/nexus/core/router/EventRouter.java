@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Moves every stored event from an event store's change capture to an {@link EventPublisher} (usually
@@ -147,12 +148,12 @@ public final class EventRouter implements AutoCloseable {
         private final SubscribeToAppends changes;
         private final EventPublisher publisher;
         private String name = "default";
-        private CheckpointStore checkpoints;
+        private @Nullable CheckpointStore checkpoints;
         private int batchSize = 500;
         private RetryPolicy backoff = RetryPolicy.custom().initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(10)).jitter(0.5).build();
         private Duration pollInterval = Duration.ofSeconds(1);
-        private MeterRegistry meterRegistry;
+        private @Nullable MeterRegistry meterRegistry;
         private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
         private Builder(ReadAll source, SubscribeToAppends changes, EventPublisher publisher) {

@@ -1,6 +1,7 @@
 package io.nexus.core.serialization;
 
 import io.nexus.core.NexusException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event payload or snapshot state could not be serialized or deserialized: malformed JSON, a value
@@ -11,7 +12,7 @@ public class EventSerializationException extends NexusException {
 
     private static final long serialVersionUID = 1L;
 
-    public EventSerializationException(String message, Throwable cause) {
+    public EventSerializationException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.io.IOException;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * JSON through Jackson. The default mapper writes {@code java.time} values as ISO-8601 text and ignores
@@ -88,7 +89,7 @@ public final class JacksonEventSerializer implements EventSerializer {
         }
     }
 
-    private static String originalMessage(IOException e) {
+    private static @Nullable String originalMessage(IOException e) {
         return e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The embedded event store: everything in memory, nothing installed.
@@ -271,7 +272,7 @@ public final class InMemoryEventStore implements EventStore {
         final Map<UUID, Integer> indexById = new ConcurrentHashMap<>();
         volatile EventEnvelope[] events = new EventEnvelope[8];
         volatile int size;
-        Instant lastTimestamp;
+        @Nullable Instant lastTimestamp;
 
         StreamLog(String aggregateType) {
             this.aggregateType = aggregateType;
@@ -293,7 +294,7 @@ public final class InMemoryEventStore implements EventStore {
         }
 
         /** The stored originals when {@code batch} repeats an earlier append; null when it is new. */
-        AppendResult idempotentReplay(String streamId, ExpectedVersion expected, List<NewEvent> batch) {
+        @Nullable AppendResult idempotentReplay(String streamId, ExpectedVersion expected, List<NewEvent> batch) {
             Integer first = indexById.get(batch.get(0).eventId());
             if (first == null) {
                 for (NewEvent event : batch) {

@@ -2,6 +2,7 @@ package io.nexus.core.store;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which events of one stream to read: versions {@code fromVersion..toVersion} (both inclusive), only
@@ -10,7 +11,7 @@ import java.util.Objects;
  * <p>Build with {@link #stream(String)} and the {@code with}-style methods:
  * {@code StreamQuery.stream("order-1").fromVersion(5).asOf(instant)}.
  */
-public record StreamQuery(String streamId, long fromVersion, long toVersion, Instant asOf, int maxCount) {
+public record StreamQuery(String streamId, long fromVersion, long toVersion, @Nullable Instant asOf, int maxCount) {
 
     public StreamQuery {
         Objects.requireNonNull(streamId, "streamId");

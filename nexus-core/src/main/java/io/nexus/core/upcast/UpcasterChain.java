@@ -90,7 +90,14 @@ public final class UpcasterChain {
                     + " but this application knows version " + currentVersion
                     + " at most; deploy the newer application version before reading these events.", null);
         }
+        if (storedVersion == currentVersion) {
+            return payload;
+        }
         Upcaster[] chain = byType.get(eventType);
+        if (chain == null) {
+            throw new UpcastingException("Event type '" + eventType + "' was stored at version " + storedVersion
+                    + " but has no upcasters to version " + currentVersion + "; register them when building the UpcasterChain.", null);
+        }
         ObjectNode node = payload;
         for (int v = storedVersion; v < currentVersion; v++) {
             try {

@@ -67,6 +67,20 @@ class RetryPolicyTest {
     }
 
     @Test
+    void attemptsRetriesWithoutWaiting() throws Exception {
+        List<Duration> waits = new ArrayList<>();
+        AtomicInteger calls = new AtomicInteger();
+        String result = RetryPolicy.attempts(3).execute(() -> {
+            if (calls.incrementAndGet() < 3) {
+                throw new IllegalStateException("busy");
+            }
+            return "done";
+        }, e -> true, waits::add, new SplittableRandom(1));
+        assertEquals("done", result);
+        assertEquals(List.of(Duration.ZERO, Duration.ZERO), waits);
+    }
+
+    @Test
     void aBackoffCountsFailuresAndClampsTheExponentForAnyAttemptNumber() {
         RetryPolicy.Backoff backoff = FOUR.backoff(new SplittableRandom(1));
         assertEquals(Duration.ofMillis(10), backoff.failed());

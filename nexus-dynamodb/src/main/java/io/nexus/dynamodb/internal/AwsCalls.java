@@ -8,7 +8,11 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.InternalServerErrorException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.LimitExceededException;
 import software.amazon.awssdk.services.dynamodb.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.dynamodb.model.RequestLimitExceededException;
@@ -16,8 +20,12 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 import software.amazon.awssdk.services.dynamodb.model.TransactionInProgressException;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -28,7 +36,9 @@ import java.util.function.Supplier;
  * inside one call; this layer adds a bounded, jittered backoff on top so that a burst of throttling
  * longer than the SDK's budget still does not fail a command. A {@link TransactionCanceledException}
  * is never retried here: its cancellation reasons decide what happens, and only the caller can read
- * them. Thread-safe.
+ * them. Every retry of the module runs here, on a {@link RetryPolicy}: {@link #call} for transient
+ * failures, {@link #repeat} for an operation its caller decides to run again (a lost race, a partly
+ * visible append), {@link #batchGet} for the keys DynamoDB left unprocessed. Thread-safe.
  */
 public final class AwsCalls {
 
@@ -39,6 +49,9 @@ public final class AwsCalls {
     }
 
     private static final Logger log = LoggerFactory.getLogger(AwsCalls.class);
+    /** Keys DynamoDB had no capacity for are asked for again until none are left, pausing up to a second. */
+    private static final RetryPolicy UNPROCESSED = RetryPolicy.custom().maxAttempts(Integer.MAX_VALUE)
+            .initialDelay(Duration.ofMillis(10)).maxDelay(Duration.ofSeconds(1)).jitter(0.5).build();
 
     private final RetryPolicy retryPolicy;
     private final Translator translator;
@@ -89,14 +102,90 @@ public final class AwsCalls {
         SdkException lastFailure;
     }
 
-    /** Sleeps for a backoff {@code delay}; an interrupt ends the wait with a transient failure. */
-    public void pause(Duration delay, String what, SdkException cause) {
+    /**
+     * Runs {@code attempt} (given its 1-based number) until it returns, under {@code policy}: an attempt that
+     * throws {@link Again} runs again after the policy's backoff, and once the policy allows no more attempts,
+     * {@code exhausted} turns the number of attempts and the last {@link Again}'s cause into the failure thrown.
+     * Any other exception ends the loop as it is.
+     *
+     * @param what names the operation and its subject for messages, e.g. "append to stream 'order-1'"
+     */
+    public <T> T repeat(String what, RetryPolicy policy, IntFunction<T> attempt, Exhausted exhausted) {
+        int[] count = {0};
+        Again[] last = {null};
         try {
-            Thread.sleep(delay.toMillis(), delay.toNanosPart() % 1_000_000);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw interrupted(what, cause);
+            return policy.execute(() -> {
+                try {
+                    return attempt.apply(++count[0]);
+                } catch (Again again) {
+                    last[0] = again;
+                    throw again;
+                }
+            }, e -> e instanceof Again, RetryPolicy.Sleeper.threadSleep(), ThreadLocalRandom.current());
+        } catch (Again e) {
+            throw exhausted.failure(count[0], e.sdkCause());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            throw interrupted(what, last[0] == null ? null : last[0].sdkCause());
+        } catch (Exception e) {
+            // The attempt is an IntFunction and the sleeper throws only InterruptedException.
+            throw new IllegalStateException("Unexpected checked exception from " + what, e);
         }
+    }
+
+    /** Thrown by an attempt of {@link #repeat} to ask for another one; carries what DynamoDB answered, if anything. */
+    public static final class Again extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param cause the DynamoDB failure behind the retry, or {@code null} */
+        public Again(SdkException cause) {
+            super(null, cause, false, false);
+        }
+
+        SdkException sdkCause() {
+            return (SdkException) getCause();
+        }
+    }
+
+    /** The failure of a {@link #repeat} whose attempts ran out. */
+    @FunctionalInterface
+    public interface Exhausted {
+        /**
+         * @param attempts  how many attempts ran
+         * @param lastCause the DynamoDB failure behind the last retry, or {@code null}
+         */
+        RuntimeException failure(int attempts, SdkException lastCause);
+    }
+
+    /**
+     * Reads every key of {@code request} with {@code BatchGetItem}, asking again (after a backoff) for the keys
+     * DynamoDB left unprocessed until none is left; each request is a {@link #call}.
+     *
+     * @param request at most 100 keys, as {@code BatchGetItem} takes them
+     * @return the items found, of every table in the request
+     */
+    public List<Map<String, AttributeValue>> batchGet(String what, DynamoDbClient client, Map<String, KeysAndAttributes> request) {
+        List<Map<String, AttributeValue>> found = new ArrayList<>();
+        RetryPolicy.Backoff backoff = UNPROCESSED.backoff(ThreadLocalRandom.current());
+        Map<String, KeysAndAttributes> pending = request;
+        while (!pending.isEmpty()) {
+            Map<String, KeysAndAttributes> asked = pending;
+            BatchGetItemResponse response = call(what, () -> client.batchGetItem(b -> b.requestItems(asked)));
+            response.responses().values().forEach(found::addAll);
+            pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+            if (!pending.isEmpty()) {
+                // Not a failure: DynamoDB had no capacity for these keys now, so they are asked for after a pause.
+                Duration delay = backoff.failed();
+                try {
+                    RetryPolicy.Sleeper.threadSleep().sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw interrupted(what, null);
+                }
+            }
+        }
+        return found;
     }
 
     /** The transient failure of {@code what} when a wait to retry it after {@code cause} was interrupted. */

@@ -4,12 +4,10 @@ import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.store.EventStoreUnavailableException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -215,21 +213,10 @@ public final class LogIndex {
             for (Located at : wanted.subList(from, Math.min(wanted.size(), from + 100))) {
                 keys.add(EventItems.key(at.streamId(), at.version()));
             }
-            Map<String, KeysAndAttributes> pending = Map.of(table,
-                    KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
-            for (int attempt = 1; !pending.isEmpty(); attempt++) {
-                Map<String, KeysAndAttributes> request = pending;
-                BatchGetItemResponse response = calls.call("read events of the global log",
-                        () -> client.batchGetItem(b -> b.requestItems(request)));
-                for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
-                    found.computeIfAbsent(item.get(EventItems.PK).s(), k -> new HashMap<>())
-                            .put(Long.parseLong(item.get(EventItems.SK).n()), item);
-                }
-                pending = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
-                if (!pending.isEmpty()) {
-                    calls.pause(Duration.ofMillis(Math.min(200, 5L << Math.min(attempt, 6))),
-                            "read events of the global log", null);
-                }
+            for (Map<String, AttributeValue> item : calls.batchGet("read events of the global log", client,
+                    Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build()))) {
+                found.computeIfAbsent(item.get(EventItems.PK).s(), k -> new HashMap<>())
+                        .put(Long.parseLong(item.get(EventItems.SK).n()), item);
             }
         }
         return found;

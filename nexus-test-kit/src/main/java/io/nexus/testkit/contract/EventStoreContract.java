@@ -3,6 +3,7 @@ package io.nexus.testkit.contract;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
+import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.AppendListener;
 import io.nexus.core.store.AppendResult;
 import io.nexus.core.store.AppendTooLargeException;
@@ -1302,17 +1303,16 @@ public abstract class EventStoreContract {
     }
 
     private void appendWithRetry(String streamId, NewEvent event) {
-        for (int attempt = 1; ; attempt++) {
-            long current = store.currentVersion(streamId);
-            try {
-                store.append(streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(current), List.of(event));
-                return;
-            } catch (ConcurrencyConflictException e) {
-                if (attempt >= MAX_ATTEMPTS) {
-                    throw new AssertionError("event " + event.eventId() + " still conflicted after " + attempt
-                            + " attempts", e);
-                }
-            }
+        try {
+            RetryPolicy.attempts(MAX_ATTEMPTS).execute(() -> store.append(streamId, AGGREGATE_TYPE,
+                    ExpectedVersion.exactly(store.currentVersion(streamId)), List.of(event)),
+                    e -> e instanceof ConcurrencyConflictException);
+        } catch (ConcurrencyConflictException e) {
+            throw new AssertionError("event " + event.eventId() + " still conflicted after " + MAX_ATTEMPTS + " attempts", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new AssertionError("appending event " + event.eventId() + " failed", e);
         }
     }
 

@@ -94,27 +94,31 @@ public final class OrderApp {
      * consumers of {@code bus}, the simulator itself (a component), and the fulfilment saga, whose
      * reservations go through the simulated warehouse.
      */
+    // tag::assemble[]
     public static Nexus.Builder assemble(Nexus.Builder builder, Billing billing, Duration reservationTimeout,
                                          FulfilmentSimulator simulator, EventBus bus) {
-        return readSide(builder.module(new FulfilmentModule()))
+        return readSide(builder.module(new FulfilmentModule()))         // event types, schemas, aggregates, routes
                 .projection(new FulfilmentProgress(), options -> options.notifications())
-                .eventBus(bus, consumers -> consumers
+                .eventBus(bus, consumers -> consumers                    // fed by one router from the event store
                         .consumer(Billing.GROUP, BusPath.PRIMARY, billing)
                         .consumer(FulfilmentSimulator.GROUP, BusPath.PRIMARY, simulator))
-                .component(simulator)
-                .component(Fulfilment.component(reservationTimeout, simulator));
+                .component(simulator)                                   // the demo's payment provider and warehouse
+                .component(Fulfilment.component(reservationTimeout, simulator)); // the fulfilment saga
     }
+    // end::assemble[]
 
     /**
      * The order-summary read model the HTTP API serves: applied on the appending thread, and told to the
      * notification hub that command answers and WebSocket clients wait on (read-your-writes).
      */
+    // tag::read-side[]
     public static Nexus.Builder readSide(Nexus.Builder builder) {
         return builder
                 .projection(context -> new OrderSummaryProjection(context.readModels()),
                         options -> options.mode(ProcessingMode.INLINE).notifications())
-                .notifications();
+                .notifications();                                       // nexus.notifications(): read-your-writes
     }
+    // end::read-side[]
 
     /** Starts the app on the profile's engines, runs the demo, and unless {@code demoOnly} serves until the JVM shuts down. */
     static void run(Options options, PrintStream out) throws Exception {

@@ -118,6 +118,7 @@ public final class OrderModule implements NexusModule {
     }
 
     /** Registers the Order domain (event types, validator, aggregate, routes and its policies) on {@code builder}. */
+    // tag::configure[]
     @Override
     public void configure(Nexus.Builder builder) {
         builder.eventTypes(eventTypes())
@@ -125,4 +126,5 @@ public final class OrderModule implements NexusModule {
                 .policy(policies())
                 .aggregate(definition(), OrderModule::routes);
     }
+    // end::configure[]
 }

@@ -11,6 +11,7 @@ import io.nexus.examples.order.domain.PlaceOrder;
 import io.nexus.examples.order.domain.OrderConfirmed;
 import io.nexus.saga.SagaComponent;
 import io.nexus.examples.order.projection.OrderSummaries;
+import io.nexus.examples.order.projection.OrderSummary;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -62,6 +63,21 @@ class OrderAppTest {
         try (ServerSocket socket = new ServerSocket(port)) {
             assertEquals(port, socket.getLocalPort());
         }
+    }
+
+    /** The getting-started guide's use of the assembled app: a command, then the read model that shows it. */
+    @Test
+    void theReadModelShowsAPlacedOrderOnceItsVersionIsNotified() {
+        // tag::usage[]
+        // The three-argument assemble uses the in-process bus and a simulator waiting for payments.
+        try (Nexus nexus = OrderApp.assemble(Nexus.builder(), new Billing(), Duration.ofMinutes(30)).build()) {
+            nexus.start();
+            CommandResult placed = nexus.commands().send(new PlaceOrder("order-1", "customer-7"));
+            nexus.notifications().waitForVersion("order-1", placed.version(), Duration.ofSeconds(5));
+            OrderSummary summary = OrderSummaries.of(nexus).find("order-1").orElseThrow();   // the read model shows the command
+            assertEquals(OrderStatus.OPEN, summary.status());
+        }
+        // end::usage[]
     }
 
     /** The assembled app: the read model, notifications, billing on the bus and the saga all follow one confirmed order. */

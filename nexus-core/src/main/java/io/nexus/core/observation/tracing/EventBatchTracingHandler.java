@@ -9,6 +9,7 @@ import io.micrometer.tracing.handler.TracingObservationHandler;
 import io.nexus.core.observation.EventBatchContext;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes the span of a batch of events (the router's publish, {@link EventBatchContext}) with a span link to
@@ -73,7 +74,7 @@ public final class EventBatchTracingHandler implements TracingObservationHandler
     }
 
     /** {@code version-traceid-spanid-flags}, W3C Trace Context level 1; null when it is not one. */
-    private TraceContext parse(String traceparent) {
+    private @Nullable TraceContext parse(String traceparent) {
         String[] parts = traceparent.trim().split("-");
         if (parts.length < 4 || parts[1].length() != 32 || parts[2].length() != 16 || parts[3].length() != 2
                 || !hex(parts[1]) || !hex(parts[2]) || !hex(parts[3])) {

@@ -4,6 +4,7 @@ import io.nexus.core.Nexus;
 import io.nexus.core.command.CommandBus;
 import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.command.CommandResult;
+import io.nexus.core.retry.RetryPolicy;
 import io.nexus.examples.order.domain.CancelOrder;
 import io.nexus.examples.order.domain.OrderConfirmed;
 import io.nexus.examples.order.domain.OrderRejectedException;
@@ -50,10 +51,14 @@ public final class Fulfilment implements AutoCloseable {
     }
 
     /** The saga as a component of the application: {@code nexus.start()} starts it, {@code close()} stops it. */
+    // tag::component[]
     public static SagaComponent<OrderConfirmed> component(Duration reservationTimeout) {
-        return SagaComponent.of(FulfilmentSaga.definition(reservationTimeout),
-                (saga, context) -> saga.commandBus(new CancellationIsIdempotent(context.commands())));
+        return SagaComponent.of(FulfilmentSaga.definition(reservationTimeout), (saga, context) -> saga
+                .compensationRetry(RetryPolicy.custom().maxAttempts(5).initialDelay(Duration.ofSeconds(1))
+                        .maxDelay(Duration.ofMinutes(5)).build())
+                .commandBus(new CancellationIsIdempotent(context.commands())));
     }
+    // end::component[]
 
     /**
      * The saga as a component whose inventory reservations go through the simulated warehouse of

@@ -49,11 +49,12 @@ public final class FulfilmentSaga {
      *
      * @throws IllegalArgumentException if the timeout is not positive
      */
+    // tag::definition[]
     public static SagaDefinition<OrderConfirmed> definition(Duration reservationTimeout) {
         Objects.requireNonNull(reservationTimeout, "reservationTimeout");
-        return SagaDefinition.startedBy(NAME, OrderConfirmed.class, OrderConfirmed::orderId)
+        return SagaDefinition.startedBy(NAME, OrderConfirmed.class, OrderConfirmed::orderId) // name, start event, saga id
                 .step("order", step -> step
-                        .compensatedBy(confirmed -> new CancelOrder(confirmed.orderId())))
+                        .compensatedBy(confirmed -> new CancelOrder(confirmed.orderId())))   // no action: undoes what the start did
                 .step("reserve-inventory", step -> step
                         .sends(confirmed -> new ReserveInventory(confirmed.orderId()))
                         .compensatedBy(confirmed -> new ReleaseInventory(confirmed.orderId()))
@@ -67,4 +68,5 @@ public final class FulfilmentSaga {
                         .sends(confirmed -> new ShipOrder(confirmed.orderId())))
                 .build();
     }
+    // end::definition[]
 }

@@ -81,6 +81,7 @@ public final class OrderSummaryProjection extends TypedProjection {
     }
 
     /** The projection over {@code stores} (the application's {@code readModels()}). */
+    // tag::constructor[]
     public OrderSummaryProjection(ReadModelStores stores) {
         super(NAME);
         Objects.requireNonNull(stores, "stores");
@@ -102,6 +103,7 @@ public final class OrderSummaryProjection extends TypedProjection {
         on(OrderCancelled.class, (cancelled, envelope) -> update(envelope,
                 row -> row.next(envelope, OrderStatus.CANCELLED, row.lineAmounts())));
     }
+    // end::constructor[]
 
     private void placed(OrderPlaced placed, EventEnvelope envelope) {
         String orderId = envelope.streamId();

@@ -23,6 +23,22 @@ class FulfilmentSagaTest {
 
     private final SagaFixture<OrderConfirmed> saga = SagaFixture.forSaga(FulfilmentSaga.definition(), FulfilmentModule.eventTypes());
 
+    /** docs/sagas.md's fixture test: a payment that never comes is compensated once the step times out. */
+    @Test
+    void aPaymentThatNeverComesIsCompensated() {
+        // tag::fixture[]
+        SagaFixture<OrderConfirmed> saga = SagaFixture.forSaga(FulfilmentSaga.definition(), FulfilmentModule.eventTypes());
+        saga.given(new OrderConfirmed("o-1"))
+            .expectCommands(new ReserveInventory("o-1"))
+            .when(new InventoryReserved("o-1"))
+            .expectCommands(new ChargePayment("o-1"))
+            .whenTimeElapses(Duration.ofMinutes(30))
+            .expectCommands(new ReleaseInventory("o-1"), new CancelOrder("o-1"))
+            .expectCompensations(new ReleaseInventory("o-1"), new CancelOrder("o-1"))
+            .expectState("o-1", SagaState.COMPENSATED);
+        // end::fixture[]
+    }
+
     @Test
     void reservesChargesAndShips() {
         Instant confirmedAt = saga.clock().instant();

@@ -8,7 +8,9 @@ import io.nexus.examples.order.domain.Order;
 import io.nexus.examples.order.domain.OrderStatus;
 import io.nexus.examples.order.domain.PlaceOrder;
 import io.nexus.examples.order.domain.OrderConfirmed;
+import io.nexus.core.saga.SagaDefinition;
 import io.nexus.saga.SagaComponent;
+import io.nexus.saga.SagaCoordinator;
 import io.nexus.saga.SagaState;
 import io.nexus.saga.SagaStatus;
 import io.nexus.testkit.ControllableClock;
@@ -140,6 +142,57 @@ class FulfilmentTest {
             app.commands().send(new Payment.ConfirmPayment("o-2"));
             awaitState(saga, "o-2", SagaState.COMPLETED);
             assertTrue(app.eventStore().currentVersion("shipment-o-2") > 0);
+        }
+    }
+
+    /** docs/sagas.md's registration: one line on the builder, and the saga starts and stops with the application. */
+    @Test
+    void oneLineOnTheBuilderRunsTheSaga() throws InterruptedException {
+        // tag::register[]
+        SagaComponent<OrderConfirmed> fulfilment = SagaComponent.of(FulfilmentSaga.definition());
+        try (Nexus nexus = Nexus.builder()
+                .module(new FulfilmentModule())
+                .component(fulfilment)                      // the one line
+                .build()
+                .start()) {
+            nexus.commands().send(new PlaceOrder("order-42", "customer-7"));
+            nexus.commands().send(new AddLine("order-42", "apple", 2, 150));
+            nexus.commands().send(new ConfirmOrder("order-42"));       // OrderConfirmed starts the saga
+            awaitState(fulfilment, "order-42", SagaState.RUNNING);     // which runs in the background
+            fulfilment.status("order-42");                  // and resume(...), coordinator()
+        }
+        // end::register[]
+    }
+
+    /** docs/sagas.md's standalone coordinator and the status it reports. */
+    @Test
+    void standaloneTheCoordinatorTakesItsPortsFromTheApplication() throws InterruptedException {
+        SagaDefinition<OrderConfirmed> fulfilment = FulfilmentSaga.definition();
+        // tag::coordinator[]
+        SagaCoordinator<OrderConfirmed> sagas = SagaCoordinator.builder(fulfilment)
+                .from(nexus)            // or .eventStore(...).codec(...).commandBus(...).checkpoints(...).timers(...)
+                .build();
+        sagas.start();                  // background, woken by every append, timers checked every pollInterval (1 s); close() stops it
+        // end::coordinator[]
+        try (sagas) {
+            confirmOrder("order-42");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (sagas.status("order-42").isEmpty() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            }
+            // tag::status[]
+            SagaStatus status = sagas.status("order-42").orElseThrow();
+            status.state();            // RUNNING, COMPENSATING, COMPLETED, COMPENSATED, NEEDS_ATTENTION
+            status.currentStep();      // the step awaited, or being compensated
+            status.completedSteps();   // in order
+            status.compensatedSteps(); // in the order they were compensated
+            status.pendingTimeouts();  // step timeouts, command re-sends and compensation retries, with their due times
+            status.failure();          // why it compensates or needs attention
+            status.history();          // every event of the saga: version, time, type, step, detail
+            // end::status[]
+            assertEquals(SagaState.RUNNING, status.state());
+            assertEquals(List.of(), status.compensatedSteps());
+            assertFalse(status.history().isEmpty(), "the saga's events are its history");
         }
     }
 

@@ -1,9 +1,5 @@
 package io.nexus.examples.order.governance;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.lang.ArchRule;
 import io.nexus.core.Nexus;
 import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.event.EventPayload;
@@ -13,10 +9,10 @@ import io.nexus.core.policy.PolicyDecision;
 import io.nexus.core.policy.PolicyDecisionPoint;
 import io.nexus.core.policy.PolicyDeniedException;
 import io.nexus.core.policy.PolicyRequest;
+import io.nexus.core.schema.CompatibilityMode;
 import io.nexus.core.temporal.AuditRecord;
 import io.nexus.examples.order.OrderModule;
 import io.nexus.examples.order.fulfilment.FulfilmentModule;
-import io.nexus.testkit.governance.GovernanceRules;
 import io.nexus.testkit.governance.SchemaCheck;
 import org.junit.jupiter.api.Test;
 
@@ -26,28 +22,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The example app passes every build-time governance check and runs with its policies on. */
+/** The example app's schemas pass the build-time schema check and it runs with its policies on; {@link ArchitectureTest} runs the architecture rules. */
 class OrderGovernanceTest {
-
-    private static final JavaClasses APP = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("io.nexus.examples.order");
-
-    @Test
-    void theAppPassesEveryArchitectureRule() {
-        for (ArchRule rule : GovernanceRules.all()) {
-            rule.check(APP);
-        }
-        GovernanceRules.boundedContextsShareOnlyEventTypes("io.nexus.examples.order.domain", "io.nexus.examples.order.fulfilment")
-                .check(APP);
-    }
 
     @Test
     void everyEventTypeHasACompatibleSchema() {
         List<String> orderTypes = OrderModule.eventTypes().all().stream().map(t -> t.name()).toList();
+        // tag::schema-check[]
         SchemaCheck.of(FulfilmentModule.eventTypes())
                 .schemas((type, version) -> orderTypes.contains(type) ? OrderModule.schemaResource(type, version)
                         : "io/nexus/examples/order/fulfilment/schemas/" + type + "-v" + version + ".json")
+                .mode("OrderPlaced", CompatibilityMode.FULL)   // BACKWARD unless set
                 .assertValid();
+        // end::schema-check[]
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.nexus.examples.order.system;
 
 import io.nexus.core.NexusException;
+import io.nexus.core.retry.RetryPolicy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +21,10 @@ import java.util.function.IntConsumer;
  * if it was.
  */
 final class Driver {
+
+    /** Transient failures are sent again at once, up to ten tries: the store's own retries have waited already. */
+    private static final RetryPolicy RESEND = RetryPolicy.custom().maxAttempts(10).initialDelay(Duration.ZERO)
+            .maxDelay(Duration.ZERO).build();
 
     private Driver() {
     }
@@ -64,15 +70,10 @@ final class Driver {
     }
 
     private static void send(OrderSystem system, Workload.Step step) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                system.send(step);
-                return;
-            } catch (NexusException e) {
-                if (!e.isTransient() || attempt == 10) {
-                    throw failed(step, e);
-                }
-            }
+        try {
+            RESEND.execute(() -> system.send(step), e -> e instanceof NexusException n && n.isTransient());
+        } catch (Exception e) {
+            throw failed(step, e);
         }
     }
 

@@ -55,14 +55,20 @@ import static org.junit.jupiter.api.Assertions.fail;
 class WholeSystemTest {
 
     /**
-     * Orders in the script: 40 make 555 commands, which the build runs; {@code -Dnexus.wholeSystem.orders=200}
-     * makes about 2,000 (docs/whole-system-test.md says what each costs on DynamoDB Local).
+     * Orders in the script: 200 make 2,052 commands, which the build runs; {@code -Dnexus.wholeSystem.orders=N}
+     * changes it (docs/whole-system-test.md says what it costs on DynamoDB Local).
      */
-    static final int ORDERS = Integer.getInteger("nexus.wholeSystem.orders", 40);
+    static final int ORDERS = Integer.getInteger("nexus.wholeSystem.orders", 200);
     static final long SEED = 20261130L;
-    static final int THREADS = 6;
+    /**
+     * Command senders per application. A command is four round trips to DynamoDB; many in flight keep the engines
+     * busy instead of waiting on each other. One order's commands stay on one sender, in order.
+     */
+    static final int THREADS = 16;
     /** A bound on each wait for the asynchronous parts to settle; reaching it fails the test. */
     static final Duration SETTLE = Duration.ofMinutes(10);
+    /** Where the test writes how long each phase took (wall clock and this JVM's CPU), for docs/whole-system-test.md. */
+    static final Path TIMINGS = Path.of("target", "whole-system-timings.txt");
 
     @Test
     void theWholeSystemSurvivesACloseAndASigkillAndEndsEqualToAFreshReplay() throws Exception {
@@ -72,24 +78,31 @@ class WholeSystemTest {
         int size = workload.size();
         int endOfFirst = size * 30 / 100;
         int endOfChild = size * 65 / 100;
+        Timings timings = new Timings(size);
 
         try (SystemEngines engines = SystemEngines.start()) {
             EngineEndpoints endpoints = engines.endpoints();
             OrderSystem.provision(endpoints, names);
+            timings.phase("engines started, tables, stream and index created");
 
             // 1. An application in this JVM, closed while its saga, router and projections still work, once the
             //    poison event (early in the script) is a dead letter.
             Instant firstClosed;
             try (OrderSystem first = OrderSystem.start(endpoints, names)) {
+                timings.phase("first application started");
                 Driver.drive(first, workload.steps().subList(0, endOfFirst), THREADS, index -> { });
+                timings.phase("first application sent " + endOfFirst + " commands");
                 await("the poison event dead-lettered by the first application",
                         () -> first.summaryProcessor().deadLetters().stream().findFirst().orElse(null));
+                timings.phase("poison event dead-lettered");
                 firstClosed = Instant.now();
             }
+            timings.phase("first application closed");
 
             // 2. An application in a child JVM, killed with SIGKILL a third of the way through its stretch.
             Set<Integer> doneInChild = runChildAndKill(endpoints, names, endOfFirst, endOfChild, (endOfChild - endOfFirst) / 3);
             assertTrue(doneInChild.size() < endOfChild - endOfFirst, "the child finished its stretch before it was killed");
+            timings.phase("child JVM started, sent " + doneInChild.size() + " commands, killed");
 
             // 3. A new application on the same tables and streams finishes the script.
             // Every step the child did not report done is sent again: those in flight when it died may have
@@ -97,13 +110,17 @@ class WholeSystemTest {
             List<Workload.Step> rest = workload.steps().subList(endOfFirst, size).stream()
                     .filter(step -> !doneInChild.contains(step.index())).toList();
             try (OrderSystem last = OrderSystem.start(endpoints, names)) {
+                timings.phase("last application started");
                 Driver.drive(last, rest, THREADS, index -> { });
-                verify(last, workload, firstClosed);
+                timings.phase("last application sent " + rest.size() + " commands");
+                verify(last, workload, firstClosed, timings);
             }
+            timings.phase("last application closed");
         }
+        timings.phase("engines stopped");
     }
 
-    private static void verify(OrderSystem system, Workload workload, Instant firstClosed) {
+    private static void verify(OrderSystem system, Workload workload, Instant firstClosed, Timings timings) {
         String poisonOrder = workload.poisonOrderId();
         String orderType = OrderModule.definition().name();
 
@@ -112,6 +129,7 @@ class WholeSystemTest {
         workload.expected().values().stream().filter(Workload.ExpectedOrder::confirmed).forEach(order ->
                 expectedSagas.put(order.orderId(), Workload.declines(order.orderId()) ? SagaState.COMPENSATED : SagaState.COMPLETED));
         awaitEqual("saga states", expectedSagas, () -> sagaStates(system, expectedSagas.keySet()));
+        timings.phase("every saga finished (" + expectedSagas.size() + ")");
 
         // The store holds exactly what the script asked for: nothing lost, nothing applied twice. On DynamoDB the
         // global log is indexed from the table's Stream shortly after the appends, so its last events may need a moment.
@@ -120,6 +138,7 @@ class WholeSystemTest {
         LogReplay replay = LogReplay.of(system.nexus().eventStore(), system.nexus().codec(), orderType);
         long addLines = workload.steps().stream().filter(s -> s.command() instanceof AddLine).count();
         assertEquals(addLines, (long) replay.eventCounts().get("LineAdded"), "LineAdded events vs AddLine commands");
+        timings.phase("the global log replayed equal to the script");
 
         // Loading through snapshots (DynamoDB) gives the replayed state; the big orders were snapshotted.
         Map<String, String> loaded = new TreeMap<>();
@@ -161,12 +180,14 @@ class WholeSystemTest {
                     () -> heard.stream().anyMatch(n -> n.version() == finalVersion) ? Boolean.TRUE : null);
         }
         assertEquals(List.of(), system.summaryProcessor().deadLetters(), "dead letters after the retry");
+        timings.phase("snapshots, dead letter, summaries checked; poison retried and notified");
 
         // Every read model equals the replay.
         awaitEqual("the DynamoDB-side summaries vs the replay", replayedOrders(replay),
                 () -> summaryRows(system, replay.orders().keySet()));
         awaitEqual("the OpenSearch documents (fed from Kinesis) vs the replay", searchDocuments(replay),
                 () -> indexedDocuments(system, replay.orders().keySet()));
+        timings.phase("read models equal to the replay");
     }
 
     // ---- the child JVM ---------------------------------------------------------------------------
@@ -177,6 +198,9 @@ class WholeSystemTest {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx512m");
+        // The child lives for a few hundred commands: C1 code and one GC thread leave the two cores to the engines.
+        command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:+UseSerialGC");
         command.addAll(List.of(endpoints.toJvmArguments()));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
@@ -293,9 +317,10 @@ class WholeSystemTest {
     /** Waits until {@code actual} equals {@code expected}; past {@link #SETTLE} fails with the last difference. */
     private static <T> void awaitEqual(String what, T expected, Supplier<T> actual) {
         long deadline = System.nanoTime() + SETTLE.toNanos();
+        Probes probes = new Probes();
         T last = actual.get();
         while (!expected.equals(last) && System.nanoTime() < deadline) {
-            pause();
+            probes.pause();
             last = actual.get();
         }
         assertEquals(expected, last, what);
@@ -304,19 +329,61 @@ class WholeSystemTest {
     /** Waits until {@code probe} returns non-null and returns it; past {@link #SETTLE} fails. */
     private static <T> T await(String what, Supplier<T> probe) {
         long deadline = System.nanoTime() + SETTLE.toNanos();
+        Probes probes = new Probes();
         T value = probe.get();
         while (value == null) {
             if (System.nanoTime() > deadline) {
                 fail("gave up waiting for " + what + " after " + SETTLE);
             }
-            pause();
+            probes.pause();
             value = probe.get();
         }
         return value;
     }
 
-    /** Lets the asynchronous parts work between two probes; the probe decides, never the pause. */
-    private static void pause() {
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+    /**
+     * The pauses between the probes of one wait: short at first (most conditions hold soon), then longer up to
+     * a second, because a probe (a saga status per order, a replay of the whole log, a document per order) loads
+     * the same engines the system under test needs to get there. The probe decides, never the pause.
+     */
+    private static final class Probes {
+        private long pauseMillis = 25;
+
+        void pause() {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pauseMillis));
+            pauseMillis = Math.min(1_000, pauseMillis * 2);
+        }
+    }
+
+    /** How long each phase took, written to {@link #TIMINGS}: wall clock and the CPU time of this JVM. */
+    private static final class Timings {
+        private final long start = System.nanoTime();
+        private final List<String> lines = new ArrayList<>();
+        private long last = start;
+        private long lastCpu = cpuNanos();
+
+        Timings(int commands) {
+            lines.add("whole-system test, " + commands + " commands, " + ORDERS + " orders, " + THREADS + " senders");
+        }
+
+        void phase(String name) {
+            long now = System.nanoTime();
+            long cpu = cpuNanos();
+            lines.add(String.format(java.util.Locale.ROOT, "%7.1f s  +%6.1f s wall  +%6.1f s cpu  %s", (now - start) / 1e9,
+                    (now - last) / 1e9, (cpu - lastCpu) / 1e9, name));
+            last = now;
+            lastCpu = cpu;
+            try {
+                Files.createDirectories(TIMINGS.getParent());
+                Files.write(TIMINGS, lines, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        private static long cpuNanos() {
+            return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                    instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+        }
     }
 }

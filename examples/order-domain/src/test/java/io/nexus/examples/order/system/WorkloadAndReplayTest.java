@@ -32,7 +32,8 @@ class WorkloadAndReplayTest {
         assertEquals(one.steps(), two.steps());
         assertEquals(one.expected(), two.expected());
         assertNotNull(one.poisonOrderId());
-        assertEquals(555, Workload.generate(40, WholeSystemTest.SEED).size(), "steps of the default script");
+        assertEquals(555, Workload.generate(40, WholeSystemTest.SEED).size(), "steps of a 40-order script");
+        assertEquals(2052, Workload.generate(200, WholeSystemTest.SEED).size(), "steps of the default script");
     }
 
     @Test

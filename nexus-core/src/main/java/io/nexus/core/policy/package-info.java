@@ -1,0 +1,4 @@
+/**
+ * Policy decisions on commands, appends and operator actions: built-in rules and engines.
+ */
+package io.nexus.core.policy;

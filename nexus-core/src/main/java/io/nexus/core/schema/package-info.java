@@ -1,0 +1,4 @@
+/**
+ * Schema registries and the validation of event payloads against registered schemas.
+ */
+package io.nexus.core.schema;

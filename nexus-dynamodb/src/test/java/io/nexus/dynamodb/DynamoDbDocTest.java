@@ -1,0 +1,123 @@
+package io.nexus.dynamodb;
+
+import io.nexus.core.Nexus;
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.event.EventPayload;
+import io.nexus.core.event.NewEvent;
+import io.nexus.core.serialization.EventTypes;
+import io.nexus.core.snapshot.SnapshotStore;
+import io.nexus.core.store.EventStore;
+import io.nexus.core.store.ExpectedVersion;
+import io.nexus.core.store.StreamQuery;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The code of docs/dynamodb.md, run against DynamoDB Local. */
+class DynamoDbDocTest {
+
+    record Noted(String text) {
+    }
+
+    /** Collects what the change capture delivers, as the page's {@code projection} would handle it. */
+    static final class Projection {
+        final List<EventEnvelope> seen = new CopyOnWriteArrayList<>();
+
+        void handle(List<EventEnvelope> events) {
+            seen.addAll(events);
+        }
+    }
+
+    private final DynamoDbClient ddb = DynamoDbLocal.client();
+    private final DynamoDbStreamsClient streams = DynamoDbLocal.streamsClient();
+    private final EventTypes eventTypes = EventTypes.builder().register(Noted.class, "Noted", 1).build();
+
+    @Test
+    void oneCallSetsEveryPort() {
+        // tag::one-call[]
+        DynamoDbTables.Names tables = DynamoDbTables.Names.withPrefix("shop-");   // seven tables, see below
+        DynamoDbTables.createIfMissing(ddb, tables);
+        Nexus nexus = Nexus.builder()
+                .engines(DynamoDbEngines.builder(ddb).streams(streams).tables(tables).build())
+                .eventTypes(eventTypes)
+                .build();
+        // end::one-call[]
+        try (nexus) {
+            assertInstanceOf(DynamoDbEventStore.class, nexus.eventStore());
+            assertEquals("shop-events", ((DynamoDbEventStore) nexus.eventStore()).tableName());
+        }
+    }
+
+    @Test
+    void partsOneByOne() {
+        Projection projection = new Projection();
+        // tag::parts[]
+        // ddb: your DynamoDbClient, streams: your DynamoDbStreamsClient (DynamoDbClient.create(), ...)
+        DynamoDbTables.Names tables = DynamoDbTables.Names.withPrefix("shop-");   // shop-events, shop-snapshots, shop-checkpoints, ...
+        DynamoDbTables.createIfMissing(ddb, tables);                               // or deploy the CloudFormation below
+
+        EventStore store = DynamoDbEventStore.builder(ddb).tableName(tables.events())
+                .streamsClient(streams)                   // enables subscribe(); optional
+                .build();
+        SnapshotStore snapshots = DynamoDbSnapshotStore.builder(ddb).tableName(tables.snapshots()).build();
+
+        DynamoDbChangeCapture capture = DynamoDbChangeCapture.builder(ddb, streams)
+                .tableName(tables.events()).readerName("order-projection")
+                .checkpoints(new DynamoDbCheckpointStore(ddb, tables.checkpoints()))   // any core CheckpointStore
+                .listener(events -> projection.handle(events))     // at least once, in order per stream
+                .build();
+        capture.start();
+        // end::parts[]
+        try {
+            store.append("note-1", "Note", ExpectedVersion.noStream(),
+                    List.of(NewEvent.of("Noted", 1, EventPayload.ofJson("{\"text\":\"hi\"}"))));
+            await(() -> projection.seen.stream().anyMatch(e -> e.streamId().equals("note-1")),
+                    "the change capture to deliver the append");
+            assertTrue(snapshots.latest("note-1").isEmpty(), "no snapshot was taken");
+        } finally {
+            capture.close();
+        }
+    }
+
+    @Test
+    void enginesWithAClock() {
+        Clock clock = Clock.fixed(Instant.parse("2026-11-30T12:00:00Z"), ZoneOffset.UTC);
+        // tag::engines[]
+        DynamoDbEngines engines = DynamoDbEngines.builder(ddb)
+                .streams(streams)                    // so the event store can subscribe; optional
+                .tables(DynamoDbTables.Names.withPrefix("shop-"))
+                .clock(clock)                        // optional: event timestamps, checkpoint and audit times
+                .build();
+        Nexus nexus = Nexus.builder().engines(engines).eventTypes(eventTypes).build();
+        // end::engines[]
+        DynamoDbTables.createIfMissing(ddb, DynamoDbTables.Names.withPrefix("shop-"));
+        try (nexus) {
+            nexus.eventStore().append("note-2", "Note", ExpectedVersion.noStream(),
+                    List.of(NewEvent.of("Noted", 1, EventPayload.ofJson("{\"text\":\"hi\"}"))));
+            assertEquals(clock.instant(), nexus.eventStore().read(StreamQuery.stream("note-2")).get(0).timestamp());
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            LockSupport.parkNanos(20_000_000);
+        }
+    }
+}
