@@ -4,7 +4,6 @@ import io.nexus.core.event.EventEnvelope;
 import io.nexus.kinesis.internal.EnvelopeCodec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
@@ -60,8 +59,8 @@ class LeasedConsumerGroupCrashTest {
     private final List<Child> children = new ArrayList<>();
     private String stream;
 
-    @TempDir
-    Path dir;
+    /** The processes' output, kept under target/ for a look after a failure. */
+    private Path dir;
 
     @AfterEach
     void stop() {
@@ -87,6 +86,7 @@ class LeasedConsumerGroupCrashTest {
      */
     private void runGroup(int processes) throws Exception {
         stream = mock.createStream("leased-crash", SHARDS);
+        dir = Files.createDirectories(Path.of("target", "leased-crash", stream));
         try (DynamoDbAsyncClient dynamoDb = LeaseTables.dynamoDb(LeaseTables.dynamoDb())) {
             LeaseTables.createLeaseTable(dynamoDb, GROUP + "-" + stream);
         }
