@@ -55,6 +55,7 @@ import io.nexus.core.temporal.InMemoryAuditLog;
 import io.nexus.core.tracking.LogTracker;
 import io.nexus.core.upcast.Upcaster;
 import io.nexus.core.upcast.UpcasterChain;
+import org.jspecify.annotations.Nullable;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -114,34 +115,35 @@ public final class Nexus implements NexusContext, AutoCloseable {
     private final ObservationRegistry observationRegistry;
     private final EventValidator validator;
     private final PolicyEngine policy;
-    private final SchemaRegistry schemaRegistry;
+    private final @Nullable SchemaRegistry schemaRegistry;
     private final CommandBus commandBus;
     private final Map<Class<?>, AggregateRepository<?>> repositories;
-    private final ExecutorService ownedExecutor;
-    private final NotificationHub notifications;
-    private final TaskScheduler ownedNotificationScheduler;
+    private final @Nullable ExecutorService ownedExecutor;
+    private final @Nullable NotificationHub notifications;
+    private final @Nullable TaskScheduler ownedNotificationScheduler;
     private final Lifecycle lifecycle;
     private final DeadLetterOperations deadLetterOperations;
     private final Object state = new Object();
     private boolean started;
     private volatile boolean closed;
 
+    // build() sets every port and setting before it calls this constructor: the requireNonNull calls state that
     private Nexus(Builder b, EventCodec codec, Map<Class<?>, AggregateRepository<?>> repositories, CommandBus bus,
-                  ExecutorService ownedExecutor) {
-        this.eventStore = b.eventStore;
-        this.snapshotStore = b.snapshotStore;
-        this.checkpoints = b.checkpointStore;
-        this.deadLetters = b.deadLetterQueue;
-        this.auditLog = b.auditLog;
-        this.timers = b.timers;
-        this.readModels = io.nexus.core.internal.MeasuredReadModelStores.of(b.readModels, NexusMetrics.of(b.meterRegistry));
+                  @Nullable ExecutorService ownedExecutor) {
+        this.eventStore = Objects.requireNonNull(b.eventStore, "eventStore");
+        this.snapshotStore = Objects.requireNonNull(b.snapshotStore, "snapshotStore");
+        this.checkpoints = Objects.requireNonNull(b.checkpointStore, "checkpointStore");
+        this.deadLetters = Objects.requireNonNull(b.deadLetterQueue, "deadLetterQueue");
+        this.auditLog = Objects.requireNonNull(b.auditLog, "auditLog");
+        this.timers = Objects.requireNonNull(b.timers, "timers");
+        this.readModels = io.nexus.core.internal.MeasuredReadModelStores.of(Objects.requireNonNull(b.readModels, "readModels"), NexusMetrics.of(b.meterRegistry));
         this.codec = codec;
-        this.clock = b.clock;
+        this.clock = Objects.requireNonNull(b.clock, "clock");
         this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : NexusMetrics.noRegistry();
         this.observationRegistry = b.observationRegistry != null ? b.observationRegistry : ObservationRegistry.NOOP;
-        this.validator = b.validator;
-        this.policy = b.policy;
-        this.schemaRegistry = b.schemaRegistry == null ? null : GovernedSchemaRegistry.of(b.schemaRegistry, b.policy);
+        this.validator = Objects.requireNonNull(b.validator, "validator");
+        this.policy = Objects.requireNonNull(b.policy, "policy");
+        this.schemaRegistry = b.schemaRegistry == null ? null : GovernedSchemaRegistry.of(b.schemaRegistry, policy);
         this.repositories = Map.copyOf(repositories);
         this.commandBus = new OpenCommandBus(bus);
         this.ownedExecutor = ownedExecutor;
@@ -464,35 +466,35 @@ public final class Nexus implements NexusContext, AutoCloseable {
      * or a {@link #module module}, is an {@link IllegalStateException} naming both settings. Not thread-safe.
      */
     public static final class Builder {
-        private EventStore eventStore;
-        private SnapshotStore snapshotStore;
-        private CheckpointStore checkpointStore;
-        private DeadLetterQueue deadLetterQueue;
-        private AuditLog auditLog;
-        private Scheduler timers;
-        private ReadModelStores readModels;
-        private EventTypes eventTypes;
-        private EventSerializer serializer;
+        private @Nullable EventStore eventStore;
+        private @Nullable SnapshotStore snapshotStore;
+        private @Nullable CheckpointStore checkpointStore;
+        private @Nullable DeadLetterQueue deadLetterQueue;
+        private @Nullable AuditLog auditLog;
+        private @Nullable Scheduler timers;
+        private @Nullable ReadModelStores readModels;
+        private @Nullable EventTypes eventTypes;
+        private @Nullable EventSerializer serializer;
         private final List<Upcaster> upcasters = new ArrayList<>();
-        private EventValidator validator;
-        private PolicyEngine policy;
-        private SchemaRegistry schemaRegistry;
+        private @Nullable EventValidator validator;
+        private @Nullable PolicyEngine policy;
+        private @Nullable SchemaRegistry schemaRegistry;
         private boolean allowUnregisteredEventTypes;
         private boolean auditAllowedDecisions;
         private final Set<String> auditAllowedActions = new HashSet<>();
-        private Clock clock;
-        private MeterRegistry meterRegistry;
-        private ObservationRegistry observationRegistry;
-        private RetryPolicy conflictRetry;
-        private Executor snapshotExecutor;
-        private SimpleCommandBus.Sleeper sleeper;
+        private @Nullable Clock clock;
+        private @Nullable MeterRegistry meterRegistry;
+        private @Nullable ObservationRegistry observationRegistry;
+        private @Nullable RetryPolicy conflictRetry;
+        private @Nullable Executor snapshotExecutor;
+        private SimpleCommandBus.@Nullable Sleeper sleeper;
         private long aggregateCacheSize;
         private final Map<Class<?>, Registration<?>> aggregates = new LinkedHashMap<>();
         private final List<Function<Nexus, NexusComponent>> components = new ArrayList<>();
         private final List<String> projectionsWantingNotifications = new ArrayList<>();
-        private Consumer<NotificationHub.Builder> notificationOptions;
-        private NotificationHub notificationHub;
-        private Object eventBus;
+        private @Nullable Consumer<NotificationHub.Builder> notificationOptions;
+        private @Nullable NotificationHub notificationHub;
+        private @Nullable Object eventBus;
         private final Map<String, String> setBy = new HashMap<>();
         private String origin = "the application";
 
@@ -503,7 +505,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
         }
 
         /** Refuses a second value for {@code setting}, naming who set the first one. */
-        private <T> T once(String setting, Object current, T value) {
+        private <T> T once(String setting, @Nullable Object current, T value) {
             Objects.requireNonNull(value, setting);
             if (current != null) {
                 throw new IllegalStateException("'" + setting + "' was already set to " + describe(current) + " by "

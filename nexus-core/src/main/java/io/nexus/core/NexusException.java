@@ -1,5 +1,7 @@
 package io.nexus.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Root of every exception Nexus throws for a failed operation (misuse of an API gets the JDK's
  * {@link IllegalArgumentException} and friends instead).
@@ -20,11 +22,11 @@ public class NexusException extends RuntimeException {
         this(message, null, false);
     }
 
-    public NexusException(String message, Throwable cause) {
+    public NexusException(String message, @Nullable Throwable cause) {
         this(message, cause, false);
     }
 
-    public NexusException(String message, Throwable cause, boolean transientFailure) {
+    public NexusException(String message, @Nullable Throwable cause, boolean transientFailure) {
         super(message, cause);
         this.transientFailure = transientFailure;
     }

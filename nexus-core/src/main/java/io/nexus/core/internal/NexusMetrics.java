@@ -1,5 +1,6 @@
 package io.nexus.core.internal;
 
+import org.jspecify.annotations.Nullable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -27,17 +28,17 @@ public final class NexusMetrics {
     /** Handed to components when the application configured no registry: it has no member, so records nothing. */
     private static final MeterRegistry NO_REGISTRY = new CompositeMeterRegistry();
 
-    private final MeterRegistry registry;
+    private final @Nullable MeterRegistry registry;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> summaries = new ConcurrentHashMap<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-    private NexusMetrics(MeterRegistry registry) {
+    private NexusMetrics(@Nullable MeterRegistry registry) {
         this.registry = registry;
     }
 
     /** Metrics over {@code registry}; free when it is {@code null} or {@link #noRegistry()}. */
-    public static NexusMetrics of(MeterRegistry registry) {
+    public static NexusMetrics of(@Nullable MeterRegistry registry) {
         return registry == null || registry == NO_REGISTRY ? NONE : new NexusMetrics(registry);
     }
 

@@ -1,5 +1,6 @@
 package io.nexus.core.internal;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.observation.NexusMeters;
 
 import io.nexus.core.lifecycle.NexusComponent;
@@ -24,7 +25,7 @@ public final class ProjectionComponent implements NexusComponent, Lifecycle.Wrap
      * and meters, told of every applied event through {@code hub} when the options ask for notifications.
      */
     public static ProjectionComponent create(Projection projection, ProjectionOptions options, NexusContext context,
-                                             NotificationHub hub) {
+                                             @Nullable NotificationHub hub) {
         ProjectionProcessor.Builder builder = ProjectionProcessor.builder(projection, context);
         options.mode().ifPresent(builder::mode);
         options.retry().ifPresent(builder::retry);
