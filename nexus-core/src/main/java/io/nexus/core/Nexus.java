@@ -979,9 +979,12 @@ public final class Nexus implements NexusContext, AutoCloseable {
 
         private <A extends Aggregate> AggregateRepository<A> register(Registration<A> registration, EventCodec codec,
                                                                       Executor executor, SimpleCommandBus.Builder bus) {
-            AggregateRepository.Builder<A> repository = AggregateRepository.builder(registration.definition(), eventStore, codec)
-                    .snapshotStore(snapshotStore).validator(validator).policy(policy)
-                    .clock(clock).snapshotExecutor(executor).cache(aggregateCacheSize);
+            // called by build() once every port and setting is set
+            AggregateRepository.Builder<A> repository = AggregateRepository.builder(registration.definition(),
+                            Objects.requireNonNull(eventStore, "eventStore"), codec)
+                    .snapshotStore(Objects.requireNonNull(snapshotStore, "snapshotStore"))
+                    .validator(Objects.requireNonNull(validator, "validator")).policy(Objects.requireNonNull(policy, "policy"))
+                    .clock(Objects.requireNonNull(clock, "clock")).snapshotExecutor(executor).cache(aggregateCacheSize);
             if (meterRegistry != null) {
                 repository.meterRegistry(meterRegistry);
             }

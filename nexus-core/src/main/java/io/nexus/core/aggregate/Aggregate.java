@@ -1,5 +1,6 @@
 package io.nexus.core.aggregate;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,15 +45,20 @@ public abstract class Aggregate {
     // Measured by the repository on load; read by the snapshot trigger on save.
     long eventsSinceSnapshot;
     long bytesLoaded;
-    Instant snapshotBaseline;
+    @Nullable Instant snapshotBaseline;
     Duration loadTime = Duration.ZERO;
 
+    // The repository creates every aggregate it hands out and gives it its id (initialize) before any other call:
+    // NullAway cannot see that, so the constructors do not initialize the id field themselves.
+
     /** Handlers are the methods annotated with {@link EventSourcingHandler}. */
+    @SuppressWarnings("NullAway.Init")
     protected Aggregate() {
         this.handlers = HandlerTable.of(getClass());
     }
 
     /** Handlers are those of {@code handlers}, which must be declared for this class. */
+    @SuppressWarnings("NullAway.Init")
     protected Aggregate(EventHandlers<? extends Aggregate> handlers) {
         Objects.requireNonNull(handlers, "handlers");
         if (!handlers.aggregateType().isAssignableFrom(getClass())) {

@@ -1,5 +1,6 @@
 package io.nexus.core.aggregate;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.snapshot.SnapshotTrigger;
 
 import java.util.Objects;
@@ -17,9 +18,9 @@ public final class AggregateDefinition<A extends Aggregate> {
     private final Class<A> type;
     private final String name;
     private final Supplier<A> factory;
-    private final SnapshotSettings snapshots;
+    private final @Nullable SnapshotSettings snapshots;
 
-    private AggregateDefinition(Class<A> type, String name, Supplier<A> factory, SnapshotSettings snapshots) {
+    private AggregateDefinition(Class<A> type, String name, Supplier<A> factory, @Nullable SnapshotSettings snapshots) {
         this.type = type;
         this.name = name;
         this.factory = factory;
@@ -86,7 +87,7 @@ public final class AggregateDefinition<A extends Aggregate> {
         private final Class<A> type;
         private final Supplier<A> factory;
         private String name;
-        private SnapshotSettings snapshots;
+        private @Nullable SnapshotSettings snapshots;
 
         private Builder(Class<A> type, Supplier<A> factory) {
             this.type = Objects.requireNonNull(type, "type");

@@ -1,5 +1,6 @@
 package io.nexus.core.aggregate;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
@@ -64,7 +65,7 @@ public final class AggregateRepository<A extends Aggregate> {
     private final Clock clock;
     private final Executor snapshotExecutor;
     private final String typeTag;
-    private final io.nexus.core.readmodel.NexusCache<String, A> cache;
+    private final io.nexus.core.readmodel.@Nullable NexusCache<String, A> cache;
 
     private AggregateRepository(Builder<A> b) {
         this.definition = b.definition;
@@ -167,7 +168,7 @@ public final class AggregateRepository<A extends Aggregate> {
         return load(id, Long.MAX_VALUE, instant, maxEvents);
     }
 
-    private A load(String id, long toVersion, Instant asOf, int maxEvents) {
+    private A load(String id, long toVersion, @Nullable Instant asOf, int maxEvents) {
         requireId(id);
         long started = System.nanoTime();
         A aggregate = definition.newInstance(id);
@@ -213,7 +214,7 @@ public final class AggregateRepository<A extends Aggregate> {
         return aggregate;
     }
 
-    private Snapshot usableSnapshot(String id, long toVersion) {
+    private @Nullable Snapshot usableSnapshot(String id, long toVersion) {
         AggregateDefinition.SnapshotSettings settings = definition.snapshots().orElse(null);
         if (settings == null) {
             return null;
@@ -269,7 +270,7 @@ public final class AggregateRepository<A extends Aggregate> {
      * @throws io.nexus.core.store.ConcurrencyConflictException if the stream moved since the load
      * @throws io.nexus.core.store.DuplicateEventIdException if the command id's events are stored at another position
      */
-    public AppendResult save(A aggregate, CommandMetadata metadata, String commandFingerprint) {
+    public AppendResult save(A aggregate, CommandMetadata metadata, @Nullable String commandFingerprint) {
         Objects.requireNonNull(aggregate, "aggregate");
         Objects.requireNonNull(metadata, "metadata");
         List<Object> pending = aggregate.pendingEvents();

@@ -1,5 +1,6 @@
 package io.nexus.core.aggregate;
 
+import org.jspecify.annotations.Nullable;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +28,7 @@ public final class EventHandlers<A extends Aggregate> {
 
     private final Class<A> aggregateType;
     private final Map<Class<?>, BiConsumer<Aggregate, Object>> handlers = new HashMap<>();
-    private volatile HandlerTable table;
+    private volatile @Nullable HandlerTable table;
 
     private EventHandlers(Class<A> aggregateType) {
         this.aggregateType = aggregateType;
