@@ -1,5 +1,6 @@
 package io.nexus.core.projection;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.deadletter.DeadLetter;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.retry.RetryPolicy;
@@ -46,8 +47,8 @@ final class Parking {
         final EventEnvelope event;
         final Instant firstFailedAt;
         final RetryPolicy.Backoff backoff;
-        TaskScheduler.Cancellable retryTask;
-        UUID deadLetterId;
+        TaskScheduler.@Nullable Cancellable retryTask;
+        @Nullable UUID deadLetterId;
 
         Block(EventEnvelope event, Instant firstFailedAt, RetryPolicy.Backoff backoff) {
             this.event = event;

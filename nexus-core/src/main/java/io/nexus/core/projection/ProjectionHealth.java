@@ -2,6 +2,7 @@ package io.nexus.core.projection;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A projection's health at one moment.
@@ -18,7 +19,7 @@ import java.time.Instant;
  * @param lastError       the last failure's class and message, or {@code null} if none happened
  */
 public record ProjectionHealth(String projection, Status status, long position, long headPosition, long lagEvents,
-                               Duration lagTime, int retrying, int deadLetters, Instant lastProgressAt, String lastError) {
+                               Duration lagTime, int retrying, int deadLetters, Instant lastProgressAt, @Nullable String lastError) {
 
     /** The verdicts, most urgent first when several apply. */
     public enum Status {

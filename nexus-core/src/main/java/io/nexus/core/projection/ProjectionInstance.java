@@ -1,5 +1,6 @@
 package io.nexus.core.projection;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.observation.NexusObservation;
 
 import io.nexus.core.deadletter.DeadLetter;
@@ -51,7 +52,7 @@ final class ProjectionInstance implements LogHandler {
     private volatile boolean serving;
     private volatile long handledThrough;
     private volatile Instant lastProgressAt;
-    private volatile String lastError;
+    private volatile @Nullable String lastError;
     private volatile Runnable afterBatch = () -> { };
     final long startPosition;
     final Instant startedAt;
@@ -81,7 +82,7 @@ final class ProjectionInstance implements LogHandler {
         return lastProgressAt;
     }
 
-    String lastError() {
+    @Nullable String lastError() {
         String error = lastError;
         if (error == null) {
             error = tracker.lastFailure().map(e -> e.getClass().getName() + ": " + e.getMessage()).orElse(null);
@@ -200,7 +201,7 @@ final class ProjectionInstance implements LogHandler {
     }
 
     /** Lock held. Decodes and handles one event, then tells the listeners; the failure, or null. */
-    Throwable attempt(EventEnvelope event) {
+    @Nullable Throwable attempt(EventEnvelope event) {
         try {
             NexusObservation.observe(NexusObservation.PROJECTION_HANDLE, settings.name(), event, settings.observations(), () -> {
                 DecodedEvent decoded = settings.codec().decodeWithEnvelope(event);

@@ -1,5 +1,6 @@
 package io.nexus.core.projection;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.retry.RetryPolicy;
 
 import java.time.Duration;
@@ -14,19 +15,19 @@ import java.util.Optional;
  */
 public final class ProjectionOptions {
 
-    private ProcessingMode mode;
-    private RetryPolicy retry;
+    private @Nullable ProcessingMode mode;
+    private @Nullable RetryPolicy retry;
     private boolean notifications;
-    private Integer batchSize;
-    private Duration pollInterval;
-    private Duration stallThreshold;
-    private TaskScheduler scheduler;
+    private @Nullable Integer batchSize;
+    private @Nullable Duration pollInterval;
+    private @Nullable Duration stallThreshold;
+    private @Nullable TaskScheduler scheduler;
 
     /** Options with every value at its default; used by the application's builder. */
     public ProjectionOptions() {
     }
 
-    private static <T> T once(String option, T current, T value) {
+    private static <T> T once(String option, @Nullable T current, T value) {
         Objects.requireNonNull(value, option);
         if (current != null) {
             throw new IllegalStateException("projection option '" + option + "' was already set to " + current + "; set it once");

@@ -1,5 +1,6 @@
 package io.nexus.core.projection;
 
+import org.jspecify.annotations.Nullable;
 import io.micrometer.observation.ObservationRegistry;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -85,8 +86,10 @@ public final class ProjectionProcessor implements AutoCloseable {
 
     private ProjectionProcessor(Builder b) {
         this.ownsScheduler = b.scheduler == null;
-        TaskScheduler scheduler = ownsScheduler ? TaskScheduler.singleThread("nexus-projection-" + b.projection.name()) : b.scheduler;
-        this.settings = new ProcessorSettings(b.projection.name(), b.store, b.codec, b.checkpoints, b.deadLetters,
+        TaskScheduler scheduler = b.scheduler == null ? TaskScheduler.singleThread("nexus-projection-" + b.projection.name()) : b.scheduler;
+        this.settings = new ProcessorSettings(b.projection.name(), b.store, b.codec,
+                // build() sets both when they are not given
+                Objects.requireNonNull(b.checkpoints, "checkpoints"), Objects.requireNonNull(b.deadLetters, "deadLetters"),
                 b.checkpointPastVolatileDeadLetters, b.retry, scheduler, b.clock, b.random, b.batchSize, b.pollInterval,
                 NexusMetrics.of(b.meterRegistry), List.copyOf(b.listeners), new ReentrantLock(), b.observationRegistry);
         this.stallThreshold = b.stallThreshold;
@@ -371,18 +374,18 @@ public final class ProjectionProcessor implements AutoCloseable {
         private final Projection projection;
         private final EventStore store;
         private final EventCodec codec;
-        private CheckpointStore checkpoints;
-        private DeadLetterQueue deadLetters;
+        private @Nullable CheckpointStore checkpoints;
+        private @Nullable DeadLetterQueue deadLetters;
         private RetryPolicy retry = RetryPolicy.custom().maxAttempts(5).initialDelay(Duration.ofMillis(100))
                 .maxDelay(Duration.ofSeconds(30)).multiplier(2.0).jitter(1.0).build();
         private ProcessingMode mode = ProcessingMode.ASYNC;
-        private TaskScheduler scheduler;
+        private @Nullable TaskScheduler scheduler;
         private Clock clock = Clock.systemUTC();
         private RandomGenerator random = new Random();
         private int batchSize = 512;
         private Duration stallThreshold = Duration.ofSeconds(30);
         private Duration pollInterval = Duration.ofSeconds(1);
-        private MeterRegistry meterRegistry;
+        private @Nullable MeterRegistry meterRegistry;
         private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
         private boolean checkpointPastVolatileDeadLetters;
         private final List<ProjectionListener> listeners = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.nexus.core.projection;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ final class ShadowRebuilder {
     private final ProcessorSettings settings;
     private final Object lifecycle;
     private final Promotion promotion;
-    private volatile ProjectionInstance shadow;
+    private volatile @Nullable ProjectionInstance shadow;
     private volatile boolean switchWhenCaughtUp;
 
     ShadowRebuilder(ProcessorSettings settings, Object lifecycle, Promotion promotion) {
@@ -118,7 +119,7 @@ final class ShadowRebuilder {
     }
 
     /** Lifecycle held. Abandons the shadow {@code token} (any, when null); harmless when there is none. */
-    void cancel(Object token) {
+    void cancel(@Nullable Object token) {
         ProjectionInstance instance = shadow;
         if (instance == null || (token != null && instance != token)) {
             return;
