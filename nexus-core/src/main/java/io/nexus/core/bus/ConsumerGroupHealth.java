@@ -1,5 +1,6 @@
 package io.nexus.core.bus;
 
+import org.jspecify.annotations.Nullable;
 import java.util.Objects;
 
 /**
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param lastError    the last failure's class and message, or {@code null} if none happened
  */
 public record ConsumerGroupHealth(String group, BusPath path, Status status, int retrying, int deadLetters,
-                                  int parkedEvents, String lastError) {
+                                  int parkedEvents, @Nullable String lastError) {
 
     /** The verdicts, most urgent first when several apply. */
     public enum Status {

@@ -1,5 +1,6 @@
 package io.nexus.core.bus;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
@@ -58,7 +59,7 @@ public final class InMemoryEventBus implements EventBus {
     private final RetryPolicy consumerRetry;
     private final DeadLetterQueue deadLetters;
     private final Clock clock;
-    private final MeterRegistry meterRegistry;
+    private final @Nullable MeterRegistry meterRegistry;
     private final int partitionCount;
     private final Map<BusPath, PartitionLog[]> logs = new EnumMap<>(BusPath.class);
     private final Map<String, GroupSubscription> active = new ConcurrentHashMap<>();
@@ -66,9 +67,10 @@ public final class InMemoryEventBus implements EventBus {
 
     private InMemoryEventBus(Builder b) {
         this.routing = b.routing;
-        this.checkpoints = b.checkpoints;
+        // build() sets the checkpoints and the dead-letter queue when they are not given
+        this.checkpoints = Objects.requireNonNull(b.checkpoints, "checkpoints");
         this.consumerRetry = b.consumerRetry;
-        this.deadLetters = b.deadLetters;
+        this.deadLetters = Objects.requireNonNull(b.deadLetters, "deadLetters");
         this.clock = b.clock;
         this.meterRegistry = b.meterRegistry;
         this.partitionCount = b.partitions;
@@ -120,7 +122,8 @@ public final class InMemoryEventBus implements EventBus {
             Objects.requireNonNull(event, "event");
             BusPath path = Objects.requireNonNull(routing.pathOf(event.eventType()),
                     () -> "the routing rule returned no path for event type '" + event.eventType() + "'");
-            logs.get(path)[partitionOf(event.streamId())].append(event);
+            // logs holds every path from the constructor on
+            Objects.requireNonNull(logs.get(path))[partitionOf(event.streamId())].append(event);
         }
     }
 
@@ -212,7 +215,7 @@ public final class InMemoryEventBus implements EventBus {
         }
 
         void start() {
-            PartitionLog[] partitions = logs.get(path);
+            PartitionLog[] partitions = Objects.requireNonNull(logs.get(path));
             for (int i = 0; i < partitions.length; i++) {
                 int partition = i;
                 Thread thread = new Thread(() -> run(partition, partitions[partition]),
@@ -295,11 +298,11 @@ public final class InMemoryEventBus implements EventBus {
     /** Options for {@link InMemoryEventBus}. */
     public static final class Builder {
         private RoutingRule routing = RoutingRule.allPrimary();
-        private CheckpointStore checkpoints;
+        private @Nullable CheckpointStore checkpoints;
         private RetryPolicy consumerRetry = ResilientConsumer.defaultRetry();
-        private DeadLetterQueue deadLetters;
+        private @Nullable DeadLetterQueue deadLetters;
         private Clock clock = Clock.systemUTC();
-        private MeterRegistry meterRegistry;
+        private @Nullable MeterRegistry meterRegistry;
         private int partitions = 4;
 
         private Builder() {

@@ -1,5 +1,6 @@
 package io.nexus.core.bus;
 
+import org.jspecify.annotations.Nullable;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.deadletter.DeadLetter;
 import io.nexus.core.deadletter.DeadLetterNotFoundException;
@@ -78,14 +79,14 @@ public final class ResilientConsumer {
     /** Aggregates whose current event is being retried, with the attempt that failed last. */
     private final Map<String, Integer> retrying = new ConcurrentHashMap<>();
     private volatile boolean running = true;
-    private volatile String lastError;
+    private volatile @Nullable String lastError;
 
     private ResilientConsumer(Builder b) {
         this.group = b.group;
         this.path = b.path;
         this.consumerName = b.consumerName;
         this.consumer = b.consumer;
-        this.queue = b.deadLetters;
+        this.queue = Objects.requireNonNull(b.deadLetters, "deadLetters"); // build() sets it when not given
         this.retry = b.retry;
         this.clock = b.clock;
         this.parking = b.parking == null ? b.path == BusPath.PRIMARY : b.parking;
@@ -167,7 +168,7 @@ public final class ResilientConsumer {
                 int attempt = ++attempts[0];
                 Throwable failure = attempt(event);
                 if (failure == null) {
-                    return null;
+                    return Outcome.HANDLED;
                 }
                 if (firstFailedAt[0] == null) {
                     firstFailedAt[0] = clock.instant();
@@ -188,7 +189,7 @@ public final class ResilientConsumer {
             if (stopOnClose && !running) {
                 return Outcome.STOPPED;
             }
-            deadLetter(event, e instanceof ConsumerError wrapped ? wrapped.getCause() : e, attempts[0], firstFailedAt[0]);
+            deadLetter(event, e instanceof ConsumerError wrapped ? wrapped.error : e, attempts[0], firstFailedAt[0]);
             return Outcome.DEAD_LETTERED;
         } finally {
             retrying.remove(key);
@@ -199,13 +200,16 @@ public final class ResilientConsumer {
     private static final class ConsumerError extends Exception {
         private static final long serialVersionUID = 1L;
 
+        final Error error;
+
         ConsumerError(Error cause) {
             super(cause);
+            this.error = cause;
         }
     }
 
     /** One call of the consumer; the failure, or {@code null}. An interrupt is passed on. */
-    private Throwable attempt(EventEnvelope event) throws InterruptedException {
+    private @Nullable Throwable attempt(EventEnvelope event) throws InterruptedException {
         try {
             consumer.onEvent(event);
             metrics.count("nexus.bus.consumer.events", tags);
@@ -465,11 +469,11 @@ public final class ResilientConsumer {
         private final BusPath path;
         private final String consumerName;
         private final BusConsumer consumer;
-        private DeadLetterQueue deadLetters;
+        private @Nullable DeadLetterQueue deadLetters;
         private RetryPolicy retry = defaultRetry();
         private Clock clock = Clock.systemUTC();
-        private Boolean parking;
-        private MeterRegistry meterRegistry;
+        private @Nullable Boolean parking;
+        private @Nullable MeterRegistry meterRegistry;
 
         private Builder(String group, BusPath path, String consumerName, BusConsumer consumer) {
             if (group == null || group.isBlank()) {
@@ -511,8 +515,8 @@ public final class ResilientConsumer {
             return this;
         }
 
-        /** Where to count retries, dead letters and parked events; none by default. */
-        public Builder meterRegistry(MeterRegistry value) {
+        /** Where to count retries, dead letters and parked events; none by default or when {@code null}. */
+        public Builder meterRegistry(@Nullable MeterRegistry value) {
             this.meterRegistry = value;
             return this;
         }
