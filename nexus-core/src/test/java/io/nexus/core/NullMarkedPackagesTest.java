@@ -24,7 +24,6 @@ class NullMarkedPackagesTest {
             "io.nexus.core.internal",
             "io.nexus.core.observation",
             "io.nexus.core.policy",
-            "io.nexus.core.schema",
             "io.nexus.core.temporal",
             "io.nexus.core.tracking");
 

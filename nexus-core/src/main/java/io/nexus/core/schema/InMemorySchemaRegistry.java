@@ -1,5 +1,6 @@
 package io.nexus.core.schema;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class InMemorySchemaRegistry implements SchemaRegistry {
 
-    private record Subject(List<SchemaVersion> versions, CompatibilityMode mode) {
+    private record Subject(List<SchemaVersion> versions, @Nullable CompatibilityMode mode) {
     }
 
     private final Map<String, Subject> subjects = new ConcurrentHashMap<>();

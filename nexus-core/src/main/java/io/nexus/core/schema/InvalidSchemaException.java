@@ -1,5 +1,6 @@
 package io.nexus.core.schema;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.NexusException;
 
 /**
@@ -12,13 +13,13 @@ public class InvalidSchemaException extends NexusException {
 
     private final String subject;
 
-    public InvalidSchemaException(String eventType, int version, String problem, Throwable cause) {
+    public InvalidSchemaException(String eventType, int version, @Nullable String problem, @Nullable Throwable cause) {
         super("Schema for event type '" + eventType + "' version " + version + " is not a valid JSON Schema: " + problem
                 + "; fix the schema document.", cause);
         this.subject = eventType;
     }
 
-    public InvalidSchemaException(String subject, String problem, Throwable cause) {
+    public InvalidSchemaException(String subject, @Nullable String problem, @Nullable Throwable cause) {
         super("Schema for subject '" + subject + "' is not a valid JSON Schema: " + problem + "; fix the schema document.", cause);
         this.subject = subject;
     }

@@ -1,5 +1,6 @@
 package io.nexus.core.schema;
 
+import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
@@ -543,7 +544,7 @@ public final class JsonSchemaCompatibility {
         return copy;
     }
 
-    private static String ref(JsonNode node) {
+    private static @Nullable String ref(@Nullable JsonNode node) {
         return node != null && node.isObject() && node.has("$ref") ? node.get("$ref").asText() : null;
     }
 
@@ -595,7 +596,7 @@ public final class JsonSchemaCompatibility {
         return true;
     }
 
-    private static Set<String> types(JsonNode node) {
+    private static @Nullable Set<String> types(JsonNode node) {
         JsonNode type = node.get("type");
         if (type == null) {
             return null;

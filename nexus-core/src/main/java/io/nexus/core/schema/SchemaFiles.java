@@ -1,5 +1,6 @@
 package io.nexus.core.schema;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.NexusException;
 
 import java.io.IOException;
@@ -37,7 +38,7 @@ public final class SchemaFiles {
     public static final class SchemaFileException extends NexusException {
         private static final long serialVersionUID = 1L;
 
-        public SchemaFileException(String message, Throwable cause) {
+        public SchemaFileException(String message, @Nullable Throwable cause) {
             super(message, cause);
         }
     }

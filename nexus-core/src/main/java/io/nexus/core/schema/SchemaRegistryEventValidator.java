@@ -1,5 +1,6 @@
 package io.nexus.core.schema;
 
+import org.jspecify.annotations.Nullable;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.networknt.schema.JsonSchema;
@@ -39,14 +40,12 @@ public final class SchemaRegistryEventValidator implements EventValidator {
 
     private final ReadSchemas registry;
     private final Cache<Key, JsonSchema> fresh;
-    private final Cache<Key, JsonSchema> lastKnown;
-    private final boolean useLastKnown;
+    private final @Nullable Cache<Key, JsonSchema> lastKnown;
 
     private SchemaRegistryEventValidator(Builder b) {
         this.registry = b.registry;
         this.fresh = Caffeine.newBuilder().expireAfterWrite(b.cacheTtl).maximumSize(b.maximumSize).build();
         this.lastKnown = b.useLastKnown ? Caffeine.newBuilder().maximumSize(b.maximumSize).build() : null;
-        this.useLastKnown = b.useLastKnown;
     }
 
     /** A builder validating against {@code registry}. */
@@ -80,7 +79,7 @@ public final class SchemaRegistryEventValidator implements EventValidator {
         } catch (UnknownSubjectException | UnknownSchemaException e) {
             throw new UnknownSchemaException(eventType, version, e);
         } catch (SchemaRegistryUnavailableException e) {
-            JsonSchema known = useLastKnown ? lastKnown.getIfPresent(key) : null;
+            JsonSchema known = lastKnown != null ? lastKnown.getIfPresent(key) : null;
             if (known == null) {
                 throw e;
             }

@@ -1,5 +1,6 @@
 package io.nexus.core.schema;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.NexusException;
 
 /**
@@ -17,7 +18,7 @@ public class UnknownSchemaException extends NexusException {
         this(eventType, schemaVersion, null);
     }
 
-    public UnknownSchemaException(String eventType, int schemaVersion, Throwable cause) {
+    public UnknownSchemaException(String eventType, int schemaVersion, @Nullable Throwable cause) {
         super("No schema is registered for event type '" + eventType + "' version " + schemaVersion
                 + (cause == null ? "" : " (" + cause.getMessage() + ")")
                 + "; register its JSON Schema before appending such events (governance refuses unregistered types).", cause);

@@ -1,5 +1,6 @@
 package io.nexus.core.schema;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.NexusException;
 
 /** The registry has no subject of that name. Permanent: register a first schema version for it. */
@@ -9,7 +10,7 @@ public class UnknownSubjectException extends NexusException {
 
     private final String subject;
 
-    public UnknownSubjectException(String subject, String registryMessage, Throwable cause) {
+    public UnknownSubjectException(String subject, @Nullable String registryMessage, @Nullable Throwable cause) {
         super("Subject '" + subject + "' does not exist in the schema registry"
                 + (registryMessage == null ? "" : " (registry said: " + registryMessage + ")")
                 + "; register its first schema version before using it.", cause);

@@ -1,4 +1,9 @@
 /**
  * Schema registries and the validation of event payloads against registered schemas.
+ *
+ * <p>Types in signatures are non-null unless marked {@code @Nullable}.
  */
+@NullMarked
 package io.nexus.core.schema;
+
+import org.jspecify.annotations.NullMarked;
