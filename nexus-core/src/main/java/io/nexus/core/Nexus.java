@@ -973,7 +973,9 @@ public final class Nexus implements NexusContext, AutoCloseable {
             if (schemaRegistry != null && !allowUnregisteredEventTypes && !hasSchemaRule) {
                 engine = Policies.builtIn().schemaRequired(schemaRegistry).and("application", engine);
             }
-            return PolicyDecisionPoint.builder(engine).auditLog(auditLog).clock(clock).auditAllowed(auditAllowedDecisions)
+            // build() sets the audit log and the clock before it asks for the decision point
+            return PolicyDecisionPoint.builder(engine).auditLog(Objects.requireNonNull(auditLog, "auditLog"))
+                    .clock(Objects.requireNonNull(clock, "clock")).auditAllowed(auditAllowedDecisions)
                     .auditAllowed(auditAllowedActions).build();
         }
 

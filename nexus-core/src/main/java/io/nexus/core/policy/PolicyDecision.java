@@ -1,5 +1,6 @@
 package io.nexus.core.policy;
 
+import org.jspecify.annotations.Nullable;
 import java.util.List;
 import java.util.Objects;
 
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param rule    the name of the rule that decided (the first that denied; for an allowance the composite's name,
  *                or {@code null} when the engine names none)
  */
-public record PolicyDecision(boolean allowed, List<String> reasons, String rule) {
+public record PolicyDecision(boolean allowed, List<String> reasons, @Nullable String rule) {
 
     private static final PolicyDecision ALLOW = new PolicyDecision(true, List.of(), null);
 
@@ -26,7 +27,7 @@ public record PolicyDecision(boolean allowed, List<String> reasons, String rule)
     }
 
     /** The first form of this record: one reason (ignored when allowed), no rule. */
-    public PolicyDecision(boolean allowed, String reason) {
+    public PolicyDecision(boolean allowed, @Nullable String reason) {
         this(allowed, allowed || reason == null ? List.of() : List.of(reason), null);
     }
 

@@ -1,5 +1,6 @@
 package io.nexus.core.policy;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.NexusException;
 import io.nexus.core.temporal.AuditLog;
 import io.nexus.core.temporal.AuditRecord;
@@ -31,7 +32,7 @@ public final class PolicyDecisionPoint implements PolicyEngine {
     public static final String AUDIT_CLIENT = "policy";
 
     private final PolicyEngine engine;
-    private final AuditLog audit;
+    private final @Nullable AuditLog audit;
     private final Clock clock;
     private final boolean auditAllowed;
     private final Set<String> auditAllowedActions;
@@ -125,8 +126,8 @@ public final class PolicyDecisionPoint implements PolicyEngine {
         return decision;
     }
 
-    private void record(PolicyRequest request, Instant at, long started, AuditRecord.Outcome outcome, String rule,
-                        List<String> reasons, RuntimeException failure) {
+    private void record(PolicyRequest request, Instant at, long started, AuditRecord.Outcome outcome, @Nullable String rule,
+                        List<String> reasons, @Nullable RuntimeException failure) {
         if (audit == null) {
             return;
         }
@@ -150,7 +151,7 @@ public final class PolicyDecisionPoint implements PolicyEngine {
     /** Configures a {@link PolicyDecisionPoint}. Not thread-safe. */
     public static final class Builder {
         private final PolicyEngine engine;
-        private AuditLog audit;
+        private @Nullable AuditLog audit;
         private Clock clock = Clock.systemUTC();
         private boolean auditAllowed;
         private final Set<String> auditAllowedActions = new HashSet<>();

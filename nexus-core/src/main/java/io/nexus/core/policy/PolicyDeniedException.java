@@ -1,5 +1,6 @@
 package io.nexus.core.policy;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.NexusException;
 
 import java.util.List;
@@ -64,7 +65,7 @@ public class PolicyDeniedException extends NexusException {
     }
 
     /** The rule that denied, or {@code null} when the engine named none. */
-    public String rule() {
+    public @Nullable String rule() {
         return decision.rule();
     }
 }

@@ -1,5 +1,6 @@
 package io.nexus.core.policy;
 
+import org.jspecify.annotations.Nullable;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -39,7 +40,7 @@ public final class PolicyDocuments {
      * The facts a policy may see about an event with {@code payload}: its size and its field paths (read with a
      * streaming parser; values are skipped). A payload that is not JSON yields no fields.
      */
-    public static PolicyEvent event(String type, int schemaVersion, EventPayload payload) {
+    public static PolicyEvent event(String type, int schemaVersion, @Nullable EventPayload payload) {
         if (payload == null) {
             return new PolicyEvent(type, schemaVersion, 0, Set.of());
         }
@@ -170,7 +171,7 @@ public final class PolicyDocuments {
                 + "{\"allow\": bool, \"reasons\": [..], \"rule\": \"..\"}; make the entrypoint return one of those");
     }
 
-    private static void putNullable(ObjectNode node, String field, String value) {
+    private static void putNullable(ObjectNode node, String field, @Nullable String value) {
         if (value == null) {
             node.putNull(field);
         } else {

@@ -1,5 +1,6 @@
 package io.nexus.core.policy;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
 import io.nexus.core.command.CommandMetadata;
@@ -27,8 +28,8 @@ import java.util.Objects;
  * @param attributes    what else the action concerns (the schema {@code subject}, a {@code projection}, a
  *                      {@code deadLetterId}, ...; listed per action in {@link PolicyActions}); never {@code null}
  */
-public record PolicyRequest(String action, Map<String, String> principal, String tenant, String aggregateType,
-                            String aggregateId, List<PolicyEvent> events, PolicyCommand command,
+public record PolicyRequest(String action, Map<String, String> principal, @Nullable String tenant, @Nullable String aggregateType,
+                            @Nullable String aggregateId, List<PolicyEvent> events, @Nullable PolicyCommand command,
                             Map<String, String> attributes) {
 
     /** The principal and attribute key naming the tenant. */
@@ -54,7 +55,8 @@ public record PolicyRequest(String action, Map<String, String> principal, String
      * @param eventType the event type, or {@code null} for an action on no event
      * @param payload   the event's serialized payload, or {@code null}
      */
-    public PolicyRequest(String action, String aggregateType, String aggregateId, String eventType, EventPayload payload,
+    public PolicyRequest(String action, @Nullable String aggregateType, @Nullable String aggregateId, @Nullable String eventType,
+                         @Nullable EventPayload payload,
                          Map<String, String> principal) {
         this(action, principal, null, aggregateType, aggregateId,
                 eventType == null ? List.of() : List.of(PolicyDocuments.event(eventType, 1, payload)), null, Map.of());
@@ -79,7 +81,7 @@ public record PolicyRequest(String action, Map<String, String> principal, String
     }
 
     /** The type of the first event, or {@code null} when the request has none. */
-    public String eventType() {
+    public @Nullable String eventType() {
         return events.isEmpty() ? null : events.get(0).type();
     }
 
@@ -96,11 +98,11 @@ public record PolicyRequest(String action, Map<String, String> principal, String
     public static final class Builder {
         private final String action;
         private Map<String, String> principal = Map.of();
-        private String tenant;
-        private String aggregateType;
-        private String aggregateId;
+        private @Nullable String tenant;
+        private @Nullable String aggregateType;
+        private @Nullable String aggregateId;
         private final List<PolicyEvent> events = new ArrayList<>();
-        private PolicyCommand command;
+        private @Nullable PolicyCommand command;
         private final Map<String, String> attributes = new LinkedHashMap<>();
 
         private Builder(String action) {
