@@ -23,7 +23,6 @@ class NullMarkedPackagesTest {
     private static final Set<String> NOT_YET_MARKED = Set.of(
             "io.nexus.core.internal",
             "io.nexus.core.observation",
-            "io.nexus.core.temporal",
             "io.nexus.core.tracking");
 
     @Test

@@ -1,5 +1,6 @@
 package io.nexus.core.temporal;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.NexusException;
 
 import java.util.Objects;
@@ -22,8 +23,8 @@ public class AuditFailedException extends NexusException {
 
     private final AuditRecord auditRecord;
     // Aggregates and user exceptions need not be serializable; a deserialized copy keeps the record and message.
-    private final transient TemporalResult<?> result;
-    private final transient Throwable queryFailure;
+    private final transient @Nullable TemporalResult<?> result;
+    private final transient @Nullable Throwable queryFailure;
 
     /**
      * @param auditRecord  the record the audit log failed to store, not null
@@ -31,7 +32,7 @@ public class AuditFailedException extends NexusException {
      * @param queryFailure the query's refusal or error when it did not succeed, otherwise null
      * @param auditFailure what the audit log threw, not null
      */
-    public AuditFailedException(AuditRecord auditRecord, TemporalResult<?> result, Throwable queryFailure,
+    public AuditFailedException(AuditRecord auditRecord, @Nullable TemporalResult<?> result, @Nullable Throwable queryFailure,
                                 RuntimeException auditFailure) {
         super(message(auditRecord, auditFailure), Objects.requireNonNull(auditFailure, "auditFailure"),
                 auditFailure instanceof NexusException n && n.isTransient());

@@ -1,5 +1,6 @@
 package io.nexus.core.temporal;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,16 +19,17 @@ import java.util.Map;
  * @param target        what was asked for: {@code "version 12"}, {@code "as of 2026-01-01T00:00:00Z"}, or for a
  *                      decision the action and its event types ({@code "append [OrderPlaced]"})
  * @param outcome       how it ended
- * @param detail        the error message for a refused or failed operation, or a summary of the result
+ * @param detail        the error message for a refused or failed operation ({@code null} when the error had
+ *                      none), or a summary of the result
  * @param duration      how long it took
  * @param action        the policy action ({@link io.nexus.core.policy.PolicyActions}), or {@code null} when the
  *                      record is not of a decision
  * @param rule          the policy rule that decided, or {@code null}
  * @param reasons       the decision's reasons; empty when none. Never {@code null}
  */
-public record AuditRecord(Instant at, String clientId, Map<String, String> principal, String aggregateType,
-                          String aggregateId, String target, Outcome outcome, String detail, Duration duration,
-                          String action, String rule, List<String> reasons) {
+public record AuditRecord(Instant at, String clientId, Map<String, String> principal, @Nullable String aggregateType,
+                          @Nullable String aggregateId, String target, Outcome outcome, @Nullable String detail,
+                          Duration duration, @Nullable String action, @Nullable String rule, List<String> reasons) {
 
     public AuditRecord {
         principal = Map.copyOf(principal);
@@ -35,8 +37,8 @@ public record AuditRecord(Instant at, String clientId, Map<String, String> princ
     }
 
     /** A record of an operation that is not a policy decision (the first form of this record). */
-    public AuditRecord(Instant at, String clientId, Map<String, String> principal, String aggregateType,
-                       String aggregateId, String target, Outcome outcome, String detail, Duration duration) {
+    public AuditRecord(Instant at, String clientId, Map<String, String> principal, @Nullable String aggregateType,
+                       @Nullable String aggregateId, String target, Outcome outcome, @Nullable String detail, Duration duration) {
         this(at, clientId, principal, aggregateType, aggregateId, target, outcome, detail, duration, null, null, List.of());
     }
 

@@ -1,5 +1,6 @@
 package io.nexus.core.temporal;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.NexusException;
 import io.nexus.core.aggregate.Aggregate;
 import io.nexus.core.aggregate.AggregateRepository;
@@ -223,7 +224,8 @@ public final class TemporalQueryService implements AutoCloseable {
         if (failure instanceof Error e) {
             throw e;
         }
-        return result;
+        // without a failure the query succeeded and set the result
+        return Objects.requireNonNull(result, "result");
     }
 
     private void admit(QueryContext who, String type, String id, String target) {
