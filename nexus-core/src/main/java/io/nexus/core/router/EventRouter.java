@@ -62,7 +62,8 @@ public final class EventRouter implements AutoCloseable {
         this.publisher = b.publisher;
         this.metrics = NexusMetrics.of(b.meterRegistry);
         this.observations = b.observationRegistry;
-        LogTracker.Builder tracker = LogTracker.builder(consumer, b.source, b.changes, b.checkpoints)
+        LogTracker.Builder tracker = LogTracker.builder(consumer, b.source, b.changes,
+                Objects.requireNonNull(b.checkpoints, "checkpoints")) // build() sets it when not given
                 .batchSize(b.batchSize).retry(b.backoff).pollInterval(b.pollInterval);
         if (b.meterRegistry != null) {
             tracker.meterRegistry(b.meterRegistry);

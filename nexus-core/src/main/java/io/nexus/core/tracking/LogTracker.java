@@ -1,5 +1,6 @@
 package io.nexus.core.tracking;
 
+import org.jspecify.annotations.Nullable;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nexus.core.NexusException;
 import io.nexus.core.checkpoint.Checkpoint;
@@ -87,24 +88,26 @@ public final class LogTracker implements AutoCloseable {
     private volatile long position;
     private volatile long checkpointed;
     private volatile long pendingCheckpoint = NO_CHECKPOINT;
-    private volatile RuntimeException lastFailure;
-    private volatile RuntimeException checkpointFailure;
+    private volatile @Nullable RuntimeException lastFailure;
+    private volatile @Nullable RuntimeException checkpointFailure;
     private volatile boolean backingOff;
     private int generation;
     private long deferredCheckpoint = NO_CHECKPOINT;
+    // Set by start() before anything reads them: reads happen only while the tracker runs
     private RetryPolicy.Backoff backoff;
     private LogHandler handler;
-    private Subscription subscription;
+    private @Nullable Subscription subscription;
     private TaskScheduler.Cancellable pollTask;
-    private TaskScheduler.Cancellable retryTask;
+    private TaskScheduler.@Nullable Cancellable retryTask;
 
+    @SuppressWarnings("NullAway.Init") // backoff, handler and pollTask are set by start(), see their declaration
     private LogTracker(Builder b) {
         this.consumer = b.consumer;
         this.source = b.source;
         this.changes = b.changes;
         this.checkpoints = b.checkpoints;
         this.ownsScheduler = b.scheduler == null;
-        this.scheduler = ownsScheduler ? TaskScheduler.singleThread("nexus-tracker-" + b.consumer) : b.scheduler;
+        this.scheduler = b.scheduler == null ? TaskScheduler.singleThread("nexus-tracker-" + b.consumer) : b.scheduler;
         this.batchSize = b.batchSize;
         this.pollInterval = b.pollInterval;
         this.retry = b.retry;
@@ -431,7 +434,7 @@ public final class LogTracker implements AutoCloseable {
     }
 
     /** Up to {@code maxBatches} batches; true if more may be waiting, false at the head, null on failure, during a backoff or when stopped. */
-    private Boolean drain(int maxBatches) {
+    private @Nullable Boolean drain(int maxBatches) {
         drainLock.lock();
         try {
             if (!running || backingOff) {
@@ -552,7 +555,7 @@ public final class LogTracker implements AutoCloseable {
         private final ReadAll source;
         private final SubscribeToAppends changes;
         private final CheckpointStore checkpoints;
-        private TaskScheduler scheduler;
+        private @Nullable TaskScheduler scheduler;
         private int batchSize = 500;
         private Duration pollInterval = Duration.ofSeconds(1);
         private RetryPolicy retry = RetryPolicy.custom().initialDelay(Duration.ofMillis(50))
@@ -560,7 +563,7 @@ public final class LogTracker implements AutoCloseable {
         private RandomGenerator random = new Random();
         private long initialPosition;
         private boolean inline;
-        private MeterRegistry meterRegistry;
+        private @Nullable MeterRegistry meterRegistry;
 
         private Builder(String consumer, ReadAll source, SubscribeToAppends changes, CheckpointStore checkpoints) {
             if (consumer == null || consumer.isBlank()) {
