@@ -1,5 +1,6 @@
 package io.nexus.core.observation;
 
+import org.jspecify.annotations.Nullable;
 import io.micrometer.observation.transport.Propagator;
 import io.nexus.core.event.EventEnvelope;
 
@@ -35,7 +36,7 @@ public final class EventTraceContext {
     }
 
     /** The {@code traceparent} {@code event} carries, or {@code null}. */
-    public static String traceparent(EventEnvelope event) {
+    public static @Nullable String traceparent(EventEnvelope event) {
         return event.metadata().get(TRACEPARENT);
     }
 }

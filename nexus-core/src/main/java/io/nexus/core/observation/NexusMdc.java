@@ -1,5 +1,6 @@
 package io.nexus.core.observation;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.event.EventEnvelope;
 import org.slf4j.MDC;
@@ -51,7 +52,7 @@ public final class NexusMdc {
      * @param aggregateId the targeted aggregate id, or {@code null} when not known yet
      * @param metadata    the command's metadata
      */
-    public static Scope command(String commandType, String aggregateId, CommandMetadata metadata) {
+    public static Scope command(String commandType, @Nullable String aggregateId, CommandMetadata metadata) {
         return new Scope(COMMAND_KEYS, metadata.correlationId(), metadata.causationId(), metadata.commandId().toString(),
                 commandType, aggregateId);
     }
@@ -65,9 +66,9 @@ public final class NexusMdc {
     /** Restores the keys it set to their earlier values when closed. Not thread-safe: one thread opens and closes it. */
     public static final class Scope implements AutoCloseable {
         private final String[] keys;
-        private final String[] previous;
+        private final @Nullable String[] previous;
 
-        private Scope(String[] keys, String... values) {
+        private Scope(String[] keys, @Nullable String... values) {
             this.keys = keys;
             this.previous = new String[keys.length];
             for (int i = 0; i < keys.length; i++) {
@@ -83,7 +84,7 @@ public final class NexusMdc {
             }
         }
 
-        private static void put(String key, String value) {
+        private static void put(String key, @Nullable String value) {
             if (value == null) {
                 MDC.remove(key);
             } else {

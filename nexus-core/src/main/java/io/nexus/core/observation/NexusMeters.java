@@ -1,5 +1,6 @@
 package io.nexus.core.observation;
 
+import org.jspecify.annotations.Nullable;
 import io.micrometer.core.instrument.Meter;
 
 import java.util.LinkedHashMap;
@@ -17,7 +18,7 @@ import java.util.Optional;
 public final class NexusMeters {
 
     /** One declared meter. */
-    public record MeterDoc(String name, Meter.Type type, String description, String baseUnit, List<String> tags, String module) {
+    public record MeterDoc(String name, Meter.Type type, String description, @Nullable String baseUnit, List<String> tags, String module) {
     }
 
     // ---- write side (nexus-core)
@@ -154,13 +155,15 @@ public final class NexusMeters {
         add(new MeterDoc(name, Meter.Type.COUNTER, description, null, List.of(tags), module));
     }
 
-    private static void summary(String name, String description, String unit, String module, String... tags) {
+    private static void summary(String name, String description, @Nullable String unit, String module, String... tags) {
         // The unit goes into the description, not the base unit: a base unit would change the summary's Prometheus
-        // name (nexus_append_batch_size -> nexus_append_batch_size_events) for dashboards built before.
-        add(new MeterDoc(name, Meter.Type.DISTRIBUTION_SUMMARY, description + " (" + unit + ")", null, List.of(tags), module));
+        // name (nexus_append_batch_size -> nexus_append_batch_size_events) for dashboards built before. A description
+        // that names its unit itself has none.
+        add(new MeterDoc(name, Meter.Type.DISTRIBUTION_SUMMARY, unit == null ? description : description + " (" + unit + ")",
+                null, List.of(tags), module));
     }
 
-    private static void gauge(String name, String description, String unit, String module, String... tags) {
+    private static void gauge(String name, String description, @Nullable String unit, String module, String... tags) {
         add(new MeterDoc(name, Meter.Type.GAUGE, description, unit, List.of(tags), module));
     }
 

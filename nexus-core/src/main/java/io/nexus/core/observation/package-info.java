@@ -4,5 +4,10 @@
  * ({@link io.nexus.core.observation.EventTraceContext}), and the SLF4J MDC keys Nexus sets while it
  * handles a command or an event ({@link io.nexus.core.observation.NexusMdc}). The meters are named in
  * {@link io.nexus.core.observation.NexusMeters}. docs/observability.md lists all of them.
+ *
+ * <p>Types in signatures are non-null unless marked {@code @Nullable}.
  */
+@NullMarked
 package io.nexus.core.observation;
+
+import org.jspecify.annotations.NullMarked;
