@@ -80,8 +80,9 @@ public final class AggregateRepository<A extends Aggregate> {
         this.typeTag = definition.name();
         io.nexus.core.readmodel.NexusCache.Builder cacheBuilder = io.nexus.core.readmodel.NexusCache
                 .builder("aggregates." + definition.name()).maximumSize(b.cacheSize);
-        if (b.metrics.enabled()) {
-            cacheBuilder.meterRegistry(b.metrics.registry());
+        io.micrometer.core.instrument.MeterRegistry registry = b.metrics.registry();
+        if (registry != null) {
+            cacheBuilder.meterRegistry(registry);
         }
         this.cache = b.cacheSize == 0 ? null : cacheBuilder.build();
         validateHandlers();

@@ -1,5 +1,6 @@
 package io.nexus.core.internal;
 
+import org.jspecify.annotations.Nullable;
 import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.bus.BusConsumer;
 import io.nexus.core.observation.NexusMeters;
@@ -132,7 +133,7 @@ public final class EventBusComponents {
             }
         }
 
-        private static RuntimeException add(RuntimeException first, RuntimeException next) {
+        private static RuntimeException add(@Nullable RuntimeException first, RuntimeException next) {
             if (first == null) {
                 return next;
             }
@@ -145,7 +146,7 @@ public final class EventBusComponents {
     public static final class Router implements NexusComponent, Lifecycle.Wrapper {
         private final EventBus bus;
         private final String routerName;
-        private EventRouter router;
+        private @Nullable EventRouter router;
         private NexusMetrics metrics = NexusMetrics.of(null);
 
         public Router(EventBus bus, BusConsumers consumers) {
@@ -154,7 +155,7 @@ public final class EventBusComponents {
         }
 
         @Override
-        public Object unwrap() {
+        public @Nullable Object unwrap() {
             return router;
         }
 

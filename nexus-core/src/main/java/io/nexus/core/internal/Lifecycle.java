@@ -1,5 +1,6 @@
 package io.nexus.core.internal;
 
+import org.jspecify.annotations.Nullable;
 import io.nexus.core.lifecycle.NexusComponent;
 import io.nexus.core.lifecycle.NexusContext;
 import org.slf4j.Logger;
@@ -72,7 +73,7 @@ public final class Lifecycle {
         closeStarted(null);
     }
 
-    private void closeStarted(Throwable failure) {
+    private void closeStarted(@Nullable Throwable failure) {
         for (int i = started.size() - 1; i >= 0; i--) {
             NexusComponent component = started.get(i);
             try {
@@ -90,6 +91,7 @@ public final class Lifecycle {
 
     /** A component that runs another object users may ask the application for (a projection processor). */
     public interface Wrapper {
-        Object unwrap();
+        /** The object run, or {@code null} while there is none yet (a router before its start). */
+        @Nullable Object unwrap();
     }
 }

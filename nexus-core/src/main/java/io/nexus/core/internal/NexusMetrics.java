@@ -52,7 +52,7 @@ public final class NexusMetrics {
     }
 
     /** The registry, or {@code null} when none was given. */
-    public MeterRegistry registry() {
+    public @Nullable MeterRegistry registry() {
         return registry;
     }
 
@@ -104,11 +104,11 @@ public final class NexusMetrics {
         }
     }
 
-    private static String description(String name) {
+    private static @Nullable String description(String name) {
         return NexusMeters.find(name).map(NexusMeters.MeterDoc::description).orElse(null);
     }
 
-    private static String baseUnit(String name) {
+    private static @Nullable String baseUnit(String name) {
         return NexusMeters.find(name).map(NexusMeters.MeterDoc::baseUnit).orElse(null);
     }
 

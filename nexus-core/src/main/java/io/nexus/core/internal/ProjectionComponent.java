@@ -1,6 +1,8 @@
 package io.nexus.core.internal;
 
 import org.jspecify.annotations.Nullable;
+
+import java.util.Objects;
 import io.nexus.core.observation.NexusMeters;
 
 import io.nexus.core.lifecycle.NexusComponent;
@@ -34,7 +36,8 @@ public final class ProjectionComponent implements NexusComponent, Lifecycle.Wrap
         options.stallThreshold().ifPresent(builder::stallThreshold);
         options.scheduler().ifPresent(builder::scheduler);
         if (options.wantsNotifications()) {
-            builder.listener(hub);
+            // Nexus's builder refuses projections that want notifications when it has no hub
+            builder.listener(Objects.requireNonNull(hub, "hub"));
         }
         return new ProjectionComponent(builder.build());
     }
