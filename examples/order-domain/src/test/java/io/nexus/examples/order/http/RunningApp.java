@@ -58,7 +58,7 @@ final class RunningApp implements AutoCloseable {
         FulfilmentSimulator simulator = new FulfilmentSimulator();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Nexus nexus = OrderApp.assemble(engines.configure(Nexus.builder()).meterRegistry(metrics), billing,
-                reservationTimeout, simulator, engines.eventBus()).build();
+                reservationTimeout, simulator, engines.eventBus(), engines.schemaRegistry()).build();
         return new RunningApp(OrderApp.start(nexus, settings, engines, Optional.of(simulator), Optional.of(metrics)),
                 simulator, metrics);
     }
