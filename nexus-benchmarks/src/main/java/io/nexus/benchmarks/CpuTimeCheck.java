@@ -4,8 +4,15 @@ import io.nexus.core.Nexus;
 import io.nexus.core.aggregate.AggregateRepository;
 import io.nexus.core.store.InMemoryEventStore;
 
+import io.nexus.core.command.CommandMetadata;
+import io.nexus.core.event.EventIds;
+import io.nexus.core.serialization.EventCodec;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.UUID;
 
 /**
  * The JMH workloads once more, timed by the CPU time of the running thread next to wall-clock time.
@@ -56,9 +63,67 @@ public final class CpuTimeCheck {
             });
         }
 
+        encoding(rounds);
+
         Workloads.AppendRun run = new Workloads.AppendRun(AppendBenchmark.STREAMS, AppendBenchmark.BATCHES_PER_STREAM, AppendBenchmark.BATCH_SIZE);
         measure("append 1,000,000 events in batches of 100", "events", run.eventCount(), rounds,
                 () -> run.appendAll(InMemoryEventStore.create()));
+    }
+
+    /** The per-event encoding of {@link EncodeBenchmark}: ids alone, then whole events as a writer builds them. */
+    private static void encoding(int rounds) {
+        int n = 1_000_000;
+        EventCodec codec = EventCodec.jackson(Workloads.eventTypes());
+        CommandMetadata metadata = CommandMetadata.create();
+        String stream = Workloads.accountId(42);
+        long[] sink = new long[1];
+        measure("encode: UUID.randomUUID()", "ids", n, rounds, () -> {
+            for (int i = 0; i < n; i++) {
+                sink[0] += UUID.randomUUID().getLeastSignificantBits();
+            }
+        });
+        measure("encode: EventIds.next()", "ids", n, rounds, () -> {
+            for (int i = 0; i < n; i++) {
+                sink[0] += EventIds.next().getLeastSignificantBits();
+            }
+        });
+        measure("encode: name-based (MD5) event id of a command", "ids", n, rounds, () -> {
+            for (int i = 0; i < n; i++) {
+                sink[0] += UUID.nameUUIDFromBytes((metadata.commandId() + "/" + stream + "/" + i)
+                        .getBytes(StandardCharsets.UTF_8)).getLeastSignificantBits();
+            }
+        });
+        measure("encode: CommandMetadata.eventId", "ids", n, rounds, () -> {
+            for (int i = 0; i < n; i++) {
+                sink[0] += metadata.eventId(stream, i).getLeastSignificantBits();
+            }
+        });
+        measure("encode: JSON of a Deposited", "events", n, rounds, () -> {
+            for (int i = 0; i < n; i++) {
+                sink[0] += codec.serializer().serialize(new Deposited(stream, i, Workloads.REFERENCE)).length;
+            }
+        });
+        measure("encode: event with UUID.randomUUID()", "events", n, rounds, () -> {
+            for (int i = 0; i < n; i++) {
+                sink[0] += codec.encode(new Deposited(stream, i, Workloads.REFERENCE), UUID.randomUUID(), null, null,
+                        Map.of()).payload().size();
+            }
+        });
+        measure("encode: event with EventIds.next()", "events", n, rounds, () -> {
+            for (int i = 0; i < n; i++) {
+                sink[0] += codec.encode(new Deposited(stream, i, Workloads.REFERENCE), EventIds.next(), null, null,
+                        Map.of()).payload().size();
+            }
+        });
+        measure("encode: a command's event (derived id)", "events", n, rounds, () -> {
+            for (int i = 0; i < n; i++) {
+                sink[0] += codec.encode(new Deposited(stream, i, Workloads.REFERENCE), metadata.eventId(stream, i),
+                        metadata.correlationId(), metadata.commandId().toString(), metadata.attributes()).payload().size();
+            }
+        });
+        if (sink[0] == 42) {
+            System.out.println("(keeps the JIT from dropping the work)");
+        }
     }
 
     private static void measure(String name, String unit, long ops, int rounds, Runnable work) {

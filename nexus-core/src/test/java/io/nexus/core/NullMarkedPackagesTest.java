@@ -28,7 +28,6 @@ class NullMarkedPackagesTest {
             "io.nexus.core.observation",
             "io.nexus.core.policy",
             "io.nexus.core.projection",
-            "io.nexus.core.saga",
             "io.nexus.core.schema",
             "io.nexus.core.temporal",
             "io.nexus.core.tracking");

@@ -16,6 +16,7 @@ import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.Subscription;
 import io.nexus.kinesis.internal.EnvelopeCodec;
+import io.nexus.kinesis.internal.KclGroup;
 import io.nexus.kinesis.internal.ShardReader;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.AbortedException;
@@ -89,8 +90,11 @@ import java.util.concurrent.TimeUnit;
  *       (a closed shard read to its end is marked finished); the parent-before-child rule is
  *       {@link io.nexus.core.checkpoint.ShardLineage}'s.
  *       </li>
- *   <li><b>One process per group.</b> There is no lease table: a consumer group runs in one process
- *       (at most one subscription per group and path per bus). Run several groups for fan-out.</li>
+ *   <li><b>One process per group, by default.</b> The reader above keeps no lease table: a consumer group
+ *       runs in one process (at most one subscription per group and path per bus). With
+ *       {@link Builder#leasedConsumerGroups} a group instead runs in every process that subscribes it, on the
+ *       Kinesis Client Library, which leases the shards to those processes and moves them on failure; see
+ *       {@link LeasedConsumerGroups}.</li>
  * </ul>
  *
  * <p>The caller owns the {@link KinesisClient}: the bus never closes it. Thread-safe.
@@ -125,7 +129,8 @@ public final class KinesisEventBus implements EventBus {
     private final int maxRequestRecords;
     private final NexusMetrics metrics;
     private final Timing timing;
-    private final Map<String, ShardReader.Group> active = new ConcurrentHashMap<>();
+    private final LeasedConsumerGroups leasedGroups;
+    private final Map<String, Subscription> active = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private KinesisEventBus(Builder b) {
@@ -148,6 +153,7 @@ public final class KinesisEventBus implements EventBus {
         this.maxRequestRecords = b.maxRequestRecords;
         this.metrics = NexusMetrics.of(b.meterRegistry);
         this.timing = b.timing;
+        this.leasedGroups = b.leasedGroups;
     }
 
     /**
@@ -420,6 +426,9 @@ public final class KinesisEventBus implements EventBus {
         }
         ResilientConsumer resilient = ResilientConsumer.builder(group, path, consumerId, consumer).deadLetters(deadLetters)
                 .retry(consumerRetry).clock(clock).meterRegistry(meterRegistry).build();
+        if (leasedGroups != null) {
+            return subscribeLeased(group, path, stream, consumerId, resilient);
+        }
         ShardReader.Group subscription = new ShardReader.Group(new ShardReader.Settings(client, checkpoints, readBackoff,
                 pollInterval, maxPollInterval, shardSyncInterval, maxRecordsPerGet, metrics), group, stream, consumerId, resilient,
                 () -> active.remove(consumerId));
@@ -428,6 +437,41 @@ public final class KinesisEventBus implements EventBus {
         }
         subscription.start();
         return resilient.asConsumerGroup(subscription);
+    }
+
+    private ConsumerGroup subscribeLeased(String group, BusPath path, String stream, String consumerId,
+                                          ResilientConsumer resilient) {
+        leasedGroups.leaseTableName(group, stream);
+        KclGroup subscription = new KclGroup(leasedGroups, readBackoff, metrics, group, stream, resilient,
+                () -> active.remove(consumerId));
+        if (active.putIfAbsent(consumerId, subscription) != null) {
+            throw alreadyConsuming(group, path, stream);
+        }
+        try {
+            subscription.start();
+        } catch (RuntimeException e) {
+            active.remove(consumerId);
+            throw e;
+        }
+        return resilient.asConsumerGroup(subscription);
+    }
+
+    /**
+     * The shards of {@code path}'s stream that this process holds a lease on for {@code group} now, sorted;
+     * empty when the group is not subscribed here. With {@link Builder#leasedConsumerGroups leased consumer
+     * groups} that is this process's share of the group; otherwise a group reads every shard in one process and
+     * holds no leases, so this is always empty.
+     *
+     * @throws IllegalStateException if {@code path} has no stream
+     */
+    public Set<String> leasedShards(String group, BusPath path) {
+        Subscription subscription = active.get(group + "/" + requireStream(path));
+        return subscription instanceof KclGroup leased ? leased.leasedShards() : Set.of();
+    }
+
+    /** The leased-consumer-group settings of this bus, if its groups run across processes. */
+    public Optional<LeasedConsumerGroups> leasedConsumerGroups() {
+        return Optional.ofNullable(leasedGroups);
     }
 
     private static IllegalStateException alreadyConsuming(String group, BusPath path, String stream) {
@@ -448,7 +492,7 @@ public final class KinesisEventBus implements EventBus {
     @Override
     public void close() {
         closed = true;
-        for (ShardReader.Group subscription : List.copyOf(active.values())) {
+        for (Subscription subscription : List.copyOf(active.values())) {
             subscription.close();
         }
     }
@@ -515,6 +559,7 @@ public final class KinesisEventBus implements EventBus {
         private MeterRegistry meterRegistry;
         private boolean verifyStreams = true;
         private Timing timing = Timing.SYSTEM;
+        private LeasedConsumerGroups leasedGroups;
 
         private Builder(KinesisClient client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -620,9 +665,10 @@ public final class KinesisEventBus implements EventBus {
         /**
          * The longest wait between GetRecords calls on a shard that keeps returning nothing: the wait
          * starts at {@link #pollInterval} and doubles with each empty answer up to this. 400 ms by default:
-         * a record published to an idle shard waits at most this long for the next call, which keeps the
-         * publish-to-consumer p99 under 500 ms, and two groups polling an idle shard stay within its 5 calls
-         * per second. A value below the poll interval means the poll interval.
+         * a record published to an idle shard waits at most this long for the next call, which leaves about
+         * 100 ms of the 500 ms publish-to-consumer p99 target for the requests and Kinesis's own delay, and two
+         * groups polling an idle shard stay within its 5 calls per second. A value below the poll interval
+         * means the poll interval.
          */
         public Builder maxPollInterval(Duration value) {
             this.maxPollInterval = requirePositive(value, "maxPollInterval");
@@ -683,6 +729,20 @@ public final class KinesisEventBus implements EventBus {
         /** The publisher's time source and sleep, for tests that drive backoff without waiting. */
         Builder timing(Timing value) {
             this.timing = Objects.requireNonNull(value, "timing");
+            return this;
+        }
+
+        /**
+         * Runs this bus's consumer groups across processes on the Kinesis Client Library: each group's shards
+         * are leased (DynamoDB lease table) and balanced between every process that subscribes the group, and
+         * checkpointed in the lease table after each batch (the {@link #checkpoints checkpoint store} is then
+         * not used by consumer groups). Off by default: a group then reads every shard in the one process that
+         * subscribes it, with nothing but Kinesis and the checkpoint store. Retries, dead letters and parking are
+         * the same in both modes; give a durable, shared {@link #deadLetters dead-letter queue} when groups run in
+         * several processes. See {@link LeasedConsumerGroups} and docs/kinesis.md.
+         */
+        public Builder leasedConsumerGroups(LeasedConsumerGroups value) {
+            this.leasedGroups = Objects.requireNonNull(value, "leasedConsumerGroups");
             return this;
         }
 

@@ -54,6 +54,11 @@ final class KinesisMock {
         return instance;
     }
 
+    /** The plain-HTTP endpoint of the mock. */
+    URI endpoint() {
+        return endpoint;
+    }
+
     /** The shared admin client. */
     KinesisClient admin() {
         return client;

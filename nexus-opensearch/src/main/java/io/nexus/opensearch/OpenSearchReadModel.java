@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nexus.core.serialization.JacksonEventSerializer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.nexus.core.observation.NexusObservation;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.opensearch.generic.Body;
 import org.opensearch.client.opensearch.generic.OpenSearchGenericClient;
@@ -39,6 +42,9 @@ import java.util.Optional;
  */
 public final class OpenSearchReadModel<D> {
 
+    /** The {@link NexusObservation.KeyNames#SYSTEM} of its remote calls. */
+    public static final String SYSTEM = "opensearch";
+
     private final OpenSearchGenericClient http;
     private final String alias;
     private final String target;
@@ -46,6 +52,7 @@ public final class OpenSearchReadModel<D> {
     private final ObjectMapper mapper;
     private final String mappingJson;
     private final String settingsJson;
+    private final ObservationRegistry observations;
 
     private OpenSearchReadModel(Builder<D> b) {
         // The client's own generic() view throws on HTTP errors; statuses are interpreted here instead.
@@ -56,6 +63,7 @@ public final class OpenSearchReadModel<D> {
         this.mapper = b.mapper;
         this.mappingJson = b.mappingJson;
         this.settingsJson = b.settingsJson;
+        this.observations = b.observations;
     }
 
     private OpenSearchReadModel(OpenSearchReadModel<D> base, String target) {
@@ -66,6 +74,7 @@ public final class OpenSearchReadModel<D> {
         this.mapper = base.mapper;
         this.mappingJson = base.mappingJson;
         this.settingsJson = base.settingsJson;
+        this.observations = base.observations;
     }
 
     /**
@@ -96,7 +105,7 @@ public final class OpenSearchReadModel<D> {
 
     /** Creates the first index generation with the mapping and points the alias at it, unless the alias exists. */
     public void createIfMissing() {
-        if (status("HEAD", "/_alias/" + enc(alias), null) == 200) {
+        if (status("exists-alias", "HEAD", "/_alias/" + enc(alias), null) == 200) {
             return;
         }
         createGeneration(alias + "-000001", true);
@@ -104,7 +113,7 @@ public final class OpenSearchReadModel<D> {
 
     /** The document {@code id}, with its version; read in real time (no refresh needed). */
     public Optional<Versioned<D>> get(String id) {
-        JsonNode body = call("GET", "/" + enc(target) + "/_doc/" + enc(id), null, 404);
+        JsonNode body = call("get", "GET", "/" + enc(target) + "/_doc/" + enc(id), null, 404);
         if (body == null || !body.path("found").asBoolean(false)) {
             return Optional.empty();
         }
@@ -125,7 +134,7 @@ public final class OpenSearchReadModel<D> {
     boolean put(String index, String id, long version, D document) {
         requireVersion(version);
         String path = "/" + enc(index) + "/_doc/" + enc(id) + "?version=" + version + "&version_type=external";
-        Outcome outcome = write("PUT", path, json(document), index, id);
+        Outcome outcome = write("index", "PUT", path, json(document), index, id);
         return outcome == Outcome.WRITTEN;
     }
 
@@ -133,7 +142,7 @@ public final class OpenSearchReadModel<D> {
     public boolean delete(String id, long version) {
         requireVersion(version);
         String path = "/" + enc(target) + "/_doc/" + enc(id) + "?version=" + version + "&version_type=external";
-        return write("DELETE", path, null, target, id) == Outcome.WRITTEN;
+        return write("delete", "DELETE", path, null, target, id) == Outcome.WRITTEN;
     }
 
     /** One write of a bulk request: a document at a version, or a deletion when {@code document} is null. */
@@ -175,7 +184,7 @@ public final class OpenSearchReadModel<D> {
                 ndjson.append(json(w.document())).append('\n');
             }
         }
-        JsonNode body = call("POST", "/_bulk", Body.from(ndjson.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson"));
+        JsonNode body = call("bulk", "POST", "/_bulk", Body.from(ndjson.toString().getBytes(StandardCharsets.UTF_8), "application/x-ndjson"));
         int written = 0;
         int stale = 0;
         Map<String, String> rejected = new LinkedHashMap<>();
@@ -198,7 +207,7 @@ public final class OpenSearchReadModel<D> {
 
     /** Makes recent writes visible to search (reads by id are always real time). */
     public void refresh() {
-        call("POST", "/" + enc(alias) + "/_refresh", null);
+        call("refresh", "POST", "/" + enc(alias) + "/_refresh", null);
     }
 
     /** The documents matching {@code query}, with versions, total and (if asked) highlights. */
@@ -216,7 +225,7 @@ public final class OpenSearchReadModel<D> {
                 query.textFields().forEach(fields::putObject);
             }
         }
-        JsonNode body = call("POST", "/" + enc(alias) + "/_search", jsonBody(request));
+        JsonNode body = call("search", "POST", "/" + enc(alias) + "/_search", jsonBody(request));
         List<Versioned<D>> hits = new ArrayList<>();
         Map<String, Map<String, List<String>>> highlights = new LinkedHashMap<>();
         for (JsonNode hit : body.path("hits").path("hits")) {
@@ -244,7 +253,7 @@ public final class OpenSearchReadModel<D> {
         ObjectNode request = searchBody(query);
         request.put("size", 0);
         request.putObject("aggs").putObject("by").putObject("terms").put("field", field).put("size", maxBuckets);
-        JsonNode body = call("POST", "/" + enc(alias) + "/_search", jsonBody(request));
+        JsonNode body = call("aggregate", "POST", "/" + enc(alias) + "/_search", jsonBody(request));
         Map<String, Long> counts = new LinkedHashMap<>();
         for (JsonNode bucket : body.path("aggregations").path("by").path("buckets")) {
             counts.put(bucket.path("key").asText(), bucket.path("doc_count").asLong());
@@ -293,7 +302,7 @@ public final class OpenSearchReadModel<D> {
 
     /** The physical index the alias points at. */
     public String currentIndex() {
-        JsonNode body = call("GET", "/_alias/" + enc(alias), null);
+        JsonNode body = call("get-alias", "GET", "/_alias/" + enc(alias), null);
         Iterator<String> names = body.fieldNames();
         if (!names.hasNext()) {
             throw new IllegalStateException("alias '" + alias + "' points at no index; call createIfMissing() first");
@@ -323,7 +332,7 @@ public final class OpenSearchReadModel<D> {
 
         /** The new generation's document, in real time. */
         public Optional<Versioned<D>> get(String id) {
-            JsonNode body = call("GET", "/" + enc(target) + "/_doc/" + enc(id), null, 404);
+            JsonNode body = call("get", "GET", "/" + enc(target) + "/_doc/" + enc(id), null, 404);
             if (body == null || !body.path("found").asBoolean(false)) {
                 return Optional.empty();
             }
@@ -335,22 +344,22 @@ public final class OpenSearchReadModel<D> {
          * {@link #deletePrevious()}, so searches already running against it finish normally.
          */
         public void complete() {
-            call("POST", "/" + enc(target) + "/_refresh", null);
+            call("refresh", "POST", "/" + enc(target) + "/_refresh", null);
             ObjectNode request = mapper.createObjectNode();
             ArrayNode actions = request.putArray("actions");
             actions.addObject().putObject("remove").put("index", previous).put("alias", alias);
             actions.addObject().putObject("add").put("index", target).put("alias", alias).put("is_write_index", true);
-            call("POST", "/_aliases", jsonBody(request));
+            call("update-aliases", "POST", "/_aliases", jsonBody(request));
         }
 
         /** Deletes the previous generation; call it once searches started before {@link #complete()} are done. */
         public void deletePrevious() {
-            call("DELETE", "/" + enc(previous), null, 404);
+            call("delete-index", "DELETE", "/" + enc(previous), null, 404);
         }
 
         /** Drops the new generation; the old one keeps serving. */
         public void abort() {
-            call("DELETE", "/" + enc(target), null, 404);
+            call("delete-index", "DELETE", "/" + enc(target), null, 404);
         }
     }
 
@@ -367,7 +376,7 @@ public final class OpenSearchReadModel<D> {
         if (withAlias) {
             request.putObject("aliases").putObject(alias).put("is_write_index", true);
         }
-        JsonNode body = call("PUT", "/" + enc(index), jsonBody(request), 400);
+        JsonNode body = call("create-index", "PUT", "/" + enc(index), jsonBody(request), 400);
         if (body != null && body.has("error")) {
             String type = body.path("error").path("type").asText();
             if (!"resource_already_exists_exception".equals(type)) {
@@ -375,7 +384,7 @@ public final class OpenSearchReadModel<D> {
             }
         }
         // A new index answers searches only once its primary shards are active.
-        call("GET", "/_cluster/health/" + enc(index) + "?wait_for_status=yellow&timeout=30s", null);
+        call("cluster-health", "GET", "/_cluster/health/" + enc(index) + "?wait_for_status=yellow&timeout=30s", null);
     }
 
     private String nextGeneration(String current) {
@@ -393,8 +402,8 @@ public final class OpenSearchReadModel<D> {
 
     private enum Outcome { WRITTEN, STALE }
 
-    private Outcome write(String method, String path, String json, String index, String id) {
-        Reply reply = exchange(method, path, json == null ? null : Body.from(json.getBytes(StandardCharsets.UTF_8), "application/json"));
+    private Outcome write(String operation, String method, String path, String json, String index, String id) {
+        Reply reply = exchange(operation, method, path, json == null ? null : Body.from(json.getBytes(StandardCharsets.UTF_8), "application/json"));
         int status = reply.status();
         if (status == 200 || status == 201 || (status == 404 && "DELETE".equals(method))) {
             return Outcome.WRITTEN;
@@ -411,7 +420,31 @@ public final class OpenSearchReadModel<D> {
     private record Reply(int status, String text) {
     }
 
-    /** One request; an HTTP error status is a reply here, whichever way the transport reports it. */
+    /**
+     * One request, observed as {@code operation} ({@link NexusObservation#REMOTE_CALL}, outcome the HTTP status or the
+     * failure); an HTTP error status is a reply here, whichever way the transport reports it.
+     */
+    private Reply exchange(String operation, String method, String path, Body body) {
+        Observation observation = NexusObservation.remoteCall(SYSTEM, operation, observations);
+        if (observation.isNoop()) {
+            return exchange(method, path, body);
+        }
+        observation.start();
+        String outcome = "failed";
+        try (Observation.Scope ignored = observation.openScope()) {
+            Reply reply = exchange(method, path, body);
+            // An error status is an answer (a missing document, a stale version), not a failed call: it is the outcome.
+            outcome = reply.status() >= 200 && reply.status() < 300 ? "success" : Integer.toString(reply.status());
+            return reply;
+        } catch (RuntimeException | Error e) {
+            outcome = e.getClass().getSimpleName();
+            observation.error(e);
+            throw e;
+        } finally {
+            observation.lowCardinalityKeyValue(NexusObservation.KeyNames.OUTCOME.asString(), outcome).stop();
+        }
+    }
+
     private Reply exchange(String method, String path, Body body) {
         try (Response response = http.execute(request(method, path, body))) {
             return new Reply(response.getStatus(), response.getBody().map(Body::bodyAsString).orElse(""));
@@ -426,8 +459,8 @@ public final class OpenSearchReadModel<D> {
         }
     }
 
-    private JsonNode call(String method, String path, Body body, int... tolerated) {
-        Reply reply = exchange(method, path, body);
+    private JsonNode call(String operation, String method, String path, Body body, int... tolerated) {
+        Reply reply = exchange(operation, method, path, body);
         int status = reply.status();
         String text = reply.text();
         try {
@@ -448,8 +481,8 @@ public final class OpenSearchReadModel<D> {
         throw new DocumentRejectedException(alias, path, method + " answered " + status + ": " + text);
     }
 
-    private int status(String method, String path, Body body) {
-        return exchange(method, path, body).status();
+    private int status(String operation, String method, String path, Body body) {
+        return exchange(operation, method, path, body).status();
     }
 
     private static org.opensearch.client.opensearch.generic.Request request(String method, String path, Body body) {
@@ -515,6 +548,7 @@ public final class OpenSearchReadModel<D> {
         private ObjectMapper mapper = JacksonEventSerializer.defaultMapper();
         private String mappingJson = "{\"dynamic\": true}";
         private String settingsJson;
+        private ObservationRegistry observations = ObservationRegistry.NOOP;
 
         private Builder(OpenSearchClient client, String alias, Class<D> type) {
             this.client = Objects.requireNonNull(client, "client");
@@ -540,6 +574,17 @@ public final class OpenSearchReadModel<D> {
         /** The mapper for documents; Nexus's default mapper otherwise. */
         public Builder<D> objectMapper(ObjectMapper value) {
             this.mapper = Objects.requireNonNull(value, "objectMapper");
+            return this;
+        }
+
+        /**
+         * Where each request to OpenSearch is observed: a {@link NexusObservation#REMOTE_CALL} ({@code opensearch search},
+         * {@code opensearch bulk}, ...) that is a child of whatever observation is current (the projection handling an
+         * event, the request reading), with the outcome {@code success}, the HTTP status of an error answer, or the
+         * exception's class. Nowhere by default.
+         */
+        public Builder<D> observationRegistry(ObservationRegistry value) {
+            this.observations = Objects.requireNonNull(value, "observationRegistry");
             return this;
         }
 

@@ -1,5 +1,9 @@
 package io.nexus.opensearch;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
+import io.nexus.core.observation.NexusObservation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -8,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -113,6 +118,52 @@ class OpenSearchReadModelTest {
         assertTrue(result.rejected().get("bad").contains("mapper_parsing_exception"), result.rejected().toString());
         assertTrue(loose.get("good").isPresent());
         assertTrue(loose.get("bad").isEmpty());
+    }
+
+    @Test
+    void everyRequestIsARemoteCallObservationInsideTheCurrentOne() {
+        List<Observation.Context> stopped = new CopyOnWriteArrayList<>();
+        ObservationRegistry registry = ObservationRegistry.create();
+        registry.observationConfig().observationHandler(new ObservationHandler<>() {
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return true;
+            }
+
+            @Override
+            public void onStop(Observation.Context context) {
+                stopped.add(context);
+            }
+        });
+        OpenSearchReadModel<Order> model = OpenSearchReadModel.builder(client, "orders-" + counter.incrementAndGet(), Order.class)
+                .mapping(MAPPING).settings("{\"number_of_shards\": 1, \"number_of_replicas\": 0}").observationRegistry(registry).build();
+        model.createIfMissing();
+        Observation handling = Observation.start("nexus.projection.handling", registry);
+        try (Observation.Scope ignored = handling.openScope()) {
+            model.put("o-1", 1, new Order("c-1", "PLACED", "red shoes", 100, List.of("a")));
+            model.put("o-1", 1, new Order("c-1", "PLACED", "red shoes", 100, List.of("a")));
+        } finally {
+            handling.stop();
+        }
+        model.refresh();
+        assertTrue(model.get("nope").isEmpty());
+        assertEquals(1, model.search(Query.all().filter("customer", "c-1")).total());
+
+        List<Observation.Context> calls = stopped.stream().filter(c -> c.getName().equals(NexusObservation.REMOTE_CALL.getName())).toList();
+        assertEquals(List.of("opensearch exists-alias", "opensearch create-index", "opensearch cluster-health", "opensearch index",
+                "opensearch index", "opensearch refresh", "opensearch get", "opensearch search"),
+                calls.stream().map(Observation.Context::getContextualName).toList());
+        for (Observation.Context call : calls) {
+            assertEquals("opensearch", call.getLowCardinalityKeyValue("nexus.remote.system").getValue());
+        }
+        assertEquals(List.of("404", "success", "success", "success", "409", "success", "404", "success"),
+                calls.stream().map(c -> c.getLowCardinalityKeyValue("nexus.outcome").getValue()).toList(),
+                "a missing alias, a stale write and a missing document are answers, named by their status");
+        assertEquals(List.of("index", "index"), calls.stream().filter(c -> c.getParentObservation() == handling)
+                .map(c -> c.getLowCardinalityKeyValue("nexus.remote.operation").getValue()).toList(),
+                "the writes made while the projection's observation is current are its children");
+        assertTrue(calls.stream().filter(c -> c.getParentObservation() != handling).allMatch(c -> c.getParentObservation() == null),
+                "the others have no parent");
     }
 
     @Test

@@ -1,16 +1,21 @@
 package io.nexus.postgresql;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.postgresql.internal.Jdbc;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -44,8 +49,6 @@ final class EventColumns {
     static final int COUNT = 12;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
-    };
 
     private EventColumns() {
     }
@@ -91,27 +94,55 @@ final class EventColumns {
                 Jdbc.fromEpochNanos(recordedAt), correlationId, causationId, metadata, EventPayload.of(payload, null));
     }
 
-    /** Metadata as a JSON object, or {@code null} when there is none (most events: no jsonb to store or parse). */
+    /**
+     * Metadata as a JSON object, or {@code null} when there is none (most events: no jsonb to store or parse).
+     * Written with Jackson's streaming generator: a flat map of strings needs no data binding.
+     */
     static String metadataJson(Map<String, String> metadata) {
         if (metadata.isEmpty()) {
             return null;
         }
-        try {
-            return JSON.writeValueAsString(metadata);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("metadata of string keys and values did not serialize: " + metadata, e);
+        StringWriter out = new StringWriter(16 * metadata.size() + 2);
+        try (JsonGenerator generator = JSON.getFactory().createGenerator(out)) {
+            generator.writeStartObject();
+            for (Map.Entry<String, String> e : metadata.entrySet()) {
+                generator.writeStringField(e.getKey(), e.getValue());
+            }
+            generator.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing metadata to a string", e);
         }
+        return out.toString();
     }
 
-    /** The metadata of {@link #metadataJson}. */
+    /**
+     * The metadata of {@link #metadataJson}, as PostgreSQL's {@code jsonb} prints it back, read with Jackson's
+     * streaming parser; numbers and booleans other tools wrote are read as their text, nested values refused.
+     */
     static Map<String, String> metadata(String json) {
         if (json == null) {
             return Map.of();
         }
-        try {
-            return JSON.readValue(json, STRING_MAP);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored metadata is not a JSON object of strings: " + json, e);
+        try (JsonParser parser = JSON.getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw notStrings(json, null);
+            }
+            Map<String, String> map = new HashMap<>();
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
+                String key = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (!value.isScalarValue() || value == JsonToken.VALUE_NULL) {
+                    throw notStrings(json, null);
+                }
+                map.put(key, parser.getText());
+            }
+            return Map.copyOf(map);
+        } catch (IOException e) {
+            throw notStrings(json, e);
         }
+    }
+
+    private static IllegalStateException notStrings(String json, IOException cause) {
+        return new IllegalStateException("stored metadata is not a JSON object of strings: " + json, cause);
     }
 }

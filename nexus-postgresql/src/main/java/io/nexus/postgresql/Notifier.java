@@ -63,7 +63,10 @@ final class Notifier implements AutoCloseable {
                 pending = false;
             }
             try (Connection connection = dataSource.getConnection();
-                 PreparedStatement statement = connection.prepareStatement("SELECT pg_notify(?, '')")) {
+                 // A notification takes a transaction id, so its commit would wait for a WAL flush like an append's;
+                 // it need not survive a crash (listeners poll), so it does not wait.
+                 PreparedStatement statement = connection.prepareStatement(
+                         "SELECT set_config('synchronous_commit', 'off', true), pg_notify(?, '')")) {
                 if (!connection.getAutoCommit()) {
                     connection.setAutoCommit(true);
                 }

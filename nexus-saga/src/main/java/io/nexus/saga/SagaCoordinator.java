@@ -1,6 +1,8 @@
 package io.nexus.saga;
 
+import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import io.nexus.core.observation.NexusMdc;
 import io.nexus.core.observation.NexusObservation;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -109,7 +112,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         this.codec = b.codec;
         this.clock = b.clock;
         SagaMeters meters = new SagaMeters(b.meterRegistry, definition.name());
-        this.instances = new SagaInstances<>(definition, b.store, b.codec, meters);
+        this.instances = new SagaInstances<>(definition, b.store, b.codec, meters, b.observationRegistry);
         this.decider = new SagaDecider<>(definition, b.commandRetry, b.compensationRetry, b.seed);
         Scheduler timers = b.timers != null ? b.timers : EventStoreScheduler.create(b.store);
         this.effects = new SagaEffects(definition.name(), b.commandBus, b.codec, b.validator, b.policy, timers, meters);
@@ -364,12 +367,42 @@ public final class SagaCoordinator<E> implements AutoCloseable {
             if (timer.isEmpty()) {
                 log.warn("Saga '{}' ignores timer '{}' with malformed data '{}'", definition.name(), due.id(), due.data());
             } else {
-                run(timer.get().sagaId(), new SagaInput.TimerFired(timer.get()), "handle timer " + due.id());
+                fire(timer.get(), due.id());
             }
             effects.handled(due);
             fired++;
         }
         return fired;
+    }
+
+    /**
+     * Lock held. Runs the step {@code timer} fires. It handles no event, so it is observed as the saga handling the
+     * instance's last recorded event (the step that armed the timer, or a later one), named {@code saga timer step-timeout}
+     * ({@code command-resend}, {@code compensation-retry}):
+     * it continues that event's trace, so the commands and events of a timeout or a retry stay in the request's trace.
+     */
+    private void fire(SagaTimer timer, String timerId) {
+        String what = "handle timer " + timerId;
+        EventEnvelope last = observations.isNoop() ? null : instances.load(timer.sagaId()).last;
+        if (last == null) {
+            run(timer.sagaId(), new SagaInput.TimerFired(timer), what);
+            return;
+        }
+        Observation observation = NexusObservation.handling(NexusObservation.SAGA_HANDLE, consumer, last, observations)
+                .contextualName("saga timer " + timer.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        try (NexusMdc.Scope ignored = NexusMdc.event(consumer, last)) {
+            observation.start();
+            String outcome = "failed";
+            try (Observation.Scope scope = observation.openScope()) {
+                run(timer.sagaId(), new SagaInput.TimerFired(timer), what);
+                outcome = "handled";
+            } catch (RuntimeException | Error e) {
+                observation.error(e);
+                throw e;
+            } finally {
+                observation.lowCardinalityKeyValue(NexusObservation.KeyNames.OUTCOME.asString(), outcome).stop();
+            }
+        }
     }
 
     /** Lock held. */
@@ -494,7 +527,10 @@ public final class SagaCoordinator<E> implements AutoCloseable {
 
         /**
          * Where the handling of each start and reply event is observed ({@link NexusObservation#SAGA_HANDLE},
-         * continuing the event's trace; the saga's commands are its children); nowhere by default.
+         * continuing the event's trace; the saga's commands are its children; a step a timer fires continues the
+         * instance's last recorded event) and each decision's append
+         * ({@link NexusObservation#SAGA_APPEND}, so the events the saga records and emits carry the step's trace); nowhere
+         * by default.
          */
         public Builder<E> observationRegistry(ObservationRegistry value) {
             this.observationRegistry = Objects.requireNonNull(value, "observationRegistry");

@@ -49,6 +49,8 @@ final class SagaInstance {
     Instant compensationRetryAt;
 
     final List<HistoryEntry> history = new ArrayList<>();
+    /** The last event of the instance's stream: a step a timer fires continues its trace context. */
+    EventEnvelope last;
 
     SagaInstance(String sagaName, String sagaId, String streamId) {
         this.sagaName = sagaName;
@@ -62,6 +64,7 @@ final class SagaInstance {
 
     void apply(EventEnvelope envelope) {
         version = envelope.version();
+        last = envelope;
         if (!SagaEvent.isSagaEvent(envelope)) {
             history.add(new HistoryEntry(envelope.version(), envelope.timestamp(), envelope.eventType(), Optional.empty(),
                     Optional.of("emitted")));

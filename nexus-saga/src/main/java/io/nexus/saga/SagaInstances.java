@@ -1,8 +1,12 @@
 package io.nexus.saga;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
+import io.nexus.core.observation.EventAppendContext;
+import io.nexus.core.observation.NexusObservation;
 import io.nexus.core.saga.SagaDefinition;
 import io.nexus.core.serialization.EventCodec;
 import io.nexus.core.store.AppendResult;
@@ -13,6 +17,7 @@ import io.nexus.core.store.StreamQuery;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +42,7 @@ final class SagaInstances<E> {
     private final EventStore store;
     private final EventCodec codec;
     private final SagaMeters meters;
+    private final ObservationRegistry observations;
     private final Map<String, SagaInstance> cache = new LinkedHashMap<>(256, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
@@ -46,11 +52,12 @@ final class SagaInstances<E> {
         }
     };
 
-    SagaInstances(SagaDefinition<E> definition, EventStore store, EventCodec codec, SagaMeters meters) {
+    SagaInstances(SagaDefinition<E> definition, EventStore store, EventCodec codec, SagaMeters meters, ObservationRegistry observations) {
         this.definition = definition;
         this.store = store;
         this.codec = codec;
         this.meters = meters;
+        this.observations = observations;
     }
 
     String streamIdOf(String sagaId) {
@@ -92,12 +99,46 @@ final class SagaInstances<E> {
             batch.add(event.toNewEvent(correlation));
             meters.event(event);
         }
-        AppendResult result = store.append(s.streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(s.version), batch);
+        AppendResult result = append(s, batch, correlation);
         result.events().forEach(s::apply);
         meters.state(s.sagaId, s.state);
         if (s.started != null && s.startEvent == null) {
             s.startEvent = decodeStart(s.started);
         }
+    }
+
+    /**
+     * Appends as an observed sender, so every event of the decision carries the trace context of the step that
+     * made it (the saga's handling of an event is the current observation), as a command's events do.
+     */
+    private AppendResult append(SagaInstance s, List<NewEvent> batch, String correlation) {
+        if (observations.isNoop()) {
+            return store.append(s.streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(s.version), batch);
+        }
+        EventAppendContext context = new EventAppendContext(AGGREGATE_TYPE, s.streamId, Map.of());
+        Observation observation = Observation.createNotStarted(NexusObservation.SAGA_APPEND.getName(), () -> context, observations)
+                .contextualName(NexusObservation.contextualName("append", AGGREGATE_TYPE))
+                .lowCardinalityKeyValue(NexusObservation.KeyNames.CONSUMER.asString(), SagaCoordinator.consumerName(definition.name()))
+                .highCardinalityKeyValue(NexusObservation.KeyNames.AGGREGATE_ID.asString(), s.streamId)
+                .highCardinalityKeyValue(NexusObservation.KeyNames.CORRELATION_ID.asString(), String.valueOf(correlation))
+                .start();
+        try (Observation.Scope ignored = observation.openScope()) {
+            Map<String, String> trace = context.getCarrier();
+            List<NewEvent> traced = trace.isEmpty() ? batch : batch.stream().map(e -> withTrace(e, trace)).toList();
+            return store.append(s.streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(s.version), traced);
+        } catch (RuntimeException | Error e) {
+            observation.error(e);
+            throw e;
+        } finally {
+            observation.stop();
+        }
+    }
+
+    private static NewEvent withTrace(NewEvent event, Map<String, String> trace) {
+        Map<String, String> metadata = new HashMap<>(event.metadata());
+        metadata.putAll(trace);
+        return new NewEvent(event.eventId(), event.eventType(), event.schemaVersion(), event.payload(), event.correlationId(),
+                event.causationId(), metadata);
     }
 
     /** The status of {@code sagaId} read from its stream; empty when it never started. Reads one short stream. */

@@ -239,6 +239,38 @@ public final class ResilientConsumer {
                 parking ? "; later events of the stream are parked until it is retried or discarded" : "", cause);
     }
 
+    /**
+     * Reloads which aggregates are parked from the dead-letter queue. A bus whose partitions move between
+     * processes (a leased consumer group) calls it when it takes a partition over, so that a dead letter
+     * another process stored (or an operator settled) since this consumer was built takes effect here before
+     * the aggregate's next event is delivered. A blocker is dropped only if its letter is gone from the queue;
+     * a newer letter of the same aggregate replaces it. Does nothing on a non-parking path.
+     *
+     * @throws io.nexus.core.NexusException if the dead-letter queue cannot be read
+     */
+    public void refreshParking() {
+        if (!parking) {
+            return;
+        }
+        Map<String, DeadLetter> stored = new java.util.HashMap<>();
+        for (DeadLetter letter : queue.list(consumerName)) {
+            stored.merge(letter.event().streamId(), letter, (a, c) -> c.event().version() > a.event().version() ? c : a);
+        }
+        java.util.Set<String> keys = new java.util.HashSet<>(blockers.keySet());
+        keys.addAll(stored.keySet());
+        for (String key : keys) {
+            synchronized (stripe(key)) {
+                DeadLetter held = blockers.get(key);
+                DeadLetter found = stored.get(key);
+                if (found != null && (held == null || found.event().version() > held.event().version())) {
+                    blockers.put(key, found);
+                } else if (found == null && held != null && queue.find(held.id()).isEmpty()) {
+                    blockers.remove(key, held);
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ operator side
 
     /** The group's dead letters, oldest first. */

@@ -46,9 +46,9 @@ public record CommandMetadata(UUID commandId, String correlationId, @Nullable St
                 principal == null ? Map.of() : principal, attributes == null ? Map.of() : attributes);
     }
 
-    /** Fresh metadata: a random command id, nothing else. */
+    /** Fresh metadata: a new unique command id ({@link io.nexus.core.event.EventIds#next()}), nothing else. */
     public static CommandMetadata create() {
-        return new CommandMetadata(UUID.randomUUID(), null, Map.of(), Map.of());
+        return new CommandMetadata(io.nexus.core.event.EventIds.next(), null, Map.of(), Map.of());
     }
 
     /** Metadata with a caller-chosen command id, which makes re-sending the command safe. */
@@ -82,8 +82,11 @@ public record CommandMetadata(UUID commandId, String correlationId, @Nullable St
         return new CommandMetadata(commandId, correlationId, causationId, principal, value);
     }
 
-    /** The id of the {@code index}-th event (0-based) this command produces for {@code streamId}: stable across re-sends. */
+    /**
+     * The id of the {@code index}-th event (0-based) this command produces for {@code streamId}: stable across
+     * re-sends, derived from the command id by {@link io.nexus.core.event.EventIds#derived}.
+     */
     public UUID eventId(String streamId, int index) {
-        return UUID.nameUUIDFromBytes((commandId + "/" + streamId + "/" + index).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return io.nexus.core.event.EventIds.derived(commandId, streamId, index);
     }
 }

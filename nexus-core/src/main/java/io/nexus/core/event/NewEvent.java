@@ -32,9 +32,9 @@ public record NewEvent(UUID eventId, String eventType, int schemaVersion, EventP
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
-    /** A new event with a random id and no correlation, causation or metadata. */
+    /** A new event with a fresh id ({@link EventIds#next()}) and no correlation, causation or metadata. */
     public static NewEvent of(String eventType, int schemaVersion, EventPayload payload) {
-        return new NewEvent(UUID.randomUUID(), eventType, schemaVersion, payload, null, null, Map.of());
+        return new NewEvent(EventIds.next(), eventType, schemaVersion, payload, null, null, Map.of());
     }
 
     /** The size this event counts against a store's event size limit: payload plus metadata text. */

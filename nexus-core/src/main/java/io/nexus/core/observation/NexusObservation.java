@@ -45,9 +45,16 @@ public enum NexusObservation implements ObservationDocumentation {
     PROJECTION_HANDLE("nexus.projection.handling", KeyNames.CONSUMER, KeyNames.EVENT_TYPE, KeyNames.OUTCOME),
     /**
      * A saga handling one event (its start or a reply, {@link EventHandlingContext}), in the trace of the
-     * command that stored it; the commands the saga sends meanwhile are its children.
+     * command that stored it; the commands the saga sends meanwhile are its children. A step a timer fires is
+     * observed as this too ({@code saga timer step-timeout}), continuing the instance's last recorded event.
      */
     SAGA_HANDLE("nexus.saga.handling", KeyNames.CONSUMER, KeyNames.EVENT_TYPE, KeyNames.OUTCOME),
+    /**
+     * A saga recording a decision: its own events and the events a step emits, appended to the instance's
+     * stream. A sender ({@link EventAppendContext}) like {@link #COMMAND_APPEND}, so those events carry the
+     * trace of the step (a child of {@link #SAGA_HANDLE}).
+     */
+    SAGA_APPEND("nexus.saga.append", KeyNames.CONSUMER),
     /** One call of an adapter to its remote service (DynamoDB, Kinesis, OpenSearch, a schema registry). */
     REMOTE_CALL("nexus.remote.call", KeyNames.SYSTEM, KeyNames.OPERATION, KeyNames.OUTCOME);
 
@@ -72,7 +79,7 @@ public enum NexusObservation implements ObservationDocumentation {
     @Override
     public KeyName[] getHighCardinalityKeyNames() {
         return switch (this) {
-            case COMMAND, COMMAND_LOAD, COMMAND_APPEND -> new KeyName[]{KeyNames.AGGREGATE_ID, KeyNames.CORRELATION_ID};
+            case COMMAND, COMMAND_LOAD, COMMAND_APPEND, SAGA_APPEND -> new KeyName[]{KeyNames.AGGREGATE_ID, KeyNames.CORRELATION_ID};
             case BUS_CONSUME, PROJECTION_HANDLE, SAGA_HANDLE -> new KeyName[]{KeyNames.AGGREGATE_ID, KeyNames.CORRELATION_ID,
                     KeyNames.EVENT_ID};
             case ROUTER_PUBLISH -> new KeyName[]{KeyNames.BATCH_SIZE};

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a saga does: which event starts it, how its id is found in that event, and its ordered steps.
@@ -194,7 +195,7 @@ public final class SagaDefinition<E> {
         }
 
         /** The saga id {@code event} (which must {@link #matches match}) belongs to, or null when it names none. */
-        public String correlationKey(Object event) {
+        public @Nullable String correlationKey(Object event) {
             return correlation.apply(type.cast(event));
         }
 
@@ -244,9 +245,9 @@ public final class SagaDefinition<E> {
      */
     public static final class StepBuilder<E> {
         private final String stepName;
-        private Action<E> action;
-        private Action<E> compensation;
-        private Duration timeout;
+        private @Nullable Action<E> action;
+        private @Nullable Action<E> compensation;
+        private @Nullable Duration timeout;
         private final List<Reply<?>> replies = new ArrayList<>();
 
         private StepBuilder(String stepName) {
@@ -293,7 +294,7 @@ public final class SagaDefinition<E> {
 
         /** A reply of class {@code type} whose {@code sagaId} matches means the step succeeded. */
         public <R> StepBuilder<E> succeedsOn(Class<R> type, Function<? super R, String> sagaId) {
-            return succeedsOn(type, sagaId, null);
+            return succeedsOn(type, sagaId, reply -> true);
         }
 
         /** As {@link #succeedsOn(Class, Function)}, for replies that also satisfy {@code filter}. */
@@ -304,12 +305,12 @@ public final class SagaDefinition<E> {
 
         /** A reply of class {@code type} whose {@code sagaId} matches means the step failed. */
         public <R> StepBuilder<E> failsOn(Class<R> type, Function<? super R, String> sagaId) {
-            return failsOn(type, sagaId, null, null);
+            return failsOn(type, sagaId, reply -> true, String::valueOf);
         }
 
         /** As {@link #failsOn(Class, Function)}, with the failure reason taken from the reply. */
         public <R> StepBuilder<E> failsOn(Class<R> type, Function<? super R, String> sagaId, Function<? super R, String> reason) {
-            return failsOn(type, sagaId, null, reason);
+            return failsOn(type, sagaId, reply -> true, reason);
         }
 
         /** As {@link #failsOn(Class, Function, Function)}, for replies that also satisfy {@code filter}. */

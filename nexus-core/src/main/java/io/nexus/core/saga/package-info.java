@@ -3,4 +3,7 @@
  * saga (started by an event, ordered steps, compensations, timeouts, replies). The runtime that runs
  * definitions (coordinator, event-sourced saga state, durable timers, status) is in {@code nexus-saga}.
  */
+@NullMarked
 package io.nexus.core.saga;
+
+import org.jspecify.annotations.NullMarked;

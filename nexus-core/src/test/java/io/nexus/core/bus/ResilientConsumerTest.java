@@ -120,6 +120,27 @@ class ResilientConsumerTest {
     }
 
     @Test
+    void refreshingParkingPicksUpLettersStoredAndSettledByAnotherProcessOfTheGroup() throws Exception {
+        // Two processes of one group share the queue; the partition of stream "a" moves from the first to the second.
+        ResilientConsumer first = consumer(BusPath.PRIMARY);
+        ResilientConsumer second = consumer(BusPath.PRIMARY);
+        poison.add("a@2");
+        first.deliver(event("a", 1));
+        first.deliver(event("a", 2));
+
+        second.refreshParking();
+        assertTrue(second.deliver(event("a", 3)));
+        assertEquals(List.of("a@1"), handled, "the second process parks behind the first one's dead letter");
+        assertEquals(List.of(3L), queue.parked("billing/PRIMARY", "a").stream().map(EventEnvelope::version).toList());
+
+        poison.clear();
+        assertTrue(first.retryDeadLetter(first.deadLetters().get(0).id()));
+        second.refreshParking();
+        assertTrue(second.deliver(event("a", 4)));
+        assertEquals(List.of("a@1", "a@2", "a@3", "a@4"), handled, "the settled letter no longer parks the stream");
+    }
+
+    @Test
     void parkingSurvivesARestartAndARedeliveredDeadLetterIsNotParkedBehindItself() throws Exception {
         ResilientConsumer first = consumer(BusPath.PRIMARY);
         poison.add("a@2");

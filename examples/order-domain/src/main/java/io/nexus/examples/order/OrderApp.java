@@ -1,5 +1,6 @@
 package io.nexus.examples.order;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexus.core.Nexus;
@@ -47,6 +48,8 @@ import java.util.function.Supplier;
  * HTTP/WebSocket API with its web page. The engines come from the profile: embedded (nothing installed),
  * {@code postgres} (one durable machine), {@code aws} (endpoints from the environment) or {@code local} (DynamoDB Local, kinesis-mock and an
  * OpenSearch node started by the app). It runs a short demo through the API, then serves until stopped.
+ * Tracing is the user's choice: {@link #run(String[], ObservationRegistry)} takes the registry (none by default), and
+ * then every HTTP request is a span that continues an incoming {@code traceparent} (docs/observability.md).
  *
  * <pre>
  * usage: OrderApp [--port N] [--demo-only] [--profile embedded|postgres|aws|local] [--operator-token T]
@@ -66,7 +69,20 @@ public final class OrderApp {
     private OrderApp() {
     }
 
+    /** Runs the app untraced: see {@link #run(String[], ObservationRegistry)}. */
     public static void main(String[] args) throws Exception {
+        run(args, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * Runs the app as the command line {@code args} say (see {@link #USAGE}), observing in {@code observations}: every
+     * HTTP request (continuing an incoming W3C {@code traceparent}), command, event handling, projection and saga step.
+     * A registry with a tracing handler (from a Micrometer Tracing bridge: OpenTelemetry or Brave) makes them one
+     * trace per request; {@link ObservationRegistry#NOOP} observes nothing. An application that traces calls this from
+     * its own {@code main} with its registry.
+     */
+    public static void run(String[] args, ObservationRegistry observations) throws Exception {
+        Objects.requireNonNull(observations, "observations");
         Options options;
         try {
             options = Options.parse(args, System.getenv());
@@ -80,7 +96,7 @@ public final class OrderApp {
             System.out.println(USAGE);
             return;
         }
-        run(options, System.out);
+        run(options, System.out, observations);
     }
 
     /**
@@ -132,17 +148,40 @@ public final class OrderApp {
     }
     // end::read-side[]
 
-    /** Starts the app on the profile's engines, runs the demo, and unless {@code demoOnly} serves until the JVM shuts down. */
-    static void run(Options options, PrintStream out) throws Exception {
+    /**
+     * The app's {@link Nexus} on {@code engines}, {@link #assemble}d with billing, the simulator and the fulfilment
+     * saga: meters go to {@code metrics}, observations to {@code observations} (traces, when it has a tracing handler;
+     * {@link ObservationRegistry#NOOP} for none). The HTTP API observes every request in the same registry.
+     */
+    public static Nexus build(AppEngines engines, PrometheusMeterRegistry metrics, ObservationRegistry observations,
+                              FulfilmentSimulator simulator, Duration reservationTimeout) {
+        return build(engines, metrics, observations, simulator, reservationTimeout, new Billing());
+    }
+
+    /** As {@link #build(AppEngines, PrometheusMeterRegistry, ObservationRegistry, FulfilmentSimulator, Duration)}, with {@code billing} as the billing group's consumer. */
+    public static Nexus build(AppEngines engines, PrometheusMeterRegistry metrics, ObservationRegistry observations,
+                              FulfilmentSimulator simulator, Duration reservationTimeout, BusConsumer billing) {
+        // tag::observability[]
+        Nexus.Builder builder = engines.configure(Nexus.builder())
+                .meterRegistry(metrics)                 // meters (Micrometer)
+                .observationRegistry(observations);     // traces (Micrometer Observation API), and the HTTP requests' spans
+        // end::observability[]
+        return assemble(builder, billing, reservationTimeout, simulator, engines.eventBus(), engines.schemaRegistry()).build();
+    }
+
+    /**
+     * Starts the app on the profile's engines, observed in {@code observations}, runs the demo, and unless
+     * {@code demoOnly} serves until the JVM shuts down.
+     */
+    static void run(Options options, PrintStream out, ObservationRegistry observations) throws Exception {
         Duration reservationTimeout = Fulfilment.reservationTimeout(System.getenv(Fulfilment.TIMEOUT_VARIABLE));
         long began = System.nanoTime();
-        AppEngines engines = EngineProfiles.open(options.profile(), System.getenv(), out);
+        AppEngines engines = EngineProfiles.open(options.profile(), System.getenv(), out, observations);
         Running app;
         try {
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             FulfilmentSimulator simulator = new FulfilmentSimulator();
-            Nexus nexus = assemble(engines.configure(Nexus.builder()).meterRegistry(metrics), new Billing(), reservationTimeout,
-                    simulator, engines.eventBus(), engines.schemaRegistry()).build();
+            Nexus nexus = build(engines, metrics, observations, simulator, reservationTimeout);
             app = start(nexus, HttpSettings.defaults(options.port(), options.operatorToken()), engines, Optional.of(simulator),
                     Optional.of(metrics));
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.nexus.examples.order.engines;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.Nexus;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.projection.Projection;
@@ -113,6 +114,7 @@ public final class AwsEngines implements AppEngines {
     private final OrderSearch search;
     private final KinesisEventBus bus;
     private final SchemaRegistries.Opened registry;
+    private final ObservationRegistry observations;
 
     /**
      * Clients for {@code settings} with the in-memory schema registry, and what is missing created.
@@ -120,15 +122,28 @@ public final class AwsEngines implements AppEngines {
      * @param owned closed with these engines (the local engines' processes), or {@code null}
      */
     public AwsEngines(String profile, Settings settings, AutoCloseable owned) {
-        this(profile, settings, SchemaRegistries.Settings.EMBEDDED, owned);
+        this(profile, settings, SchemaRegistries.Settings.EMBEDDED, owned, ObservationRegistry.NOOP);
     }
 
     /**
-     * Clients for {@code settings} and the schema registry {@code registry} names, and what is missing created.
+     * Clients for {@code settings} with the in-memory schema registry; see
+     * {@link #AwsEngines(String, Settings, SchemaRegistries.Settings, AutoCloseable, ObservationRegistry)}.
+     */
+    public AwsEngines(String profile, Settings settings, AutoCloseable owned, ObservationRegistry observations) {
+        this(profile, settings, SchemaRegistries.Settings.EMBEDDED, owned, observations);
+    }
+
+    /**
+     * Clients for {@code settings} and the schema registry {@code registry} names, and what is missing created; the
+     * OpenSearch read model's requests are observed in {@code observations}. The AWS clients are not: the bus and the
+     * change capture poll, and every poll would be a trace of its own (add {@code AwsObservations.interceptor(registry)}
+     * to a client to see its calls).
      *
      * @param owned closed with these engines (the local engines' processes), or {@code null}
      */
-    public AwsEngines(String profile, Settings settings, SchemaRegistries.Settings registry, AutoCloseable owned) {
+    public AwsEngines(String profile, Settings settings, SchemaRegistries.Settings registry, AutoCloseable owned,
+                      ObservationRegistry observations) {
+        this.observations = Objects.requireNonNull(observations, "observations");
         this.profile = Objects.requireNonNull(profile, "profile");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.owned = owned;
@@ -146,7 +161,7 @@ public final class AwsEngines implements AppEngines {
             kinesis.createStream(r -> r.streamName(settings.stream()).shardCount(2));
         }
         kinesis.waiter().waitUntilStreamExists(r -> r.streamName(settings.stream()));
-        this.search = new OrderSearch(openSearch, settings.searchIndex());
+        this.search = new OrderSearch(openSearch, settings.searchIndex(), observations);
         this.bus = KinesisEventBus.builder(kinesis).primaryStream(settings.stream())
                 .checkpoints(new DynamoDbCheckpointStore(dynamoDb, tables.checkpoints()))
                 .deadLetters(DynamoDbDeadLetterQueue.builder(dynamoDb).tableName(tables.deadLetters()).build())
@@ -177,7 +192,7 @@ public final class AwsEngines implements AppEngines {
 
     @Override
     public Map<String, Supplier<Projection>> projections() {
-        return Map.of(search.projection().name(), () -> new OrderSearch(openSearch, settings.searchIndex()).projection());
+        return Map.of(search.projection().name(), () -> new OrderSearch(openSearch, settings.searchIndex(), observations).projection());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.nexus.examples.order.engines;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.local.LocalEngines;
 
 import java.io.PrintStream;
@@ -26,16 +27,26 @@ public final class EngineProfiles {
      * @throws IllegalArgumentException if the profile is unknown or its configuration is incomplete (all problems named)
      */
     public static AppEngines open(String profile, Map<String, String> env, PrintStream out) {
+        return open(profile, env, out, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * The engines of {@code profile}, as {@link #open(String, Map, PrintStream)} opens them, with the calls of the
+     * engines' own read models (OpenSearch) observed in {@code observations}.
+     *
+     * @throws IllegalArgumentException if the profile is unknown or its configuration is incomplete (all problems named)
+     */
+    public static AppEngines open(String profile, Map<String, String> env, PrintStream out, ObservationRegistry observations) {
         return switch (profile) {
             case "embedded" -> new EmbeddedEngines();
             case "postgres" -> PostgresAppEngines.fromEnvironment(env);
-            case "aws" -> aws(env);
-            case "local" -> local(env, out);
+            case "aws" -> aws(env, observations);
+            case "local" -> local(env, out, observations);
             default -> throw new IllegalArgumentException("profile must be one of " + NAMES + ", but was '" + profile + "'");
         };
     }
 
-    private static AppEngines aws(Map<String, String> env) {
+    private static AppEngines aws(Map<String, String> env, ObservationRegistry observations) {
         List<String> problems = new ArrayList<>();
         AwsEngines.Settings engines = null;
         SchemaRegistries.Settings registry = null;
@@ -52,10 +63,10 @@ public final class EngineProfiles {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        return new AwsEngines("aws", engines, registry, null);
+        return new AwsEngines("aws", engines, registry, null, observations);
     }
 
-    private static AppEngines local(Map<String, String> env, PrintStream out) {
+    private static AppEngines local(Map<String, String> env, PrintStream out, ObservationRegistry observations) {
         SchemaRegistries.Settings registry = SchemaRegistries.Settings.fromEnvironment(env);
         String dir = env.get("KINESIS_MOCK_DIR");
         out.println("Starting DynamoDB Local, kinesis-mock and an OpenSearch node (the first start installs kinesis-mock with npm)...");
@@ -63,7 +74,7 @@ public final class EngineProfiles {
         LocalEngines engines = LocalEngines.start(dir == null || dir.isBlank() ? DEFAULT_KINESIS_MOCK_DIR : Path.of(dir));
         try {
             out.println("Local engines up in " + (System.nanoTime() - began) / 1_000_000 + " ms: " + engines.endpoints());
-            return new AwsEngines("local", AwsEngines.Settings.of(engines.endpoints()), registry, engines);
+            return new AwsEngines("local", AwsEngines.Settings.of(engines.endpoints()), registry, engines, observations);
         } catch (RuntimeException e) {
             engines.close();
             throw e;

@@ -13,11 +13,13 @@ import io.nexus.examples.order.projection.OrderSummaryProjection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
@@ -121,11 +123,15 @@ public final class FulfilmentSimulator implements NexusComponent, BusConsumer {
             return;
         }
         String orderId = event.streamId().substring("payment-".length());
+        // The answer is caused by the request (so it keeps the request's correlation id), and its command id is derived
+        // from the request's event id, so a redelivered request is answered by the same command.
+        CommandMetadata metadata = CommandMetadata.withCommandId(UUID.nameUUIDFromBytes(event.eventId().toString()
+                .getBytes(StandardCharsets.UTF_8))).causedBy(event);
         try {
             if (now == PaymentMode.APPROVE) {
-                charge(orderId);
+                commands().send(new Payment.ConfirmPayment(orderId), metadata);
             } else {
-                decline(orderId, "card declined (simulated provider in DECLINE mode)");
+                commands().send(new Payment.DeclinePayment(orderId, "card declined (simulated provider in DECLINE mode)"), metadata);
             }
         } catch (CommandRejectedException e) {
             // Delivery is at-least-once: a request answered before is answered.

@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * rest is drained so that the client reads the answer rather than a reset); bodies must be declared
  * JSON (415); error messages never repeat more than a few dozen characters of input. Commands answer
  * once the read model shows them, waiting asynchronously, so slow read models hold no thread either.
- * Thread-safe.
+ * Tracing: every request is an observation in the registry Nexus was built with ({@link HttpObservation}),
+ * continuing an incoming W3C {@code traceparent}. Thread-safe.
  */
 public final class OrderHttpApi implements AutoCloseable {
 
@@ -68,6 +69,7 @@ public final class OrderHttpApi implements AutoCloseable {
         new FulfilmentRoutes(services, settings).register(routes);
         new OperatorRoutes(services, access).register(routes);
         NotificationSocket sockets = new NotificationSocket(services.nexus().notifications());
+        HttpObservation observation = new HttpObservation(services.nexus().observationRegistry());
 
         QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads(), 4, 60_000);
         threads.setName("order-http");
@@ -90,12 +92,19 @@ public final class OrderHttpApi implements AutoCloseable {
             });
             config.http.maxRequestSize = settings.maxBodyBytes();
             config.staticFiles.add("/web", Location.CLASSPATH);
+            // tag::http-observation[]
+            // Every request is observed in the registry Nexus was built with, from before its first handler to its
+            // complete answer; each route's handler runs with it current (HttpObservation.routed), so commands are its children.
+            config.routes.before(observation::start);
+            config.requestLogger.http((ctx, millis) -> HttpObservation.stop(ctx));
+            // end::http-observation[]
             routes.install(config.routes);
             config.routes.ws("/ws/notifications", sockets::configure);
             config.routes.exception(ApiException.class, (e, ctx) -> Routes.answer(ctx, Errors.of(e)));
             config.routes.exception(NexusException.class, (e, ctx) -> {
                 Errors.Answer answer = Errors.of(e);
                 if (answer == null) {
+                    HttpObservation.failed(ctx, e);
                     log.error("Unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
                     answer = Errors.of(500, "internal", "The server failed unexpectedly (" + e.getClass().getSimpleName()
                             + "); the command may or may not have been applied, check the order before retrying.");
@@ -103,6 +112,7 @@ public final class OrderHttpApi implements AutoCloseable {
                 Routes.answer(ctx, answer);
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
+                HttpObservation.failed(ctx, e);
                 log.error("Unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
                 Routes.answer(ctx, Errors.of(500, "internal", "The server failed unexpectedly (" + e.getClass().getSimpleName()
                         + "); the command may or may not have been applied, check the order before retrying."));

@@ -56,10 +56,10 @@ final class Routes {
             String allow = String.join(", ", allowed);
             for (HandlerType method : METHODS) {
                 Handler handler = handlers.get(method);
-                routes.addHttpHandler(method, path, handler != null ? handler : ctx -> {
+                routes.addHttpHandler(method, path, HttpObservation.routed(path, handler != null ? handler : ctx -> {
                     throw new ApiException(405, "method_not_allowed", "Method " + ctx.method().name()
                             + " is not allowed here; expected " + allow + ".", Map.of("Allow", allow));
-                });
+                }));
             }
         });
     }

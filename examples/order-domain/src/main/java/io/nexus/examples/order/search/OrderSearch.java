@@ -1,5 +1,6 @@
 package io.nexus.examples.order.search;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.examples.order.domain.LineAdded;
 import io.nexus.examples.order.domain.LineRemoved;
@@ -43,7 +44,16 @@ public final class OrderSearch {
 
     /** The search over {@code client}, in an index behind {@code alias}, created if missing. */
     public OrderSearch(OpenSearchClient client, String alias) {
-        this.orders = OpenSearchReadModel.builder(client, alias, OrderDocument.class).mapping(MAPPING).build();
+        this(client, alias, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * The search over {@code client}, in an index behind {@code alias}, created if missing; each request to OpenSearch
+     * is observed in {@code observations} ({@code opensearch index}, {@code opensearch search}, ...).
+     */
+    public OrderSearch(OpenSearchClient client, String alias, ObservationRegistry observations) {
+        this.orders = OpenSearchReadModel.builder(client, alias, OrderDocument.class).mapping(MAPPING)
+                .observationRegistry(observations).build();
         orders.createIfMissing();
         this.projection = OpenSearchProjection.perAggregate("order-search",
                 Set.of("OrderPlaced", "LineAdded", "LineRemoved", "OrderConfirmed", "OrderCancelled"), orders, OrderSearch::apply);

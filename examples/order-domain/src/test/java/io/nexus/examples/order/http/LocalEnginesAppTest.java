@@ -1,6 +1,8 @@
 package io.nexus.examples.order.http;
 
 import io.nexus.examples.order.engines.AwsEngines;
+import io.nexus.examples.order.observability.OtelTracing;
+import io.nexus.local.EngineEndpoints;
 import io.nexus.local.LocalEngines;
 import io.nexus.confluent.ConfluentSchemaRegistry;
 import io.nexus.confluent.ConfluentTestServer;
@@ -16,7 +18,10 @@ import io.nexus.examples.order.engines.EngineProfiles;
 import io.nexus.examples.order.fulfilment.FulfilmentModule;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,15 +37,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The same app end to end over HTTP on the distributed engines, run locally (DynamoDB Local, kinesis-mock,
- * an OpenSearch node): orders, fulfilment with the simulated payment, OpenSearch search, readiness of each
- * engine; then the app is closed and a new one started on the same engines finds everything again and
- * carries on.
+ * an OpenSearch node), started once for the class: orders, fulfilment with the simulated payment, OpenSearch
+ * search, readiness of each engine; then the app is closed and a new one started on the same engines finds
+ * everything again and carries on. And one request's trace, end to end across DynamoDB Streams change capture,
+ * the Kinesis bus and OpenSearch.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalEnginesAppTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
-    // Started once for both tests: the engines are most of the time either takes.
     private static LocalEngines engines;
 
     @BeforeAll
@@ -56,6 +62,7 @@ class LocalEnginesAppTest {
     }
 
     @Test
+    @Order(1)
     void theAppRunsOnTheLocalEnginesAndLosesNothingAcrossARestart() throws Exception {
         AwsEngines.Settings settings = AwsEngines.Settings.of(engines.endpoints());
         try (RunningApp app = RunningApp.on(new AwsEngines("local", settings, null), HttpSettings.defaults(0, RunningApp.TOKEN),
@@ -73,8 +80,10 @@ class LocalEnginesAppTest {
             RunningApp.Reply found = awaitSearch(app, "beans", "o-1");
             assertEquals("opensearch", found.json().path("engine").asText());
         }
-        try (RunningApp again = RunningApp.on(new AwsEngines("local", settings, null), HttpSettings.defaults(0, RunningApp.TOKEN),
-                Duration.ofMinutes(30))) {
+        // On DynamoDB the inline read model follows the global log, which is indexed from the Streams: on a loaded
+        // machine that takes longer than the default 5 s read-your-writes wait, so this run waits up to the test's bound.
+        HttpSettings patient = new HttpSettings(0, Duration.ofSeconds(30), HttpSettings.DEFAULT_MAX_BODY_BYTES, 64, RunningApp.TOKEN, WAIT);
+        try (RunningApp again = RunningApp.on(new AwsEngines("local", settings, null), patient, Duration.ofMinutes(30))) {
             RunningApp.Reply o1 = expect(200, again.call("GET", "/orders/o-1?waitForVersion=3", null));
             assertEquals("CONFIRMED", o1.json().path("status").asText());
             assertEquals(2900, o1.json().path("totalCents").asLong());
@@ -92,11 +101,33 @@ class LocalEnginesAppTest {
     }
 
     /**
+     * The traced request of {@link HttpTraceTest} on these engines (tables, stream and index of its own): the context
+     * travels in the events' metadata through DynamoDB, its Streams change capture, the router's publish (whose span
+     * links to the events' contexts) and Kinesis records into every consumer, the saga and the OpenSearch projection.
+     */
+    @Test
+    @Order(2)
+    void oneRequestIsOneTraceAcrossChangeCaptureKinesisAndOpenSearch() throws Exception {
+        EngineEndpoints endpoints = engines.endpoints();
+        AwsEngines.Settings settings = new AwsEngines.Settings(endpoints.dynamoDb(), endpoints.kinesis(), endpoints.openSearch(),
+                EngineEndpoints.REGION, "traced-app-", "traced-app-events", "traced-orders");
+        try (OtelTracing tracing = new OtelTracing();
+             RunningApp app = RunningApp.on(new AwsEngines("local", settings, null, tracing.registry),
+                     HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30), tracing.registry)) {
+            RequestTrace trace = new RequestTrace(app, tracing, "traced-1").run(WAIT);
+            trace.assertSpans(true);
+            trace.assertEvents();
+            trace.assertSearchIndexed(WAIT);
+        }
+    }
+
+    /**
      * The aws profile with {@code NEXUS_SCHEMA_REGISTRY=confluent}: the app registers its schemas on the registry at
      * start (each Order subject FULL), an order placed over HTTP is validated against it, a second start registers
      * nothing new, and an event type the registry does not hold is refused (rule schema-required).
      */
     @Test
+    @Order(3)
     void theAwsProfileRegistersItsSchemasOnAConfluentRegistryAndRefusesUnregisteredTypes() throws Exception {
         try (ConfluentTestServer registry = ConfluentTestServer.start(null)) {
             Map<String, String> env = new HashMap<>(Map.of(

@@ -2,6 +2,7 @@ package io.nexus.examples.order.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nexus.core.Nexus;
@@ -50,15 +51,25 @@ final class RunningApp implements AutoCloseable {
     }
 
     static RunningApp on(AppEngines engines, HttpSettings settings, Duration reservationTimeout) {
-        return on(engines, settings, reservationTimeout, new Billing());
+        return on(engines, settings, reservationTimeout, new Billing(), ObservationRegistry.NOOP);
     }
 
     /** The app on {@code engines} with {@code billing} consuming the bus as the billing group. */
     static RunningApp on(AppEngines engines, HttpSettings settings, Duration reservationTimeout, BusConsumer billing) {
+        return on(engines, settings, reservationTimeout, billing, ObservationRegistry.NOOP);
+    }
+
+    /** The app as {@link OrderApp#run(String[], ObservationRegistry)} assembles it, observed in {@code observations}. */
+    static RunningApp on(AppEngines engines, HttpSettings settings, Duration reservationTimeout, ObservationRegistry observations) {
+        return on(engines, settings, reservationTimeout, new Billing(), observations);
+    }
+
+    /** The app on {@code engines} with {@code billing} as the billing group, observed in {@code observations}. */
+    static RunningApp on(AppEngines engines, HttpSettings settings, Duration reservationTimeout, BusConsumer billing,
+                         ObservationRegistry observations) {
         FulfilmentSimulator simulator = new FulfilmentSimulator();
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Nexus nexus = OrderApp.assemble(engines.configure(Nexus.builder()).meterRegistry(metrics), billing,
-                reservationTimeout, simulator, engines.eventBus(), engines.schemaRegistry()).build();
+        Nexus nexus = OrderApp.build(engines, metrics, observations, simulator, reservationTimeout, billing);
         return new RunningApp(OrderApp.start(nexus, settings, engines, Optional.of(simulator), Optional.of(metrics)),
                 simulator, metrics);
     }

@@ -26,13 +26,13 @@ import java.util.Optional;
  * An observation registry wired the way an application wires OpenTelemetry through Micrometer Tracing's
  * bridge (W3C propagation), exporting every finished span to memory.
  */
-final class OtelTracing implements AutoCloseable {
+public final class OtelTracing implements AutoCloseable {
 
-    final InMemorySpanExporter exporter = InMemorySpanExporter.create();
-    final ObservationRegistry registry = ObservationRegistry.create();
+    public final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    public final ObservationRegistry registry = ObservationRegistry.create();
     private final SdkTracerProvider provider;
 
-    OtelTracing() {
+    public OtelTracing() {
         provider = SdkTracerProvider.builder().setSampler(Sampler.alwaysOn())
                 .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
         OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(provider)
@@ -50,15 +50,15 @@ final class OtelTracing implements AutoCloseable {
         // end::wiring[]
     }
 
-    List<SpanData> spans() {
+    public List<SpanData> spans() {
         return exporter.getFinishedSpanItems();
     }
 
-    List<SpanData> named(String name) {
+    public List<SpanData> named(String name) {
         return spans().stream().filter(s -> s.getName().equals(name)).toList();
     }
 
-    SpanData only(String name) {
+    public SpanData only(String name) {
         List<SpanData> found = named(name);
         if (found.size() != 1) {
             throw new AssertionError("expected one span '" + name + "' but found " + found.size() + " among " + names());
@@ -66,11 +66,11 @@ final class OtelTracing implements AutoCloseable {
         return found.get(0);
     }
 
-    Optional<SpanData> byId(String spanId) {
+    public Optional<SpanData> byId(String spanId) {
         return spans().stream().filter(s -> s.getSpanId().equals(spanId)).findFirst();
     }
 
-    List<String> names() {
+    public List<String> names() {
         return spans().stream().map(SpanData::getName).toList();
     }
 

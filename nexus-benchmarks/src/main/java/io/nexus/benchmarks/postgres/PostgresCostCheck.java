@@ -1,0 +1,297 @@
+package io.nexus.benchmarks.postgres;
+
+import io.nexus.benchmarks.Deposit;
+import io.nexus.benchmarks.Deposited;
+import io.nexus.benchmarks.Workloads;
+import io.nexus.core.Nexus;
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.event.EventIds;
+import io.nexus.core.event.NewEvent;
+import io.nexus.core.serialization.EventCodec;
+import io.nexus.core.store.EventStore;
+import io.nexus.core.store.ExpectedVersion;
+import io.nexus.postgresql.PostgresEngines;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@link PostgresBenchmark}'s workloads once each, timed three ways: wall-clock time, the CPU time of the
+ * client threads, and the CPU time of the PostgreSQL server's processes (from {@code /proc}, Linux only).
+ * On a machine shared with other work, wall-clock throughput mostly measures how long the threads waited
+ * for a core; the two CPU times say what a workload costs, where (client or server), and so what it would
+ * reach with the cores to itself. A cross-check of the JMH figures, not a replacement.
+ *
+ * <p>Run: {@code java -Xms2g -Xmx2g -cp nexus-benchmarks/target/benchmarks.jar
+ * io.nexus.benchmarks.postgres.PostgresCostCheck [events-to-replay]}.
+ */
+public final class PostgresCostCheck {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final long TICK_NANOS = 10_000_000L; // USER_HZ is 100 on Linux
+    private static final java.util.concurrent.atomic.LongAdder WORKERS_CPU = new java.util.concurrent.atomic.LongAdder();
+
+    private PostgresCostCheck() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int replayEvents = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        try (EmbeddedPostgres server = EmbeddedPostgres.builder()
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("shared_buffers", "512MB")
+                .setServerConfig("max_connections", "100")
+                .setServerConfig("shared_preload_libraries", "pg_stat_statements")
+                .setServerConfig("pg_stat_statements.track", "all")
+                .start();
+             PostgresEngines engines = PostgresEngines.builder(server.getJdbcUrl("postgres", "postgres"), "postgres", null)
+                     .poolSize(24).build();
+             Nexus nexus = PostgresBenchmark.nexus(engines, 0)) {
+            long postmaster = postmasterPid(server.getPort());
+            statements = engines.dataSource();
+            execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            EventStore store = engines.eventStore();
+            EventCodec codec = nexus.codec();
+
+            // Warm up every path once (JIT, server-side statement preparation on the pool's connections).
+            int warm = Integer.getInteger("warm", 300);
+            appendBatches(store, codec, "warm", warm, true);
+            for (int i = 0; i < warm; i++) {
+                nexus.commands().send(new Deposit("warm-" + (i % 30), 1, Workloads.REFERENCE));
+            }
+
+            measure("append batches of 100, encoding inside, 1 thread", "events", 20_000, postmaster,
+                    () -> appendBatches(store, codec, "a1", 200, true));
+            measure("append batches of 100, events prebuilt, 1 thread", "events", 20_000, postmaster,
+                    () -> appendBatches(store, codec, "a2", 200, false));
+            measure("append batches of 100, encoding inside, 8 threads", "events", 80_000, postmaster,
+                    () -> parallel(8, t -> appendBatches(store, codec, "a3-" + t, 100, true)));
+            Deposit[] commands = Workloads.roundRobinDeposits(100, 20);
+            measure("commands, 1 thread", "commands", commands.length, postmaster, () -> {
+                for (Deposit c : commands) {
+                    nexus.commands().send(new Deposit("c1-" + c.accountId(), c.amount(), c.reference()));
+                }
+            });
+            measure("commands, 8 threads", "commands", 8L * commands.length, postmaster, () -> parallel(8, t -> {
+                for (Deposit c : commands) {
+                    nexus.commands().send(new Deposit("c8-" + t + "-" + c.accountId(), c.amount(), c.reference()));
+                }
+            }));
+
+            int batches = replayEvents / 100;
+            parallel(4, t -> appendBatches(store, codec, "log-" + t, batches / 4, true));
+            long head = store.headPosition();
+            long from = Math.max(1, head - replayEvents + 1);
+            measure("readAll pages of 1,000 (no decoding)", "events", head - from + 1, postmaster, () -> {
+                long next = from;
+                while (next <= head) {
+                    List<EventEnvelope> page = store.readAll(next, 1_000);
+                    next = page.get(page.size() - 1).globalPosition() + 1;
+                }
+            });
+            measure("readAll pages of 1,000 + decode", "events", head - from + 1, postmaster, () -> {
+                long next = from;
+                long sum = 0;
+                while (next <= head) {
+                    List<EventEnvelope> page = store.readAll(next, 1_000);
+                    for (EventEnvelope e : page) {
+                        sum += ((Deposited) codec.decode(e)).amount();
+                    }
+                    next = page.get(page.size() - 1).globalPosition() + 1;
+                }
+                if (sum == 42) {
+                    System.out.println("(keeps the work)");
+                }
+            });
+        }
+    }
+
+    private static void appendBatches(EventStore store, EventCodec codec, String prefix, int batches, boolean encodeInside) {
+        List<List<NewEvent>> prebuilt = new ArrayList<>();
+        if (!encodeInside) {
+            for (int b = 0; b < batches; b++) {
+                prebuilt.add(batch(codec, prefix + "-" + b / 10));
+            }
+        }
+        for (int b = 0; b < batches; b++) {
+            String stream = prefix + "-" + b / 10;
+            List<NewEvent> batch = encodeInside ? batch(codec, stream) : prebuilt.get(b);
+            store.append(stream, Workloads.AGGREGATE_TYPE, ExpectedVersion.exactly((long) (b % 10) * 100), batch);
+        }
+    }
+
+    private static List<NewEvent> batch(EventCodec codec, String stream) {
+        List<NewEvent> batch = new ArrayList<>(100);
+        for (int i = 0; i < 100; i++) {
+            batch.add(codec.encode(new Deposited(stream, i + 1, Workloads.REFERENCE), EventIds.next(), null, null, Map.of()));
+        }
+        return batch;
+    }
+
+    interface Task {
+        void run(int thread) throws Exception;
+    }
+
+    private static void parallel(int threads, Task task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    long cpu = THREADS.getCurrentThreadCpuTime();
+                    task.run(thread);
+                    WORKERS_CPU.add(THREADS.getCurrentThreadCpuTime() - cpu);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+            // Gone before the next sample of live threads, so that their time is counted once, by WORKERS_CPU.
+            if (!pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the workload's threads did not end");
+            }
+        }
+    }
+
+    interface Work {
+        void run() throws Exception;
+    }
+
+    private static javax.sql.DataSource statements;
+
+    private static void execute(String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = statements.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** The statements that took the most server time since the last reset, per operation of the workload. */
+    private static void printStatements(long ops) throws java.sql.SQLException {
+        try (java.sql.Connection c = statements.getConnection(); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT calls, total_exec_time, total_plan_time, rows, "
+                     + "regexp_replace(left(query, 110), '\\s+', ' ', 'g') FROM pg_stat_statements "
+                     + "ORDER BY total_exec_time DESC LIMIT 8")) {
+            while (rs.next()) {
+                System.out.printf("      %6.2f calls/op %8.1f us/op exec %6.1f us/op plan %7.1f rows/call  %s%n",
+                        rs.getLong(1) / (double) ops, rs.getDouble(2) * 1e3 / ops, rs.getDouble(3) * 1e3 / ops,
+                        rs.getLong(4) / (double) Math.max(1, rs.getLong(1)), rs.getString(5));
+            }
+        }
+    }
+
+    private static void measure(String name, String unit, long ops, long postmaster, Work work) throws Exception {
+        if (!name.contains(System.getProperty("only", ""))) {
+            return;
+        }
+        execute("SELECT pg_stat_statements_reset()");
+        double load = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        Map<Long, Long> before = threadCpu();
+        long clientCpu = clientCpuNanos();
+        long mainUser = THREADS.getCurrentThreadUserTime();
+        long mainCpu = THREADS.getCurrentThreadCpuTime();
+        long serverCpu = serverCpuNanos(postmaster);
+        jdk.jfr.Recording recording = null;
+        if (System.getProperty("jfr") != null) {
+            // -Djfr=file.jfr records execution samples of the measured part only (every 2 ms).
+            recording = new jdk.jfr.Recording();
+            recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(2));
+            recording.start();
+        }
+        long wall = System.nanoTime();
+        work.run();
+        double wallNs = System.nanoTime() - wall;
+        if (recording != null) {
+            recording.stop();
+            recording.dump(Path.of(System.getProperty("jfr")));
+            recording.close();
+        }
+        double clientNs = clientCpuNanos() - clientCpu;
+        double serverNs = serverCpuNanos(postmaster) - serverCpu;
+        System.out.printf("%-52s %,10.0f %s/s by wall time; CPU per %s: client %,7.1f us, server %,7.1f us"
+                        + " (%,.0f %s/s on one free core); load %.1f%n",
+                name, ops / (wallNs / 1e9), unit, unit.substring(0, unit.length() - 1), clientNs / ops / 1e3,
+                serverNs / ops / 1e3, ops / ((clientNs + serverNs) / 1e9), unit, load);
+        printStatements(ops);
+        System.out.printf("      calling thread: %,.1f us/op CPU of which %,.1f us/op in user mode%n",
+                (THREADS.getCurrentThreadCpuTime() - mainCpu) / 1e3 / ops, (THREADS.getCurrentThreadUserTime() - mainUser) / 1e3 / ops);
+        if (Boolean.getBoolean("threads")) {
+            Map<Long, Long> after = threadCpu();
+            after.entrySet().stream()
+                    .sorted((a, b) -> Long.compare(b.getValue() - before.getOrDefault(b.getKey(), 0L),
+                            a.getValue() - before.getOrDefault(a.getKey(), 0L)))
+                    .limit(5)
+                    .forEach(e -> System.out.printf("      thread %-40s %,9.1f us/op%n",
+                            THREADS.getThreadInfo(e.getKey()) == null ? "?" : THREADS.getThreadInfo(e.getKey()).getThreadName(),
+                            (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / 1e3 / ops));
+        }
+    }
+
+    private static Map<Long, Long> threadCpu() {
+        Map<Long, Long> cpu = new java.util.HashMap<>();
+        for (long id : THREADS.getAllThreadIds()) {
+            cpu.put(id, THREADS.getThreadCpuTime(id));
+        }
+        return cpu;
+    }
+
+    /** CPU time of every live thread of this JVM and of the workload threads that have ended. */
+    private static long clientCpuNanos() {
+        long sum = WORKERS_CPU.sum();
+        for (long id : THREADS.getAllThreadIds()) {
+            long t = THREADS.getThreadCpuTime(id);
+            if (t > 0) {
+                sum += t;
+            }
+        }
+        return sum;
+    }
+
+    /** CPU time of the postmaster, its live children and its children that have exited. */
+    private static long serverCpuNanos(long postmaster) throws IOException {
+        long ticks = ticks(postmaster, true);
+        for (ProcessHandle child : ProcessHandle.of(postmaster).orElseThrow().children().toList()) {
+            ticks += ticks(child.pid(), false);
+        }
+        return ticks * TICK_NANOS;
+    }
+
+    private static long ticks(long pid, boolean withExitedChildren) throws IOException {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            return 0; // exited meanwhile: counted in the postmaster's exited-children time
+        }
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields after the command: [0] state ... [11] utime, [12] stime, [13] cutime, [14] cstime
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        if (withExitedChildren) {
+            ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        }
+        return ticks;
+    }
+
+    private static long postmasterPid(int port) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("postgres") && c.contains("-p " + port)
+                        && !c.contains("pg_ctl")).orElse(false))
+                .mapToLong(ProcessHandle::pid)
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no postmaster process found for port " + port
+                        + "; the server CPU time is read from /proc on Linux"));
+    }
+}

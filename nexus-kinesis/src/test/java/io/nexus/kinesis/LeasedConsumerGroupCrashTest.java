@@ -1,0 +1,331 @@
+package io.nexus.kinesis;
+
+import io.nexus.core.event.EventEnvelope;
+import io.nexus.kinesis.internal.EnvelopeCodec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import static io.nexus.kinesis.KinesisTesting.await;
+import static io.nexus.kinesis.KinesisTesting.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A leased consumer group in separate JVMs ({@link LeasedConsumerProcess}) on a six-shard stream, with its
+ * leases on DynamoDB Local: two (then, in a second test, three) processes start together and split the shards;
+ * one of them is killed with SIGKILL in the middle of a batch (its consumer stops at a marker event) and the
+ * others take its shards over. Afterwards:
+ * <ul>
+ *   <li>every event was handled, and each process handled each aggregate's events in order without a gap;</li>
+ *   <li>an event was handled twice only if the killed process handled it first and it lies in the killed
+ *       process's at-least-once window on its shard: the records it handled after the shard's last
+ *       checkpoint, which is at most one batch ({@link LeaseTables#BATCH} records) and ends with the last
+ *       record it handled on that shard. Nothing else is handled twice, and nothing three times.</li>
+ * </ul>
+ * Every wait is a bounded await on what the processes report; the bounds are generous for a loaded machine.
+ */
+class LeasedConsumerGroupCrashTest {
+
+    private static final int SHARDS = 6;
+    private static final int KEYS = 24;
+    private static final int VERSIONS_PER_ROUND = 8;
+    private static final Duration BOUND = Duration.ofSeconds(180);
+    private static final String GROUP = "crash";
+
+    private final KinesisMock mock = KinesisMock.get();
+    private final List<Child> children = new ArrayList<>();
+    private String stream;
+
+    /** The processes' output, kept under target/ for a look after a failure. */
+    private Path dir;
+
+    @AfterEach
+    void stop() {
+        children.forEach(c -> c.process.destroyForcibly());
+        if (stream != null) {
+            mock.deleteStream(stream);
+        }
+    }
+
+    @Test
+    void twoConsumerJvmsSplitTheShardsAndTheSurvivorTakesOverAfterASigkill() throws Exception {
+        runGroup(2);
+    }
+
+    @Test
+    void threeConsumerJvmsSplitTheShardsAndTheSurvivorsTakeOverAfterASigkill() throws Exception {
+        runGroup(3);
+    }
+
+    /**
+     * Starts {@code processes} consumer JVMs together, waits until they split the shards, publishes one round of
+     * events, kills the process that stops at the marker mid-batch, and checks what was handled.
+     */
+    private void runGroup(int processes) throws Exception {
+        stream = mock.createStream("leased-crash", SHARDS);
+        dir = Files.createDirectories(Path.of("target", "leased-crash", stream));
+        try (DynamoDbAsyncClient dynamoDb = LeaseTables.dynamoDb(LeaseTables.dynamoDb())) {
+            LeaseTables.createLeaseTable(dynamoDb, GROUP + "-" + stream);
+        }
+        Set<String> allShards = new TreeSet<>();
+        mock.shards(stream).forEach(s -> allShards.add(s.shardId()));
+        String[] marker = {dir.resolve("marker").toString(), "order-3", "4"};
+        for (int i = 1; i <= processes; i++) {
+            start("p" + i, marker);
+        }
+        awaitSplit(allShards, live());
+        try (KinesisEventBus publisher = KinesisEventBus.builder(mock.admin()).primaryStream(stream).build()) {
+            publisher.publish(round(1));
+        }
+        Child victim = awaitBlocked();
+        kill(victim);
+        await("the " + (processes - 1) + " survivors hold every shard and handled every event", BOUND,
+                () -> holdsAll(live(), allShards) && handledAll(1));
+
+        Map<String, String> shardOf = shardOfEachEvent(mock.admin(), stream);
+        Map<String, List<String>> handlersOf = new HashMap<>();
+        for (Child child : children) {
+            List<String> handled = child.handled();
+            assertEquals(handled.size(), new HashSet<>(handled).size(), "process " + child.name + " handled an event twice");
+            assertInOrderPerKey(child.name, handled);
+            for (String event : handled) {
+                handlersOf.computeIfAbsent(event, e -> new ArrayList<>()).add(child.name);
+            }
+        }
+        assertEquals(shardOf.keySet(), handlersOf.keySet(), "every event on the stream was handled, nothing else");
+        assertDuplicatesWithinTheKilledBatches(handlersOf, shardOf, victim);
+    }
+
+    private List<EventEnvelope> round(int round) {
+        List<EventEnvelope> events = new ArrayList<>();
+        int first = (round - 1) * VERSIONS_PER_ROUND + 1;
+        for (int v = first; v < first + VERSIONS_PER_ROUND; v++) {
+            for (int k = 0; k < KEYS; k++) {
+                events.add(event("order-" + k, v, "Placed"));
+            }
+        }
+        return events;
+    }
+
+    private boolean handledAll(int round) {
+        Set<String> handled = new HashSet<>();
+        for (Child child : children) {
+            handled.addAll(child.handled());
+        }
+        for (int v = 1; v <= round * VERSIONS_PER_ROUND; v++) {
+            for (int k = 0; k < KEYS; k++) {
+                if (!handled.contains("order-" + k + " " + v)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * For each event handled twice: the killed process handled it first, then one other process. Per shard, those
+     * events are the killed process's last handled records there, contiguous in shard order, at most one batch.
+     */
+    private static void assertDuplicatesWithinTheKilledBatches(Map<String, List<String>> handlersOf, Map<String, String> shardOf,
+                                                               Child... victims) {
+        Set<String> victimNames = new HashSet<>();
+        for (Child victim : victims) {
+            victimNames.add(victim.name);
+        }
+        for (Map.Entry<String, List<String>> e : handlersOf.entrySet()) {
+            List<String> handlers = e.getValue();
+            assertTrue(handlers.size() <= 2, "event " + e.getKey() + " was handled by " + handlers);
+            if (handlers.size() == 2) {
+                assertTrue(victimNames.contains(handlers.get(0)) || victimNames.contains(handlers.get(1)),
+                        "event " + e.getKey() + " was handled twice, by " + handlers + ", neither of them killed");
+            }
+        }
+        for (Child victim : victims) {
+            Map<String, List<String>> byShard = new LinkedHashMap<>();
+            for (String event : victim.handled()) {
+                byShard.computeIfAbsent(shardOf.get(event), s -> new ArrayList<>()).add(event);
+            }
+            for (Map.Entry<String, List<String>> shard : byShard.entrySet()) {
+                List<String> handled = shard.getValue();
+                int firstDuplicate = handled.size();
+                while (firstDuplicate > 0 && handlersOf.get(handled.get(firstDuplicate - 1)).size() == 2) {
+                    firstDuplicate--;
+                }
+                List<String> duplicates = handled.subList(firstDuplicate, handled.size());
+                for (String earlier : handled.subList(0, firstDuplicate)) {
+                    assertEquals(1, handlersOf.get(earlier).size(), "process " + victim.name + " handled " + earlier
+                            + " on shard " + shard.getKey() + " before its last checkpoint there, yet it was handled again");
+                }
+                assertTrue(duplicates.size() <= LeaseTables.BATCH, "process " + victim.name + " had " + duplicates.size()
+                        + " records of shard " + shard.getKey() + " handled again, more than one batch of " + LeaseTables.BATCH
+                        + ": " + duplicates);
+            }
+        }
+    }
+
+    /** A process's own handling of each aggregate: consecutive versions, each once. */
+    private static void assertInOrderPerKey(String name, List<String> handled) {
+        Map<String, Long> last = new HashMap<>();
+        for (String event : handled) {
+            String[] parts = event.split(" ");
+            long version = Long.parseLong(parts[1]);
+            Long previous = last.put(parts[0], version);
+            if (previous != null && version != previous + 1) {
+                fail("process " + name + " handled " + parts[0] + " version " + version + " after " + previous + ": " + handled);
+            }
+        }
+    }
+
+    private static Map<String, String> shardOfEachEvent(KinesisClient client, String stream) {
+        Map<String, String> out = new HashMap<>();
+        for (Shard shard : client.listShards(r -> r.streamName(stream)).shards()) {
+            String iterator = client.getShardIterator(r -> r.streamName(stream).shardId(shard.shardId())
+                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator();
+            while (iterator != null) {
+                String current = iterator;
+                GetRecordsResponse response = client.getRecords(r -> r.shardIterator(current));
+                for (Record record : response.records()) {
+                    EventEnvelope e = EnvelopeCodec.decode(record.data().asByteArray(), record.sequenceNumber());
+                    out.put(e.streamId() + " " + e.version(), shard.shardId());
+                }
+                iterator = response.records().isEmpty() ? null : response.nextShardIterator();
+            }
+        }
+        return out;
+    }
+
+    private void awaitSplit(Set<String> allShards, List<Child> processes) {
+        await("the " + processes.size() + " processes split the " + allShards.size() + " shards between them, "
+                + "each holding at least one", BOUND, () -> {
+            Set<String> union = new HashSet<>();
+            int total = 0;
+            for (Child child : processes) {
+                Set<String> shards = child.shards();
+                if (shards.isEmpty()) {
+                    return false;
+                }
+                union.addAll(shards);
+                total += shards.size();
+            }
+            return total == allShards.size() && union.equals(allShards);
+        });
+    }
+
+    private static boolean holdsAll(List<Child> processes, Set<String> allShards) {
+        Set<String> union = new HashSet<>();
+        int total = 0;
+        for (Child child : processes) {
+            union.addAll(child.shards());
+            total += child.shards().size();
+        }
+        return total == allShards.size() && union.equals(allShards);
+    }
+
+    private Child awaitBlocked() {
+        Child[] blocked = new Child[1];
+        await("a process stops at the marker event in the middle of its batch", BOUND, () -> {
+            for (Child child : live()) {
+                if (child.blocked()) {
+                    blocked[0] = child;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return blocked[0];
+    }
+
+    private static void kill(Child victim) throws InterruptedException {
+        victim.process.destroyForcibly(); // SIGKILL on Linux and macOS
+        assertTrue(victim.process.waitFor(60, TimeUnit.SECONDS), "process " + victim.name + " exited after SIGKILL");
+        assertEquals(137, victim.process.exitValue(), "exit status of a JVM killed by SIGKILL (128 + 9)");
+    }
+
+    private List<Child> live() {
+        return children.stream().filter(c -> c.process.isAlive()).toList();
+    }
+
+    private void start(String name, String... markers) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator
+                + "bin" + File.separator + "java");
+        File output = dir.resolve(name + ".out").toFile();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=off",
+                "-cp", System.getProperty("java.class.path"), LeasedConsumerProcess.class.getName(),
+                mock.endpoint().toString(), LeaseTables.dynamoDb().toString(), stream, GROUP, name));
+        command.addAll(List.of(markers));
+        // Output goes to a file: a pipe's reader races the JDK closing the pipe when the child dies.
+        Process process = new ProcessBuilder(command).redirectOutput(output)
+                .redirectError(dir.resolve(name + ".err").toFile()).start();
+        children.add(new Child(name, process, output.toPath()));
+    }
+
+    /** A consumer process and what it reported so far. */
+    private static final class Child {
+        final String name;
+        final Process process;
+        final Path output;
+
+        Child(String name, Process process, Path output) {
+            this.name = name;
+            this.process = process;
+            this.output = output;
+        }
+
+        private List<String> lines() {
+            try {
+                String text = Files.readString(output, StandardCharsets.US_ASCII);
+                int end = text.lastIndexOf('\n');
+                return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        /** The events handled, as {@code "<stream id> <version>"}, in the order handled. */
+        List<String> handled() {
+            return lines().stream().filter(l -> l.startsWith("H ")).map(l -> l.substring(2)).toList();
+        }
+
+        /** The shards held, as last reported; none once the process is dead. */
+        Set<String> shards() {
+            if (!process.isAlive()) {
+                return Set.of();
+            }
+            String last = null;
+            for (String line : lines()) {
+                if (line.startsWith("SHARDS ")) {
+                    last = line.substring(7);
+                }
+            }
+            return last == null || last.equals("-") ? Set.of() : new TreeSet<>(List.of(last.split(",")));
+        }
+
+        boolean blocked() {
+            return lines().stream().anyMatch(l -> l.startsWith("BLOCKED "));
+        }
+    }
+}
