@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 42201, unknown subject → 40401, unknown version → 40402, schema not found → 40403, incompatible → 409, missing or
  * wrong credentials → 401. Compatibility verdicts come from the Nexus checker, never from the test's expectations.
  */
-final class ConfluentTestServer implements AutoCloseable {
+public final class ConfluentTestServer implements AutoCloseable {
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Set<String> SCHEMA_BODY_FIELDS = Set.of("schema", "schemaType", "references", "metadata", "ruleSet");
@@ -76,17 +76,28 @@ final class ConfluentTestServer implements AutoCloseable {
     }
 
     /** A server on a free port; {@code requiredAuthorization} is the exact Authorization header demanded, or null. */
-    static ConfluentTestServer start(String requiredAuthorization) throws IOException {
+    public static ConfluentTestServer start(String requiredAuthorization) throws IOException {
         return new ConfluentTestServer(requiredAuthorization);
     }
 
-    URI uri() {
+    /** {@code http://127.0.0.1:<port>}. */
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** How many requests were served. */
-    int requests() {
+    public int requests() {
         return requests.get();
+    }
+
+    /** The subjects registered, in name order. */
+    public synchronized List<String> subjects() {
+        return List.copyOf(subjects.keySet());
+    }
+
+    /** The compatibility level set on {@code subject} itself, or null. */
+    public synchronized CompatibilityMode subjectCompatibility(String subject) {
+        return configs.get(subject);
     }
 
     @Override

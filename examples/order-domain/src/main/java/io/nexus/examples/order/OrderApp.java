@@ -10,6 +10,8 @@ import io.nexus.core.bus.EventBus;
 import io.nexus.core.bus.InMemoryEventBus;
 import io.nexus.core.projection.ProcessingMode;
 import io.nexus.core.projection.Projection;
+import io.nexus.core.schema.InMemorySchemaRegistry;
+import io.nexus.core.schema.SchemaRegistry;
 import io.nexus.core.temporal.TemporalQueryService;
 import io.nexus.examples.order.billing.Billing;
 import io.nexus.examples.order.engines.AppEngines;
@@ -111,10 +113,19 @@ public final class OrderApp {
      * payment provider as consumers of {@code bus}, the simulator itself (a component), and the fulfilment saga, whose
      * reservations go through the simulated warehouse.
      */
-    // tag::assemble[]
     public static Nexus.Builder assemble(Nexus.Builder builder, BusConsumer billing, Duration reservationTimeout,
                                          FulfilmentSimulator simulator, EventBus bus) {
-        return readSide(builder.module(new FulfilmentModule()))         // event types, schemas, aggregates, routes
+        return assemble(builder, billing, reservationTimeout, simulator, bus, InMemorySchemaRegistry.create());
+    }
+
+    /**
+     * The whole Order app as {@link #assemble(Nexus.Builder, BusConsumer, Duration, FulfilmentSimulator, EventBus)}, with
+     * the app's schemas registered in {@code schemas} (the profile's registry) and new events validated against it.
+     */
+    // tag::assemble[]
+    public static Nexus.Builder assemble(Nexus.Builder builder, BusConsumer billing, Duration reservationTimeout,
+                                         FulfilmentSimulator simulator, EventBus bus, SchemaRegistry schemas) {
+        return readSide(builder.module(new FulfilmentModule(schemas)))  // event types, schemas registered, aggregates, routes
                 .projection(new FulfilmentProgress(), options -> options.notifications())
                 .eventBus(bus, consumers -> consumers                    // fed by one router from the event store
                         .consumer(Billing.GROUP, BusPath.PRIMARY, billing)
@@ -155,7 +166,7 @@ public final class OrderApp {
                 .meterRegistry(metrics)                 // meters (Micrometer)
                 .observationRegistry(observations);     // traces (Micrometer Observation API), and the HTTP requests' spans
         // end::observability[]
-        return assemble(builder, billing, reservationTimeout, simulator, engines.eventBus()).build();
+        return assemble(builder, billing, reservationTimeout, simulator, engines.eventBus(), engines.schemaRegistry()).build();
     }
 
     /**

@@ -29,6 +29,7 @@ import io.nexus.core.schema.InMemorySchemaRegistry;
 import io.nexus.core.schema.InvalidSchemaException;
 import io.nexus.core.schema.ReadSchemas;
 import io.nexus.core.schema.SchemaFiles;
+import io.nexus.core.schema.SchemaRegistry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -149,18 +150,43 @@ public final class OrderModule implements NexusModule {
     public static InMemorySchemaRegistry schemaRegistry(EventTypes types, BiFunction<String, Integer, String> resourceOf,
                                                         Map<String, CompatibilityMode> modes) {
         InMemorySchemaRegistry registry = InMemorySchemaRegistry.create();
+        registerSchemas(registry, types, resourceOf, modes);
+        return registry;
+    }
+
+    /**
+     * Registers in {@code registry}, for each of {@code types}, the schema of every version up to its current one
+     * (read from the classpath resource {@code resourceOf} names), each subject in its mode in {@code modes}
+     * before its later versions are judged. Idempotent, so it runs at every start: versions already registered
+     * are found, not added. Version 1 goes first because a registry such as Glue has no mode for a subject that
+     * does not exist yet.
+     *
+     * @throws SchemaFiles.SchemaFileException if a resource is missing, or the registry holds other versions
+     * @throws InvalidSchemaException          if a resource is not a valid JSON Schema (or one the registry takes)
+     * @throws io.nexus.core.schema.IncompatibleSchemaException if a version breaks its subject's mode
+     * @throws io.nexus.core.schema.SchemaRegistryException     if the registry refuses otherwise or cannot be reached
+     */
+    public static void registerSchemas(SchemaRegistry registry, EventTypes types, BiFunction<String, Integer, String> resourceOf,
+                                       Map<String, CompatibilityMode> modes) {
+        Map<String, String> first = new TreeMap<>();
         Map<String, String> documents = new TreeMap<>();
         for (EventTypeInfo type : types.all()) {
-            CompatibilityMode mode = modes.get(type.name());
-            if (mode != null) {
-                registry.setCompatibility(type.name(), mode);
-            }
             for (int version = 1; version <= type.version(); version++) {
-                documents.put(type.name() + ".v" + version + ".json", read(resourceOf.apply(type.name(), version)));
+                String name = type.name() + ".v" + version + ".json";
+                documents.put(name, read(resourceOf.apply(type.name(), version)));
+                if (version == 1) {
+                    first.put(name, documents.get(name));
+                }
+            }
+        }
+        SchemaFiles.registerAll(registry, first);
+        for (EventTypeInfo type : types.all()) {
+            CompatibilityMode mode = modes.get(type.name());
+            if (mode != null && registry.compatibility(type.name()) != mode) {
+                registry.setCompatibility(type.name(), mode);
             }
         }
         SchemaFiles.registerAll(registry, documents);
-        return registry;
     }
 
     private static String read(String resource) {

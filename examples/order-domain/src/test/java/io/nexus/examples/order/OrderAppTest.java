@@ -12,6 +12,8 @@ import io.nexus.examples.order.domain.OrderConfirmed;
 import io.nexus.saga.SagaComponent;
 import io.nexus.examples.order.projection.OrderSummaries;
 import io.nexus.examples.order.projection.OrderSummary;
+import io.nexus.examples.order.engines.EngineProfiles;
+import io.nexus.examples.order.engines.SchemaRegistries;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -160,5 +162,20 @@ class OrderAppTest {
                 assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[]{"--profile", "cloud"}, Map.of())).getMessage());
         assertEquals("the operator token must have at least 16 characters, but had 5",
                 assertThrows(IllegalArgumentException.class, () -> OrderApp.Options.parse(new String[0], Map.of("OPERATOR_TOKEN", "short"))).getMessage());
+    }
+
+    @Test
+    void theAwsProfileNamesEveryMissingEngineAndRegistrySettingAtOnce() {
+        assertEquals("the aws profile is not configured: ORDER_APP_OPENSEARCH_ENDPOINT is required (e.g. http://localhost:9200); "
+                        + "the schema registry is not configured: NEXUS_SCHEMA_REGISTRY_URL is required with NEXUS_SCHEMA_REGISTRY=confluent "
+                        + "(e.g. http://localhost:8081)",
+                assertThrows(IllegalArgumentException.class, () -> EngineProfiles.open("aws",
+                        Map.of("NEXUS_SCHEMA_REGISTRY", "confluent"), System.out)).getMessage());
+        assertEquals("the schema registry is not configured: NEXUS_SCHEMA_REGISTRY must be embedded, confluent or glue, but was 'etcd'",
+                assertThrows(IllegalArgumentException.class, () -> SchemaRegistries.Settings.fromEnvironment(
+                        Map.of("NEXUS_SCHEMA_REGISTRY", "etcd"))).getMessage());
+        SchemaRegistries.Settings glue = SchemaRegistries.Settings.fromEnvironment(Map.of("NEXUS_SCHEMA_REGISTRY", "glue",
+                "NEXUS_GLUE_REGISTRY", "orders", "AWS_REGION", "eu-west-1"));
+        assertEquals(new SchemaRegistries.Settings(SchemaRegistries.Kind.GLUE, null, "eu-west-1", "orders"), glue);
     }
 }

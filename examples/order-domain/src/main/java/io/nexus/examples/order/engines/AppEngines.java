@@ -3,6 +3,8 @@ package io.nexus.examples.order.engines;
 import io.nexus.core.Nexus;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.projection.Projection;
+import io.nexus.core.schema.InMemorySchemaRegistry;
+import io.nexus.core.schema.SchemaRegistry;
 import io.nexus.examples.order.search.OrderTextSearch;
 
 import java.util.Map;
@@ -29,6 +31,14 @@ public interface AppEngines extends AutoCloseable {
 
     /** Full-text search over {@code nexus}'s orders, or empty when the profile has none. */
     Optional<OrderTextSearch> search(Nexus nexus);
+
+    /**
+     * The schema registry the app registers its schema files in at start and validates new events against; an
+     * in-memory one unless the profile is configured with another ({@link SchemaRegistries}). Called once per app.
+     */
+    default SchemaRegistry schemaRegistry() {
+        return InMemorySchemaRegistry.create();
+    }
 
     /** The profile's own projections by name, each a fresh instance for a rebuild. */
     Map<String, Supplier<Projection>> projections();

@@ -4,6 +4,7 @@ import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.Nexus;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.projection.Projection;
+import io.nexus.core.schema.SchemaRegistry;
 import io.nexus.dynamodb.DynamoDbCheckpointStore;
 import io.nexus.dynamodb.DynamoDbDeadLetterQueue;
 import io.nexus.dynamodb.DynamoDbEngines;
@@ -33,7 +34,7 @@ import java.util.function.Supplier;
 /**
  * The app on the distributed engines: every durable port on DynamoDB ({@link DynamoDbEngines}: event
  * store with Streams, snapshots, checkpoints, dead letters, timers, audit log, read models), the event bus
- * on Kinesis, and order search as an OpenSearch projection. What is missing (tables, the stream, the index)
+ * on Kinesis, order search as an OpenSearch projection, and the schema registry {@link SchemaRegistries} chooses. What is missing (tables, the stream, the index)
  * is created at start. Endpoints and names come from {@link Settings}; without endpoint overrides the
  * AWS clients use the default credentials and {@code AWS_REGION}.
  */
@@ -81,7 +82,7 @@ public final class AwsEngines implements AppEngines {
                     "order-app-", "order-app-events", "orders");
         }
 
-        private static URI uri(Map<String, String> env, String name, boolean required, List<String> problems) {
+        static URI uri(Map<String, String> env, String name, boolean required, List<String> problems) {
             String value = env.get(name);
             if (value == null || value.isBlank()) {
                 if (required) {
@@ -112,29 +113,41 @@ public final class AwsEngines implements AppEngines {
     private final DynamoDbTables.Names tables;
     private final OrderSearch search;
     private final KinesisEventBus bus;
+    private final SchemaRegistries.Opened registry;
     private final ObservationRegistry observations;
 
     /**
-     * Clients for {@code settings}, and what is missing created.
+     * Clients for {@code settings} with the in-memory schema registry, and what is missing created.
      *
      * @param owned closed with these engines (the local engines' processes), or {@code null}
      */
     public AwsEngines(String profile, Settings settings, AutoCloseable owned) {
-        this(profile, settings, owned, ObservationRegistry.NOOP);
+        this(profile, settings, SchemaRegistries.Settings.EMBEDDED, owned, ObservationRegistry.NOOP);
     }
 
     /**
-     * Clients for {@code settings}, and what is missing created; the OpenSearch read model's requests are observed in
-     * {@code observations}. The AWS clients are not: the bus and the change capture poll, and every poll would be a
-     * trace of its own (add {@code AwsObservations.interceptor(registry)} to a client to see its calls).
+     * Clients for {@code settings} with the in-memory schema registry; see
+     * {@link #AwsEngines(String, Settings, SchemaRegistries.Settings, AutoCloseable, ObservationRegistry)}.
+     */
+    public AwsEngines(String profile, Settings settings, AutoCloseable owned, ObservationRegistry observations) {
+        this(profile, settings, SchemaRegistries.Settings.EMBEDDED, owned, observations);
+    }
+
+    /**
+     * Clients for {@code settings} and the schema registry {@code registry} names, and what is missing created; the
+     * OpenSearch read model's requests are observed in {@code observations}. The AWS clients are not: the bus and the
+     * change capture poll, and every poll would be a trace of its own (add {@code AwsObservations.interceptor(registry)}
+     * to a client to see its calls).
      *
      * @param owned closed with these engines (the local engines' processes), or {@code null}
      */
-    public AwsEngines(String profile, Settings settings, AutoCloseable owned, ObservationRegistry observations) {
+    public AwsEngines(String profile, Settings settings, SchemaRegistries.Settings registry, AutoCloseable owned,
+                      ObservationRegistry observations) {
         this.observations = Objects.requireNonNull(observations, "observations");
         this.profile = Objects.requireNonNull(profile, "profile");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.owned = owned;
+        this.registry = SchemaRegistries.open(Objects.requireNonNull(registry, "registry"));
         this.dynamoDb = settings.dynamoDb() != null ? EngineEndpoints.dynamoDbClientBuilder(settings.dynamoDb()).build()
                 : DynamoDbClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create()).build();
         this.streams = settings.dynamoDb() != null ? EngineEndpoints.dynamoDbStreamsClientBuilder(settings.dynamoDb()).build()
@@ -183,8 +196,14 @@ public final class AwsEngines implements AppEngines {
     }
 
     @Override
+    public SchemaRegistry schemaRegistry() {
+        return registry.registry();
+    }
+
+    @Override
     public Map<String, Callable<String>> probes(Nexus nexus) {
         return Map.of(
+                "schema-registry", () -> registry.registry().name() + ", default mode " + registry.registry().defaultCompatibility(),
                 "dynamodb", () -> "events table " + dynamoDb.describeTable(r -> r.tableName(tables.events())).table().tableStatusAsString(),
                 "kinesis", () -> "stream " + kinesis.describeStreamSummary(r -> r.streamName(settings.stream()))
                         .streamDescriptionSummary().streamStatusAsString(),
@@ -197,6 +216,7 @@ public final class AwsEngines implements AppEngines {
         closeQuietly(kinesis::close);
         closeQuietly(streams::close);
         closeQuietly(dynamoDb::close);
+        closeQuietly(registry.client());
         if (owned != null) {
             closeQuietly(owned);
         }

@@ -5,6 +5,7 @@ import io.nexus.local.LocalEngines;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -39,20 +40,41 @@ public final class EngineProfiles {
         return switch (profile) {
             case "embedded" -> new EmbeddedEngines();
             case "postgres" -> PostgresAppEngines.fromEnvironment(env);
-            case "aws" -> new AwsEngines("aws", AwsEngines.Settings.fromEnvironment(env), null, observations);
+            case "aws" -> aws(env, observations);
             case "local" -> local(env, out, observations);
             default -> throw new IllegalArgumentException("profile must be one of " + NAMES + ", but was '" + profile + "'");
         };
     }
 
+    private static AppEngines aws(Map<String, String> env, ObservationRegistry observations) {
+        List<String> problems = new ArrayList<>();
+        AwsEngines.Settings engines = null;
+        SchemaRegistries.Settings registry = null;
+        try {
+            engines = AwsEngines.Settings.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        try {
+            registry = SchemaRegistries.Settings.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        return new AwsEngines("aws", engines, registry, null, observations);
+    }
+
     private static AppEngines local(Map<String, String> env, PrintStream out, ObservationRegistry observations) {
+        SchemaRegistries.Settings registry = SchemaRegistries.Settings.fromEnvironment(env);
         String dir = env.get("KINESIS_MOCK_DIR");
         out.println("Starting DynamoDB Local, kinesis-mock and an OpenSearch node (the first start installs kinesis-mock with npm)...");
         long began = System.nanoTime();
         LocalEngines engines = LocalEngines.start(dir == null || dir.isBlank() ? DEFAULT_KINESIS_MOCK_DIR : Path.of(dir));
         try {
             out.println("Local engines up in " + (System.nanoTime() - began) / 1_000_000 + " ms: " + engines.endpoints());
-            return new AwsEngines("local", AwsEngines.Settings.of(engines.endpoints()), engines, observations);
+            return new AwsEngines("local", AwsEngines.Settings.of(engines.endpoints()), registry, engines, observations);
         } catch (RuntimeException e) {
             engines.close();
             throw e;

@@ -12,9 +12,11 @@ import io.nexus.core.policy.Policies;
 import io.nexus.core.schema.CompatibilityMode;
 import io.nexus.core.schema.InMemorySchemaRegistry;
 import io.nexus.core.schema.ReadSchemas;
+import io.nexus.core.schema.SchemaRegistry;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The Order domain plus what fulfilment needs: the inventory, payment and shipment aggregates, their
@@ -34,8 +36,20 @@ public final class FulfilmentModule implements NexusModule {
             Payment.PaymentRequested.class, Payment.PaymentCharged.class, Payment.PaymentDeclined.class,
             Shipment.OrderShipped.class);
 
-    /** The module; its validator is built when it configures a builder. */
+    private final SchemaRegistry registry;
+
+    /** The module with an in-memory schema registry of all its events. */
     public FulfilmentModule() {
+        this(InMemorySchemaRegistry.create());
+    }
+
+    /**
+     * The module on {@code registry}: when it configures a builder it registers the schema of every Order and
+     * fulfilment event there (idempotent, each subject under its {@link #compatibility() mode}), validates new
+     * events against it and refuses event types it does not hold.
+     */
+    public FulfilmentModule(SchemaRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
     }
 
     /** The Order event types and the fulfilment ones. */
@@ -57,6 +71,11 @@ public final class FulfilmentModule implements NexusModule {
     /** A schema registry holding the schema of every Order and fulfilment event, each subject under its mode. */
     public static InMemorySchemaRegistry schemaRegistry() {
         return OrderModule.schemaRegistry(eventTypes(), FulfilmentModule::schemaResource, compatibility());
+    }
+
+    /** Registers the schema of every Order and fulfilment event in {@code registry}, as {@link OrderModule#registerSchemas}. */
+    public static void registerSchemas(SchemaRegistry registry) {
+        OrderModule.registerSchemas(registry, eventTypes(), FulfilmentModule::schemaResource, compatibility());
     }
 
     /** A validator holding the schema of every Order and fulfilment event; unknown event types are refused. */
@@ -82,7 +101,7 @@ public final class FulfilmentModule implements NexusModule {
      */
     @Override
     public void configure(Nexus.Builder builder) {
-        InMemorySchemaRegistry registry = schemaRegistry();
+        registerSchemas(registry);
         builder.eventTypes(eventTypes())
                 .schemaRegistry(registry)
                 .policy(policies(registry))

@@ -4,6 +4,18 @@ import io.nexus.examples.order.engines.AwsEngines;
 import io.nexus.examples.order.observability.OtelTracing;
 import io.nexus.local.EngineEndpoints;
 import io.nexus.local.LocalEngines;
+import io.nexus.confluent.ConfluentSchemaRegistry;
+import io.nexus.confluent.ConfluentTestServer;
+import io.nexus.core.command.CommandMetadata;
+import io.nexus.core.event.EventPayload;
+import io.nexus.core.event.NewEvent;
+import io.nexus.core.policy.PolicyDecisionPoint;
+import io.nexus.core.policy.PolicyDeniedException;
+import io.nexus.core.policy.PolicyRequest;
+import io.nexus.core.schema.CompatibilityMode;
+import io.nexus.core.serialization.EventTypeInfo;
+import io.nexus.examples.order.engines.EngineProfiles;
+import io.nexus.examples.order.fulfilment.FulfilmentModule;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -13,10 +25,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static io.nexus.examples.order.http.RunningApp.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -102,6 +118,54 @@ class LocalEnginesAppTest {
             trace.assertSpans(true);
             trace.assertEvents();
             trace.assertSearchIndexed(WAIT);
+        }
+    }
+
+    /**
+     * The aws profile with {@code NEXUS_SCHEMA_REGISTRY=confluent}: the app registers its schemas on the registry at
+     * start (each Order subject FULL), an order placed over HTTP is validated against it, a second start registers
+     * nothing new, and an event type the registry does not hold is refused (rule schema-required).
+     */
+    @Test
+    @Order(3)
+    void theAwsProfileRegistersItsSchemasOnAConfluentRegistryAndRefusesUnregisteredTypes() throws Exception {
+        try (ConfluentTestServer registry = ConfluentTestServer.start(null)) {
+            Map<String, String> env = new HashMap<>(Map.of(
+                    "ORDER_APP_DYNAMODB_ENDPOINT", engines.endpoints().dynamoDb().toString(),
+                    "ORDER_APP_KINESIS_ENDPOINT", engines.endpoints().kinesis().toString(),
+                    "ORDER_APP_OPENSEARCH_ENDPOINT", engines.endpoints().openSearch().toString(),
+                    "ORDER_APP_TABLE_PREFIX", "registry-app-", "ORDER_APP_STREAM", "registry-app-events",
+                    "ORDER_APP_SEARCH_INDEX", "registry-orders",
+                    "NEXUS_SCHEMA_REGISTRY", "confluent", "NEXUS_SCHEMA_REGISTRY_URL", registry.uri().toString()));
+            List<String> subjects = FulfilmentModule.eventTypes().all().stream().map(EventTypeInfo::name).sorted().toList();
+            int requestsAfterFirstStart;
+            try (RunningApp app = RunningApp.on(EngineProfiles.open("aws", env, System.out), HttpSettings.defaults(0, RunningApp.TOKEN),
+                    Duration.ofMinutes(30))) {
+                assertEquals(subjects, registry.subjects());
+                assertEquals(CompatibilityMode.FULL, registry.subjectCompatibility("OrderPlaced"));
+                expect(201, app.call("POST", "/orders", "{\"customerId\":\"c-1\",\"orderId\":\"r-1\"}"));
+                RunningApp.Reply ready = expect(200, app.call("GET", "/health/ready", null));
+                assertEquals("UP", ready.json().path("engines").path("schema-registry").path("status").asText(), ready.raw().body());
+                assertTrue(ready.raw().body().contains("confluent:" + registry.uri()), ready.raw().body());
+
+                PolicyDeniedException refused = assertThrows(PolicyDeniedException.class, () -> PolicyDecisionPoint.enforce(
+                        app.app.nexus().policy(), PolicyRequest.append("Order", "r-1",
+                                List.of(NewEvent.of("OrderArchived", 1, EventPayload.ofJson("{}"))), CommandMetadata.create())));
+                assertEquals("schema-required", refused.rule());
+                assertFalse(registry.subjects().contains("OrderArchived"));
+                requestsAfterFirstStart = registry.requests();
+            }
+            try (RunningApp again = RunningApp.on(EngineProfiles.open("aws", env, System.out), HttpSettings.defaults(0, RunningApp.TOKEN),
+                    Duration.ofMinutes(30))) {
+                assertEquals(subjects, registry.subjects());
+                assertEquals("OrderPlaced", expect(200, again.operator("GET", "/orders/r-1/history")).json().path("events")
+                        .findValuesAsText("type").get(0));
+                assertTrue(registry.requests() > requestsAfterFirstStart);
+            }
+            ConfluentSchemaRegistry client = ConfluentSchemaRegistry.builder(registry.uri()).build();
+            for (String subject : subjects) {
+                assertEquals(List.of(1), client.versions(subject), subject + " registered once across two starts");
+            }
         }
     }
 
