@@ -153,7 +153,8 @@ class ProjectionsDocTest {
         // end::bus[]
         try (bus; LogCapture logs = LogCapture.start()) {
             bus.publish(store.readAll(1, 10));
-            await(() -> billing.deadLetters().size() == 2 && audit.recorded.size() == 1, "both placements dead-lettered, the audit note recorded");
+            await(() -> billing.deadLetters().size() == 2 && billing.health().status() == ConsumerGroupHealth.Status.DEAD_LETTERS
+                    && audit.recorded.size() == 1, "both placements dead-lettered, the audit note recorded");
             assertEquals(ConsumerGroupHealth.Status.DEAD_LETTERS, billing.health().status());
             assertEquals(List.of("AuditNoted"), audit.recorded);
 

@@ -272,8 +272,8 @@ class DynamoDbWriteScalingTest {
         DynamoDbTables.Names tables = DynamoDbLocal.freshTables("scale8");
         try (DynamoDbClient client = DynamoDbLocal.newClient(b -> b.addExecutionInterceptor(counter))) {
             DynamoDbEventStore store = DynamoDbEventStore.builder(client).tableName(tables.events()).build();
-            int aggregates = 200;
-            int rounds = 5;
+            int aggregates = 40;
+            int rounds = 2;
             int events = aggregates * rounds;
             write(store, aggregates("warm", aggregates), 8, rounds); // JIT and the emulator warm up
             long one = write(store, aggregates("one", aggregates), 1, rounds);
