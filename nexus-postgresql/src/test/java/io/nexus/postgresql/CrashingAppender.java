@@ -23,11 +23,18 @@ public final class CrashingAppender {
     private CrashingAppender() {
     }
 
+    /** The PostgreSQL {@code application_name} of the appender's sessions in run {@code run}. */
+    static String applicationName(String run) {
+        return "nexus-crashing-appender-" + run;
+    }
+
     public static void main(String[] args) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(args[0]);
         config.setUsername("postgres");
         config.setMaximumPoolSize(Integer.parseInt(args[3]) + 1);
+        // The test waits for the sessions of this name to end before it takes the log as final.
+        config.addDataSourceProperty("ApplicationName", applicationName(args[2]));
         HikariDataSource pool = new HikariDataSource(config);
         PostgresEventStore store = PostgresEventStore.builder(pool).schema(args[1]).createSchema(false).build();
         PrintStream out = System.out;

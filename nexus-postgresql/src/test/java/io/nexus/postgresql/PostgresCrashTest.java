@@ -69,7 +69,7 @@ class PostgresCrashTest {
                 List<UUID> acked = runAndKill(schema, run, killAfter, extraDelayMicros);
                 // The server finishes (commits or rolls back) what the killed child had sent; only then is the
                 // log final, so the reader's last passes come after it.
-                awaitNoWritingTransactions(run);
+                awaitAppenderSessionsEnded(run);
                 childAlive.set(false);
                 reader.get(120, TimeUnit.SECONDS);
                 acknowledged.addAll(acked);
@@ -111,6 +111,7 @@ class PostgresCrashTest {
             }
             LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(extraDelayMicros));
             assertTrue(child.isAlive(), "the appender of run " + run + " was still running when it was to be killed");
+            assertTrue(appenderSessions(run) > 0, "the appender's sessions are named, so the test can await their end");
             child.destroyForcibly(); // SIGKILL on Linux and macOS
             assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the killed appender exited");
             assertEquals(137, child.exitValue(), "exit status of a JVM killed by SIGKILL (128 + 9)");
@@ -176,22 +177,28 @@ class PostgresCrashTest {
         }
     }
 
-    /** Waits until no other session holds a transaction that wrote (the killed child's backends have ended theirs). */
-    private static void awaitNoWritingTransactions(int run) throws Exception {
+    /**
+     * Waits until every session of the killed appender has ended. A session that was still running a statement when its
+     * client died (waiting for a lock, before it took a transaction id) can commit after that, so the log is final only
+     * once the server has noticed the lost client and closed the session, not when no transaction holds an id.
+     */
+    private static void awaitAppenderSessionsEnded(int run) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (appenderSessions(run) > 0) {
+            assertTrue(System.nanoTime() < deadline, "the sessions of the appender killed in run " + run
+                    + " ended within 60 s");
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
+    private static long appenderSessions(int run) throws Exception {
         try (Connection c = EmbeddedPostgresServer.dataSource().getConnection();
-             PreparedStatement writing = c.prepareStatement(
-                     "select count(*) from pg_stat_activity where pid <> pg_backend_pid() and backend_xid is not null")) {
-            while (true) {
-                try (ResultSet rs = writing.executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) == 0) {
-                        return;
-                    }
-                }
-                assertTrue(System.nanoTime() < deadline, "the transactions of the appender killed in run " + run
-                        + " ended within 60 s");
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+             PreparedStatement sessions = c.prepareStatement(
+                     "select count(*) from pg_stat_activity where application_name = ?")) {
+            sessions.setString(1, CrashingAppender.applicationName(String.valueOf(run)));
+            try (ResultSet rs = sessions.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
             }
         }
     }
