@@ -69,6 +69,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     private final Duration pollInterval;
     private final Duration shardRefreshInterval;
     private final int maxRecordsPerRead;
+    private final ShardLeaseCoordinator leases;
     private final AwsCalls calls;
     private final RetryPolicy failureBackoff = RetryPolicy.custom().maxAttempts(Integer.MAX_VALUE)
             .initialDelay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(10)).build();
@@ -144,7 +145,6 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         this.streams = b.streams;
         this.table = b.tableName;
         this.readerName = b.readerName;
-        this.checkpoints = b.checkpoints;
         this.listener = b.listener;
         this.sink = b.sink;
         this.startAtLatest = b.startAtLatest;
@@ -152,6 +152,25 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         this.shardRefreshInterval = b.shardRefreshInterval;
         this.maxRecordsPerRead = b.maxRecordsPerRead;
         this.calls = new AwsCalls(b.retryPolicy, DynamoDbAccessException::new);
+        if (b.leases != null) {
+            this.leases = new ShardLeaseCoordinator(b.leases, b.readerName);
+            this.checkpoints = new Positions() {
+                @Override
+                public io.nexus.core.checkpoint.ShardCheckpoint load(String reader, String shardId) {
+                    ShardLeaseCoordinator.Lease lease = leases.lease(shardId);
+                    return lease == null ? null
+                            : new io.nexus.core.checkpoint.ShardCheckpoint(shardId, lease.sequence(), lease.finished());
+                }
+
+                @Override
+                public void save(String reader, io.nexus.core.checkpoint.ShardCheckpoint checkpoint) {
+                    leases.checkpoint(checkpoint.shardId(), checkpoint.sequenceNumber(), checkpoint.finished());
+                }
+            };
+        } else {
+            this.leases = null;
+            this.checkpoints = b.checkpoints;
+        }
     }
 
     /** A builder on the caller's clients; table name, reader name, checkpoints and listener are required. */
@@ -178,7 +197,10 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         thread.start();
     }
 
-    /** Stops polling and waits (bounded) for the thread to end. Closing twice is harmless. */
+    /**
+     * Stops polling and waits (bounded) for the thread to end; a leased reader then releases its leases, so that
+     * the other processes of its reader name take its shards at once. Closing twice is harmless.
+     */
     @Override
     public void close() {
         running = false;
@@ -191,6 +213,20 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (leases != null) {
+            synchronized (this) {
+                leases.releaseAll();
+            }
+        }
+    }
+
+    /** The shards whose leases this reader holds now, sorted; every listed shard for a reader without leases. */
+    public synchronized java.util.Set<String> leasedShards() {
+        if (leases != null) {
+            return leases.heldShards();
+        }
+        return shards == null ? java.util.Set.of()
+                : shards.stream().map(Shard::shardId).collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
     /**
@@ -205,15 +241,54 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         if (System.nanoTime() - nextRefreshNanos >= 0) {
             refreshShards();
         }
+        if (leases != null && leases.tickDue()) {
+            balanceLeases();
+        }
         int delivered = 0;
         for (Shard shard : shards) {
             ShardState state = states.get(shard.shardId());
-            if (state.finished || !parentDone(shard)) {
+            if (state.finished || (leases != null && !leases.holds(shard.shardId())) || !parentDone(shard)) {
                 continue;
             }
-            delivered += readShard(shard, state);
+            try {
+                delivered += readShard(shard, state);
+            } catch (ShardLeaseCoordinator.LeaseLostException e) {
+                log.info("Change capture '{}' lost shard '{}' to another process; it delivers the records after the last"
+                        + " checkpoint again", readerName, shard.shardId());
+                state.iterator = null;
+            }
         }
         return delivered;
+    }
+
+    /**
+     * Renews, reads and balances the leases; a shard taken starts at its lease's checkpoint, a shard another
+     * process holds counts as finished when its lease says so (for its children's parent-first rule).
+     */
+    private void balanceLeases() {
+        List<String> listed = new ArrayList<>(shards.size());
+        shards.forEach(s -> listed.add(s.shardId()));
+        ShardLeaseCoordinator.Changes changes = leases.tick(listed);
+        for (String lost : changes.lost()) {
+            ShardState state = states.get(lost);
+            if (state != null) {
+                state.iterator = null;
+            }
+            log.info("Change capture '{}' ({}) lost shard '{}'", readerName, leases.owner(), lost);
+        }
+        for (ShardLeaseCoordinator.Lease lease : changes.taken()) {
+            ShardState state = states.computeIfAbsent(lease.shardId(), k -> new ShardState());
+            state.iterator = null;
+            state.lastSequence = lease.sequence();
+            state.finished = lease.finished();
+            state.latest = false;
+        }
+        for (Shard shard : shards) {
+            ShardLeaseCoordinator.Lease lease = leases.lease(shard.shardId());
+            if (lease != null && !leases.holds(shard.shardId())) {
+                states.get(shard.shardId()).finished = lease.finished();
+            }
+        }
     }
 
     /** The reader name its checkpoints are stored under. */
@@ -386,41 +461,26 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         }
         List<Record> records = response.records();
         int delivered = 0;
-        if (sink != null && !records.isEmpty()) {
+        if (!records.isEmpty()) {
             List<EventEnvelope> events = inRecordOrder(records);
-            String last = records.get(records.size() - 1).dynamodb().sequenceNumber();
+            io.nexus.core.checkpoint.ShardCheckpoint after = io.nexus.core.checkpoint.ShardCheckpoint.at(shard.shardId(),
+                    records.get(records.size() - 1).dynamodb().sequenceNumber());
             try {
-                sink.accept(shard.shardId(), events, io.nexus.core.checkpoint.ShardCheckpoint.at(shard.shardId(), last));
+                if (sink != null) {
+                    sink.accept(shard.shardId(), events, after);
+                } else {
+                    delivered = deliverPerStream(events);
+                }
             } catch (RuntimeException e) {
                 state.iterator = againFrom(shard, records);
                 throw e;
             }
-            delivered = events.size();
-            state.lastSequence = last;
-            state.latest = false;
-        } else if (!records.isEmpty()) {
-            // Stream records of one append may be ordered among themselves in any way (DynamoDB does not keep
-            // a transaction's order in Streams), so each stream's events of this read are sorted by version.
-            Map<String, List<EventEnvelope>> byStream = new LinkedHashMap<>();
-            for (Record record : records) {
-                if (record.eventName() == OperationType.INSERT && record.dynamodb() != null
-                        && record.dynamodb().hasNewImage() && EventItems.isEvent(record.dynamodb().newImage())) {
-                    EventEnvelope envelope = EventItems.toEnvelope(record.dynamodb().newImage());
-                    byStream.computeIfAbsent(envelope.streamId(), k -> new ArrayList<>()).add(envelope);
-                }
+            if (sink != null) {
+                delivered = events.size();
+            } else {
+                checkpoints.save(readerName, after);
             }
-            try {
-                for (List<EventEnvelope> batch : byStream.values()) {
-                    batch.sort(java.util.Comparator.comparingLong(EventEnvelope::version));
-                    delivered += deliver(batch);
-                }
-            } catch (ChangeCaptureListenerException e) {
-                state.iterator = againFrom(shard, records);
-                throw e;
-            }
-            String last = records.get(records.size() - 1).dynamodb().sequenceNumber();
-            checkpoints.save(readerName, io.nexus.core.checkpoint.ShardCheckpoint.at(shard.shardId(), last));
-            state.lastSequence = last;
+            state.lastSequence = after.sequenceNumber();
             state.latest = false;
         }
         state.iterator = response.nextShardIterator();
@@ -469,13 +529,22 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         return out;
     }
 
-    private int deliver(List<EventEnvelope> batch) {
-        try {
-            listener.onAppend(List.copyOf(batch));
-            return batch.size();
-        } catch (RuntimeException e) {
-            throw new ChangeCaptureListenerException(readerName, batch.get(0).streamId(), e);
+    /** One list per stream, in the order the streams first appear, each in version order (see {@link #inRecordOrder}). */
+    private int deliverPerStream(List<EventEnvelope> events) {
+        Map<String, List<EventEnvelope>> byStream = new LinkedHashMap<>();
+        for (EventEnvelope e : events) {
+            byStream.computeIfAbsent(e.streamId(), k -> new ArrayList<>()).add(e);
         }
+        int delivered = 0;
+        for (List<EventEnvelope> batch : byStream.values()) {
+            try {
+                listener.onAppend(List.copyOf(batch));
+            } catch (RuntimeException e) {
+                throw new ChangeCaptureListenerException(readerName, batch.get(0).streamId(), e);
+            }
+            delivered += batch.size();
+        }
+        return delivered;
     }
 
     @Override
@@ -493,6 +562,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         private Positions checkpoints;
         private AppendListener listener;
         private RecordSink sink;
+        private DynamoDbShardLeases leases;
         private boolean startAtLatest;
         private Duration pollInterval = Duration.ofMillis(50);
         private Duration shardRefreshInterval = Duration.ofSeconds(30);
@@ -535,6 +605,20 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         @Deprecated
         public Builder checkpoints(ShardCheckpointStore value) {
             this.checkpoints = Positions.of(Objects.requireNonNull(value, "checkpoints"));
+            return this;
+        }
+
+        /**
+         * Runs this reader in several processes: the Stream's shards are leased to the processes that run a reader
+         * of this name with leases in the same table, balanced between them, and taken over from a process that
+         * stops renewing them; each shard's checkpoint is kept in its lease item (so {@link #checkpoints} is not
+         * needed and must not be given). Delivery stays at least once and in order per stream: a shard that moves
+         * is read again from its last checkpoint, so the records a process handled after its last checkpoint
+         * (at most {@link #maxRecordsPerRead}) may be delivered again by the next holder. Cannot be combined with
+         * {@link #startAtLatest}. See {@link DynamoDbShardLeases} and docs/dynamodb.md.
+         */
+        public Builder leases(DynamoDbShardLeases value) {
+            this.leases = Objects.requireNonNull(value, "leases");
             return this;
         }
 
@@ -603,7 +687,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
             if (readerName == null) {
                 missing.add("readerName");
             }
-            if (checkpoints == null) {
+            if (checkpoints == null && leases == null) {
                 missing.add("checkpoints");
             }
             if (listener == null) {
@@ -612,6 +696,15 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
             if (!missing.isEmpty()) {
                 throw new IllegalStateException("DynamoDbChangeCapture needs " + String.join(", ", missing)
                         + " before build()");
+            }
+            if (leases != null && checkpoints != null) {
+                throw new IllegalStateException("DynamoDbChangeCapture '" + readerName + "' was given both leases and"
+                        + " checkpoints; a leased reader keeps its checkpoints in its lease items, so leave checkpoints out");
+            }
+            if (leases != null && startAtLatest) {
+                throw new IllegalStateException("DynamoDbChangeCapture '" + readerName + "' cannot combine leases with"
+                        + " startAtLatest(true): a shard taken over without a checkpoint would be read from its oldest"
+                        + " record; start leased readers from the oldest record");
             }
             return new DynamoDbChangeCapture(this);
         }
