@@ -65,6 +65,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     private final Positions checkpoints;
     private final AppendListener listener;
     private final RecordSink sink;
+    private final java.util.function.BiConsumer<String, String> beforeDelivery;
     private final boolean startAtLatest;
     private final Duration pollInterval;
     private final Duration shardRefreshInterval;
@@ -75,7 +76,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
             .initialDelay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(10)).build();
 
     private final Map<String, ShardState> states = new HashMap<>();
-    private List<Shard> shards;
+    private volatile List<Shard> shards;
     private ShardLineage lineage;
     private boolean firstListing = true;
     private long nextRefreshNanos;
@@ -147,6 +148,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         this.readerName = b.readerName;
         this.listener = b.listener;
         this.sink = b.sink;
+        this.beforeDelivery = b.beforeDelivery;
         this.startAtLatest = b.startAtLatest;
         this.pollInterval = b.pollInterval;
         this.shardRefreshInterval = b.shardRefreshInterval;
@@ -220,13 +222,17 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         }
     }
 
-    /** The shards whose leases this reader holds now, sorted; every listed shard for a reader without leases. */
-    public synchronized java.util.Set<String> leasedShards() {
+    /**
+     * The shards whose leases this reader holds now, sorted; for a reader without leases every shard it listed.
+     * Safe to call from any thread, also while a read is being delivered.
+     */
+    public java.util.Set<String> leasedShards() {
         if (leases != null) {
             return leases.heldShards();
         }
-        return shards == null ? java.util.Set.of()
-                : shards.stream().map(Shard::shardId).collect(Collectors.toCollection(java.util.TreeSet::new));
+        List<Shard> listed = shards;
+        return listed == null ? java.util.Set.of()
+                : listed.stream().map(Shard::shardId).collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
     /**
@@ -469,6 +475,9 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
                 if (sink != null) {
                     sink.accept(shard.shardId(), events, after);
                 } else {
+                    if (beforeDelivery != null && !events.isEmpty()) {
+                        beforeDelivery.accept(shard.shardId(), after.sequenceNumber());
+                    }
                     delivered = deliverPerStream(events);
                 }
             } catch (RuntimeException e) {
@@ -562,6 +571,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         private Positions checkpoints;
         private AppendListener listener;
         private RecordSink sink;
+        private java.util.function.BiConsumer<String, String> beforeDelivery;
         private DynamoDbShardLeases leases;
         private boolean startAtLatest;
         private Duration pollInterval = Duration.ofMillis(50);
@@ -619,6 +629,15 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
          */
         public Builder leases(DynamoDbShardLeases value) {
             this.leases = Objects.requireNonNull(value, "leases");
+            return this;
+        }
+
+        /**
+         * Called with the shard and the last sequence number of each read before its events go to the listener: the
+         * event store's subscriptions wait there for this process's log indexer.
+         */
+        Builder beforeDelivery(java.util.function.BiConsumer<String, String> value) {
+            this.beforeDelivery = Objects.requireNonNull(value, "beforeDelivery");
             return this;
         }
 

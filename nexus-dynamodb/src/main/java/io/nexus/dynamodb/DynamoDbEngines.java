@@ -58,6 +58,9 @@ public final class DynamoDbEngines implements NexusEngines {
         this.indexer = t.events() == null || b.streams == null ? null
                 : DynamoDbLogIndexer.builder(b.client, b.streams).tableName(t.events()).clock(b.clock)
                 .retryPolicy(b.retryPolicy).pollInterval(b.indexPollInterval).build();
+        if (eventStore != null && indexer != null) {
+            eventStore.indexedBy(indexer);
+        }
         if (t.events() != null && b.streams == null) {
             log.warn("DynamoDbEngines on table '{}' has no Streams client: appends are stored, but the global log "
                     + "(readAll: projections, routers, sagas) is not indexed in this process. Pass streams(...) "

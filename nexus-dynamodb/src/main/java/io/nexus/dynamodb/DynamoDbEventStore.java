@@ -92,6 +92,8 @@ public final class DynamoDbEventStore implements EventStore {
     private final AwsCalls calls;
     private final LogIndex index;
     private final DynamoDbLogIndexer indexOnRead;
+    /** The indexer running in this process, if the engine family registered one: subscriptions wake after it. */
+    private volatile DynamoDbLogIndexer localIndexer;
 
     private DynamoDbEventStore(Builder b) {
         this.client = b.client;
@@ -515,7 +517,20 @@ public final class DynamoDbEventStore implements EventStore {
         if (streamsClient == null) {
             throw new ChangeCaptureNotConfiguredException(table);
         }
-        DynamoDbChangeCapture reader = DynamoDbChangeCapture.builder(client, streamsClient)
+        DynamoDbChangeCapture.Builder builder = DynamoDbChangeCapture.builder(client, streamsClient);
+        DynamoDbLogIndexer indexer = localIndexer;
+        if (indexer != null) {
+            // A log tracker woken by this subscription reads readAll: wake it once this process's indexer has indexed
+            // the events (bounded), not as soon as the Stream shows them, or it finds nothing new and waits its poll.
+            builder.beforeDelivery((shard, sequence) -> {
+                try {
+                    indexer.awaitIndexed(shard, sequence, indexer.indexingBound());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        DynamoDbChangeCapture reader = builder
                 .tableName(table)
                 .readerName("subscription-" + UUID.randomUUID())
                 .checkpoints(new io.nexus.core.checkpoint.InMemoryCheckpointStore())
@@ -532,6 +547,11 @@ public final class DynamoDbEventStore implements EventStore {
                 .build();
         reader.start();
         return reader::close;
+    }
+
+    /** Lets subscriptions wake after {@code indexer}, which runs in this process, has indexed what they deliver. */
+    void indexedBy(DynamoDbLogIndexer indexer) {
+        this.localIndexer = Objects.requireNonNull(indexer, "indexer");
     }
 
     /** The events table this store writes. */

@@ -155,7 +155,12 @@ public final class DynamoDbLogIndexer implements NexusComponent {
         thread.start();
     }
 
-    /** Stops indexing and waits (bounded) for the thread to end; the lease runs out by itself. Harmless twice. */
+    /**
+     * Stops indexing, waits (bounded) for the thread to end and releases the lease if this indexer holds it, so
+     * that a standby in another process takes over at its next check (a third of the lease duration) instead of
+     * after the lease runs out. The release stores the Stream checkpoints with it and is conditioned on the
+     * lease and position, so it never undoes another indexer's work. Harmless twice.
+     */
     @Override
     public void close() {
         running = false;
@@ -168,6 +173,67 @@ public final class DynamoDbLogIndexer implements NexusComponent {
                 Thread.currentThread().interrupt();
             }
         }
+        releaseLease();
+    }
+
+    private synchronized void releaseLease() {
+        if (holding) {
+            long now = clock.millis();
+            Map<String, AttributeValue> values = new HashMap<>();
+            values.put(":me", EventItems.s(owner));
+            values.put(":pos", EventItems.n(position));
+            values.put(":zero", EventItems.n(0));
+            values.put(":cp", AttributeValue.fromM(encodedCheckpoints(now)));
+            try {
+                calls.call("release the log indexer lease of table '" + table + "'",
+                        () -> client.updateItem(b -> b.tableName(table).key(EventItems.key(LogIndex.TAIL_PK, 0))
+                                .updateExpression("SET #lu = :zero, #cp = :cp")
+                                .conditionExpression("#own = :me AND #pos = :pos")
+                                .expressionAttributeNames(Map.of("#lu", LogIndex.LEASE_UNTIL, "#cp", LogIndex.CHECKPOINTS,
+                                        "#own", LogIndex.OWNER, "#pos", LogIndex.POSITION))
+                                .expressionAttributeValues(values)));
+                log.info("Log indexer '{}' of table '{}' released its lease at position {}", owner, table, position);
+            } catch (DynamoDbAccessException e) {
+                if (!(e.getCause() instanceof ConditionalCheckFailedException)) {
+                    log.warn("Log indexer '{}' of table '{}' could not release its lease; another process takes over"
+                            + " when it runs out", owner, table, e);
+                }
+            }
+        }
+        dropCaptureHeld();
+        notifyAll();
+    }
+
+    /**
+     * Waits until this indexer has indexed shard {@code shardId} of the Stream through {@code sequenceNumber}, at
+     * most {@code timeout}; returns at once when it does not hold the lease (another process indexes then).
+     * Lets this process's change capture wake log trackers after the events they are woken for are indexed.
+     *
+     * @return whether the records are indexed
+     */
+    synchronized boolean awaitIndexed(String shardId, String sequenceNumber, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.math.BigInteger wanted = new java.math.BigInteger(sequenceNumber);
+        while (true) {
+            if (!running || !holdsLease()) {
+                return false;
+            }
+            ShardCheckpoint done = decode(shardId, checkpoints.get(shardId));
+            if (done != null && (done.finished() || (done.sequenceNumber() != null
+                    && new java.math.BigInteger(done.sequenceNumber()).compareTo(wanted) >= 0))) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    /** How long a woken tracker may wait for this indexer: its poll and batch intervals, with room for one transaction. */
+    Duration indexingBound() {
+        return batchInterval.plus(pollInterval).multipliedBy(4);
     }
 
     /**
@@ -243,7 +309,6 @@ public final class DynamoDbLogIndexer implements NexusComponent {
                 }
             }
         }
-        dropCapture();
     }
 
     private synchronized void dropCapture() {
@@ -353,6 +418,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
         if (events.isEmpty()) {
             // Heads, guards and the index's own items: remembered, and stored with the next write or renewal.
             checkpoints.put(shardId, encode(after, 0));
+            notifyAll();
             return;
         }
         long now = clock.millis();
@@ -393,6 +459,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
         leaseUntil = until;
         checkpoints.clear();
         checkpoints.putAll(next);
+        notifyAll();
     }
 
     /** The events as spans, cut into chunks of at most the chunk limits. */

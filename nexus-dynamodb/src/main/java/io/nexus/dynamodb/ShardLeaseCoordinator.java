@@ -72,6 +72,8 @@ final class ShardLeaseCoordinator {
     /** Per shard: the counter last seen and when (System.nanoTime) it was first seen. */
     private final Map<String, long[]> observed = new HashMap<>();
     private long nextTick = System.nanoTime();
+    /** The held shards as of the last change, for readers on other threads. */
+    private volatile Set<String> heldView = Set.of();
 
     ShardLeaseCoordinator(DynamoDbShardLeases settings, String reader) {
         this.settings = settings;
@@ -88,8 +90,13 @@ final class ShardLeaseCoordinator {
         return held.contains(shardId);
     }
 
+    /** The shards held now, sorted; safe to call from any thread. */
     Set<String> heldShards() {
-        return new TreeSet<>(held);
+        return heldView;
+    }
+
+    private void publish() {
+        heldView = java.util.Collections.unmodifiableSet(new TreeSet<>(held));
     }
 
     /** The lease of a shard as last read, or null. */
@@ -122,6 +129,9 @@ final class ShardLeaseCoordinator {
             if (lease == null || !owner().equals(lease.owner())) {
                 held.remove(shard);
                 lost.add(shard);
+            } else if (lease.finished()) {
+                // Read to its end: nothing left to hold it for (the item stays, so its children see it finished).
+                held.remove(shard);
             }
         }
         List<String> leasable = new ArrayList<>();
@@ -168,6 +178,7 @@ final class ShardLeaseCoordinator {
             String shard = theirs.remove(theirs.size() - 1);
             take(shard, busiest, taken);
         }
+        publish();
         return new Changes(taken, lost);
     }
 
@@ -216,6 +227,7 @@ final class ShardLeaseCoordinator {
         }
         if (!held.contains(shardId) || !write(shardId, update, "#own = :me", values)) {
             held.remove(shardId);
+            publish();
             throw new LeaseLostException(shardId);
         }
     }
@@ -231,6 +243,7 @@ final class ShardLeaseCoordinator {
             }
         }
         held.clear();
+        publish();
     }
 
     /**

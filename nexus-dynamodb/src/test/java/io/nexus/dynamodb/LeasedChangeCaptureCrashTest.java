@@ -1,0 +1,255 @@
+package io.nexus.dynamodb;
+
+import io.nexus.core.store.ExpectedVersion;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A leased change-capture reader in separate JVMs ({@link LeasedCaptureProcess}) on DynamoDB Local: two (then,
+ * in a second test, three) processes run one reader name with leases in the checkpoints table; the one that
+ * reads the marker event stops there in the middle of its read and is killed with SIGKILL; another takes its
+ * shard over. DynamoDB Local gives a table's Stream one open shard (it rolls shards over every four hours), so
+ * here one process holds the shard and the others stand by; the split of several shards is
+ * {@link ShardLeaseBalancingTest}'s. Afterwards:
+ * <ul>
+ *   <li>every event was handled, and each process handled each stream's events in order without a gap;</li>
+ *   <li>an event was handled twice only if the killed process handled it first and it lies in the killed
+ *       process's at-least-once window: the events it handled after its last checkpoint, at most one read of
+ *       {@link LeasedCaptureProcess#BATCH} Stream records, ending with the last event it handled. Nothing else
+ *       is handled twice, and nothing three times;</li>
+ *   <li>exactly one surviving process holds the shard.</li>
+ * </ul>
+ * Every wait is a bounded await on what the processes report; the bounds are generous for a loaded machine.
+ */
+class LeasedChangeCaptureCrashTest {
+
+    private static final int KEYS = 12;
+    private static final int VERSIONS = 6;
+    private static final Duration BOUND = Duration.ofSeconds(120);
+
+    private final List<Child> children = new ArrayList<>();
+    private DynamoDbTables.Names tables;
+    private Path dir;
+
+    @AfterEach
+    void stop() {
+        children.forEach(c -> c.process.destroyForcibly());
+    }
+
+    @Test
+    void twoReaderJvmsHandOverTheShardAfterASigkillMidRead() throws Exception {
+        run(2);
+    }
+
+    @Test
+    void threeReaderJvmsHandOverTheShardAfterASigkillMidRead() throws Exception {
+        run(3);
+    }
+
+    private void run(int processes) throws Exception {
+        tables = DynamoDbLocal.freshTables("leased");
+        dir = Files.createDirectories(Path.of("target", "leased-capture", tables.events()));
+        DynamoDbEventStore store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events()).build();
+        // Appended before the readers start, so that the first holder reads full batches and the marker falls inside one.
+        for (int v = 1; v <= VERSIONS; v++) {
+            for (int k = 0; k < KEYS; k++) {
+                store.append("order-" + k, "Order", ExpectedVersion.exactly(v - 1), DynamoDbEventStoreTest.events(1));
+            }
+        }
+        for (int i = 1; i <= processes; i++) {
+            start("p" + i);
+        }
+        Child victim = awaitBlocked();
+        kill(victim);
+        List<Child> survivors = children.stream().filter(c -> c != victim).toList();
+        await("a survivor holds the shard and every event was handled", () ->
+                survivors.stream().filter(c -> !c.shards().isEmpty()).count() == 1 && handledAll());
+
+        Map<String, List<String>> handlersOf = new HashMap<>();
+        for (Child child : children) {
+            List<String> handled = child.handled();
+            assertEquals(handled.size(), new HashSet<>(handled).size(), "process " + child.name + " handled an event twice");
+            assertInOrderPerStream(child.name, handled);
+            for (String event : handled) {
+                handlersOf.computeIfAbsent(event, e -> new ArrayList<>()).add(child.name);
+            }
+        }
+        assertEquals(expected(), handlersOf.keySet(), "every event appended was handled, nothing else");
+        assertDuplicatesWithinTheKilledRead(handlersOf, victim);
+        for (Child survivor : survivors) {
+            assertTrue(survivor.process.isAlive(), "process " + survivor.name + " is still running");
+        }
+    }
+
+    private static Set<String> expected() {
+        Set<String> all = new TreeSet<>();
+        for (int v = 1; v <= VERSIONS; v++) {
+            for (int k = 0; k < KEYS; k++) {
+                all.add("order-" + k + " " + v);
+            }
+        }
+        return all;
+    }
+
+    private boolean handledAll() {
+        Set<String> handled = new HashSet<>();
+        children.forEach(c -> handled.addAll(c.handled()));
+        return handled.containsAll(expected());
+    }
+
+    /**
+     * Events handled twice were handled by the killed process and then by one other; they are the killed process's
+     * last handled events, contiguous, at most one read of Stream records.
+     */
+    private static void assertDuplicatesWithinTheKilledRead(Map<String, List<String>> handlersOf, Child victim) {
+        for (Map.Entry<String, List<String>> e : handlersOf.entrySet()) {
+            List<String> handlers = e.getValue();
+            assertTrue(handlers.size() <= 2, "event " + e.getKey() + " was handled by " + handlers);
+            if (handlers.size() == 2) {
+                assertTrue(handlers.contains(victim.name), "event " + e.getKey() + " was handled twice, by " + handlers
+                        + ", neither of them killed");
+            }
+        }
+        List<String> handled = victim.handled();
+        int firstDuplicate = handled.size();
+        while (firstDuplicate > 0 && handlersOf.get(handled.get(firstDuplicate - 1)).size() == 2) {
+            firstDuplicate--;
+        }
+        for (String earlier : handled.subList(0, firstDuplicate)) {
+            assertEquals(1, handlersOf.get(earlier).size(), "process " + victim.name + " handled " + earlier
+                    + " before its last checkpoint, yet it was handled again");
+        }
+        List<String> duplicates = handled.subList(firstDuplicate, handled.size());
+        assertTrue(duplicates.size() <= LeasedCaptureProcess.BATCH, "process " + victim.name + " had " + duplicates.size()
+                + " events handled again, more than one read of " + LeasedCaptureProcess.BATCH + " records: " + duplicates);
+    }
+
+    private static void assertInOrderPerStream(String name, List<String> handled) {
+        Map<String, Long> last = new HashMap<>();
+        for (String event : handled) {
+            String[] parts = event.split(" ");
+            long version = Long.parseLong(parts[1]);
+            Long previous = last.put(parts[0], version);
+            if (previous != null && version != previous + 1) {
+                fail("process " + name + " handled " + parts[0] + " version " + version + " after " + previous + ": " + handled);
+            }
+        }
+    }
+
+    private Child awaitBlocked() {
+        Child[] blocked = new Child[1];
+        await("a process stops at the marker event in the middle of its read", () -> {
+            for (Child child : children) {
+                if (child.blocked()) {
+                    blocked[0] = child;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return blocked[0];
+    }
+
+    private static void kill(Child victim) throws InterruptedException {
+        victim.process.destroyForcibly(); // SIGKILL on Linux and macOS
+        assertTrue(victim.process.waitFor(60, TimeUnit.SECONDS), "process " + victim.name + " exited after SIGKILL");
+        assertEquals(137, victim.process.exitValue(), "exit status of a JVM killed by SIGKILL (128 + 9)");
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("Timed out after " + BOUND + " waiting until " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("Interrupted while waiting until " + what);
+            }
+        }
+    }
+
+    private void start(String name) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator
+                + "bin" + File.separator + "java");
+        File output = dir.resolve(name + ".out").toFile();
+        List<String> command = List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=off",
+                "-cp", System.getProperty("java.class.path"), LeasedCaptureProcess.class.getName(),
+                DynamoDbLocal.endpoint().toString(), tables.events(), tables.checkpoints(), "crash-reader", name,
+                dir.resolve("marker").toString(), "order-5", "3");
+        // Output goes to a file: a pipe's reader races the JDK closing the pipe when the child dies.
+        Process process = new ProcessBuilder(command).redirectOutput(output)
+                .redirectError(dir.resolve(name + ".err").toFile()).start();
+        children.add(new Child(name, process, output.toPath()));
+    }
+
+    /** A reader process and what it reported so far. */
+    private static final class Child {
+        final String name;
+        final Process process;
+        final Path output;
+
+        Child(String name, Process process, Path output) {
+            this.name = name;
+            this.process = process;
+            this.output = output;
+        }
+
+        private List<String> lines() {
+            try {
+                String text = Files.readString(output, StandardCharsets.US_ASCII);
+                int end = text.lastIndexOf('\n');
+                return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The events handled, as {@code "<stream id> <version>"}, in the order handled. */
+        List<String> handled() {
+            return lines().stream().filter(l -> l.startsWith("H ")).map(l -> l.substring(2)).toList();
+        }
+
+        /** The shards held, as last reported; none once the process is dead. */
+        Set<String> shards() {
+            if (!process.isAlive()) {
+                return Set.of();
+            }
+            String last = null;
+            for (String line : lines()) {
+                if (line.startsWith("SHARDS ")) {
+                    last = line.substring(7);
+                }
+            }
+            return last == null || last.equals("-") ? Set.of() : new TreeSet<>(List.of(last.split(",")));
+        }
+
+        boolean blocked() {
+            return lines().stream().anyMatch(l -> l.startsWith("BLOCKED "));
+        }
+    }
+}
