@@ -130,6 +130,11 @@ public final class DynamoDbEngines implements NexusEngines {
         return java.util.Optional.ofNullable(indexer);
     }
 
+    /** The event store this family sets, or null without an events table. */
+    DynamoDbEventStore eventStore() {
+        return eventStore;
+    }
+
     /** The family and its table names, as the builder names it in its messages. */
     @Override
     public String toString() {

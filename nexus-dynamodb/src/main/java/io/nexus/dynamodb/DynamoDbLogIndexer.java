@@ -231,9 +231,15 @@ public final class DynamoDbLogIndexer implements NexusComponent {
         }
     }
 
-    /** How long a woken tracker may wait for this indexer: its poll and batch intervals, with room for one transaction. */
+    /**
+     * How long a subscription waits for this indexer before it delivers anyway: half the lease (an indexer that
+     * holds its lease renews it in a third), at least four poll and batch intervals. Past it the subscriber is
+     * woken early and its tracker finds the events at its next poll.
+     */
     Duration indexingBound() {
-        return batchInterval.plus(pollInterval).multipliedBy(4);
+        Duration intervals = batchInterval.plus(pollInterval).multipliedBy(4);
+        Duration half = leaseDuration.dividedBy(2);
+        return intervals.compareTo(half) > 0 ? intervals : half;
     }
 
     /**

@@ -8,6 +8,9 @@ import io.nexus.testkit.ControllableClock;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -106,6 +109,88 @@ class DynamoDbLogIndexerTest {
             component.close();
         }
         assertWholeLog(20);
+    }
+
+    @Test
+    void closeReleasesTheLeaseSoAStandbyTakesOverAtOnce() {
+        ControllableClock clock = ControllableClock.at(Instant.parse("2026-01-01T00:00:00Z"));
+        DynamoDbLogIndexer first = indexer("first", clock);
+        DynamoDbLogIndexer second = indexer("second", clock);
+        append(4, 2);
+        assertEquals(8, first.catchUp());
+        append(3, 1);
+        assertEquals(0, second.catchUp(), "the lease holds");
+        first.close();
+        assertFalse(first.holdsLease());
+        clock.advance(Duration.ofMillis(700)); // the standby's next check, a third of the 2 s lease; the lease has not run out
+        assertEquals(3, second.catchUp(), "the second indexer takes the released lease at its next check");
+        assertTrue(second.holdsLease());
+        assertWholeLog(11);
+    }
+
+    @Test
+    void aStandbyTakesOverFromAnIndexerJvmKilledWithSigkill() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "indexer-crash",
+                tables.events()));
+        Path output = dir.resolve("indexer.out");
+        String javaCommand = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+        Process child = new ProcessBuilder(javaCommand, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=off", "-cp", System.getProperty("java.class.path"),
+                IndexerProcess.class.getName(), DynamoDbLocal.endpoint().toString(), tables.events(), "killed")
+                .redirectOutput(output.toFile()).redirectError(dir.resolve("indexer.err").toFile()).start();
+        DynamoDbLogIndexer standby = DynamoDbLogIndexer.builder(DynamoDbLocal.client(), DynamoDbLocal.streamsClient())
+                .tableName(tables.events()).owner("standby").leaseDuration(Duration.ofSeconds(2)).build();
+        try {
+            await("the child indexer holds the lease", () -> Files.readString(output).contains("HOLDING"));
+            standby.start();
+            append(5, 2);
+            await("the child indexed the first events", () -> store.headPosition() == 10);
+            assertFalse(standby.holdsLease(), "the standby waits while the child holds the lease");
+            child.destroyForcibly(); // SIGKILL
+            assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(137, child.exitValue(), "exit status of a JVM killed by SIGKILL (128 + 9)");
+            append(5, 1);
+            await("the standby takes the lease once it ran out and indexes the rest", () -> store.headPosition() == 15);
+            assertTrue(standby.holdsLease());
+        } finally {
+            child.destroyForcibly();
+            standby.close();
+        }
+        assertWholeLog(15);
+    }
+
+    @Test
+    void aSubscriptionOfTheEngineFamilyWakesAfterThisProcesssIndexerIndexedTheEvents() throws InterruptedException {
+        DynamoDbEngines engines = DynamoDbEngines.builder(DynamoDbLocal.client()).streams(DynamoDbLocal.streamsClient())
+                .tables(new DynamoDbTables.Names(tables.events(), null, null)).build();
+        DynamoDbLogIndexer indexer = engines.logIndexer().orElseThrow();
+        DynamoDbEventStore engineStore = engines.eventStore();
+        indexer.start();
+        java.util.concurrent.BlockingQueue<Long> headsWhenWoken = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (io.nexus.core.store.Subscription ignored = engineStore.subscribe(events -> headsWhenWoken.add(store.headPosition()))) {
+            await("the indexer holds the lease", indexer::holdsLease);
+            for (int i = 1; i <= 5; i++) {
+                append(1, 1);
+                Long head = headsWhenWoken.poll(60, TimeUnit.SECONDS);
+                assertEquals(i, head, "when append " + i + " wakes the listener, the global log already holds it");
+            }
+        } finally {
+            indexer.close();
+        }
+    }
+
+    private static void await(String what, java.util.concurrent.Callable<Boolean> condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        try {
+            while (!condition.call()) {
+                if (System.nanoTime() > deadline) {
+                    org.junit.jupiter.api.Assertions.fail("Timed out waiting until " + what);
+                }
+                Thread.sleep(20);
+            }
+        } catch (Exception e) {
+            throw new AssertionError("while waiting until " + what, e);
+        }
     }
 
     /** Appends {@code rounds} single-event appends to each of {@code streams} streams (new ones each call). */
