@@ -51,9 +51,17 @@ public final class DynamoDbEngines implements NexusEngines {
     private final DynamoDbAuditLog auditLog;
     private final DynamoDbReadModelStores readModels;
     private final String description;
+    private final DynamoDbClient client;
+    private final DynamoDbStreamsClient streams;
+    private final String eventsTable;
+    private final DynamoDbShardLeases leases;
 
     private DynamoDbEngines(Builder b) {
         DynamoDbTables.Names t = b.tables;
+        this.client = b.client;
+        this.streams = b.streams;
+        this.eventsTable = t.events();
+        this.leases = b.leases;
         this.eventStore = t.events() == null ? null : eventStore(b);
         this.indexer = t.events() == null || b.streams == null ? null
                 : DynamoDbLogIndexer.builder(b.client, b.streams).tableName(t.events()).clock(b.clock)
@@ -130,6 +138,29 @@ public final class DynamoDbEngines implements NexusEngines {
         return java.util.Optional.ofNullable(indexer);
     }
 
+    /**
+     * A change-capture reader of the events table's Stream, wired to this family: its clients and table, and
+     * either the {@linkplain Builder#changeCaptureLeases shard leases} (the reader then runs across processes, its
+     * checkpoints in its leases) or the checkpoints table. Add the listener (and any option) and build it.
+     *
+     * @param readerName the name its checkpoints or leases are kept under; the same in every process of one reader
+     * @throws IllegalStateException if the family has no Streams client or no events table
+     */
+    public DynamoDbChangeCapture.Builder changeCapture(String readerName) {
+        if (streams == null || eventsTable == null) {
+            throw new IllegalStateException("DynamoDbEngines " + description + " cannot build change capture '" + readerName
+                    + "': it needs a Streams client and an events table; pass streams(...) and name the events table");
+        }
+        DynamoDbChangeCapture.Builder builder = DynamoDbChangeCapture.builder(client, streams).tableName(eventsTable)
+                .readerName(readerName);
+        if (leases != null) {
+            builder.leases(leases);
+        } else if (checkpoints != null) {
+            builder.checkpoints(checkpoints);
+        }
+        return builder;
+    }
+
     /** The event store this family sets, or null without an events table. */
     DynamoDbEventStore eventStore() {
         return eventStore;
@@ -151,6 +182,7 @@ public final class DynamoDbEngines implements NexusEngines {
         private RetryPolicy retryPolicy = RetryPolicy.custom().maxAttempts(8).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(5)).build();
         private Duration indexPollInterval = Duration.ofMillis(50);
+        private DynamoDbShardLeases leases;
 
         private Builder(DynamoDbClient client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -199,6 +231,16 @@ public final class DynamoDbEngines implements NexusEngines {
                 throw new IllegalArgumentException("indexPollInterval must be positive, but was " + value);
             }
             this.indexPollInterval = value;
+            return this;
+        }
+
+        /**
+         * Runs the readers of {@link DynamoDbEngines#changeCapture} across processes, their shards leased in
+         * {@code value}'s table (normally the checkpoints table); see {@link DynamoDbShardLeases}. Without it each
+         * reader reads every shard in its own process, one process per reader name.
+         */
+        public Builder changeCaptureLeases(DynamoDbShardLeases value) {
+            this.leases = Objects.requireNonNull(value, "changeCaptureLeases");
             return this;
         }
 

@@ -111,6 +111,31 @@ class DynamoDbDocTest {
         }
     }
 
+    @Test
+    void leasedChangeCaptureFromTheEngineFamily() {
+        DynamoDbTables.Names tables = DynamoDbLocal.freshTables("doc-leased");
+        Projection projection = new Projection();
+        // tag::leased-engines[]
+        DynamoDbEngines engines = DynamoDbEngines.builder(ddb).streams(streams).tables(tables)
+                .changeCaptureLeases(DynamoDbShardLeases.builder(ddb, tables.checkpoints()).build())
+                .build();
+        DynamoDbChangeCapture capture = engines.changeCapture("order-projection")   // same name in every process
+                .listener(events -> projection.handle(events))                       // at least once, in order per stream
+                .build();
+        capture.start();   // takes its share of the shards; close() hands them to the other processes at once
+        // end::leased-engines[]
+        try {
+            DynamoDbEventStore.builder(ddb).tableName(tables.events()).build().append("note-3", "Note",
+                    ExpectedVersion.noStream(), List.of(NewEvent.of("Noted", 1, EventPayload.ofJson("{\"text\":\"hi\"}"))));
+            await(() -> projection.seen.stream().anyMatch(e -> e.streamId().equals("note-3")),
+                    "the leased change capture to deliver the append");
+            assertEquals(1, capture.leasedShards().size(), "the only process holds the Stream's one shard");
+        } finally {
+            capture.close();
+        }
+        assertTrue(capture.leasedShards().isEmpty(), "close() released the lease");
+    }
+
     private static void await(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
