@@ -122,7 +122,7 @@ class DynamoDbDocTest {
         DynamoDbChangeCapture capture = engines.changeCapture("order-projection")   // same name in every process
                 .listener(events -> projection.handle(events))                       // at least once, in order per stream
                 .build();
-        capture.start();   // takes its share of the shards; close() hands them to the other processes at once
+        capture.start();   // takes its share of the shards; close() releases them to the other processes
         // end::leased-engines[]
         try {
             DynamoDbEventStore.builder(ddb).tableName(tables.events()).build().append("note-3", "Note",
