@@ -51,6 +51,12 @@ import java.util.stream.Collectors;
  * than the Stream's 24 h retention) is logged as an error and reading continues at the oldest record:
  * a reader down for longer than that must rebuild from {@link DynamoDbEventStore#readAll}.
  *
+ * <p>Without {@link Builder#leases} one reader per reader name runs at a time and reads every shard. With
+ * leases, readers of one name run in several processes: each reads only the shards it holds a lease on,
+ * checkpoints into the lease item on the condition that it still holds it, and a shard whose parent another
+ * process holds waits until that lease item shows the parent finished ({@link DynamoDbShardLeases}). The one
+ * shard-reading path serves listeners and the log indexer's sink alike.
+ *
  * <p>Thread-safe: {@link #pollOnce()} is serialized; {@link #start()} and {@link #close()} may be called
  * from any thread. The caller owns the clients.
  */

@@ -31,7 +31,8 @@ import java.util.Objects;
  * With a Streams client and an events table it also registers a {@link DynamoDbLogIndexer} component, which
  * builds the global log that {@code readAll} (and so every projection, router and saga) reads; every
  * process may run one, one at a time indexes (see its lease). Without a Streams client the event store
- * takes appends but its global log stays empty, which is logged as a warning.
+ * takes appends but its global log stays empty, which is logged as a warning. {@link #changeCapture} builds
+ * change-capture readers on the family's table, across processes with {@link Builder#changeCaptureLeases}.
  *
  * <p>A table whose name is {@code null} leaves its port out, so the builder keeps that port's embedded
  * default (or takes one the application sets itself). The ports are built once, by {@link Builder#build()},

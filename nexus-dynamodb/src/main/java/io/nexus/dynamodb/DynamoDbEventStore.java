@@ -507,7 +507,10 @@ public final class DynamoDbEventStore implements EventStore {
      * latest position with checkpoints in memory, polling on a daemon thread every
      * {@link Builder#subscriptionPollInterval}. Delivery is at least once and follows each stream's order;
      * appends of different streams may arrive in any order. For a durable, restartable reader build a
-     * {@link DynamoDbChangeCapture} with a {@link DynamoDbCheckpointStore} instead.
+     * {@link DynamoDbChangeCapture} with a {@link DynamoDbCheckpointStore} instead. When {@link DynamoDbEngines}
+     * runs a {@link DynamoDbLogIndexer} in this process and it holds the lease, each read reaches the listener once
+     * that indexer has indexed it (waiting at most half its lease), so a log tracker woken here finds the events in
+     * {@link #readAll}.
      *
      * @throws ChangeCaptureNotConfiguredException if the builder was given no {@link DynamoDbStreamsClient}
      */

@@ -55,7 +55,8 @@ import java.util.UUID;
  * on the tail, renewed with every write and at a third of {@link Builder#leaseDuration} when idle) and
  * indexes; the others check the tail every third of the lease and take over when it has run out. A
  * stalled holder whose lease another took loses its next write on the condition, so clocks that disagree
- * can delay indexing but never corrupt the index.
+ * can delay indexing but never corrupt the index. {@link #close()} releases the lease, so a standby takes over at
+ * its next check rather than after the lease runs out.
  *
  * <p>Lag. The index follows the Stream at {@link Builder#pollInterval} when idle (default 50 ms) and every
  * {@link Builder#batchInterval} while events trickle in (default 200 ms, so that each transaction carries a
