@@ -139,7 +139,7 @@ class DynamoDbLogIndexerTest {
                 IndexerProcess.class.getName(), DynamoDbLocal.endpoint().toString(), tables.events(), "killed")
                 .redirectOutput(output.toFile()).redirectError(dir.resolve("indexer.err").toFile()).start();
         DynamoDbLogIndexer standby = DynamoDbLogIndexer.builder(DynamoDbLocal.client(), DynamoDbLocal.streamsClient())
-                .tableName(tables.events()).owner("standby").leaseDuration(Duration.ofSeconds(2)).build();
+                .tableName(tables.events()).owner("standby").leaseDuration(Duration.ofSeconds(1)).build();
         try {
             await("the child indexer holds the lease", () -> Files.readString(output).contains("HOLDING"));
             standby.start();

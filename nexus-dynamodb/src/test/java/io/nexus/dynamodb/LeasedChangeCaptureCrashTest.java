@@ -44,8 +44,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class LeasedChangeCaptureCrashTest {
 
-    private static final int KEYS = 12;
-    private static final int VERSIONS = 6;
+    private static final int KEYS = 10;
+    private static final int VERSIONS = 4;
     private static final Duration BOUND = Duration.ofSeconds(120);
 
     private final List<Child> children = new ArrayList<>();
