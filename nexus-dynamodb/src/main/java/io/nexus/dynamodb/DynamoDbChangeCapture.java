@@ -222,6 +222,12 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
             }
         }
         if (leases != null) {
+            if (thread != null && thread != Thread.currentThread() && thread.isAlive()) {
+                // Still inside a read (a listener that does not return): its leases run out by themselves.
+                log.warn("Change capture '{}' did not stop within 10 s; its shards move to other processes when their"
+                        + " leases run out", readerName);
+                return;
+            }
             synchronized (this) {
                 leases.releaseAll();
             }
