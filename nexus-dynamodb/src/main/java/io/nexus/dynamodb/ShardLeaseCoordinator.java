@@ -10,7 +10,6 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -321,10 +320,5 @@ final class ShardLeaseCoordinator {
         AttributeValue fin = item.get(FINISHED);
         return new Lease(item.get("sk").s(), own == null ? "" : own.s(), Long.parseLong(item.get(COUNTER).n()),
                 seq == null ? null : seq.s(), fin != null && Boolean.TRUE.equals(fin.bool()));
-    }
-
-    /** Shards with a lease item, for tests and diagnostics. */
-    Collection<Lease> leases() {
-        return List.copyOf(seen.values());
     }
 }
