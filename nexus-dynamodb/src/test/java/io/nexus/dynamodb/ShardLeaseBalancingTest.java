@@ -1,11 +1,13 @@
 package io.nexus.dynamodb;
 
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
@@ -19,7 +21,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * gives a Stream only one open shard, so the shards here are named rather than listed): three processes split
  * them two each; when one stops renewing, the other two take its shards and hold three each; a process that
  * closes releases its leases and another takes them at its next tick, without waiting for them to run out; a
- * holder whose lease was taken cannot move the checkpoint, and the taker starts at the last checkpoint.
+ * holder whose lease was taken cannot move the checkpoint, and the taker starts at the last checkpoint. End to
+ * end on the Stream's one shard: a reader that closes releases its lease, and another reader of the name goes on
+ * after its checkpoint without delivering anything twice.
  */
 class ShardLeaseBalancingTest {
 
@@ -83,6 +87,47 @@ class ShardLeaseBalancingTest {
         second.checkpoint("shard-a", "000000000000000000050", true);
         second.tick(one);
         assertEquals(Set.of(), second.heldShards(), "a finished shard is not leased any more");
+    }
+
+    @Test
+    void aReaderThatClosesHandsItsShardToAnotherWithoutDuplicates() {
+        DynamoDbTables.Names tables = DynamoDbLocal.freshTables("handover");
+        DynamoDbEventStore store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events()).build();
+        List<io.nexus.core.event.EventEnvelope> first = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<io.nexus.core.event.EventEnvelope> second = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DynamoDbChangeCapture a = leasedReader(tables, "a", first);
+        DynamoDbChangeCapture b = leasedReader(tables, "b", second);
+        store.append("order-1", "Order", io.nexus.core.store.ExpectedVersion.noStream(), DynamoDbEventStoreTest.events(3));
+        await("the first reader takes the shard and delivers the first append", () -> {
+            a.pollOnce();
+            return first.size() == 3;
+        });
+        assertEquals(0, b.pollOnce(), "the second reader stands by while the first holds the shard");
+        assertEquals(Set.of(), b.leasedShards());
+
+        store.append("order-1", "Order", io.nexus.core.store.ExpectedVersion.exactly(3), DynamoDbEventStoreTest.events(2));
+        String shard = a.leasedShards().iterator().next();
+        a.close();
+        assertEquals(Set.of(), a.leasedShards());
+        var lease = DynamoDbLocal.client().getItem(r -> r.tableName(tables.checkpoints()).consistentRead(true).key(Map.of(
+                "pk", AttributeValue.fromS("\u001Flease\u001Fhandover"), "sk", AttributeValue.fromS(shard)))).item();
+        assertEquals("", lease.get("own").s(), "close released the lease in the table: the next tick of another reader takes it");
+        await("the second reader takes the released shard and delivers what follows the checkpoint", () -> {
+            b.pollOnce();
+            return second.size() >= 2;
+        });
+        assertEquals(List.of(4L, 5L), second.stream().map(io.nexus.core.event.EventEnvelope::version).toList(),
+                "a graceful handover delivers nothing twice");
+        b.close();
+    }
+
+    private static DynamoDbChangeCapture leasedReader(DynamoDbTables.Names tables, String owner,
+                                                      List<io.nexus.core.event.EventEnvelope> sink) {
+        return DynamoDbChangeCapture.builder(DynamoDbLocal.client(), DynamoDbLocal.streamsClient())
+                .tableName(tables.events()).readerName("handover")
+                .leases(DynamoDbShardLeases.builder(DynamoDbLocal.client(), tables.checkpoints()).owner(owner)
+                        .leaseDuration(Duration.ofMillis(1500)).build())
+                .listener(sink::addAll).build();
     }
 
     private static Set<String> union(List<ShardLeaseCoordinator> processes) {
