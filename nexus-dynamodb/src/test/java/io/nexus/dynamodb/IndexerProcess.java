@@ -33,7 +33,7 @@ public final class IndexerProcess {
                 .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create()).build();
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, "US-ASCII");
         DynamoDbLogIndexer indexer = DynamoDbLogIndexer.builder(ddb, streams).tableName(args[1]).owner(args[2])
-                .leaseDuration(Duration.ofSeconds(1)).build();
+                .leaseDuration(Duration.ofSeconds(2)).build();
         indexer.start();
         boolean reported = false;
         while (true) {

@@ -61,7 +61,7 @@ public final class LeasedCaptureProcess {
                 .readerName(reader)                                  // one reader name for all its processes
                 .leases(DynamoDbShardLeases.builder(ddb, leaseTable)  // the checkpoints table holds the leases
                         .owner(owner)                                // unique per process; host-pid-random by default
-                        .leaseDuration(Duration.ofSeconds(1))        // 10 s by default
+                        .leaseDuration(Duration.ofSeconds(3))        // 10 s by default
                         .build())
                 .maxRecordsPerRead(BATCH)                            // 1000 by default: the at-least-once window
                 .listener(batch -> batch.forEach(event -> handle(event, out, marker, markerStream, markerVersion)))

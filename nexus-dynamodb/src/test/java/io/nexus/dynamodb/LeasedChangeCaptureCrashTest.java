@@ -69,7 +69,8 @@ class LeasedChangeCaptureCrashTest {
 
     private void run(int processes) throws Exception {
         tables = DynamoDbLocal.freshTables("leased");
-        dir = Files.createDirectories(Path.of("target", "leased-capture", tables.events()));
+        // A fresh folder per run: table names repeat across test JVMs, and an old marker file would block no process.
+        dir = Files.createDirectories(Path.of("target", "leased-capture", tables.events() + "-" + java.util.UUID.randomUUID()));
         DynamoDbEventStore store = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events()).build();
         // Appended before the readers start, so that the first holder reads full batches and the marker falls inside one.
         for (int v = 1; v <= VERSIONS; v++) {
