@@ -136,7 +136,7 @@ public final class AwsEngines implements AppEngines {
     /**
      * Clients for {@code settings} and the schema registry {@code registry} names, and what is missing created; the
      * OpenSearch read model's requests are observed in {@code observations}. The AWS clients are not: the bus and the
-     * change capture poll, and every poll would be a trace of its own (add {@code AwsObservations.interceptor(registry)}
+     * change capture poll, and every poll would be a trace of its own (add {@code io.nexus.aws.AwsObservations.interceptor(registry)}
      * to a client to see its calls).
      *
      * @param owned closed with these engines (the local engines' processes), or {@code null}
