@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The app's remote schema registry is observed in the registry the app was given (Confluent-compatible test server). */
 class SchemaRegistriesObservationTest {
@@ -21,8 +22,9 @@ class SchemaRegistriesObservationTest {
 
             opened.registry().register("OrderPlaced", "{\"type\":\"object\"}");
 
-            assertEquals(List.of("confluent register success"), observations.spans("nexus.remote.call"));
-            assertEquals(1, server.requests());
+            List<String> spans = observations.spans("nexus.remote.call");
+            assertTrue(spans.contains("confluent register success"), spans.toString());
+            assertEquals(server.requests(), spans.size(), "one span per request the registry served");
         }
     }
 }
