@@ -99,6 +99,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     static final int DEFAULT_COPY_THRESHOLD = 8;
     /** The most appends committed in one group. */
     private static final int MAX_GROUP = 64;
+    /** How many groups may be committed at once (each on its own server process, so on its own core). */
+    private static final int MAX_LEADERS = 2;
     private static final RetryPolicy ANY_RACES = RetryPolicy.attempts(MAX_ANY_ATTEMPTS);
     /** 2000-01-01T00:00Z, the zero of PostgreSQL's binary timestamps, in seconds since 1970. */
     private static final long POSTGRES_EPOCH_SECOND = 946_684_800L;
@@ -120,7 +122,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private final boolean groupCommit;
     private final Object groupMonitor = new Object();
     private final java.util.ArrayDeque<GroupedAppend> waiting = new java.util.ArrayDeque<>();
-    private boolean leading;
+    private int leaders;
     private final java.util.concurrent.atomic.LongAdder groupedAppends = new java.util.concurrent.atomic.LongAdder();
     private final String copySql;
     private final int copyThreshold;
@@ -193,7 +195,10 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         requireText(aggregateType, "aggregateType");
         Objects.requireNonNull(expected, "expected");
         validate(streamId, events);
-        AppendResult result = groupCommit ? appendInGroup(new GroupedAppend(streamId, aggregateType, expected, events))
+        // A large batch is committed alone: its rows, not its commit, are its cost, and grouping it would put the
+        // rows of several writers on one server process instead of one each.
+        AppendResult result = groupCommit && events.size() < copyThreshold
+                ? appendInGroup(new GroupedAppend(streamId, aggregateType, expected, events))
                 : appendAlone(streamId, aggregateType, expected, events);
         if (!result.duplicate()) {
             feed.wake();
@@ -230,8 +235,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     }
 
     /**
-     * Group commit: the append waits while another caller commits a group; the first caller to find no group
-     * running commits the appends waiting then (its own among them), up to {@link #MAX_GROUP} of distinct
+     * Group commit: the append waits while {@link #MAX_LEADERS} other callers commit groups; a caller that finds
+     * fewer running commits the appends waiting then (its own among them), up to {@link #MAX_GROUP} of distinct
      * streams in one transaction, until its own is done. An append waiting alone runs alone, as before.
      */
     private AppendResult appendInGroup(GroupedAppend append) {
@@ -239,7 +244,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         boolean lead;
         synchronized (groupMonitor) {
             waiting.add(append);
-            while (leading && !append.done) {
+            while (leaders >= MAX_LEADERS && !append.done) {
                 try {
                     groupMonitor.wait();
                 } catch (InterruptedException e) {
@@ -249,7 +254,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             }
             lead = !append.done;
             if (lead) {
-                leading = true;
+                leaders++;
             }
         }
         if (lead) {
@@ -263,7 +268,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 }
             } finally {
                 synchronized (groupMonitor) {
-                    leading = false;
+                    leaders--;
                     groupMonitor.notifyAll();
                 }
             }
