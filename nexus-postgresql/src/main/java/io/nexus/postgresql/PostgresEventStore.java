@@ -241,21 +241,26 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
      */
     private AppendResult appendInGroup(GroupedAppend append) {
         boolean interrupted = false;
-        boolean lead;
+        boolean lead = false;
         synchronized (groupMonitor) {
             waiting.add(append);
-            while (leaders >= MAX_LEADERS && !append.done) {
-                try {
-                    groupMonitor.wait();
-                } catch (InterruptedException e) {
-                    // Another caller may be committing this append: it cannot be withdrawn, only awaited.
-                    interrupted = true;
+        }
+        // Each waiter is woken on its own (no notifyAll): when its append is done, or when it is the oldest
+        // waiting and a leader left.
+        while (true) {
+            synchronized (groupMonitor) {
+                if (append.done) {
+                    break;
+                }
+                if (leaders < MAX_LEADERS) {
+                    leaders++;
+                    lead = true;
+                    break;
                 }
             }
-            lead = !append.done;
-            if (lead) {
-                leaders++;
-            }
+            LockSupport.park(this);
+            // Another caller may be committing this append: it cannot be withdrawn, only awaited.
+            interrupted |= Thread.interrupted();
         }
         if (lead) {
             try {
@@ -267,9 +272,13 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                     commitGroup(group);
                 }
             } finally {
+                GroupedAppend next;
                 synchronized (groupMonitor) {
                     leaders--;
-                    groupMonitor.notifyAll();
+                    next = waiting.peekFirst();
+                }
+                if (next != null) {
+                    LockSupport.unpark(next.thread);
                 }
             }
         }
@@ -328,7 +337,9 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 for (GroupedAppend append : group) {
                     append.done = true;
                 }
-                groupMonitor.notifyAll();
+            }
+            for (GroupedAppend append : group) {
+                LockSupport.unpark(append.thread);
             }
         }
     }
@@ -427,6 +438,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         final String aggregateType;
         final ExpectedVersion expected;
         final List<NewEvent> events;
+        final Thread thread = Thread.currentThread();
         AppendResult result;
         RuntimeException failure;
         boolean done;
