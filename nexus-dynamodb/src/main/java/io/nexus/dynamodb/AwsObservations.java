@@ -11,6 +11,7 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Observes every call of an AWS SDK client as a {@link NexusObservation#REMOTE_CALL} ({@code dynamodb put-item},
@@ -61,7 +62,7 @@ public final class AwsObservations {
         };
     }
 
-    private static void stop(ExecutionAttributes attributes, Throwable failure) {
+    private static void stop(ExecutionAttributes attributes, @Nullable Throwable failure) {
         Observation observation = attributes.getAttribute(OBSERVATION);
         if (observation == null) {
             return;

@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Change capture from the events table's DynamoDB Stream: every event item INSERTed becomes an
@@ -63,8 +64,8 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     private final String table;
     private final String readerName;
     private final Positions checkpoints;
-    private final AppendListener listener;
-    private final RecordSink sink;
+    private final @Nullable AppendListener listener;
+    private final @Nullable RecordSink sink;
     private final boolean startAtLatest;
     private final Duration pollInterval;
     private final Duration shardRefreshInterval;
@@ -74,12 +75,14 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
             .initialDelay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(10)).build();
 
     private final Map<String, ShardState> states = new HashMap<>();
-    private List<Shard> shards;
-    private ShardLineage lineage;
+    /** Empty until the first listing ({@link #listed}). */
+    private List<Shard> shards = List.of();
+    private ShardLineage lineage = ShardLineage.of(List.of());
+    private boolean listed;
     private boolean firstListing = true;
     private long nextRefreshNanos;
-    private String streamArn;
-    private volatile Thread worker;
+    private @Nullable String streamArn;
+    private volatile @Nullable Thread worker;
     private volatile boolean running;
 
     /**
@@ -87,14 +90,14 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
      * or the log indexer, which keeps them with its index.
      */
     interface Positions {
-        io.nexus.core.checkpoint.ShardCheckpoint load(String reader, String shardId);
+        io.nexus.core.checkpoint.@Nullable ShardCheckpoint load(String reader, String shardId);
 
         void save(String reader, io.nexus.core.checkpoint.ShardCheckpoint checkpoint);
 
         static Positions of(ShardCheckpoints shards) {
             return new Positions() {
                 @Override
-                public io.nexus.core.checkpoint.ShardCheckpoint load(String reader, String shardId) {
+                public io.nexus.core.checkpoint.@Nullable ShardCheckpoint load(String reader, String shardId) {
                     return shards.load(reader, shardId).orElse(null);
                 }
 
@@ -109,7 +112,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         static Positions of(ShardCheckpointStore legacy) {
             return new Positions() {
                 @Override
-                public io.nexus.core.checkpoint.ShardCheckpoint load(String reader, String shardId) {
+                public io.nexus.core.checkpoint.@Nullable ShardCheckpoint load(String reader, String shardId) {
                     return legacy.load(reader, shardId).map(c -> new io.nexus.core.checkpoint.ShardCheckpoint(
                             c.shardId(), c.sequenceNumber(), c.finished())).orElse(null);
                 }
@@ -133,8 +136,8 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     }
 
     private static final class ShardState {
-        String iterator;
-        String lastSequence;
+        @Nullable String iterator;
+        @Nullable String lastSequence;
         boolean finished;
         boolean latest;
     }
@@ -142,9 +145,9 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     private DynamoDbChangeCapture(Builder b) {
         this.client = b.client;
         this.streams = b.streams;
-        this.table = b.tableName;
-        this.readerName = b.readerName;
-        this.checkpoints = b.checkpoints;
+        this.table = Objects.requireNonNull(b.tableName, "tableName"); // build() has checked it
+        this.readerName = Objects.requireNonNull(b.readerName, "readerName");
+        this.checkpoints = Objects.requireNonNull(b.checkpoints, "checkpoints");
         this.listener = b.listener;
         this.sink = b.sink;
         this.startAtLatest = b.startAtLatest;
@@ -207,7 +210,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         }
         int delivered = 0;
         for (Shard shard : shards) {
-            ShardState state = states.get(shard.shardId());
+            ShardState state = state(shard.shardId());
             if (state.finished || !parentDone(shard)) {
                 continue;
             }
@@ -258,10 +261,10 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
             }
             streamArn = arn;
         }
-        if (shards == null) {
+        if (!listed) {
             refreshShards();
             for (Shard shard : shards) {
-                ShardState state = states.get(shard.shardId());
+                ShardState state = state(shard.shardId());
                 if (state.latest && !state.finished && state.iterator == null) {
                     state.iterator = iterator(shard, state);
                 }
@@ -297,12 +300,18 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         }
         shards = orderParentsFirst(listed);
         lineage = lineageOf(listed);
+        this.listed = true;
         firstListing = false;
         nextRefreshNanos = System.nanoTime() + shardRefreshInterval.toNanos();
     }
 
     private boolean parentDone(Shard shard) {
-        return lineage.isReady(ShardLineage.Shard.of(shard.shardId(), shard.parentShardId()), id -> states.get(id).finished);
+        return lineage.isReady(ShardLineage.Shard.of(shard.shardId(), shard.parentShardId()), id -> state(id).finished);
+    }
+
+    /** The state of a listed shard: every shard gets one when it is first listed. */
+    private ShardState state(String shardId) {
+        return Objects.requireNonNull(states.get(shardId), () -> "no state for listed shard '" + shardId + "'");
     }
 
     /**
@@ -327,7 +336,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         return ShardLineage.of(shards);
     }
 
-    private String iterator(Shard shard, ShardState state) {
+    private @Nullable String iterator(Shard shard, ShardState state) {
         String what = "get an iterator for shard '" + shard.shardId() + "' of table '" + table + "'";
         try {
             if (state.lastSequence != null) {
@@ -480,7 +489,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "DynamoDbChangeCapture[" + readerName + " on " + table + ", shards=" + (shards == null ? "?" :
+        return "DynamoDbChangeCapture[" + readerName + " on " + table + ", shards=" + (!listed ? "?" :
                 shards.stream().map(Shard::shardId).collect(Collectors.joining(","))) + "]";
     }
 
@@ -488,11 +497,12 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     public static final class Builder {
         private final DynamoDbClient client;
         private final DynamoDbStreamsClient streams;
-        private String tableName;
-        private String readerName;
-        private Positions checkpoints;
-        private AppendListener listener;
-        private RecordSink sink;
+        private @Nullable String tableName;
+        private @Nullable String readerName;
+        private @Nullable Positions checkpoints;
+        /** One of listener and sink is set. */
+        private @Nullable AppendListener listener;
+        private @Nullable RecordSink sink;
         private boolean startAtLatest;
         private Duration pollInterval = Duration.ofMillis(50);
         private Duration shardRefreshInterval = Duration.ofSeconds(30);

@@ -45,6 +45,9 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 
+import static io.nexus.dynamodb.internal.PortItems.attribute;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The event store on DynamoDB: one item per event, keyed by stream id and version, appended with
  * {@code TransactWriteItems} so a multi-event append is all or nothing.
@@ -81,7 +84,7 @@ public final class DynamoDbEventStore implements EventStore {
     private static final String COND_NEW = "attribute_not_exists(pk)";
 
     private final DynamoDbClient client;
-    private final DynamoDbStreamsClient streamsClient;
+    private final @Nullable DynamoDbStreamsClient streamsClient;
     private final String table;
     private final boolean consistentReads;
     private final int pageSize;
@@ -91,12 +94,12 @@ public final class DynamoDbEventStore implements EventStore {
     private final Clock clock;
     private final AwsCalls calls;
     private final LogIndex index;
-    private final DynamoDbLogIndexer indexOnRead;
+    private final @Nullable DynamoDbLogIndexer indexOnRead;
 
     private DynamoDbEventStore(Builder b) {
         this.client = b.client;
         this.streamsClient = b.streamsClient;
-        this.table = b.tableName;
+        this.table = Objects.requireNonNull(b.tableName, "tableName"); // build() has checked it
         this.consistentReads = b.consistentReads;
         this.pageSize = b.pageSize;
         this.maxEventItemBytes = b.maxEventItemBytes;
@@ -106,7 +109,7 @@ public final class DynamoDbEventStore implements EventStore {
         this.clock = b.clock;
         this.calls = new AwsCalls(b.retryPolicy, EventStoreUnavailableException::new);
         this.index = new LogIndex(client, table, calls);
-        this.indexOnRead = b.indexOnRead ? DynamoDbLogIndexer.builder(client, streamsClient).tableName(table)
+        this.indexOnRead = b.indexOnRead ? DynamoDbLogIndexer.builder(client, Objects.requireNonNull(streamsClient, "streamsClient")).tableName(table)
                 .name("index-on-read").clock(clock).retryPolicy(b.retryPolicy).build() : null;
     }
 
@@ -354,8 +357,8 @@ public final class DynamoDbEventStore implements EventStore {
         if (item == null || item.isEmpty()) {
             return null;
         }
-        return new Head(Long.parseLong(item.get(EventItems.HEAD_VERSION).n()), item.get(EventItems.HEAD_TYPE).s(),
-                EventItems.fromNanos(Long.parseLong(item.get(EventItems.HEAD_LAST_TS).n())));
+        return new Head(Long.parseLong(attribute(item, EventItems.HEAD_VERSION).n()), attribute(item, EventItems.HEAD_TYPE).s(),
+                EventItems.fromNanos(Long.parseLong(attribute(item, EventItems.HEAD_LAST_TS).n())));
     }
 
     private Map<UUID, Long> readGuards(String streamId, List<NewEvent> events) {
@@ -369,7 +372,7 @@ public final class DynamoDbEventStore implements EventStore {
         Map<UUID, Long> found = new HashMap<>();
         for (Map<String, AttributeValue> item : calls.batchGet("read event ids of stream '" + streamId + "'", client,
                 Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build()))) {
-            found.put(byKey.get(item.get(EventItems.PK).s()), Long.parseLong(item.get(EventItems.GUARD_VERSION).n()));
+            found.put(byKey.get(attribute(item, EventItems.PK).s()), Long.parseLong(attribute(item, EventItems.GUARD_VERSION).n()));
         }
         return found;
     }
@@ -455,7 +458,7 @@ public final class DynamoDbEventStore implements EventStore {
         if (item == null || item.isEmpty()) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(Long.parseLong(item.get(EventItems.GUARD_VERSION).n()));
+        return OptionalLong.of(Long.parseLong(attribute(item, EventItems.GUARD_VERSION).n()));
     }
 
     /** {@inheritDoc} One strongly consistent {@code GetItem} of the stream head. */
@@ -559,8 +562,8 @@ public final class DynamoDbEventStore implements EventStore {
      */
     public static final class Builder {
         private final DynamoDbClient client;
-        private DynamoDbStreamsClient streamsClient;
-        private String tableName;
+        private @Nullable DynamoDbStreamsClient streamsClient;
+        private @Nullable String tableName;
         private boolean consistentReads = true;
         private int pageSize = 500;
         private int maxEventItemBytes = ItemSizes.MAX_ITEM_BYTES;

@@ -32,6 +32,9 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.UUID;
 
+import static io.nexus.dynamodb.internal.PortItems.attribute;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Builds the global log of a DynamoDB events table from its DynamoDB Stream: it reads the event items
  * appended, gives them the next positions in the order it reads them, and writes those positions to an
@@ -85,7 +88,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
     private volatile Clock clock;
 
     // Guarded by this.
-    private DynamoDbChangeCapture capture;
+    private @Nullable DynamoDbChangeCapture capture;
     private boolean holding;
     private long position;
     private long leaseUntil;
@@ -94,13 +97,13 @@ public final class DynamoDbLogIndexer implements NexusComponent {
     private int readsThisPass;
     private boolean fullRead;
 
-    private volatile Thread worker;
+    private volatile @Nullable Thread worker;
     private volatile boolean running;
 
     private DynamoDbLogIndexer(Builder b) {
         this.client = b.client;
         this.streams = b.streams;
-        this.table = b.tableName;
+        this.table = Objects.requireNonNull(b.tableName, "tableName"); // build() has checked it
         this.name = b.name;
         this.owner = b.owner;
         this.pollInterval = b.pollInterval;
@@ -313,7 +316,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
 
     private void adopt(Map<String, AttributeValue> tail) {
         dropCaptureHeld();
-        position = Long.parseLong(tail.get(LogIndex.POSITION).n());
+        position = Long.parseLong(attribute(tail, LogIndex.POSITION).n());
         checkpoints.clear();
         AttributeValue cp = tail.get(LogIndex.CHECKPOINTS);
         if (cp != null && cp.hasM()) {
@@ -486,7 +489,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
     public static final class Builder {
         private final DynamoDbClient client;
         private final DynamoDbStreamsClient streams;
-        private String tableName;
+        private @Nullable String tableName;
         private String name = "dynamodb-log-indexer";
         private String owner = UUID.randomUUID().toString();
         private Duration pollInterval = Duration.ofMillis(50);

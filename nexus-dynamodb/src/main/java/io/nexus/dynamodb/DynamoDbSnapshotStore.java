@@ -25,6 +25,8 @@ import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
+import static io.nexus.dynamodb.internal.PortItems.attribute;
+
 /**
  * The snapshot store on DynamoDB: one item per aggregate in its own table ({@code pk} = stream id, see
  * {@link DynamoDbTables#snapshotsTable}), holding the latest snapshot.
@@ -124,10 +126,10 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
-        byte[] stored = item.get(STATE).b().asByteArrayUnsafe();
-        byte[] state = Boolean.TRUE.equals(item.get(GZIP).bool()) ? gunzip(stored, streamId) : stored;
-        return Optional.of(new Snapshot(streamId, item.get(TYPE).s(), Long.parseLong(item.get(VERSION).n()),
-                Integer.parseInt(item.get(STATE_VERSION).n()), EventItems.fromNanos(Long.parseLong(item.get(CREATED).n())),
+        byte[] stored = attribute(item, STATE).b().asByteArrayUnsafe();
+        byte[] state = Boolean.TRUE.equals(attribute(item, GZIP).bool()) ? gunzip(stored, streamId) : stored;
+        return Optional.of(new Snapshot(streamId, attribute(item, TYPE).s(), Long.parseLong(attribute(item, VERSION).n()),
+                Integer.parseInt(attribute(item, STATE_VERSION).n()), EventItems.fromNanos(Long.parseLong(attribute(item, CREATED).n())),
                 EventPayload.ofBytes(state)));
     }
 

@@ -4,13 +4,14 @@ import io.nexus.postgresql.internal.Jdbc;
 
 import javax.sql.DataSource;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The settings every PostgreSQL store's builder has: the data source, the schema, and whether to migrate it. */
 final class StoreSettings {
 
     final DataSource dataSource;
-    private String schema;
-    private Boolean createSchema;
+    private @Nullable String schema;
+    private @Nullable Boolean createSchema;
 
     StoreSettings(DataSource dataSource) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");

@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs DynamoDB calls with retry on throttling and transient faults, and translates what is left into
@@ -99,7 +100,7 @@ public final class AwsCalls {
     /** The attempts of one {@link #call}, for its messages. */
     private static final class Attempts {
         int count;
-        SdkException lastFailure;
+        @Nullable SdkException lastFailure;
     }
 
     /**
@@ -112,7 +113,7 @@ public final class AwsCalls {
      */
     public <T> T repeat(String what, RetryPolicy policy, IntFunction<T> attempt, Exhausted exhausted) {
         int[] count = {0};
-        Again[] last = {null};
+        @Nullable Again[] last = {null};
         try {
             return policy.execute(() -> {
                 try {
@@ -139,11 +140,11 @@ public final class AwsCalls {
         private static final long serialVersionUID = 1L;
 
         /** @param cause the DynamoDB failure behind the retry, or {@code null} */
-        public Again(SdkException cause) {
+        public Again(@Nullable SdkException cause) {
             super(null, cause, false, false);
         }
 
-        SdkException sdkCause() {
+        @Nullable SdkException sdkCause() {
             return (SdkException) getCause();
         }
     }
@@ -155,7 +156,7 @@ public final class AwsCalls {
          * @param attempts  how many attempts ran
          * @param lastCause the DynamoDB failure behind the last retry, or {@code null}
          */
-        RuntimeException failure(int attempts, SdkException lastCause);
+        RuntimeException failure(int attempts, @Nullable SdkException lastCause);
     }
 
     /**
@@ -189,7 +190,7 @@ public final class AwsCalls {
     }
 
     /** The transient failure of {@code what} when a wait to retry it after {@code cause} was interrupted. */
-    public NexusException interrupted(String what, SdkException cause) {
+    public NexusException interrupted(String what, @Nullable SdkException cause) {
         return translator.translate("Interrupted while waiting to retry " + what + "; try again.", cause, true);
     }
 

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The item layout of the events table, shared by the event store and the change-capture reader.
@@ -139,7 +140,7 @@ public final class EventItems {
         return EventEnvelope.stored(event, streamId, aggregateType, version, EventEnvelope.NO_POSITION, timestamp);
     }
 
-    private static String text(AttributeValue v) {
+    private static @Nullable String text(@Nullable AttributeValue v) {
         return v == null ? null : v.s();
     }
 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Shared encodings of the tables behind the durable ports (dead letters, timers, audit log, read models):
@@ -119,8 +120,22 @@ public final class PortItems {
         return Instant.ofEpochSecond(Long.parseLong(s.substring(0, dot)), Long.parseLong(s.substring(dot + 1)));
     }
 
+    /**
+     * The attribute {@code name} of {@code item}, which every item of its kind has.
+     *
+     * @throws IllegalStateException if the item lacks it: it was not written by this version of Nexus
+     */
+    public static AttributeValue attribute(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null) {
+            throw new IllegalStateException("DynamoDB item with attributes " + item.keySet() + " has no attribute '" + name
+                    + "'; it was not written by this version of Nexus: remove or rewrite it");
+        }
+        return value;
+    }
+
     /** The string of an optional attribute, {@code null} when absent. */
-    public static String text(AttributeValue value) {
+    public static @Nullable String text(@Nullable AttributeValue value) {
         return value == null ? null : value.s();
     }
 }
