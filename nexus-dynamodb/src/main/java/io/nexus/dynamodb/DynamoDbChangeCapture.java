@@ -480,7 +480,8 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
 
     private int deliver(List<EventEnvelope> batch) {
         try {
-            listener.onAppend(List.copyOf(batch));
+            // a reader without a sink has a listener (build() requires one of them)
+            Objects.requireNonNull(listener, "listener").onAppend(List.copyOf(batch));
             return batch.size();
         } catch (RuntimeException e) {
             throw new ChangeCaptureListenerException(readerName, batch.get(0).streamId(), e);

@@ -189,7 +189,7 @@ public final class DynamoDbEventStore implements EventStore {
         }
     }
 
-    private EventStoreUnavailableException lostRaces(String streamId, int attempts, SdkException cause) {
+    private EventStoreUnavailableException lostRaces(String streamId, int attempts, @Nullable SdkException cause) {
         return new EventStoreUnavailableException("The append to stream '" + streamId + "' lost " + attempts
                 + " races for the stream's head in table '" + table + "'; nothing was written. Retry later or "
                 + "reduce the number of concurrent writers of this stream.", cause, true);
@@ -255,7 +255,7 @@ public final class DynamoDbEventStore implements EventStore {
      * the batch repeats an earlier append at the expected position, {@code null} when none of its ids is
      * stored, and a {@link DuplicateEventIdException} otherwise.
      */
-    private AppendResult replayOrDuplicate(String streamId, ExpectedVersion expected, List<NewEvent> events, Head head) {
+    private @Nullable AppendResult replayOrDuplicate(String streamId, ExpectedVersion expected, List<NewEvent> events, @Nullable Head head) {
         if (head == null) {
             return null;
         }
@@ -350,7 +350,7 @@ public final class DynamoDbEventStore implements EventStore {
     private record Head(long version, String aggregateType, Instant lastTimestamp) {
     }
 
-    private Head readHead(String streamId) {
+    private @Nullable Head readHead(String streamId) {
         Map<String, AttributeValue> item = calls.call("read the head of stream '" + streamId + "'",
                 () -> client.getItem(b -> b.tableName(table).key(EventItems.key(streamId, 0)).consistentRead(true)))
                 .item();
@@ -405,7 +405,7 @@ public final class DynamoDbEventStore implements EventStore {
     }
 
     /** The events of {@code query}, or {@code null} when the last append read was only partly visible. */
-    private List<EventEnvelope> readOnce(StreamQuery query) {
+    private @Nullable List<EventEnvelope> readOnce(StreamQuery query) {
         List<EventEnvelope> out = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         long asOfNanos = query.asOf() == null ? Long.MAX_VALUE : EventItems.toNanos(query.asOf());

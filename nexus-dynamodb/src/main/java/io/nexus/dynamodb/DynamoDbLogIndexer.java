@@ -189,7 +189,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
         try {
             while (true) {
                 readsThisPass = 0;
-                indexed += capture.pollOnce();
+                indexed += reader().pollOnce();
                 if (readsThisPass == 0) {
                     return indexed;
                 }
@@ -199,6 +199,11 @@ public final class DynamoDbLogIndexer implements NexusComponent {
         }
     }
 
+    /** The change-capture reader, which holding the lease has built. */
+    private DynamoDbChangeCapture reader() {
+        return Objects.requireNonNull(capture, "the reader of an indexer that holds the lease");
+    }
+
     /** One pass over the readable shards, if this indexer holds or can take the lease. */
     private synchronized int indexOnePass() {
         fullRead = false;
@@ -206,7 +211,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
             return 0;
         }
         try {
-            return capture.pollOnce();
+            return reader().pollOnce();
         } catch (LeaseLostException e) {
             return 0;
         }
@@ -326,7 +331,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
                 .shardRefreshInterval(Duration.ofSeconds(10))
                 .sink(new DynamoDbChangeCapture.Positions() {
                     @Override
-                    public ShardCheckpoint load(String reader, String shardId) {
+                    public @Nullable ShardCheckpoint load(String reader, String shardId) {
                         return decode(shardId, checkpoints.get(shardId));
                     }
 
@@ -420,7 +425,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
                 open = null;
                 extends_ = false;
             }
-            if (extends_) {
+            if (extends_ && open != null) {
                 open = new LogIndex.Span(open.streamId(), open.fromVersion(), open.count() + 1);
             } else {
                 if (open != null) {
@@ -464,7 +469,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
         return checkpoint.finished() ? sequence + "|" + Math.max(1, finishedAt) : sequence;
     }
 
-    private static ShardCheckpoint decode(String shardId, String value) {
+    private static @Nullable ShardCheckpoint decode(String shardId, @Nullable String value) {
         if (value == null) {
             return null;
         }

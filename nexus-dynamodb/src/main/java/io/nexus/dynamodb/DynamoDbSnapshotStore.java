@@ -26,6 +26,7 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 import static io.nexus.dynamodb.internal.PortItems.attribute;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The snapshot store on DynamoDB: one item per aggregate in its own table ({@code pk} = stream id, see
@@ -57,7 +58,7 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
 
     private DynamoDbSnapshotStore(Builder b) {
         this.client = b.client;
-        this.table = b.tableName;
+        this.table = Objects.requireNonNull(b.tableName, "tableName"); // build() has checked it
         this.compressAbove = b.compressAbove;
         this.maxStateBytes = b.maxStateBytes;
         this.maxItemBytes = b.maxItemBytes;
@@ -167,7 +168,7 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
     /** Options for {@link DynamoDbSnapshotStore}; setters validate as they go. */
     public static final class Builder {
         private final DynamoDbClient client;
-        private String tableName;
+        private @Nullable String tableName;
         private int compressAbove = 16 * 1024;
         private int maxStateBytes = 16 * 1024 * 1024;
         private int maxItemBytes = ItemSizes.MAX_ITEM_BYTES;

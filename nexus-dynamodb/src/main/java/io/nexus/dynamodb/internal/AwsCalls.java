@@ -46,7 +46,7 @@ public final class AwsCalls {
     /** Turns an AWS failure into the caller's exception type. */
     @FunctionalInterface
     public interface Translator {
-        NexusException translate(String message, SdkException cause, boolean transientFailure);
+        NexusException translate(String message, @Nullable SdkException cause, boolean transientFailure);
     }
 
     private static final Logger log = LoggerFactory.getLogger(AwsCalls.class);
@@ -79,8 +79,9 @@ public final class AwsCalls {
                     throw e;
                 }
             }, e -> !(e instanceof TransactionCanceledException) && e instanceof SdkException s && isTransient(s), delay -> {
+                SdkException last = attempts.lastFailure;
                 log.debug("DynamoDB call to {} failed on attempt {} ({}); retrying in {}", what, attempts.count,
-                        attempts.lastFailure.getMessage(), delay);
+                        last == null ? null : last.getMessage(), delay);
                 RetryPolicy.Sleeper.threadSleep().sleep(delay);
             }, ThreadLocalRandom.current());
         } catch (TransactionCanceledException e) {

@@ -102,10 +102,10 @@ public final class PortItems {
         if (md != null && md.hasM()) {
             md.m().forEach((k, v) -> metadata.put(k, v.s()));
         }
-        return new EventEnvelope(UUID.fromString(m.get(ID).s()), m.get(STREAM).s(), text(m.get(AGGREGATE_TYPE)),
-                Long.parseLong(m.get(VERSION).n()), Long.parseLong(m.get(GLOBAL_POSITION).n()), m.get(EVENT_TYPE).s(),
-                Integer.parseInt(m.get(SCHEMA_VERSION).n()), instant(m.get(TIMESTAMP)), text(m.get(CORRELATION)),
-                text(m.get(CAUSATION)), metadata, EventPayload.ofBytes(m.get(PAYLOAD).b().asByteArray()));
+        return new EventEnvelope(UUID.fromString(attribute(m, ID).s()), attribute(m, STREAM).s(), attribute(m, AGGREGATE_TYPE).s(),
+                Long.parseLong(attribute(m, VERSION).n()), Long.parseLong(attribute(m, GLOBAL_POSITION).n()), attribute(m, EVENT_TYPE).s(),
+                Integer.parseInt(attribute(m, SCHEMA_VERSION).n()), instant(attribute(m, TIMESTAMP)), text(m.get(CORRELATION)),
+                text(m.get(CAUSATION)), metadata, EventPayload.ofBytes(attribute(m, PAYLOAD).b().asByteArray()));
     }
 
     /** {@code instant} as a string attribute "seconds.nanoseconds", exact for every instant. */
