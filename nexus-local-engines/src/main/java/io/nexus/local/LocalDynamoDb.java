@@ -27,10 +27,15 @@ import java.net.URI;
  * server of this JVM closes, {@link #close()} interrupts every such thread, which ends it at once; while
  * another server still runs they are left alone and end at their next wake-up.
  *
+ * <p>DynamoDB Local comes under Amazon's DynamoDB Local License Agreement, not an open-source licence, so this
+ * module declares it optional: an application that starts it adds {@code com.amazonaws:DynamoDBLocal} to its own
+ * dependencies (test scope where only tests use it), accepting those terms. Nothing Nexus publishes bundles it.
+ *
  * <p>Thread-safe; {@link #close()} is idempotent.
  */
 public final class LocalDynamoDb implements AutoCloseable {
 
+    private static final String SERVER_RUNNER = "com.amazonaws.services.dynamodbv2.local.main.ServerRunner";
     private static final String JOBS_PACKAGE = "com.amazonaws.services.dynamodbv2.local.shared.jobs.";
     /** Guards {@link #running}. */
     private static final Object SERVERS = new Object();
@@ -51,6 +56,7 @@ public final class LocalDynamoDb implements AutoCloseable {
      * @throws LocalEngineException if the server does not start
      */
     public static LocalDynamoDb start() {
+        requireOnClasspath(LocalDynamoDb.class.getClassLoader());
         int port = Ports.free();
         try {
             DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(
@@ -63,6 +69,22 @@ public final class LocalDynamoDb implements AutoCloseable {
         } catch (Exception e) {
             throw new LocalEngineException("DynamoDB Local did not start on port " + port
                     + "; check that the DynamoDBLocal jar and its sqlite4java natives are on the classpath", e);
+        }
+    }
+
+    /**
+     * Fails with what to add when DynamoDB Local is not visible to {@code loader}.
+     *
+     * @throws LocalEngineException naming the dependency to declare
+     */
+    static void requireOnClasspath(ClassLoader loader) {
+        try {
+            Class.forName(SERVER_RUNNER, false, loader);
+        } catch (ClassNotFoundException e) {
+            throw new LocalEngineException("DynamoDB Local is not on the classpath: add the dependency "
+                    + "com.amazonaws:DynamoDBLocal (2.6.1 or later; test scope if only tests start it). nexus-local-engines "
+                    + "leaves it optional because it comes under Amazon's DynamoDB Local License Agreement, not an "
+                    + "open-source licence", e);
         }
     }
 
