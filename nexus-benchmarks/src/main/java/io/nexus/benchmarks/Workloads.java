@@ -49,7 +49,19 @@ public final class Workloads {
 
     /** A Nexus on fresh embedded stores, without snapshots; snapshots (none here) would be written inline. */
     public static Nexus plainNexus() {
-        return Nexus.builder()
+        return plainNexus(null);
+    }
+
+    /**
+     * As {@link #plainNexus()}, observed in {@code observations} (the builder's {@code observationRegistry}); {@code null}
+     * leaves it unset, as an application that does not trace.
+     */
+    public static Nexus plainNexus(io.micrometer.observation.ObservationRegistry observations) {
+        Nexus.Builder builder = Nexus.builder();
+        if (observations != null) {
+            builder.observationRegistry(observations);
+        }
+        return builder
                 .eventTypes(eventTypes())
                 .snapshotExecutor(Runnable::run)
                 .aggregate(AggregateDefinition.of(Account.class, Account::new), routes -> routes

@@ -3,6 +3,7 @@ package io.nexus.benchmarks;
 import io.nexus.core.Nexus;
 import io.nexus.core.aggregate.AggregateRepository;
 import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.observation.EventTraceContext;
 import io.nexus.core.snapshot.Snapshot;
 import io.nexus.core.store.InMemoryEventStore;
 import io.nexus.core.store.StreamQuery;
@@ -129,5 +130,25 @@ class WorkloadsTest {
         // Sizes only: the byte counts depend on the JVM and are reported by the main, not asserted.
         MemoryPerEvent.raw(1_000);
         MemoryPerEvent.commands(5, 4);
+    }
+
+    @Test
+    void theTracingOverheadRunsTraceOnlyWithTheRealTracer() {
+        for (String tracing : List.of("off", "noop", "otel")) {
+            TracingOverheadBenchmark.Traced state = new TracingOverheadBenchmark.Traced();
+            state.tracing = tracing;
+            state.prepare();
+            state.fresh();
+            try {
+                state.nexus.commands().send(state.commands[0]);
+                EventEnvelope event = state.nexus.eventStore().read(StreamQuery.stream(Workloads.accountId(0))).get(0);
+                assertEquals(tracing.equals("otel"), event.metadata().containsKey(EventTraceContext.TRACEPARENT),
+                        tracing + ": " + event.metadata());
+                assertEquals(tracing.equals("off"), state.nexus.observationRegistry().isNoop(), tracing);
+            } finally {
+                state.close();
+                state.closeTracer();
+            }
+        }
     }
 }

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.nexus.core.observation.NexusObservation;
 import io.nexus.core.schema.CompatibilityMode;
 import io.nexus.core.schema.CompatibilityReport;
 import io.nexus.core.schema.Incompatibility;
@@ -76,6 +79,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ConfluentSchemaRegistry implements SchemaRegistry {
 
+    /** The {@code nexus.remote.system} of this registry's observations. */
+    private static final String SYSTEM = "confluent";
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Pattern CLASSIC = Pattern.compile("jsonPath='#?([^']*)', type=([A-Z_]+)");
@@ -100,6 +105,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
     private final @Nullable Supplier<String> authorization;
     private final Cache<Key, Entry> cache;
     private final String name;
+    private final ObservationRegistry observations;
 
     private ConfluentSchemaRegistry(Builder b) {
         String url = b.baseUrl.toString();
@@ -109,6 +115,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
         this.authorization = b.authorization;
         this.cache = Caffeine.newBuilder().maximumSize(b.cacheMaximumSize).expireAfterWrite(b.cacheTtl).build();
         this.name = "confluent:" + this.baseUrl;
+        this.observations = b.observations;
     }
 
     /** A builder for the registry at {@code baseUrl} (for example {@code http://localhost:8081}). */
@@ -153,7 +160,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
         }
         CompatibilityReport report = check(subject, schema, refs);
         report.throwIfIncompatible();
-        Answer answer = send("POST", "/subjects/" + enc(subject) + "/versions", body(schema, refs), "register a schema for '" + subject + "'");
+        Answer answer = send("register", "POST", "/subjects/" + enc(subject) + "/versions", body(schema, refs), "register a schema for '" + subject + "'");
         if (answer.status() == 409) {
             throw new IncompatibleSchemaException(subject, report.mode(), List.of(new Incompatibility(0, direction(report.mode()), "",
                     "REGISTRY_VERDICT", message(answer))));
@@ -222,7 +229,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
     public List<Integer> referencedBy(String subject, int version) {
         checkSubject(subject);
         String op = "list the schemas referencing version " + version + " of '" + subject + "'";
-        Answer answer = send("GET", "/subjects/" + enc(subject) + "/versions/" + version + "/referencedby", null, op);
+        Answer answer = send("get-referenced-by", "GET", "/subjects/" + enc(subject) + "/versions/" + version + "/referencedby", null, op);
         if (answer.status() != 200 || !answer.body().isArray()) {
             throw error(answer, subject, version, op);
         }
@@ -245,7 +252,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
 
     private Entry fetch(String subject, String version, int requested, int depth) {
         String op = "read version " + version + " of '" + subject + "'";
-        Answer answer = send("GET", "/subjects/" + enc(subject) + "/versions/" + version, null, op);
+        Answer answer = send("get-version", "GET", "/subjects/" + enc(subject) + "/versions/" + version, null, op);
         if (answer.status() != 200) {
             throw error(answer, subject, requested, op);
         }
@@ -273,7 +280,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
             return Optional.of(cached.version());
         }
         String op = "look up a schema of '" + subject + "'";
-        Answer answer = send("POST", "/subjects/" + enc(subject) + "?normalize=false", body(schema, refs), op);
+        Answer answer = send("lookup", "POST", "/subjects/" + enc(subject) + "?normalize=false", body(schema, refs), op);
         if (answer.status() == 404) {
             return Optional.empty();
         }
@@ -290,7 +297,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
     public List<Integer> versions(String subject) {
         checkSubject(subject);
         String op = "list the versions of '" + subject + "'";
-        Answer answer = send("GET", "/subjects/" + enc(subject) + "/versions", null, op);
+        Answer answer = send("list-versions", "GET", "/subjects/" + enc(subject) + "/versions", null, op);
         if (answer.status() != 200 || !answer.body().isArray()) {
             throw error(answer, subject, 0, op);
         }
@@ -302,7 +309,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
 
     @Override
     public List<String> subjects() {
-        Answer answer = send("GET", "/subjects", null, "list subjects");
+        Answer answer = send("list-subjects", "GET", "/subjects", null, "list subjects");
         if (answer.status() != 200 || !answer.body().isArray()) {
             throw error(answer, null, 0, "list subjects");
         }
@@ -345,7 +352,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
         List<Incompatibility> found = new ArrayList<>();
         for (int v : against) {
             String op = "check compatibility of a schema for '" + subject + "' with version " + v;
-            Answer answer = send("POST", "/compatibility/subjects/" + enc(subject) + "/versions/" + v + "?verbose=true", body(schema, refs), op);
+            Answer answer = send("check-compatibility", "POST", "/compatibility/subjects/" + enc(subject) + "/versions/" + v + "?verbose=true", body(schema, refs), op);
             if (answer.status() != 200) {
                 throw error(answer, subject, v, op);
             }
@@ -387,7 +394,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
 
     @Override
     public CompatibilityMode defaultCompatibility() {
-        Answer answer = send("GET", "/config", null, "read the global compatibility");
+        Answer answer = send("get-config", "GET", "/config", null, "read the global compatibility");
         if (answer.status() != 200) {
             throw error(answer, null, 0, "read the global compatibility");
         }
@@ -398,7 +405,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
     public CompatibilityMode compatibility(String subject) {
         checkSubject(subject);
         String op = "read the compatibility of '" + subject + "'";
-        Answer answer = send("GET", "/config/" + enc(subject) + "?defaultToGlobal=true", null, op);
+        Answer answer = send("get-config", "GET", "/config/" + enc(subject) + "?defaultToGlobal=true", null, op);
         if (answer.status() != 200) {
             throw error(answer, subject, 0, op);
         }
@@ -411,7 +418,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
         Objects.requireNonNull(mode, "mode");
         String op = "set the compatibility of '" + subject + "' to " + mode;
         ObjectNode body = MAPPER.createObjectNode().put("compatibility", mode.name());
-        Answer answer = send("PUT", "/config/" + enc(subject), body.toString(), op);
+        Answer answer = send("set-config", "PUT", "/config/" + enc(subject), body.toString(), op);
         if (answer.status() != 200) {
             throw error(answer, subject, 0, op);
         }
@@ -422,7 +429,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
     public Optional<CompatibilityMode> ownCompatibility(String subject) {
         checkSubject(subject);
         String op = "read the compatibility configured on '" + subject + "'";
-        Answer answer = send("GET", "/config/" + enc(subject), null, op);
+        Answer answer = send("get-config", "GET", "/config/" + enc(subject), null, op);
         if (answer.status() == 404 && answer.body().path("error_code").asInt() == 40408) {
             return Optional.empty();
         }
@@ -437,7 +444,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
     public void clearCompatibility(String subject) {
         checkSubject(subject);
         String op = "remove the compatibility configured on '" + subject + "'";
-        Answer answer = send("DELETE", "/config/" + enc(subject), null, op);
+        Answer answer = send("delete-config", "DELETE", "/config/" + enc(subject), null, op);
         if (answer.status() == 404 && answer.body().path("error_code").asInt() == 40408) {
             return;
         }
@@ -524,7 +531,32 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
         return body.toString();
     }
 
-    private Answer send(String method, String path, @Nullable String body, String op) {
+    /**
+     * One request, observed as a {@link NexusObservation#REMOTE_CALL} ({@code confluent register}) whose outcome is
+     * {@code success}, the HTTP status of any other answer ({@code 404}: the callers interpret it), or the class of
+     * the exception that left no answer.
+     */
+    private Answer send(String operation, String method, String path, @Nullable String body, String op) {
+        Observation observation = NexusObservation.remoteCall(SYSTEM, operation, observations);
+        if (observation.isNoop()) {
+            return exchange(method, path, body, op);
+        }
+        observation.start();
+        String outcome = "failed";
+        try (Observation.Scope ignored = observation.openScope()) {
+            Answer answer = exchange(method, path, body, op);
+            outcome = answer.status() >= 200 && answer.status() < 300 ? "success" : Integer.toString(answer.status());
+            return answer;
+        } catch (RuntimeException | Error e) {
+            outcome = e.getClass().getSimpleName();
+            observation.error(e);
+            throw e;
+        } finally {
+            observation.lowCardinalityKeyValue(NexusObservation.KeyNames.OUTCOME.asString(), outcome).stop();
+        }
+    }
+
+    private Answer exchange(String method, String path, @Nullable String body, String op) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
                 .header("Accept", CONTENT_TYPE + ", application/json");
         if (authorization != null) {
@@ -596,6 +628,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
         private @Nullable String authKind;
         private long cacheMaximumSize = 10_000;
         private Duration cacheTtl = Duration.ofHours(1);
+        private ObservationRegistry observations = ObservationRegistry.NOOP;
 
         private Builder(URI baseUrl) {
             this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
@@ -665,6 +698,17 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
             return this;
         }
 
+        /**
+         * Where each request to the registry is observed, as a {@code nexus.remote.call} (span {@code confluent register},
+         * {@code confluent get-version}, ...; see docs/observability.md); none unless set. Give it the registry the
+         * application gives Nexus, so the calls appear inside the command or consumer that made them.
+         */
+        public Builder observationRegistry(ObservationRegistry value) {
+            this.observations = Objects.requireNonNull(value, "observationRegistry");
+            return this;
+        }
+
+        /** The registry as configured. */
         public ConfluentSchemaRegistry build() {
             return new ConfluentSchemaRegistry(this);
         }

@@ -152,7 +152,8 @@ public final class Nexus implements NexusContext, AutoCloseable {
             this.ownedNotificationScheduler = null;
         } else if (b.notificationOptions != null) {
             this.ownedNotificationScheduler = TaskScheduler.singleThread("nexus-notifications");
-            NotificationHub.Builder hub = NotificationHub.builder(ownedNotificationScheduler).clock(clock);
+            NotificationHub.Builder hub = NotificationHub.builder(ownedNotificationScheduler).clock(clock)
+                    .observationRegistry(observationRegistry);
             b.notificationOptions.accept(hub);
             this.notifications = hub.build();
         } else {

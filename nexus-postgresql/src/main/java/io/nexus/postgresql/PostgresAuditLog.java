@@ -1,5 +1,6 @@
 package io.nexus.postgresql;
 
+import io.micrometer.observation.ObservationRegistry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,11 +36,13 @@ public final class PostgresAuditLog implements AuditLog {
     };
 
     private final DataSource dataSource;
+    private final ObservationRegistry observations;
     private final String recordSql;
     private final String recentSql;
 
-    private PostgresAuditLog(DataSource dataSource, String schema) {
+    private PostgresAuditLog(DataSource dataSource, ObservationRegistry observations, String schema) {
         this.dataSource = dataSource;
+        this.observations = observations;
         String t = schema + ".audit_log";
         recordSql = "INSERT INTO " + t + " (at_ns, client_id, principal, aggregate_type, aggregate_id, target, outcome, "
                 + "detail, duration_ns, action, rule, reasons) VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)";
@@ -68,7 +71,7 @@ public final class PostgresAuditLog implements AuditLog {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("principal of an audit record does not serialize: " + record.principal(), e);
         }
-        Jdbc.withConnection(dataSource, "record a temporal query of '" + record.aggregateId() + "'", connection -> {
+        Jdbc.withConnection(dataSource, observations, "audit-record", "record a temporal query of '" + record.aggregateId() + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(recordSql)) {
                 statement.setLong(1, Jdbc.epochNanos(Objects.requireNonNull(record.at(), "at")));
                 statement.setString(2, record.clientId());
@@ -104,7 +107,7 @@ public final class PostgresAuditLog implements AuditLog {
         if (max == 0) {
             return List.of();
         }
-        return Jdbc.withConnection(dataSource, "read the audit log", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "audit-read", "read the audit log", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(recentSql)) {
                 statement.setInt(1, max);
                 try (ResultSet rs = statement.executeQuery()) {
@@ -158,6 +161,15 @@ public final class PostgresAuditLog implements AuditLog {
             return this;
         }
 
+        /**
+         * Where each operation on the database is observed, as a {@code nexus.remote.call} (system {@code postgresql});
+         * default none ({@link ObservationRegistry#NOOP}).
+         */
+        public Builder observationRegistry(ObservationRegistry value) {
+            settings.observationRegistry(value);
+            return this;
+        }
+
         /** Whether {@link #build()} migrates the schema; default true. */
         public Builder createSchema(boolean value) {
             settings.createSchema(value);
@@ -166,7 +178,7 @@ public final class PostgresAuditLog implements AuditLog {
 
         /** The log; migrates the schema first unless told not to. */
         public PostgresAuditLog build() {
-            return new PostgresAuditLog(settings.dataSource, settings.prepare());
+            return new PostgresAuditLog(settings.dataSource, settings.observations(), settings.prepare());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.nexus.postgresql;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.postgresql.internal.Jdbc;
@@ -30,6 +31,7 @@ import org.jspecify.annotations.Nullable;
 public final class PostgresCheckpointStore implements CheckpointStore {
 
     private final DataSource dataSource;
+    private final ObservationRegistry observations;
     private final Clock clock;
     private final boolean waitForFlush;
     private final String loadSql;
@@ -37,8 +39,9 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     private final String saveSql;
     private final String resetSql;
 
-    private PostgresCheckpointStore(DataSource dataSource, String schema, Clock clock, boolean waitForFlush) {
+    private PostgresCheckpointStore(DataSource dataSource, ObservationRegistry observations, String schema, Clock clock, boolean waitForFlush) {
         this.dataSource = dataSource;
+        this.observations = observations;
         this.clock = clock;
         this.waitForFlush = waitForFlush;
         String t = schema + ".checkpoints";
@@ -59,7 +62,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     public Optional<Checkpoint> load(String consumer, String partition) {
         requireText(consumer, "consumer");
         requireText(partition, "partition");
-        return Jdbc.withConnection(dataSource, "load the checkpoint of consumer '" + consumer + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "checkpoint-load", "load the checkpoint of consumer '" + consumer + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(loadSql)) {
                 statement.setString(1, consumer);
                 statement.setString(2, partition);
@@ -74,7 +77,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     @Override
     public Map<String, Checkpoint> loadAll(String consumer) {
         requireText(consumer, "consumer");
-        return Jdbc.withConnection(dataSource, "load the checkpoints of consumer '" + consumer + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "checkpoint-load-all", "load the checkpoints of consumer '" + consumer + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(loadAllSql)) {
                 statement.setString(1, consumer);
                 try (ResultSet rs = statement.executeQuery()) {
@@ -93,7 +96,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     @Override
     public void save(String consumer, String partition, String position) {
         Checkpoint checkpoint = new Checkpoint(consumer, partition, position, clock.instant());
-        Jdbc.inTransaction(dataSource, "save the checkpoint of consumer '" + consumer + "'", connection -> {
+        Jdbc.inTransaction(dataSource, observations, "checkpoint-save", "save the checkpoint of consumer '" + consumer + "'", connection -> {
             if (!waitForFlush) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("SET LOCAL synchronous_commit = off");
@@ -112,7 +115,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     @Override
     public void reset(String consumer) {
         requireText(consumer, "consumer");
-        Jdbc.withConnection(dataSource, "reset the checkpoints of consumer '" + consumer + "'", connection -> {
+        Jdbc.withConnection(dataSource, observations, "checkpoint-reset", "reset the checkpoints of consumer '" + consumer + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(resetSql)) {
                 statement.setString(1, consumer);
                 return statement.executeUpdate();
@@ -142,6 +145,15 @@ public final class PostgresCheckpointStore implements CheckpointStore {
             return this;
         }
 
+        /**
+         * Where each operation on the database is observed, as a {@code nexus.remote.call} (system {@code postgresql});
+         * default none ({@link ObservationRegistry#NOOP}).
+         */
+        public Builder observationRegistry(ObservationRegistry value) {
+            settings.observationRegistry(value);
+            return this;
+        }
+
         /** Whether {@link #build()} migrates the schema; default true. */
         public Builder createSchema(boolean value) {
             settings.createSchema(value);
@@ -164,7 +176,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
 
         /** The store; migrates the schema first unless told not to. */
         public PostgresCheckpointStore build() {
-            return new PostgresCheckpointStore(settings.dataSource, settings.prepare(),
+            return new PostgresCheckpointStore(settings.dataSource, settings.observations(), settings.prepare(),
                     clock == null ? Clock.systemUTC() : clock, waitForFlush != null && waitForFlush);
         }
     }

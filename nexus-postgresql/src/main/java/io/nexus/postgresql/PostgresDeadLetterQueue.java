@@ -1,5 +1,6 @@
 package io.nexus.postgresql;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.deadletter.DeadLetter;
 import io.nexus.core.deadletter.DeadLetterQueue;
 import io.nexus.core.event.EventEnvelope;
@@ -26,6 +27,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
             + "first_failed_at_ns, last_failed_at_ns, " + EventColumns.NAMES;
 
     private final DataSource dataSource;
+    private final ObservationRegistry observations;
     private final String putSql;
     private final String listSql;
     private final String findSql;
@@ -35,8 +37,9 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
     private final String parkedSql;
     private final String unparkSql;
 
-    private PostgresDeadLetterQueue(DataSource dataSource, String schema) {
+    private PostgresDeadLetterQueue(DataSource dataSource, ObservationRegistry observations, String schema) {
         this.dataSource = dataSource;
+        this.observations = observations;
         String t = schema + ".dead_letters";
         String p = schema + ".parked_events";
         StringBuilder updates = new StringBuilder();
@@ -65,7 +68,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
     @Override
     public void put(DeadLetter deadLetter) {
         Objects.requireNonNull(deadLetter, "deadLetter");
-        Jdbc.withConnection(dataSource, "store dead letter '" + deadLetter.id() + "'", connection -> {
+        Jdbc.withConnection(dataSource, observations, "dead-letter-store", "store dead letter '" + deadLetter.id() + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(putSql)) {
                 statement.setObject(1, deadLetter.id());
                 statement.setString(2, deadLetter.consumer());
@@ -84,7 +87,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
     @Override
     public List<DeadLetter> list(String consumer) {
         Objects.requireNonNull(consumer, "consumer");
-        return Jdbc.withConnection(dataSource, "list the dead letters of consumer '" + consumer + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "dead-letter-list", "list the dead letters of consumer '" + consumer + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(listSql)) {
                 statement.setString(1, consumer);
                 try (ResultSet rs = statement.executeQuery()) {
@@ -101,7 +104,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
     @Override
     public Optional<DeadLetter> find(UUID id) {
         Objects.requireNonNull(id, "id");
-        return Jdbc.withConnection(dataSource, "find dead letter '" + id + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "dead-letter-find", "find dead letter '" + id + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(findSql)) {
                 statement.setObject(1, id);
                 try (ResultSet rs = statement.executeQuery()) {
@@ -114,7 +117,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
     @Override
     public boolean remove(UUID id) {
         Objects.requireNonNull(id, "id");
-        return Jdbc.withConnection(dataSource, "remove dead letter '" + id + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "dead-letter-remove", "remove dead letter '" + id + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(removeSql)) {
                 statement.setObject(1, id);
                 return statement.executeUpdate() > 0;
@@ -125,7 +128,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
     @Override
     public int count(String consumer) {
         Objects.requireNonNull(consumer, "consumer");
-        return Jdbc.withConnection(dataSource, "count the dead letters of consumer '" + consumer + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "dead-letter-count", "count the dead letters of consumer '" + consumer + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(countSql)) {
                 statement.setString(1, consumer);
                 try (ResultSet rs = statement.executeQuery()) {
@@ -140,7 +143,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
     public void park(String consumer, EventEnvelope event) {
         Objects.requireNonNull(consumer, "consumer");
         Objects.requireNonNull(event, "event");
-        Jdbc.withConnection(dataSource, "park event " + event.idempotencyKey() + " for consumer '" + consumer + "'",
+        Jdbc.withConnection(dataSource, observations, "dead-letter-park", "park event " + event.idempotencyKey() + " for consumer '" + consumer + "'",
                 connection -> {
                     try (PreparedStatement statement = connection.prepareStatement(parkSql)) {
                         statement.setString(1, consumer);
@@ -154,7 +157,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
     public List<EventEnvelope> parked(String consumer, String streamId) {
         Objects.requireNonNull(consumer, "consumer");
         Objects.requireNonNull(streamId, "streamId");
-        return Jdbc.withConnection(dataSource, "read the events parked for consumer '" + consumer + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "dead-letter-read-parked", "read the events parked for consumer '" + consumer + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(parkedSql)) {
                 statement.setString(1, consumer);
                 statement.setString(2, streamId);
@@ -173,7 +176,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
     public int unpark(String consumer, String streamId, long throughVersion) {
         Objects.requireNonNull(consumer, "consumer");
         Objects.requireNonNull(streamId, "streamId");
-        return Jdbc.withConnection(dataSource, "unpark events of consumer '" + consumer + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "dead-letter-unpark", "unpark events of consumer '" + consumer + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(unparkSql)) {
                 statement.setString(1, consumer);
                 statement.setString(2, streamId);
@@ -203,6 +206,15 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
             return this;
         }
 
+        /**
+         * Where each operation on the database is observed, as a {@code nexus.remote.call} (system {@code postgresql});
+         * default none ({@link ObservationRegistry#NOOP}).
+         */
+        public Builder observationRegistry(ObservationRegistry value) {
+            settings.observationRegistry(value);
+            return this;
+        }
+
         /** Whether {@link #build()} migrates the schema; default true. */
         public Builder createSchema(boolean value) {
             settings.createSchema(value);
@@ -211,7 +223,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
 
         /** The queue; migrates the schema first unless told not to. */
         public PostgresDeadLetterQueue build() {
-            return new PostgresDeadLetterQueue(settings.dataSource, settings.prepare());
+            return new PostgresDeadLetterQueue(settings.dataSource, settings.observations(), settings.prepare());
         }
     }
 }

@@ -3,6 +3,7 @@ package io.nexus.postgresql;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.Nexus;
 import io.nexus.core.NexusEngines;
 import io.nexus.core.serialization.JacksonEventSerializer;
@@ -56,20 +57,21 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
         // build() has set the defaults
         this.schema = Objects.requireNonNull(b.schema, "schema");
         Clock clock = Objects.requireNonNull(b.clock, "clock");
+        ObservationRegistry o = b.observations;
         PostgresEventStore.Builder events = PostgresEventStore.builder(dataSource).schema(schema).clock(clock)
-                .createSchema(false);
+                .createSchema(false).observationRegistry(o);
         if (b.eventStore != null) {
             b.eventStore.accept(events);
         }
         this.eventStore = events.build();
-        this.snapshotStore = PostgresSnapshotStore.builder(dataSource).schema(schema).createSchema(false).build();
+        this.snapshotStore = PostgresSnapshotStore.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
         this.checkpoints = PostgresCheckpointStore.builder(dataSource).schema(schema).clock(clock).createSchema(false)
-                .build();
-        this.deadLetters = PostgresDeadLetterQueue.builder(dataSource).schema(schema).createSchema(false).build();
-        this.timers = PostgresScheduler.builder(dataSource).schema(schema).createSchema(false).build();
-        this.auditLog = PostgresAuditLog.builder(dataSource).schema(schema).createSchema(false).build();
+                .observationRegistry(o).build();
+        this.deadLetters = PostgresDeadLetterQueue.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
+        this.timers = PostgresScheduler.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
+        this.auditLog = PostgresAuditLog.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
         this.readModels = PostgresReadModelStores.builder(dataSource).schema(schema).objectMapper(Objects.requireNonNull(b.mapper, "mapper"))
-                .createSchema(false).build();
+                .createSchema(false).observationRegistry(o).build();
     }
 
     /** A builder on the caller's pool; the caller keeps it open while the engines are used and closes it. */
@@ -143,6 +145,8 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
         private @Nullable Integer poolSize;
         private @Nullable Boolean createSchema;
         private @Nullable Consumer<PostgresEventStore.Builder> eventStore;
+        private ObservationRegistry observations = ObservationRegistry.NOOP;
+        private boolean observationsSet;
 
         private Builder(@Nullable DataSource dataSource, @Nullable String jdbcUrl, @Nullable String user, @Nullable String password) {
             this.dataSource = dataSource;
@@ -198,6 +202,20 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
         public Builder createSchema(boolean value) {
             Settings.requireUnset("createSchema", createSchema);
             createSchema = value;
+            return this;
+        }
+
+        /**
+         * Where every port's operations on the database are observed: each (an append, a stream or global-log read,
+         * a snapshot, checkpoint, dead-letter, timer, audit or read-model operation) is a {@code nexus.remote.call}
+         * with system {@code postgresql} and the operation ({@code append}, {@code read-all}, {@code checkpoint-save})
+         * as keys, a child of the command or consumer that made it. Pass the registry given to
+         * {@code Nexus.builder().observationRegistry(...)}; default none ({@link ObservationRegistry#NOOP}).
+         */
+        public Builder observationRegistry(ObservationRegistry value) {
+            Settings.requireUnset("observationRegistry", observationsSet ? observations : null);
+            observations = Objects.requireNonNull(value, "observationRegistry");
+            observationsSet = true;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.nexus.postgresql;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.NexusException;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
@@ -88,6 +89,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private static final long POSTGRES_EPOCH_SECOND = 946_684_800L;
 
     private final DataSource dataSource;
+    private final ObservationRegistry observations;
     private final String schema;
     private final Clock clock;
     private final int maxEventSize;
@@ -109,6 +111,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
 
     private PostgresEventStore(Builder b) {
         this.dataSource = b.dataSource;
+        this.observations = b.observations == null ? ObservationRegistry.NOOP : b.observations;
         // build() has set the defaults
         this.schema = Objects.requireNonNull(b.schema, "schema");
         this.clock = Objects.requireNonNull(b.clock, "clock");
@@ -155,6 +158,10 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
 
     @Override
     public AppendResult append(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events) {
+        return Jdbc.observed(observations, "append", () -> appendDirectly(streamId, aggregateType, expected, events));
+    }
+
+    private AppendResult appendDirectly(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events) {
         requireText(streamId, "streamId");
         requireText(aggregateType, "aggregateType");
         Objects.requireNonNull(expected, "expected");
@@ -393,6 +400,10 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
 
     @Override
     public List<EventEnvelope> read(StreamQuery query) {
+        return Jdbc.observed(observations, "read-stream", () -> readDirectly(query));
+    }
+
+    private List<EventEnvelope> readDirectly(StreamQuery query) {
         Objects.requireNonNull(query, "query");
         try (Connection connection = dataSource.getConnection()) {
             return read(connection, query);
@@ -424,6 +435,10 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
 
     @Override
     public long currentVersion(String streamId) {
+        return Jdbc.observed(observations, "current-version", () -> currentVersionDirectly(streamId));
+    }
+
+    private long currentVersionDirectly(String streamId) {
         try (Connection connection = dataSource.getConnection()) {
             Head head = head(connection, streamId);
             return head == null ? 0 : head.version;
@@ -441,6 +456,10 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
      */
     @Override
     public OptionalLong versionOf(String streamId, UUID eventId) {
+        return Jdbc.observed(observations, "version-of", () -> versionOfDirectly(streamId, eventId));
+    }
+
+    private OptionalLong versionOfDirectly(String streamId, UUID eventId) {
         requireText(streamId, "streamId");
         Objects.requireNonNull(eventId, "eventId");
         try (Connection connection = dataSource.getConnection();
@@ -464,6 +483,10 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
      */
     @Override
     public List<EventEnvelope> readAll(long fromPosition, int maxCount) {
+        return Jdbc.observed(observations, "read-all", () -> readAllDirectly(fromPosition, maxCount));
+    }
+
+    private List<EventEnvelope> readAllDirectly(long fromPosition, int maxCount) {
         if (fromPosition < 1) {
             throw new IllegalArgumentException("fromPosition must be >= 1, but was " + fromPosition);
         }
@@ -531,6 +554,10 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
 
     @Override
     public long headPosition() {
+        return Jdbc.observed(observations, "head-position", this::headPositionDirectly);
+    }
+
+    private long headPositionDirectly() {
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement statement = connection.prepareStatement(lastPositionSql);
                  ResultSet rs = statement.executeQuery()) {
@@ -717,6 +744,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         private @Nullable Boolean createSchemaSet;
         private boolean createSchema = true;
         private @Nullable Consumer<String> beforeCommit;
+        private @Nullable ObservationRegistry observations;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -792,6 +820,16 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
          */
         Builder beforeCommit(Consumer<String> hook) {
             this.beforeCommit = hook;
+            return this;
+        }
+
+        /**
+         * Where each operation on the database is observed, as a {@code nexus.remote.call} (system {@code postgresql}:
+         * {@code append}, {@code read-stream}, {@code read-all}, ...); default none ({@link ObservationRegistry#NOOP}).
+         */
+        public Builder observationRegistry(ObservationRegistry value) {
+            Settings.requireUnset("observationRegistry", observations);
+            this.observations = Objects.requireNonNull(value, "observationRegistry");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.nexus.postgresql;
 
+import io.micrometer.observation.ObservationRegistry;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexus.core.readmodel.ReadModelStore;
@@ -25,6 +26,7 @@ import java.util.Optional;
 public final class PostgresReadModelStore<V> implements ReadModelStore<V> {
 
     private final DataSource dataSource;
+    private final ObservationRegistry observations;
     private final String name;
     private final Class<V> type;
     private final ObjectMapper json;
@@ -34,8 +36,9 @@ public final class PostgresReadModelStore<V> implements ReadModelStore<V> {
     private final String deleteSql;
     private final String countSql;
 
-    PostgresReadModelStore(DataSource dataSource, String schema, String name, Class<V> type, ObjectMapper json) {
+    PostgresReadModelStore(DataSource dataSource, ObservationRegistry observations, String schema, String name, Class<V> type, ObjectMapper json) {
         this.dataSource = dataSource;
+        this.observations = observations;
         this.name = name;
         this.type = type;
         this.json = json;
@@ -56,7 +59,7 @@ public final class PostgresReadModelStore<V> implements ReadModelStore<V> {
     @Override
     public Optional<Versioned<V>> get(String id) {
         Objects.requireNonNull(id, "id");
-        return Jdbc.withConnection(dataSource, "read read model '" + id + "' of store '" + name + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "read-model-get", "read read model '" + id + "' of store '" + name + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(getSql)) {
                 statement.setString(1, name);
                 statement.setString(2, id);
@@ -71,7 +74,7 @@ public final class PostgresReadModelStore<V> implements ReadModelStore<V> {
     @Override
     public Map<String, Versioned<V>> getAll(Collection<String> ids) {
         String[] keys = ids.stream().map(id -> Objects.requireNonNull(id, "id")).toArray(String[]::new);
-        Map<String, Versioned<V>> found = Jdbc.withConnection(dataSource, "read read models of store '" + name + "'",
+        Map<String, Versioned<V>> found = Jdbc.withConnection(dataSource, observations, "read-model-get-all", "read read models of store '" + name + "'",
                 connection -> {
                     try (PreparedStatement statement = connection.prepareStatement(getAllSql)) {
                         statement.setString(1, name);
@@ -112,7 +115,7 @@ public final class PostgresReadModelStore<V> implements ReadModelStore<V> {
             throw new IllegalArgumentException("read model '" + id + "' of store '" + name + "' (" + type.getName()
                     + ") does not serialize to JSON: " + e.getOriginalMessage(), e);
         }
-        return Jdbc.withConnection(dataSource, "write read model '" + id + "' of store '" + name + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "read-model-put", "write read model '" + id + "' of store '" + name + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(putSql)) {
                 statement.setString(1, name);
                 statement.setString(2, id);
@@ -126,7 +129,7 @@ public final class PostgresReadModelStore<V> implements ReadModelStore<V> {
     @Override
     public boolean delete(String id) {
         Objects.requireNonNull(id, "id");
-        return Jdbc.withConnection(dataSource, "delete read model '" + id + "' of store '" + name + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "read-model-delete", "delete read model '" + id + "' of store '" + name + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(deleteSql)) {
                 statement.setString(1, name);
                 statement.setString(2, id);
@@ -137,7 +140,7 @@ public final class PostgresReadModelStore<V> implements ReadModelStore<V> {
 
     @Override
     public long count() {
-        return Jdbc.withConnection(dataSource, "count the read models of store '" + name + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "read-model-count", "count the read models of store '" + name + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(countSql)) {
                 statement.setString(1, name);
                 try (ResultSet rs = statement.executeQuery()) {

@@ -1,5 +1,6 @@
 package io.nexus.postgresql;
 
+import io.micrometer.observation.ObservationRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nexus.core.readmodel.InMemoryReadModelStores;
 import io.nexus.core.readmodel.ReadModelStore;
@@ -20,12 +21,14 @@ import org.jspecify.annotations.Nullable;
 public final class PostgresReadModelStores implements ReadModelStores {
 
     private final DataSource dataSource;
+    private final ObservationRegistry observations;
     private final String schema;
     private final ObjectMapper json;
     private final Map<String, PostgresReadModelStore<?>> stores = new ConcurrentHashMap<>();
 
-    private PostgresReadModelStores(DataSource dataSource, String schema, ObjectMapper json) {
+    private PostgresReadModelStores(DataSource dataSource, ObservationRegistry observations, String schema, ObjectMapper json) {
         this.dataSource = dataSource;
+        this.observations = observations;
         this.schema = schema;
         this.json = json;
     }
@@ -41,7 +44,7 @@ public final class PostgresReadModelStores implements ReadModelStores {
         InMemoryReadModelStores.requireName(name);
         Objects.requireNonNull(type, "type");
         PostgresReadModelStore<?> store = stores.computeIfAbsent(name,
-                n -> new PostgresReadModelStore<>(dataSource, schema, n, type, json));
+                n -> new PostgresReadModelStore<>(dataSource, observations, schema, n, type, json));
         if (!store.type().equals(type)) {
             throw new IllegalArgumentException("read-model store '" + name + "' holds " + store.type().getName()
                     + ", not " + type.getName() + "; give each read model its own name");
@@ -64,6 +67,15 @@ public final class PostgresReadModelStores implements ReadModelStores {
             return this;
         }
 
+        /**
+         * Where each operation on the database is observed, as a {@code nexus.remote.call} (system {@code postgresql});
+         * default none ({@link ObservationRegistry#NOOP}).
+         */
+        public Builder observationRegistry(ObservationRegistry value) {
+            settings.observationRegistry(value);
+            return this;
+        }
+
         /** Whether {@link #build()} migrates the schema; default true. */
         public Builder createSchema(boolean value) {
             settings.createSchema(value);
@@ -82,7 +94,7 @@ public final class PostgresReadModelStores implements ReadModelStores {
 
         /** The stores; migrates the schema first unless told not to. */
         public PostgresReadModelStores build() {
-            return new PostgresReadModelStores(settings.dataSource, settings.prepare(),
+            return new PostgresReadModelStores(settings.dataSource, settings.observations(), settings.prepare(),
                     json == null ? new ObjectMapper().findAndRegisterModules() : json);
         }
     }

@@ -1,5 +1,6 @@
 package io.nexus.postgresql;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.scheduler.ScheduledTimer;
 import io.nexus.core.scheduler.Scheduler;
 import io.nexus.postgresql.internal.Jdbc;
@@ -23,13 +24,15 @@ import java.util.Objects;
 public final class PostgresScheduler implements Scheduler {
 
     private final DataSource dataSource;
+    private final ObservationRegistry observations;
     private final String scheduleSql;
     private final String cancelSql;
     private final String dueSql;
     private final String pendingSql;
 
-    private PostgresScheduler(DataSource dataSource, String schema) {
+    private PostgresScheduler(DataSource dataSource, ObservationRegistry observations, String schema) {
         this.dataSource = dataSource;
+        this.observations = observations;
         String t = schema + ".timers";
         scheduleSql = "INSERT INTO " + t + " AS t (owner, id, due_at_seconds, due_at_nanos, data) VALUES (?, ?, ?, ?, ?) "
                 + "ON CONFLICT (owner, id) DO UPDATE SET due_at_seconds = EXCLUDED.due_at_seconds, "
@@ -56,7 +59,7 @@ public final class PostgresScheduler implements Scheduler {
     @Override
     public void schedule(ScheduledTimer timer) {
         Objects.requireNonNull(timer, "timer");
-        Jdbc.withConnection(dataSource, "schedule timer '" + timer.id() + "' of '" + timer.owner() + "'", connection -> {
+        Jdbc.withConnection(dataSource, observations, "timer-schedule", "schedule timer '" + timer.id() + "' of '" + timer.owner() + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(scheduleSql)) {
                 statement.setString(1, timer.owner());
                 statement.setString(2, timer.id());
@@ -72,7 +75,7 @@ public final class PostgresScheduler implements Scheduler {
     public void cancel(String owner, String id) {
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(id, "id");
-        Jdbc.withConnection(dataSource, "cancel timer '" + id + "' of '" + owner + "'", connection -> {
+        Jdbc.withConnection(dataSource, observations, "timer-cancel", "cancel timer '" + id + "' of '" + owner + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(cancelSql)) {
                 statement.setString(1, owner);
                 statement.setString(2, id);
@@ -91,7 +94,7 @@ public final class PostgresScheduler implements Scheduler {
         if (maxCount == 0) {
             return List.of();
         }
-        return Jdbc.withConnection(dataSource, "read the due timers of '" + owner + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "timer-due", "read the due timers of '" + owner + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(dueSql)) {
                 statement.setString(1, owner);
                 statement.setLong(2, now.getEpochSecond());
@@ -105,7 +108,7 @@ public final class PostgresScheduler implements Scheduler {
     @Override
     public List<ScheduledTimer> pending(String owner) {
         Objects.requireNonNull(owner, "owner");
-        return Jdbc.withConnection(dataSource, "read the pending timers of '" + owner + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "timer-pending", "read the pending timers of '" + owner + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(pendingSql)) {
                 statement.setString(1, owner);
                 return timers(owner, statement);
@@ -138,6 +141,15 @@ public final class PostgresScheduler implements Scheduler {
             return this;
         }
 
+        /**
+         * Where each operation on the database is observed, as a {@code nexus.remote.call} (system {@code postgresql});
+         * default none ({@link ObservationRegistry#NOOP}).
+         */
+        public Builder observationRegistry(ObservationRegistry value) {
+            settings.observationRegistry(value);
+            return this;
+        }
+
         /** Whether {@link #build()} migrates the schema; default true. */
         public Builder createSchema(boolean value) {
             settings.createSchema(value);
@@ -146,7 +158,7 @@ public final class PostgresScheduler implements Scheduler {
 
         /** The scheduler; migrates the schema first unless told not to. */
         public PostgresScheduler build() {
-            return new PostgresScheduler(settings.dataSource, settings.prepare());
+            return new PostgresScheduler(settings.dataSource, settings.observations(), settings.prepare());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.nexus.postgresql;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.snapshot.InMemorySnapshotStore;
 import io.nexus.core.snapshot.Snapshot;
@@ -25,13 +26,15 @@ public final class PostgresSnapshotStore implements SnapshotStore {
     public static final int DEFAULT_MAX_SNAPSHOT_SIZE = InMemorySnapshotStore.DEFAULT_MAX_SNAPSHOT_SIZE;
 
     private final DataSource dataSource;
+    private final ObservationRegistry observations;
     private final int maxSize;
     private final String saveSql;
     private final String latestSql;
     private final String deleteSql;
 
-    private PostgresSnapshotStore(DataSource dataSource, String schema, int maxSize) {
+    private PostgresSnapshotStore(DataSource dataSource, ObservationRegistry observations, String schema, int maxSize) {
         this.dataSource = dataSource;
+        this.observations = observations;
         this.maxSize = maxSize;
         String t = schema + ".snapshots";
         saveSql = "INSERT INTO " + t + " AS s (stream_id, aggregate_type, version, state_schema_version, created_at_ns, state) "
@@ -59,7 +62,7 @@ public final class PostgresSnapshotStore implements SnapshotStore {
         if (snapshot.state().size() > maxSize) {
             throw new SnapshotTooLargeException(snapshot.streamId(), snapshot.state().size(), maxSize);
         }
-        Jdbc.withConnection(dataSource, "save the snapshot of stream '" + snapshot.streamId() + "'", connection -> {
+        Jdbc.withConnection(dataSource, observations, "snapshot-save", "save the snapshot of stream '" + snapshot.streamId() + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(saveSql)) {
                 statement.setString(1, snapshot.streamId());
                 statement.setString(2, snapshot.aggregateType());
@@ -75,7 +78,7 @@ public final class PostgresSnapshotStore implements SnapshotStore {
     @Override
     public Optional<Snapshot> latest(String streamId) {
         Objects.requireNonNull(streamId, "streamId");
-        return Jdbc.withConnection(dataSource, "read the snapshot of stream '" + streamId + "'", connection -> {
+        return Jdbc.withConnection(dataSource, observations, "snapshot-latest", "read the snapshot of stream '" + streamId + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(latestSql)) {
                 statement.setString(1, streamId);
                 try (ResultSet rs = statement.executeQuery()) {
@@ -92,7 +95,7 @@ public final class PostgresSnapshotStore implements SnapshotStore {
     @Override
     public void delete(String streamId) {
         Objects.requireNonNull(streamId, "streamId");
-        Jdbc.withConnection(dataSource, "delete the snapshots of stream '" + streamId + "'", connection -> {
+        Jdbc.withConnection(dataSource, observations, "snapshot-delete", "delete the snapshots of stream '" + streamId + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(deleteSql)) {
                 statement.setString(1, streamId);
                 return statement.executeUpdate();
@@ -115,6 +118,15 @@ public final class PostgresSnapshotStore implements SnapshotStore {
             return this;
         }
 
+        /**
+         * Where each operation on the database is observed, as a {@code nexus.remote.call} (system {@code postgresql});
+         * default none ({@link ObservationRegistry#NOOP}).
+         */
+        public Builder observationRegistry(ObservationRegistry value) {
+            settings.observationRegistry(value);
+            return this;
+        }
+
         /** Whether {@link #build()} migrates the schema; default true. */
         public Builder createSchema(boolean value) {
             settings.createSchema(value);
@@ -133,7 +145,7 @@ public final class PostgresSnapshotStore implements SnapshotStore {
 
         /** The store; migrates the schema first unless told not to. */
         public PostgresSnapshotStore build() {
-            return new PostgresSnapshotStore(settings.dataSource, settings.prepare(),
+            return new PostgresSnapshotStore(settings.dataSource, settings.observations(), settings.prepare(),
                     maxSize == null ? DEFAULT_MAX_SNAPSHOT_SIZE : maxSize);
         }
     }

@@ -1,17 +1,22 @@
 package io.nexus.postgresql;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.postgresql.internal.Jdbc;
 
 import javax.sql.DataSource;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
-/** The settings every PostgreSQL store's builder has: the data source, the schema, and whether to migrate it. */
+/**
+ * The settings every PostgreSQL store's builder has: the data source, the schema, whether to migrate it, and where its
+ * operations are observed.
+ */
 final class StoreSettings {
 
     final DataSource dataSource;
     private @Nullable String schema;
     private @Nullable Boolean createSchema;
+    private @Nullable ObservationRegistry observations;
 
     StoreSettings(DataSource dataSource) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -25,6 +30,16 @@ final class StoreSettings {
     void createSchema(boolean value) {
         Settings.requireUnset("createSchema", createSchema);
         createSchema = value;
+    }
+
+    void observationRegistry(ObservationRegistry value) {
+        Settings.requireUnset("observationRegistry", observations);
+        observations = Objects.requireNonNull(value, "observationRegistry");
+    }
+
+    /** Where the store's operations are observed: the one set, or none. */
+    ObservationRegistry observations() {
+        return observations == null ? ObservationRegistry.NOOP : observations;
     }
 
     /** The schema to use, migrated first unless turned off. */

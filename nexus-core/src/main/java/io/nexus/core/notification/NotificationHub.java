@@ -1,6 +1,8 @@
 package io.nexus.core.notification;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.observation.NexusObservation;
 import io.nexus.core.projection.ProjectionListener;
 import io.nexus.core.projection.TaskScheduler;
 import io.nexus.core.store.Subscription;
@@ -45,6 +47,7 @@ public final class NotificationHub implements ProjectionListener {
     private final Clock clock;
     private final TaskScheduler scheduler;
     private final double ratePerSecond;
+    private final ObservationRegistry observations;
     private final Map<String, Notification> latest = new ConcurrentHashMap<>();
     private final Map<String, ClientState> clients = new ConcurrentHashMap<>();
     private final Map<String, List<Registration>> byAggregate = new ConcurrentHashMap<>();
@@ -55,6 +58,7 @@ public final class NotificationHub implements ProjectionListener {
         this.clock = b.clock;
         this.scheduler = b.scheduler;
         this.ratePerSecond = b.ratePerSecond;
+        this.observations = b.observations;
     }
 
     /** A builder for a hub that flushes throttled notifications and times out waits on {@code scheduler}. */
@@ -62,8 +66,17 @@ public final class NotificationHub implements ProjectionListener {
         return new Builder(scheduler);
     }
 
+    /**
+     * Tells the subscribers of {@code event}'s aggregate and of {@code projection}, and completes the waits it
+     * satisfies. Observed as {@link NexusObservation#NOTIFY} in the event's trace, so what a subscriber does while it
+     * is told (a WebSocket send) is in the trace of the command that caused the event.
+     */
     @Override
     public void applied(String projection, EventEnvelope event) {
+        NexusObservation.observe(NexusObservation.NOTIFY, projection, event, observations, () -> dispatchApplied(projection, event));
+    }
+
+    private void dispatchApplied(String projection, EventEnvelope event) {
         Notification notification = new Notification(projection, event.streamId(), event.version(), event.eventType());
         latest.merge(event.streamId(), notification, (old, now) -> now.version() >= old.version() ? now : old);
         dispatch(byAggregate.get(event.streamId()), notification);
@@ -301,6 +314,7 @@ public final class NotificationHub implements ProjectionListener {
         private final TaskScheduler scheduler;
         private Clock clock = Clock.systemUTC();
         private double ratePerSecond = 100;
+        private ObservationRegistry observations = ObservationRegistry.NOOP;
 
         private Builder(TaskScheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -321,6 +335,16 @@ public final class NotificationHub implements ProjectionListener {
             return this;
         }
 
+        /**
+         * Where each dispatch of an applied event is observed ({@link NexusObservation#NOTIFY}); none by default. A
+         * hub built by {@code Nexus} gets the registry the application gave Nexus.
+         */
+        public Builder observationRegistry(ObservationRegistry value) {
+            this.observations = Objects.requireNonNull(value, "observationRegistry");
+            return this;
+        }
+
+        /** The hub as configured. */
         public NotificationHub build() {
             return new NotificationHub(this);
         }

@@ -55,7 +55,13 @@ public enum NexusObservation implements ObservationDocumentation {
      * trace of the step (a child of {@link #SAGA_HANDLE}).
      */
     SAGA_APPEND("nexus.saga.append", KeyNames.CONSUMER),
-    /** One call of an adapter to its remote service (DynamoDB, Kinesis, OpenSearch, a schema registry). */
+    /**
+     * The notification hub telling its subscribers (a WebSocket, a read-your-writes wait) that a projection applied
+     * one event ({@link EventHandlingContext}), in the trace of the command that stored it; what the subscribers do
+     * meanwhile (send to a client) is its child. Notifications the hub coalesced and sends later are not inside it.
+     */
+    NOTIFY("nexus.notification.dispatch", KeyNames.CONSUMER, KeyNames.EVENT_TYPE, KeyNames.OUTCOME),
+    /** One call of an adapter to its remote service (DynamoDB, Kinesis, OpenSearch, PostgreSQL, a schema registry). */
     REMOTE_CALL("nexus.remote.call", KeyNames.SYSTEM, KeyNames.OPERATION, KeyNames.OUTCOME);
 
     private final String name;
@@ -80,7 +86,7 @@ public enum NexusObservation implements ObservationDocumentation {
     public KeyName[] getHighCardinalityKeyNames() {
         return switch (this) {
             case COMMAND, COMMAND_LOAD, COMMAND_APPEND, SAGA_APPEND -> new KeyName[]{KeyNames.AGGREGATE_ID, KeyNames.CORRELATION_ID};
-            case BUS_CONSUME, PROJECTION_HANDLE, SAGA_HANDLE -> new KeyName[]{KeyNames.AGGREGATE_ID, KeyNames.CORRELATION_ID,
+            case BUS_CONSUME, PROJECTION_HANDLE, SAGA_HANDLE, NOTIFY -> new KeyName[]{KeyNames.AGGREGATE_ID, KeyNames.CORRELATION_ID,
                     KeyNames.EVENT_ID};
             case ROUTER_PUBLISH -> new KeyName[]{KeyNames.BATCH_SIZE};
             default -> EMPTY;
@@ -91,12 +97,12 @@ public enum NexusObservation implements ObservationDocumentation {
      * A not yet started observation of {@code consumer} handling {@code event}, continuing the trace the event
      * carries; {@link Observation#NOOP} when {@code registry} is the no-op registry.
      *
-     * @param kind one of {@link #BUS_CONSUME}, {@link #PROJECTION_HANDLE}, {@link #SAGA_HANDLE}
+     * @param kind one of {@link #BUS_CONSUME}, {@link #PROJECTION_HANDLE}, {@link #SAGA_HANDLE}, {@link #NOTIFY}
      * @throws IllegalArgumentException if {@code kind} is not an event handling observation
      */
     public static Observation handling(NexusObservation kind, String consumer, EventEnvelope event, ObservationRegistry registry) {
-        if (kind != BUS_CONSUME && kind != PROJECTION_HANDLE && kind != SAGA_HANDLE) {
-            throw new IllegalArgumentException("kind must be BUS_CONSUME, PROJECTION_HANDLE or SAGA_HANDLE, but was " + kind);
+        if (kind != BUS_CONSUME && kind != PROJECTION_HANDLE && kind != SAGA_HANDLE && kind != NOTIFY) {
+            throw new IllegalArgumentException("kind must be BUS_CONSUME, PROJECTION_HANDLE, SAGA_HANDLE or NOTIFY, but was " + kind);
         }
         if (registry.isNoop()) {
             return Observation.NOOP;
@@ -115,7 +121,7 @@ public enum NexusObservation implements ObservationDocumentation {
      * event's trace, outcome {@code handled} or {@code failed}) and with the event's {@link NexusMdc} keys set,
      * both ended and restored when it returns or throws. What it throws is rethrown unchanged.
      *
-     * @param kind one of {@link #BUS_CONSUME}, {@link #PROJECTION_HANDLE}, {@link #SAGA_HANDLE}
+     * @param kind one of {@link #BUS_CONSUME}, {@link #PROJECTION_HANDLE}, {@link #SAGA_HANDLE}, {@link #NOTIFY}
      */
     public static <X extends Throwable> void observe(NexusObservation kind, String consumer, EventEnvelope event,
                                                      ObservationRegistry registry, Handler<X> handler) throws X {
@@ -199,6 +205,7 @@ public enum NexusObservation implements ObservationDocumentation {
             case PROJECTION_HANDLE -> "project";
             case SAGA_HANDLE -> "saga";
             case ROUTER_PUBLISH -> "publish";
+            case NOTIFY -> "notify";
             default -> name;
         };
     }

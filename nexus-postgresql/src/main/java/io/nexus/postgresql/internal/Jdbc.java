@@ -1,5 +1,8 @@
 package io.nexus.postgresql.internal;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.nexus.core.observation.NexusObservation;
 import io.nexus.postgresql.PostgresAccessException;
 
 import javax.sql.DataSource;
@@ -9,6 +12,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -17,6 +21,9 @@ import java.util.regex.Pattern;
  * SQLState. Not part of the API.
  */
 public final class Jdbc {
+
+    /** The {@code nexus.remote.system} of the stores' observations. */
+    public static final String SYSTEM = "postgresql";
 
     private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
@@ -38,6 +45,44 @@ public final class Jdbc {
             return work.run(connection);
         } catch (SQLException e) {
             throw failure(what, e);
+        }
+    }
+
+    /** As {@link #withConnection(DataSource, String, Work)}, observed as the port operation {@code operation}. */
+    public static <T> T withConnection(DataSource dataSource, ObservationRegistry observations, String operation, String what,
+                                       Work<T> work) {
+        return observed(observations, operation, () -> withConnection(dataSource, what, work));
+    }
+
+    /** As {@link #inTransaction(DataSource, String, Work)}, observed as the port operation {@code operation}. */
+    public static <T> T inTransaction(DataSource dataSource, ObservationRegistry observations, String operation, String what,
+                                      Work<T> work) {
+        return observed(observations, operation, () -> inTransaction(dataSource, what, work));
+    }
+
+    /**
+     * Runs {@code call}, one operation of a port (however many statements it takes), as a
+     * {@link NexusObservation#REMOTE_CALL} ({@code postgresql append}) in the current observation; its outcome is
+     * {@code success} or the class of what it threw ({@code ConcurrencyConflictException}, {@code PostgresAccessException}).
+     * Only {@code call} runs when {@code observations} is the no-op registry.
+     */
+    public static <T> T observed(ObservationRegistry observations, String operation, Supplier<T> call) {
+        Observation observation = NexusObservation.remoteCall(SYSTEM, operation, observations);
+        if (observation.isNoop()) {
+            return call.get();
+        }
+        observation.start();
+        String outcome = "failed";
+        try (Observation.Scope ignored = observation.openScope()) {
+            T result = call.get();
+            outcome = "success";
+            return result;
+        } catch (RuntimeException | Error e) {
+            outcome = e.getClass().getSimpleName();
+            observation.error(e);
+            throw e;
+        } finally {
+            observation.lowCardinalityKeyValue(NexusObservation.KeyNames.OUTCOME.asString(), outcome).stop();
         }
     }
 

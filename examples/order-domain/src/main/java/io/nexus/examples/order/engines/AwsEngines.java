@@ -135,9 +135,9 @@ public final class AwsEngines implements AppEngines {
 
     /**
      * Clients for {@code settings} and the schema registry {@code registry} names, and what is missing created; the
-     * OpenSearch read model's requests are observed in {@code observations}. The AWS clients are not: the bus and the
-     * change capture poll, and every poll would be a trace of its own (add {@code AwsObservations.interceptor(registry)}
-     * to a client to see its calls).
+     * OpenSearch read model's requests and the schema registry's calls are observed in {@code observations}. The
+     * DynamoDB and Kinesis clients are not: the bus and the change capture poll, and every poll would be a trace of
+     * its own (add {@code io.nexus.aws.AwsObservations.interceptor(registry)} to a client to see its calls).
      *
      * @param owned closed with these engines (the local engines' processes), or {@code null}
      */
@@ -147,7 +147,7 @@ public final class AwsEngines implements AppEngines {
         this.profile = Objects.requireNonNull(profile, "profile");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.owned = owned;
-        this.registry = SchemaRegistries.open(Objects.requireNonNull(registry, "registry"));
+        this.registry = SchemaRegistries.open(Objects.requireNonNull(registry, "registry"), observations);
         this.dynamoDb = settings.dynamoDb() != null ? EngineEndpoints.dynamoDbClientBuilder(settings.dynamoDb()).build()
                 : DynamoDbClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create()).build();
         this.streams = settings.dynamoDb() != null ? EngineEndpoints.dynamoDbStreamsClientBuilder(settings.dynamoDb()).build()

@@ -1,5 +1,7 @@
 package io.nexus.examples.order.engines;
 
+import io.micrometer.observation.ObservationRegistry;
+import io.nexus.aws.AwsObservations;
 import io.nexus.confluent.ConfluentSchemaRegistry;
 import io.nexus.core.schema.InMemorySchemaRegistry;
 import io.nexus.core.schema.SchemaRegistry;
@@ -99,13 +101,20 @@ public final class SchemaRegistries {
     private SchemaRegistries() {
     }
 
-    /** Opens the registry {@code settings} name; a Glue registry is created when missing. */
-    static Opened open(Settings settings) {
+    /**
+     * Opens the registry {@code settings} name; a Glue registry is created when missing. Every call to a remote
+     * registry is observed in {@code observations} (a {@code nexus.remote.call}: {@code confluent register},
+     * {@code glue get-schema-version}); the app calls it at start and on the first use of each version, so these
+     * are few, unlike the polls of the bus and the change capture.
+     */
+    static Opened open(Settings settings, ObservationRegistry observations) {
         return switch (settings.kind()) {
             case EMBEDDED -> new Opened(InMemorySchemaRegistry.create(), () -> { });
-            case CONFLUENT -> new Opened(ConfluentSchemaRegistry.builder(settings.url()).build(), () -> { });
+            case CONFLUENT -> new Opened(ConfluentSchemaRegistry.builder(settings.url()).observationRegistry(observations).build(),
+                    () -> { });
             case GLUE -> {
-                var builder = GlueClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create());
+                var builder = GlueClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create())
+                        .overrideConfiguration(o -> o.addExecutionInterceptor(AwsObservations.interceptor(observations)));
                 if (settings.url() != null) {
                     builder.endpointOverride(settings.url());
                 }

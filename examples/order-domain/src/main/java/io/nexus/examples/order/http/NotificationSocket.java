@@ -2,10 +2,16 @@ package io.nexus.examples.order.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import io.nexus.core.notification.Notification;
 import io.nexus.core.notification.NotificationHub;
+import io.nexus.core.observation.NexusObservation;
 import io.nexus.core.store.Subscription;
 import io.nexus.examples.order.fulfilment.FulfilmentProgress;
 import io.nexus.examples.order.projection.OrderSummaryProjection;
@@ -17,6 +23,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Notifications over WebSocket at {@code /ws/notifications[?clientId=...]}.
@@ -34,6 +41,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * missed any (the hub remembers the latest version of every order). Notifications are throttled per
  * client by the hub (coalesced per order beyond its rate, so the latest version always arrives); a client
  * whose socket does not keep up with even that is disconnected instead of buffering without bound.
+ *
+ * <p>Observed: every notification sent is an observation ({@value #SEND_OBSERVATION}, span
+ * {@code websocket send order-confirmed}, keys {@code projection} and {@code outcome}: {@code sent}, {@code failed},
+ * {@code closed} (the client had gone), {@code too-slow}), a child of the hub's {@code notify} observation and so in
+ * the trace of the command that caused the event; the meters {@value #SESSIONS} (open connections) and
+ * {@value #NOTIFICATIONS} (by outcome) are registered in the app's meter registry (docs/observability.md).
  */
 final class NotificationSocket {
 
@@ -43,13 +56,28 @@ final class NotificationSocket {
     /** Messages queued on one connection before it counts as too slow and is closed. */
     static final int MAX_QUEUED = 512;
 
+    /** The observation of one notification sent to a client. */
+    static final String SEND_OBSERVATION = "websocket.notification.send";
+
+    /** The gauge of open notification sockets. */
+    static final String SESSIONS = "order.websocket.sessions";
+
+    /** The counter of notifications, by outcome (sent, failed, closed, too-slow). */
+    static final String NOTIFICATIONS = "order.websocket.notifications";
+
     private static final Logger log = LoggerFactory.getLogger(NotificationSocket.class);
 
     private final NotificationHub hub;
+    private final ObservationRegistry observations;
+    private final MeterRegistry meters;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
-    NotificationSocket(NotificationHub hub) {
+    NotificationSocket(NotificationHub hub, ObservationRegistry observations, MeterRegistry meters) {
         this.hub = hub;
+        this.observations = observations;
+        this.meters = meters;
+        Gauge.builder(SESSIONS, connections, Map::size).description("Open WebSocket notification connections")
+                .baseUnit("sessions").register(meters);
     }
 
     void configure(WsConfig ws) {
@@ -154,8 +182,18 @@ final class NotificationSocket {
         }
 
         void send(Notification n) {
-            write(Requests.MAPPER.createObjectNode().put("type", "notification").put("aggregateId", n.aggregateId())
-                    .put("version", n.version()).put("eventType", n.eventType()).put("projection", n.projection()).toString());
+            String text = Requests.MAPPER.createObjectNode().put("type", "notification").put("aggregateId", n.aggregateId())
+                    .put("version", n.version()).put("eventType", n.eventType()).put("projection", n.projection()).toString();
+            // A child of the current observation: the hub's notify, which continues the trace of the event's command.
+            Observation observation = observations.isNoop() ? Observation.NOOP
+                    : Observation.createNotStarted(SEND_OBSERVATION, observations)
+                    .contextualName(NexusObservation.contextualName("websocket send", n.eventType()))
+                    .lowCardinalityKeyValue("projection", n.projection()).start();
+            write(text, outcome -> {
+                observation.lowCardinalityKeyValue("outcome", outcome).stop();
+                Counter.builder(NOTIFICATIONS).description("Notifications sent to WebSocket clients, by outcome")
+                        .tag("outcome", outcome).register(meters).increment();
+            });
         }
 
         private void error(String message) {
@@ -163,15 +201,28 @@ final class NotificationSocket {
         }
 
         private void write(String text) {
+            write(text, outcome -> { });
+        }
+
+        /** Sends {@code text}; {@code done} gets the outcome: sent, failed, closed or too-slow. */
+        private void write(String text, Consumer<String> done) {
             if (!ctx.session.isOpen()) {
+                done.accept("closed");
                 return;
             }
             if (queued.incrementAndGet() > MAX_QUEUED) {
                 log.info("Closing notification socket of client '{}': {} messages queued, it does not keep up", clientId, MAX_QUEUED);
                 ctx.closeSession(1008, "too slow: notifications are not being read");
+                done.accept("too-slow");
                 return;
             }
-            ctx.session.sendText(text, Callback.from(queued::decrementAndGet, failure -> queued.decrementAndGet()));
+            ctx.session.sendText(text, Callback.from(() -> {
+                queued.decrementAndGet();
+                done.accept("sent");
+            }, failure -> {
+                queued.decrementAndGet();
+                done.accept("failed");
+            }));
         }
 
         void closeSubscriptions() {

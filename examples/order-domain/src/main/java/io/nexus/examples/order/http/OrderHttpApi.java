@@ -68,7 +68,8 @@ public final class OrderHttpApi implements AutoCloseable {
         new OrderRoutes(services, settings, access).register(routes);
         new FulfilmentRoutes(services, settings).register(routes);
         new OperatorRoutes(services, access).register(routes);
-        NotificationSocket sockets = new NotificationSocket(services.nexus().notifications());
+        NotificationSocket sockets = new NotificationSocket(services.nexus().notifications(),
+                services.nexus().observationRegistry(), services.nexus().meterRegistry());
         HttpObservation observation = new HttpObservation(services.nexus().observationRegistry());
 
         QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads(), 4, 60_000);

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NotificationSocketTest {
 
     /** A WebSocket client that queues the JSON messages it receives. */
-    private static final class Client implements WebSocket.Listener, AutoCloseable {
+    static final class Client implements WebSocket.Listener, AutoCloseable {
         final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
         private final StringBuilder partial = new StringBuilder();
         final WebSocket socket;

@@ -1,8 +1,9 @@
-package io.nexus.kinesis;
+package io.nexus.aws;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.observation.NexusObservation;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
@@ -11,22 +12,25 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 
 import java.util.Locale;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 
 /**
- * Observes every call of an AWS SDK client as a {@link NexusObservation#REMOTE_CALL} ({@code kinesis put-records},
- * {@code kinesis get-records}), a child of whatever observation is current when the call starts (the
- * command whose append it is, the consumer that reads). The caller owns the client, so it adds the interceptor:
+ * Observes every call of an AWS SDK v2 client as a {@link NexusObservation#REMOTE_CALL}: span names
+ * {@code dynamodb put-item}, {@code dynamodb-streams get-records}, {@code kinesis put-records},
+ * {@code glue register-schema-version}; low-cardinality keys {@code nexus.remote.system} (the service),
+ * {@code nexus.remote.operation} (the SDK's operation name, {@code PutItem}) and {@code nexus.outcome}
+ * ({@code success} or the failure's exception class, {@code ConditionalCheckFailedException}). Each is a child
+ * of whatever observation is current when the call starts (the command whose append it is, the consumer that
+ * reads). The caller owns the client, so it adds the interceptor:
  *
  * <pre>{@code
- * KinesisClient client = KinesisClient.builder()
+ * DynamoDbClient client = DynamoDbClient.builder()
  *         .overrideConfiguration(o -> o.addExecutionInterceptor(AwsObservations.interceptor(observationRegistry)))
  *         ...
  *         .build();
  * }</pre>
  *
- * The outcome key is {@code success} or the failure's exception class. Thread-safe; works with synchronous
- * and asynchronous clients (the observation is started and stopped, never put in scope on the SDK's threads).
+ * Thread-safe; works with synchronous and asynchronous clients (the observation is started and stopped, never
+ * put in scope on the SDK's threads).
  */
 public final class AwsObservations {
 
@@ -35,7 +39,12 @@ public final class AwsObservations {
     private AwsObservations() {
     }
 
-    /** An interceptor observing each call on {@code registry}; it does nothing when the registry is the no-op one. */
+    /**
+     * An interceptor observing each call of the client it is added to on {@code registry}; it does nothing when
+     * the registry is the no-op one.
+     *
+     * @throws NullPointerException if {@code registry} is null
+     */
     public static ExecutionInterceptor interceptor(ObservationRegistry registry) {
         Objects.requireNonNull(registry, "registry");
         return new ExecutionInterceptor() {
@@ -76,7 +85,7 @@ public final class AwsObservations {
     }
 
     /** {@code "DynamoDB Streams"} → {@code "dynamodb-streams"}. */
-    private static String system(String service) {
+    private static String system(@Nullable String service) {
         return service == null ? "aws" : service.trim().toLowerCase(Locale.ROOT).replace(' ', '-');
     }
 }
