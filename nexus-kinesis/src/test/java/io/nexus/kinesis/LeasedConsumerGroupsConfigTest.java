@@ -23,7 +23,7 @@ class LeasedConsumerGroupsConfigTest {
             LeasedConsumerGroups groups = LeasedConsumerGroups.builder(kinesis, dynamoDb).leaseTablePrefix("prod-").build();
             assertEquals(Duration.ofSeconds(10), groups.failoverTime());
             assertEquals(Duration.ofSeconds(60), groups.shardSyncInterval());
-            assertEquals(Duration.ofSeconds(1), groups.pollInterval());
+            assertEquals(Duration.ofMillis(400), groups.pollInterval());
             assertEquals(1000, groups.maxRecordsPerBatch());
             assertEquals(LeasedConsumerGroups.Balancing.LEASE_COUNT, groups.balancing());
             assertFalse(groups.publishesMetrics());

@@ -51,7 +51,7 @@ public final class LeasedConsumerProcess {
                         .workerId(worker)                              // unique per process; host-pid-random by default
                         .failoverTime(Duration.ofSeconds(2))           // 10 s by default
                         .shardSyncInterval(Duration.ofSeconds(1))      // 60 s by default
-                        .pollInterval(Duration.ofMillis(200))          // 1 s by default
+                        .pollInterval(Duration.ofMillis(200))          // 400 ms by default
                         .maxRecordsPerBatch(LeaseTables.BATCH)         // 1000 by default: the at-least-once window
                         .build())
                 .build();

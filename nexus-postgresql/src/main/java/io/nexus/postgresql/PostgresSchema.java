@@ -176,7 +176,67 @@ public final class PostgresSchema {
                         "CREATE INDEX timers_due_idx ON " + s + ".timers (owner, due_at_seconds, due_at_nanos, id)")),
                 new Migration("audit log: policy decisions (action, rule, reasons)", List.of(
                         "ALTER TABLE " + s + ".audit_log ADD COLUMN action text, ADD COLUMN rule text,"
-                                + " ADD COLUMN reasons jsonb")));
+                                + " ADD COLUMN reasons jsonb")),
+                // The first half of append_events, for appends whose rows then arrive by COPY in the same
+                // transaction: check the head, claim positions, and hand back what the rows need (their first
+                // position, timestamp and transaction id).
+                new Migration("event store: claim_append and claim_group, the head checks and position claims of COPY appends", List.of(
+                        "CREATE FUNCTION " + s + ".claim_append(p_stream text, p_type text, p_expected bigint,"
+                                + " p_now timestamptz, n integer)\n"
+                                + "RETURNS TABLE (outcome text, head_version bigint, head_type text, first_position bigint,"
+                                + " recorded_at timestamptz, tx_id xid8) LANGUAGE plpgsql AS $$\n"
+                                + "DECLARE h_version bigint := 0; h_type text; h_at timestamptz; last_position bigint;\n"
+                                + "BEGIN\n"
+                                + "  SELECT e.version, e.aggregate_type, e.recorded_at INTO h_version, h_type, h_at FROM "
+                                + s + ".events e WHERE e.stream_id = p_stream ORDER BY e.version DESC LIMIT 1;\n"
+                                + "  IF NOT FOUND THEN h_version := 0; END IF;\n"
+                                + "  IF h_type IS NOT NULL AND h_type <> p_type THEN\n"
+                                + "    RETURN QUERY SELECT 'type'::text, h_version, h_type, NULL::bigint, NULL::timestamptz,"
+                                + " NULL::xid8; RETURN;\n"
+                                + "  END IF;\n"
+                                + "  IF p_expected >= 0 AND p_expected <> h_version THEN\n"
+                                + "    RETURN QUERY SELECT 'conflict'::text, h_version, h_type, NULL::bigint,"
+                                + " NULL::timestamptz, NULL::xid8; RETURN;\n"
+                                + "  END IF;\n"
+                                + "  last_position := " + s + ".claim_positions(n);\n"
+                                + "  RETURN QUERY SELECT 'ok'::text, h_version, h_type, last_position - n + 1,"
+                                + " greatest(p_now, h_at), pg_current_xact_id();\n"
+                                + "END $$",
+                        // The same for several appends to distinct streams committed together (group commit):
+                        // every head checked first, then one claim for the appends that passed, one row each.
+                        "CREATE FUNCTION " + s + ".claim_group(p_streams text[], p_types text[], p_expected bigint[],"
+                                + " p_counts integer[], p_now timestamptz)\n"
+                                + "RETURNS TABLE (outcome text, head_version bigint, head_type text, first_position bigint,"
+                                + " recorded_at timestamptz, tx_id xid8) LANGUAGE plpgsql AS $$\n"
+                                + "DECLARE n integer := cardinality(p_streams); total integer := 0; next_position bigint;"
+                                + " xid xid8; outcomes text[]; versions bigint[]; types text[]; ats timestamptz[];"
+                                + " h_version bigint; h_type text; h_at timestamptz;\n"
+                                + "BEGIN\n"
+                                + "  FOR i IN 1..n LOOP\n"
+                                + "    SELECT e.version, e.aggregate_type, e.recorded_at INTO h_version, h_type, h_at FROM "
+                                + s + ".events e WHERE e.stream_id = p_streams[i] ORDER BY e.version DESC LIMIT 1;\n"
+                                + "    IF NOT FOUND THEN h_version := 0; h_type := NULL; h_at := NULL; END IF;\n"
+                                + "    versions[i] := h_version; types[i] := h_type; ats[i] := greatest(p_now, h_at);\n"
+                                + "    IF h_type IS NOT NULL AND h_type <> p_types[i] THEN outcomes[i] := 'type';\n"
+                                + "    ELSIF p_expected[i] >= 0 AND p_expected[i] <> h_version THEN outcomes[i] := 'conflict';\n"
+                                + "    ELSE outcomes[i] := 'ok'; total := total + p_counts[i];\n"
+                                + "    END IF;\n"
+                                + "  END LOOP;\n"
+                                + "  IF total > 0 THEN\n"
+                                + "    next_position := " + s + ".claim_positions(total) - total + 1;\n"
+                                + "    xid := pg_current_xact_id();\n"
+                                + "  END IF;\n"
+                                + "  FOR i IN 1..n LOOP\n"
+                                + "    outcome := outcomes[i]; head_version := versions[i]; head_type := types[i];\n"
+                                + "    IF outcomes[i] = 'ok' THEN\n"
+                                + "      first_position := next_position; recorded_at := ats[i]; tx_id := xid;\n"
+                                + "      next_position := next_position + p_counts[i];\n"
+                                + "    ELSE\n"
+                                + "      first_position := NULL; recorded_at := NULL; tx_id := NULL;\n"
+                                + "    END IF;\n"
+                                + "    RETURN NEXT;\n"
+                                + "  END LOOP;\n"
+                                + "END $$")));
     }
 
     /** The number of the newest migration this library knows. */

@@ -10,6 +10,14 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.kinesis.leases.dynamodb.DynamoDBLeaseSerializer;
 
 import java.io.File;
 import java.io.IOException;
@@ -24,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -94,6 +103,42 @@ public final class AwsEmulators {
                 .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(30)).build())
                 .overrideConfiguration(b -> List.of(interceptors).forEach(b::addExecutionInterceptor))
                 .build();
+    }
+
+    /**
+     * A new asynchronous Kinesis client on kinesis-mock (Netty, HTTP/1.1: the mock speaks no HTTP/2), as the
+     * Kinesis Client Library needs; the caller closes it.
+     */
+    public static KinesisAsyncClient kinesisAsyncClient(ExecutionInterceptor... interceptors) {
+        return KinesisAsyncClient.builder().endpointOverride(kinesis()).region(Region.US_EAST_1)
+                .credentialsProvider(credentials())
+                .httpClient(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).build())
+                .overrideConfiguration(b -> List.of(interceptors).forEach(b::addExecutionInterceptor))
+                .build();
+    }
+
+    /** A new asynchronous DynamoDB client on DynamoDB Local, for the KCL's lease tables; the caller closes it. */
+    public static DynamoDbAsyncClient dynamoDbAsyncClient(ExecutionInterceptor... interceptors) {
+        return DynamoDbAsyncClient.builder().endpointOverride(dynamoDb()).region(Region.US_EAST_1)
+                .credentialsProvider(credentials())
+                .httpClient(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).build())
+                .overrideConfiguration(b -> List.of(interceptors).forEach(b::addExecutionInterceptor))
+                .build();
+    }
+
+    /**
+     * Creates a KCL 3 lease table with its owner index, as the KCL would. The KCL creates the table without the
+     * index, adds it and waits for it in 10 s polls; DynamoDB Local builds an added index in the background, so
+     * creating it up front saves the benchmark those waits at the start.
+     */
+    public static void createLeaseTable(DynamoDbAsyncClient client, String table) {
+        DynamoDBLeaseSerializer serializer = new DynamoDBLeaseSerializer();
+        List<AttributeDefinition> attributes = new ArrayList<>(serializer.getWorkerIdToLeaseKeyIndexAttributeDefinitions());
+        client.createTable(r -> r.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
+                .keySchema(serializer.getKeySchema()).attributeDefinitions(attributes)
+                .globalSecondaryIndexes(g -> g.indexName("LeaseOwnerToLeaseKeyIndex")
+                        .keySchema(serializer.getWorkerIdToLeaseKeyIndexKeySchema())
+                        .projection(pr -> pr.projectionType(ProjectionType.KEYS_ONLY)))).join();
     }
 
     private static StaticCredentialsProvider credentials() {

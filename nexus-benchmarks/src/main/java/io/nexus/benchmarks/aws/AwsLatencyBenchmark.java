@@ -19,6 +19,8 @@ import io.nexus.dynamodb.DynamoDbEventStore;
 import io.nexus.dynamodb.DynamoDbLogIndexer;
 import io.nexus.dynamodb.DynamoDbTables;
 import io.nexus.kinesis.KinesisEventBus;
+import io.nexus.kinesis.LeasedConsumerGroups;
+import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -34,8 +36,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +57,8 @@ import java.util.concurrent.locks.LockSupport;
  *       {@link DynamoDbChangeCapture} listener receives it (checkpoints in {@link DynamoDbCheckpointStore}).</li>
  *   <li>{@link #publishToKinesisConsumer}: {@link KinesisEventBus#publish} of one event → the consumer group's
  *       consumer receives it (a 2-shard stream; checkpoints in {@link DynamoDbCheckpointStore}).</li>
+ *   <li>{@link #publishToLeasedConsumer}: the same through a leased consumer group (Kinesis Client Library, leases
+ *       in DynamoDB Local), at its default poll interval.</li>
  *   <li>{@link #commandRoundTrip}: one command through {@code Nexus.commands()} on {@link DynamoDbEngines}
  *       (load, decide, append) over 1,000 accounts in round-robin order, the log indexer running beside it.</li>
  * </ul>
@@ -265,6 +272,83 @@ public class AwsLatencyBenchmark {
                 "Deposited", 1, Instant.now(), null, null, Map.of(),
                 EventPayload.ofJson(new String(Workloads.depositJson(s.ids[i], 1), StandardCharsets.UTF_8)))));
         s.signal.await("the Kinesis delivery of " + s.ids[i] + " version " + version, System.nanoTime());
+        s.operations++;
+        return version;
+    }
+
+    /**
+     * Publish → consumer of a leased (KCL) consumer group. The poll interval is the default; the failover time and
+     * the shard sync interval are short only so that the KCL takes its leases within seconds at the start.
+     */
+    @State(Scope.Benchmark)
+    public static class LeasedBus {
+        final RequestCounter kinesis = new RequestCounter();
+        final RequestCounter leases = new RequestCounter();
+        final Signal signal = new Signal();
+        KinesisClient client;
+        KinesisAsyncClient asyncClient;
+        DynamoDbAsyncClient leaseClient;
+        KinesisEventBus bus;
+        ConsumerGroup group;
+        long[] versions = new long[AGGREGATES];
+        String[] ids = new String[AGGREGATES];
+        int next;
+        long operations;
+        long start;
+
+        @Setup(Level.Trial)
+        public void start() throws InterruptedException {
+            client = AwsEmulators.kinesisClient(kinesis);
+            asyncClient = AwsEmulators.kinesisAsyncClient(kinesis);
+            leaseClient = AwsEmulators.dynamoDbAsyncClient(leases);
+            String stream = "leased-" + UUID.randomUUID().toString().substring(0, 8);
+            client.createStream(r -> r.streamName(stream).shardCount(2));
+            client.waiter().waitUntilStreamExists(r -> r.streamName(stream));
+            LeasedConsumerGroups groups = LeasedConsumerGroups.builder(asyncClient, leaseClient)
+                    .failoverTime(Duration.ofSeconds(2)).shardSyncInterval(Duration.ofSeconds(1)).build();
+            AwsEmulators.createLeaseTable(leaseClient, groups.leaseTableName("bench", stream));
+            bus = KinesisEventBus.builder(client).primaryStream(stream).deadLetters(new InMemoryDeadLetterQueue())
+                    .leasedConsumerGroups(groups).build();
+            group = bus.subscribe("bench", BusPath.PRIMARY, e -> signal.seen(key(e.streamId(), e.version())));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (bus.leasedShards("bench", BusPath.PRIMARY).size() < 2) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the KCL took " + bus.leasedShards("bench", BusPath.PRIMARY)
+                            + " of the 2 shards of '" + stream + "' within 3 minutes");
+                }
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+            for (int i = 0; i < AGGREGATES; i++) {
+                ids[i] = "leased-" + i + "-" + UUID.randomUUID();
+            }
+            kinesis.reset();
+            leases.reset();
+            start = System.nanoTime();
+        }
+
+        @TearDown(Level.Trial)
+        public void stop() {
+            report("publish -> leased (KCL) consumer", operations, start,
+                    Map.of("Kinesis (publisher and KCL)", kinesis, "lease tables (DynamoDB)", leases));
+            System.out.println("  publish returned -> consumer: " + signal.delays());
+            group.close();
+            bus.close();
+            client.close();
+            asyncClient.close();
+            leaseClient.close();
+        }
+    }
+
+    @Benchmark
+    public long publishToLeasedConsumer(LeasedBus s) {
+        int i = s.next;
+        s.next = (i + 1) % AGGREGATES;
+        long version = ++s.versions[i];
+        s.signal.expect(key(s.ids[i], version));
+        s.bus.publish(List.of(new EventEnvelope(UUID.randomUUID(), s.ids[i], "Account", version, EventEnvelope.NO_POSITION,
+                "Deposited", 1, Instant.now(), null, null, Map.of(),
+                EventPayload.ofJson(new String(Workloads.depositJson(s.ids[i], 1), StandardCharsets.UTF_8)))));
+        s.signal.await("the leased-group delivery of " + s.ids[i] + " version " + version, System.nanoTime());
         s.operations++;
         return version;
     }

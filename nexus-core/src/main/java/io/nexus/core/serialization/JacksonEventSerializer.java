@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,11 +18,25 @@ import org.jspecify.annotations.Nullable;
 /**
  * JSON through Jackson. The default mapper writes {@code java.time} values as ISO-8601 text and ignores
  * unknown properties on read (a tolerant reader: adding an optional field never breaks old code).
- * Pass your own {@link ObjectMapper} to change that. Thread-safe.
+ * Pass your own {@link ObjectMapper} to change that, configured before it is handed over: each class's
+ * writer and reader are taken from the mapper once, on the class's first use, with the root serializer or
+ * deserializer already resolved (a plain {@code writeValueAsBytes} looks it up on every call). Thread-safe.
  */
 public final class JacksonEventSerializer implements EventSerializer {
 
     private final ObjectMapper mapper;
+    private final ClassValue<ObjectWriter> writers = new ClassValue<>() {
+        @Override
+        protected ObjectWriter computeValue(Class<?> type) {
+            return mapper.writerFor(type);
+        }
+    };
+    private final ClassValue<ObjectReader> readers = new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+            return mapper.readerFor(type);
+        }
+    };
 
     public JacksonEventSerializer() {
         this(defaultMapper());
@@ -48,7 +64,7 @@ public final class JacksonEventSerializer implements EventSerializer {
     @Override
     public byte[] serialize(Object value) {
         try {
-            return mapper.writeValueAsBytes(value);
+            return writers.get(value.getClass()).writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new EventSerializationException("Cannot serialize " + value.getClass().getName() + " to JSON: "
                     + e.getOriginalMessage() + "; make it a record or a Jackson-friendly class.", e);
@@ -58,7 +74,7 @@ public final class JacksonEventSerializer implements EventSerializer {
     @Override
     public <T> T deserialize(byte[] bytes, Class<T> type) {
         try {
-            return mapper.readValue(bytes, type);
+            return readers.get(type).readValue(bytes);
         } catch (IOException e) {
             throw new EventSerializationException("Cannot read JSON as " + type.getName() + ": " + originalMessage(e)
                     + "; the stored payload is malformed or does not fit the class (an upcaster can convert it).", e);
