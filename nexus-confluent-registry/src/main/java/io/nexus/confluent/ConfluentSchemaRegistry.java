@@ -42,6 +42,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link SchemaRegistry} port on a Confluent Schema Registry (REST API v1, schema type JSON), over the JDK
@@ -101,7 +102,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
     private final URI baseUrl;
     private final HttpClient http;
     private final Duration timeout;
-    private final Supplier<String> authorization;
+    private final @Nullable Supplier<String> authorization;
     private final Cache<Key, Entry> cache;
     private final String name;
     private final ObservationRegistry observations;
@@ -535,7 +536,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
      * {@code success}, the HTTP status of any other answer ({@code 404}: the callers interpret it), or the class of
      * the exception that left no answer.
      */
-    private Answer send(String operation, String method, String path, String body, String op) {
+    private Answer send(String operation, String method, String path, @Nullable String body, String op) {
         Observation observation = NexusObservation.remoteCall(SYSTEM, operation, observations);
         if (observation.isNoop()) {
             return exchange(method, path, body, op);
@@ -555,7 +556,7 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
         }
     }
 
-    private Answer exchange(String method, String path, String body, String op) {
+    private Answer exchange(String method, String path, @Nullable String body, String op) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
                 .header("Accept", CONTENT_TYPE + ", application/json");
         if (authorization != null) {
@@ -585,10 +586,13 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
         return new Answer(response.statusCode(), json);
     }
 
-    private RuntimeException error(Answer answer, String subject, int version, String op) {
+    private RuntimeException error(Answer answer, @Nullable String subject, int version, String op) {
         int code = answer.body().path("error_code").asInt(answer.status());
         String message = message(answer);
         SchemaRegistryException raw = new SchemaRegistryException(name, op, answer.status(), Integer.toString(code), message, null);
+        if (subject == null) {
+            return raw;
+        }
         return switch (code) {
             case 40401 -> new UnknownSubjectException(subject, message, raw);
             case 40402 -> new UnknownSchemaException(subject, version, raw);
@@ -618,10 +622,10 @@ public final class ConfluentSchemaRegistry implements SchemaRegistry {
     /** Configures a {@link ConfluentSchemaRegistry}; each setter checks its value, and only one credential may be set. */
     public static final class Builder {
         private final URI baseUrl;
-        private HttpClient httpClient;
+        private @Nullable HttpClient httpClient;
         private Duration timeout = Duration.ofSeconds(10);
-        private Supplier<String> authorization;
-        private String authKind;
+        private @Nullable Supplier<String> authorization;
+        private @Nullable String authKind;
         private long cacheMaximumSize = 10_000;
         private Duration cacheTtl = Duration.ofHours(1);
         private ObservationRegistry observations = ObservationRegistry.NOOP;

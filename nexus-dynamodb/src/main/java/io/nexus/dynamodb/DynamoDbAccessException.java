@@ -1,6 +1,7 @@
 package io.nexus.dynamodb;
 
 import io.nexus.core.NexusException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * DynamoDB or DynamoDB Streams failed a request of the snapshot store, the change-capture reader, its
@@ -13,7 +14,7 @@ public class DynamoDbAccessException extends NexusException {
 
     private static final long serialVersionUID = 1L;
 
-    public DynamoDbAccessException(String message, Throwable cause, boolean transientFailure) {
+    public DynamoDbAccessException(String message, @Nullable Throwable cause, boolean transientFailure) {
         super(message, cause, transientFailure);
     }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link AuditLog} on DynamoDB: every temporal query's record kept across restarts, in one partition
@@ -56,7 +57,7 @@ public final class DynamoDbAuditLog implements AuditLog {
     private final DynamoDbClient client;
     private final String table;
     private final String logName;
-    private final Duration retention;
+    private final @Nullable Duration retention;
     private final Clock clock;
     private final AwsCalls calls;
     private final Queries queries;
@@ -64,7 +65,7 @@ public final class DynamoDbAuditLog implements AuditLog {
 
     private DynamoDbAuditLog(Builder b) {
         this.client = b.client;
-        this.table = b.tableName;
+        this.table = Objects.requireNonNull(b.tableName, "tableName"); // build() has checked it
         this.logName = b.logName;
         this.retention = b.retention;
         this.clock = b.clock;
@@ -99,11 +100,9 @@ public final class DynamoDbAuditLog implements AuditLog {
         putText(item, AGGREGATE_TYPE, record.aggregateType());
         putText(item, AGGREGATE_ID, record.aggregateId());
         putText(item, TARGET, record.target());
-        putText(item, OUTCOME, record.outcome() == null ? null : record.outcome().name());
+        putText(item, OUTCOME, record.outcome().name());
         putText(item, DETAIL, record.detail());
-        if (record.duration() != null) {
-            item.put(DURATION, AttributeValue.fromN(Long.toString(record.duration().toNanos())));
-        }
+        item.put(DURATION, AttributeValue.fromN(Long.toString(record.duration().toNanos())));
         putText(item, ACTION, record.action());
         putText(item, RULE, record.rule());
         if (!record.reasons().isEmpty()) {
@@ -145,7 +144,7 @@ public final class DynamoDbAuditLog implements AuditLog {
         return lastArrival.updateAndGet(last -> Math.max(last + 1, now));
     }
 
-    private static void putText(Map<String, AttributeValue> item, String name, String value) {
+    private static void putText(Map<String, AttributeValue> item, String name, @Nullable String value) {
         if (value != null) {
             item.put(name, AttributeValue.fromS(value));
         }
@@ -157,22 +156,21 @@ public final class DynamoDbAuditLog implements AuditLog {
         if (pr != null && pr.hasM()) {
             pr.m().forEach((k, v) -> principal.put(k, v.s()));
         }
-        String outcome = PortItems.text(item.get(OUTCOME));
-        AttributeValue duration = item.get(DURATION);
-        return new AuditRecord(PortItems.instant(item.get(AT)), PortItems.text(item.get(CLIENT)), principal,
+        // at, client, target, outcome and duration are written for every record
+        return new AuditRecord(PortItems.instant(PortItems.attribute(item, AT)), PortItems.attribute(item, CLIENT).s(), principal,
                 PortItems.text(item.get(AGGREGATE_TYPE)), PortItems.text(item.get(AGGREGATE_ID)),
-                PortItems.text(item.get(TARGET)), outcome == null ? null : AuditRecord.Outcome.valueOf(outcome),
-                PortItems.text(item.get(DETAIL)), duration == null ? null : Duration.ofNanos(Long.parseLong(duration.n())),
+                PortItems.attribute(item, TARGET).s(), AuditRecord.Outcome.valueOf(PortItems.attribute(item, OUTCOME).s()),
+                PortItems.text(item.get(DETAIL)), Duration.ofNanos(Long.parseLong(PortItems.attribute(item, DURATION).n())),
                 PortItems.text(item.get(ACTION)), PortItems.text(item.get(RULE)),
-                item.containsKey(REASONS) ? item.get(REASONS).l().stream().map(AttributeValue::s).toList() : List.of());
+                item.containsKey(REASONS) ? PortItems.attribute(item, REASONS).l().stream().map(AttributeValue::s).toList() : List.of());
     }
 
     /** Options for {@link DynamoDbAuditLog}; setters validate as they go. */
     public static final class Builder {
         private final DynamoDbClient client;
-        private String tableName;
+        private @Nullable String tableName;
         private String logName = "temporal-queries";
-        private Duration retention;
+        private @Nullable Duration retention;
         private Clock clock = Clock.systemUTC();
         private RetryPolicy retryPolicy = RetryPolicy.custom().maxAttempts(8).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(5)).build();

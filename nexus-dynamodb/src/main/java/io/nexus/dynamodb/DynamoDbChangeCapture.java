@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Change capture from the events table's DynamoDB Stream: every event item INSERTed becomes an
@@ -69,25 +70,27 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     private final String table;
     private final String readerName;
     private final Positions checkpoints;
-    private final AppendListener listener;
-    private final RecordSink sink;
-    private final java.util.function.BiConsumer<String, String> beforeDelivery;
+    private final @Nullable AppendListener listener;
+    private final @Nullable RecordSink sink;
+    private final java.util.function.@Nullable BiConsumer<String, String> beforeDelivery;
     private final boolean startAtLatest;
     private final Duration pollInterval;
     private final Duration shardRefreshInterval;
     private final int maxRecordsPerRead;
-    private final ShardLeaseCoordinator leases;
+    private final @Nullable ShardLeaseCoordinator leases;
     private final AwsCalls calls;
     private final RetryPolicy failureBackoff = RetryPolicy.custom().maxAttempts(Integer.MAX_VALUE)
             .initialDelay(Duration.ofMillis(100)).maxDelay(Duration.ofSeconds(10)).build();
 
     private final Map<String, ShardState> states = new HashMap<>();
-    private volatile List<Shard> shards;
-    private ShardLineage lineage;
+    /** Empty until the first listing ({@link #listed}). */
+    private volatile List<Shard> shards = List.of();
+    private ShardLineage lineage = ShardLineage.of(List.of());
+    private boolean listed;
     private boolean firstListing = true;
     private long nextRefreshNanos;
-    private String streamArn;
-    private volatile Thread worker;
+    private @Nullable String streamArn;
+    private volatile @Nullable Thread worker;
     private volatile boolean running;
 
     /**
@@ -95,14 +98,14 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
      * or the log indexer, which keeps them with its index.
      */
     interface Positions {
-        io.nexus.core.checkpoint.ShardCheckpoint load(String reader, String shardId);
+        io.nexus.core.checkpoint.@Nullable ShardCheckpoint load(String reader, String shardId);
 
         void save(String reader, io.nexus.core.checkpoint.ShardCheckpoint checkpoint);
 
         static Positions of(ShardCheckpoints shards) {
             return new Positions() {
                 @Override
-                public io.nexus.core.checkpoint.ShardCheckpoint load(String reader, String shardId) {
+                public io.nexus.core.checkpoint.@Nullable ShardCheckpoint load(String reader, String shardId) {
                     return shards.load(reader, shardId).orElse(null);
                 }
 
@@ -117,7 +120,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         static Positions of(ShardCheckpointStore legacy) {
             return new Positions() {
                 @Override
-                public io.nexus.core.checkpoint.ShardCheckpoint load(String reader, String shardId) {
+                public io.nexus.core.checkpoint.@Nullable ShardCheckpoint load(String reader, String shardId) {
                     return legacy.load(reader, shardId).map(c -> new io.nexus.core.checkpoint.ShardCheckpoint(
                             c.shardId(), c.sequenceNumber(), c.finished())).orElse(null);
                 }
@@ -141,8 +144,8 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     }
 
     private static final class ShardState {
-        String iterator;
-        String lastSequence;
+        @Nullable String iterator;
+        @Nullable String lastSequence;
         boolean finished;
         boolean latest;
     }
@@ -150,8 +153,8 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     private DynamoDbChangeCapture(Builder b) {
         this.client = b.client;
         this.streams = b.streams;
-        this.table = b.tableName;
-        this.readerName = b.readerName;
+        this.table = Objects.requireNonNull(b.tableName, "tableName"); // build() has checked it
+        this.readerName = Objects.requireNonNull(b.readerName, "readerName");
         this.listener = b.listener;
         this.sink = b.sink;
         this.beforeDelivery = b.beforeDelivery;
@@ -164,8 +167,8 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
             this.leases = new ShardLeaseCoordinator(b.leases, b.readerName);
             this.checkpoints = new Positions() {
                 @Override
-                public io.nexus.core.checkpoint.ShardCheckpoint load(String reader, String shardId) {
-                    ShardLeaseCoordinator.Lease lease = leases.lease(shardId);
+                public io.nexus.core.checkpoint.@Nullable ShardCheckpoint load(String reader, String shardId) {
+                    ShardLeaseCoordinator.@Nullable Lease lease = leases.lease(shardId);
                     return lease == null ? null
                             : new io.nexus.core.checkpoint.ShardCheckpoint(shardId, lease.sequence(), lease.finished());
                 }
@@ -177,7 +180,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
             };
         } else {
             this.leases = null;
-            this.checkpoints = b.checkpoints;
+            this.checkpoints = Objects.requireNonNull(b.checkpoints, "checkpoints"); // build() has checked it
         }
     }
 
@@ -264,7 +267,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         }
         int delivered = 0;
         for (Shard shard : shards) {
-            ShardState state = states.get(shard.shardId());
+            ShardState state = state(shard.shardId());
             if (state.finished || (leases != null && !leases.holds(shard.shardId())) || !parentDone(shard)) {
                 continue;
             }
@@ -284,6 +287,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
      * process holds counts as finished when its lease says so (for its children's parent-first rule).
      */
     private void balanceLeases() {
+        ShardLeaseCoordinator leases = Objects.requireNonNull(this.leases, "leases"); // only a leased reader balances
         List<String> listed = new ArrayList<>(shards.size());
         shards.forEach(s -> listed.add(s.shardId()));
         ShardLeaseCoordinator.Changes changes = leases.tick(listed);
@@ -304,7 +308,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         for (Shard shard : shards) {
             ShardLeaseCoordinator.Lease lease = leases.lease(shard.shardId());
             if (lease != null && !leases.holds(shard.shardId())) {
-                states.get(shard.shardId()).finished = lease.finished();
+                state(shard.shardId()).finished = lease.finished();
             }
         }
     }
@@ -351,10 +355,10 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
             }
             streamArn = arn;
         }
-        if (shards == null) {
+        if (!listed) {
             refreshShards();
             for (Shard shard : shards) {
-                ShardState state = states.get(shard.shardId());
+                ShardState state = state(shard.shardId());
                 if (state.latest && !state.finished && state.iterator == null) {
                     state.iterator = iterator(shard, state);
                 }
@@ -390,12 +394,18 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         }
         shards = orderParentsFirst(listed);
         lineage = lineageOf(listed);
+        this.listed = true;
         firstListing = false;
         nextRefreshNanos = System.nanoTime() + shardRefreshInterval.toNanos();
     }
 
     private boolean parentDone(Shard shard) {
-        return lineage.isReady(ShardLineage.Shard.of(shard.shardId(), shard.parentShardId()), id -> states.get(id).finished);
+        return lineage.isReady(ShardLineage.Shard.of(shard.shardId(), shard.parentShardId()), id -> state(id).finished);
+    }
+
+    /** The state of a listed shard: every shard gets one when it is first listed. */
+    private ShardState state(String shardId) {
+        return Objects.requireNonNull(states.get(shardId), () -> "no state for listed shard '" + shardId + "'");
     }
 
     /**
@@ -420,7 +430,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         return ShardLineage.of(shards);
     }
 
-    private String iterator(Shard shard, ShardState state) {
+    private @Nullable String iterator(Shard shard, ShardState state) {
         String what = "get an iterator for shard '" + shard.shardId() + "' of table '" + table + "'";
         try {
             if (state.lastSequence != null) {
@@ -552,6 +562,8 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
 
     /** One list per stream, in the order the streams first appear, each in version order (see {@link #inRecordOrder}). */
     private int deliverPerStream(List<EventEnvelope> events) {
+        // a reader without a sink has a listener (build() requires one of them)
+        AppendListener listener = Objects.requireNonNull(this.listener, "listener");
         Map<String, List<EventEnvelope>> byStream = new LinkedHashMap<>();
         for (EventEnvelope e : events) {
             byStream.computeIfAbsent(e.streamId(), k -> new ArrayList<>()).add(e);
@@ -570,7 +582,7 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "DynamoDbChangeCapture[" + readerName + " on " + table + ", shards=" + (shards == null ? "?" :
+        return "DynamoDbChangeCapture[" + readerName + " on " + table + ", shards=" + (!listed ? "?" :
                 shards.stream().map(Shard::shardId).collect(Collectors.joining(","))) + "]";
     }
 
@@ -578,13 +590,14 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     public static final class Builder {
         private final DynamoDbClient client;
         private final DynamoDbStreamsClient streams;
-        private String tableName;
-        private String readerName;
-        private Positions checkpoints;
-        private AppendListener listener;
-        private RecordSink sink;
-        private java.util.function.BiConsumer<String, String> beforeDelivery;
-        private DynamoDbShardLeases leases;
+        private @Nullable String tableName;
+        private @Nullable String readerName;
+        private @Nullable Positions checkpoints;
+        /** One of listener and sink is set. */
+        private @Nullable AppendListener listener;
+        private @Nullable RecordSink sink;
+        private java.util.function.@Nullable BiConsumer<String, String> beforeDelivery;
+        private @Nullable DynamoDbShardLeases leases;
         private boolean startAtLatest;
         private Duration pollInterval = Duration.ofMillis(50);
         private Duration shardRefreshInterval = Duration.ofSeconds(30);

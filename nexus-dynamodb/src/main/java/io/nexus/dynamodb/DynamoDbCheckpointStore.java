@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import static io.nexus.dynamodb.internal.PortItems.attribute;
+
 /**
  * The core {@link CheckpointStore} on DynamoDB: one item per consumer and partition in the checkpoints
  * table ({@code pk} = consumer, {@code sk} = partition; see {@link DynamoDbTables#checkpointsTable}).
@@ -100,7 +102,7 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     public void reset(String consumer) {
         requireText(consumer, "consumer");
         for (Map<String, AttributeValue> item : query(consumer)) {
-            String partition = item.get("sk").s();
+            String partition = attribute(item, "sk").s();
             calls.call("delete the checkpoint of '" + consumer + "' in '" + partition + "'",
                     () -> client.deleteItem(b -> b.tableName(table).key(key(consumer, partition))));
         }
@@ -125,8 +127,8 @@ public final class DynamoDbCheckpointStore implements CheckpointStore {
     }
 
     private static Checkpoint toCheckpoint(Map<String, AttributeValue> item) {
-        return new Checkpoint(item.get("pk").s(), item.get("sk").s(), item.get(POSITION).s(),
-                EventItems.fromNanos(Long.parseLong(item.get(UPDATED).n())));
+        return new Checkpoint(attribute(item, "pk").s(), attribute(item, "sk").s(), attribute(item, POSITION).s(),
+                EventItems.fromNanos(Long.parseLong(attribute(item, UPDATED).n())));
     }
 
     private static Map<String, AttributeValue> key(String consumer, String partition) {

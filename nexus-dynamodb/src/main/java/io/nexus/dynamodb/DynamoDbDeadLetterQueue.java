@@ -26,6 +26,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
+import static io.nexus.dynamodb.internal.PortItems.attribute;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The {@link DeadLetterQueue} on DynamoDB: dead letters and parked events in one table
  * ({@link DynamoDbTables#deadLettersTable}), so that an operator can list, retry and discard them after a
@@ -72,7 +75,7 @@ public final class DynamoDbDeadLetterQueue implements DeadLetterQueue {
 
     private DynamoDbDeadLetterQueue(Builder b) {
         this.client = b.client;
-        this.table = b.tableName;
+        this.table = Objects.requireNonNull(b.tableName, "tableName"); // build() has checked it
         this.calls = new AwsCalls(b.retryPolicy, DynamoDbAccessException::new);
         this.queries = new Queries(client, calls);
         this.transactions = new Transactions(client, calls);
@@ -95,7 +98,7 @@ public final class DynamoDbDeadLetterQueue implements DeadLetterQueue {
         Objects.requireNonNull(deadLetter, "deadLetter");
         PortItems.requireUnreserved(deadLetter.consumer(), "consumer");
         Map<String, AttributeValue> item = letterItem(deadLetter);
-        String sk = item.get("sk").s();
+        String sk = attribute(item, "sk").s();
         Map<String, AttributeValue> pointerKey = pointerKey(deadLetter.id());
         transactions.run("store dead letter " + deadLetter.id() + " of '" + deadLetter.consumer() + "'", () -> {
             Map<String, AttributeValue> pointer = getItem(pointerKey, "read the pointer of dead letter " + deadLetter.id());
@@ -108,8 +111,8 @@ public final class DynamoDbDeadLetterQueue implements DeadLetterQueue {
             if (pointer == null) {
                 putPointer.conditionExpression("attribute_not_exists(pk)");
             } else {
-                String oldConsumer = pointer.get(POINTER_CONSUMER).s();
-                String oldSk = pointer.get(POINTER_KEY).s();
+                String oldConsumer = attribute(pointer, POINTER_CONSUMER).s();
+                String oldSk = attribute(pointer, POINTER_KEY).s();
                 putPointer.conditionExpression("c = :c AND k = :k").expressionAttributeValues(
                         Map.of(":c", AttributeValue.fromS(oldConsumer), ":k", AttributeValue.fromS(oldSk)));
                 if (!oldConsumer.equals(deadLetter.consumer()) || !oldSk.equals(sk)) {
@@ -152,7 +155,7 @@ public final class DynamoDbDeadLetterQueue implements DeadLetterQueue {
         if (pointer == null) {
             return Optional.empty();
         }
-        Map<String, AttributeValue> item = getItem(key(pointer.get(POINTER_CONSUMER).s(), pointer.get(POINTER_KEY).s()),
+        Map<String, AttributeValue> item = getItem(key(attribute(pointer, POINTER_CONSUMER).s(), attribute(pointer, POINTER_KEY).s()),
                 "read dead letter " + id);
         return item == null ? Optional.empty() : Optional.of(toLetter(item));
     }
@@ -166,8 +169,8 @@ public final class DynamoDbDeadLetterQueue implements DeadLetterQueue {
             if (pointer == null) {
                 return null;
             }
-            String consumer = pointer.get(POINTER_CONSUMER).s();
-            String sk = pointer.get(POINTER_KEY).s();
+            String consumer = attribute(pointer, POINTER_CONSUMER).s();
+            String sk = attribute(pointer, POINTER_KEY).s();
             return List.of(
                     TransactWriteItem.builder().delete(Delete.builder().tableName(table).key(pointerKey)
                             .conditionExpression("c = :c AND k = :k")
@@ -210,7 +213,7 @@ public final class DynamoDbDeadLetterQueue implements DeadLetterQueue {
                 QueryRequest.builder().tableName(table).consistentRead(true).keyConditionExpression("pk = :p")
                         .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(parkedPartition(consumer, streamId))))
                         .build())) {
-            out.add(PortItems.envelope(item.get(EVENT)));
+            out.add(PortItems.envelope(attribute(item, EVENT)));
         }
         return out;
     }
@@ -236,7 +239,7 @@ public final class DynamoDbDeadLetterQueue implements DeadLetterQueue {
                 .expressionAttributeValues(Map.of(":c", AttributeValue.fromS(consumer)));
     }
 
-    private Map<String, AttributeValue> getItem(Map<String, AttributeValue> key, String what) {
+    private @Nullable Map<String, AttributeValue> getItem(Map<String, AttributeValue> key, String what) {
         Map<String, AttributeValue> item = calls.call(what,
                 () -> client.getItem(b -> b.tableName(table).consistentRead(true).key(key))).item();
         return item == null || item.isEmpty() ? null : item;
@@ -276,10 +279,10 @@ public final class DynamoDbDeadLetterQueue implements DeadLetterQueue {
     }
 
     private static DeadLetter toLetter(Map<String, AttributeValue> item) {
-        return new DeadLetter(UUID.fromString(item.get(ID).s()), item.get("pk").s(), PortItems.envelope(item.get(EVENT)),
-                item.get(CAUSE_TYPE).s(), item.get(CAUSE_MESSAGE).s(), item.get(CAUSE_TRACE).s(),
-                Integer.parseInt(item.get(ATTEMPTS).n()), PortItems.instant(item.get(FIRST_FAILED)),
-                PortItems.instant(item.get(LAST_FAILED)));
+        return new DeadLetter(UUID.fromString(attribute(item, ID).s()), attribute(item, "pk").s(), PortItems.envelope(attribute(item, EVENT)),
+                attribute(item, CAUSE_TYPE).s(), attribute(item, CAUSE_MESSAGE).s(), attribute(item, CAUSE_TRACE).s(),
+                Integer.parseInt(attribute(item, ATTEMPTS).n()), PortItems.instant(attribute(item, FIRST_FAILED)),
+                PortItems.instant(attribute(item, LAST_FAILED)));
     }
 
     private static Map<String, AttributeValue> key(String pk, String sk) {
@@ -305,7 +308,7 @@ public final class DynamoDbDeadLetterQueue implements DeadLetterQueue {
     /** Options for {@link DynamoDbDeadLetterQueue}; setters validate as they go. */
     public static final class Builder {
         private final DynamoDbClient client;
-        private String tableName;
+        private @Nullable String tableName;
         private RetryPolicy retryPolicy = RetryPolicy.custom().maxAttempts(8).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(5)).build();
 

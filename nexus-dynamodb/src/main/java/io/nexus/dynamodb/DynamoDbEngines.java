@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The DynamoDB engine family: one call sets on a {@link Nexus.Builder} every port this module implements,
@@ -43,27 +44,28 @@ public final class DynamoDbEngines implements NexusEngines {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DynamoDbEngines.class);
 
-    private final DynamoDbEventStore eventStore;
-    private final DynamoDbLogIndexer indexer;
-    private final DynamoDbSnapshotStore snapshotStore;
-    private final DynamoDbCheckpointStore checkpoints;
-    private final DynamoDbDeadLetterQueue deadLetters;
-    private final DynamoDbScheduler timers;
-    private final DynamoDbAuditLog auditLog;
-    private final DynamoDbReadModelStores readModels;
+    private final @Nullable DynamoDbEventStore eventStore;
+    private final @Nullable DynamoDbLogIndexer indexer;
+    private final @Nullable DynamoDbSnapshotStore snapshotStore;
+    private final @Nullable DynamoDbCheckpointStore checkpoints;
+    private final @Nullable DynamoDbDeadLetterQueue deadLetters;
+    private final @Nullable DynamoDbScheduler timers;
+    private final @Nullable DynamoDbAuditLog auditLog;
+    private final @Nullable DynamoDbReadModelStores readModels;
     private final String description;
     private final DynamoDbClient client;
-    private final DynamoDbStreamsClient streams;
-    private final String eventsTable;
-    private final DynamoDbShardLeases leases;
+    private final @Nullable DynamoDbStreamsClient streams;
+    private final @Nullable String eventsTable;
+    private final @Nullable DynamoDbShardLeases leases;
 
     private DynamoDbEngines(Builder b) {
-        DynamoDbTables.Names t = b.tables;
+        DynamoDbTables.Names t = Objects.requireNonNull(b.tables, "tables"); // build() has checked it
+        String events = t.events();
         this.client = b.client;
         this.streams = b.streams;
-        this.eventsTable = t.events();
+        this.eventsTable = events;
         this.leases = b.leases;
-        this.eventStore = t.events() == null ? null : eventStore(b);
+        this.eventStore = events == null ? null : eventStore(b, events);
         this.indexer = t.events() == null || b.streams == null ? null
                 : DynamoDbLogIndexer.builder(b.client, b.streams).tableName(t.events()).clock(b.clock)
                 .retryPolicy(b.retryPolicy).pollInterval(b.indexPollInterval).build();
@@ -90,8 +92,8 @@ public final class DynamoDbEngines implements NexusEngines {
         this.description = "DynamoDbEngines" + t;
     }
 
-    private static DynamoDbEventStore eventStore(Builder b) {
-        DynamoDbEventStore.Builder store = DynamoDbEventStore.builder(b.client).tableName(b.tables.events())
+    private static DynamoDbEventStore eventStore(Builder b, String table) {
+        DynamoDbEventStore.Builder store = DynamoDbEventStore.builder(b.client).tableName(table)
                 .retryPolicy(b.retryPolicy).clock(b.clock);
         if (b.streams != null) {
             store.streamsClient(b.streams);
@@ -163,7 +165,7 @@ public final class DynamoDbEngines implements NexusEngines {
     }
 
     /** The event store this family sets, or null without an events table. */
-    DynamoDbEventStore eventStore() {
+    @Nullable DynamoDbEventStore eventStore() {
         return eventStore;
     }
 
@@ -176,14 +178,14 @@ public final class DynamoDbEngines implements NexusEngines {
     /** Options for {@link DynamoDbEngines}; setters validate as they go, {@link #build()} reports every gap at once. */
     public static final class Builder {
         private final DynamoDbClient client;
-        private DynamoDbStreamsClient streams;
-        private DynamoDbTables.Names tables;
+        private @Nullable DynamoDbStreamsClient streams;
+        private DynamoDbTables.@Nullable Names tables;
         private Clock clock = Clock.systemUTC();
         private ObjectMapper mapper = JacksonEventSerializer.defaultMapper();
         private RetryPolicy retryPolicy = RetryPolicy.custom().maxAttempts(8).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(5)).build();
         private Duration indexPollInterval = Duration.ofMillis(50);
-        private DynamoDbShardLeases leases;
+        private @Nullable DynamoDbShardLeases leases;
 
         private Builder(DynamoDbClient client) {
             this.client = Objects.requireNonNull(client, "client");

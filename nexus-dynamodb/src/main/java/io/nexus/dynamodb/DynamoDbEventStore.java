@@ -45,6 +45,9 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 
+import static io.nexus.dynamodb.internal.PortItems.attribute;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The event store on DynamoDB: one item per event, keyed by stream id and version, appended with
  * {@code TransactWriteItems} so a multi-event append is all or nothing.
@@ -81,7 +84,7 @@ public final class DynamoDbEventStore implements EventStore {
     private static final String COND_NEW = "attribute_not_exists(pk)";
 
     private final DynamoDbClient client;
-    private final DynamoDbStreamsClient streamsClient;
+    private final @Nullable DynamoDbStreamsClient streamsClient;
     private final String table;
     private final boolean consistentReads;
     private final int pageSize;
@@ -91,14 +94,14 @@ public final class DynamoDbEventStore implements EventStore {
     private final Clock clock;
     private final AwsCalls calls;
     private final LogIndex index;
-    private final DynamoDbLogIndexer indexOnRead;
+    private final @Nullable DynamoDbLogIndexer indexOnRead;
     /** The indexer running in this process, if the engine family registered one: subscriptions wake after it. */
-    private volatile DynamoDbLogIndexer localIndexer;
+    private volatile @Nullable DynamoDbLogIndexer localIndexer;
 
     private DynamoDbEventStore(Builder b) {
         this.client = b.client;
         this.streamsClient = b.streamsClient;
-        this.table = b.tableName;
+        this.table = Objects.requireNonNull(b.tableName, "tableName"); // build() has checked it
         this.consistentReads = b.consistentReads;
         this.pageSize = b.pageSize;
         this.maxEventItemBytes = b.maxEventItemBytes;
@@ -108,7 +111,7 @@ public final class DynamoDbEventStore implements EventStore {
         this.clock = b.clock;
         this.calls = new AwsCalls(b.retryPolicy, EventStoreUnavailableException::new);
         this.index = new LogIndex(client, table, calls);
-        this.indexOnRead = b.indexOnRead ? DynamoDbLogIndexer.builder(client, streamsClient).tableName(table)
+        this.indexOnRead = b.indexOnRead ? DynamoDbLogIndexer.builder(client, Objects.requireNonNull(streamsClient, "streamsClient")).tableName(table)
                 .name("index-on-read").clock(clock).retryPolicy(b.retryPolicy).build() : null;
     }
 
@@ -188,7 +191,7 @@ public final class DynamoDbEventStore implements EventStore {
         }
     }
 
-    private EventStoreUnavailableException lostRaces(String streamId, int attempts, SdkException cause) {
+    private EventStoreUnavailableException lostRaces(String streamId, int attempts, @Nullable SdkException cause) {
         return new EventStoreUnavailableException("The append to stream '" + streamId + "' lost " + attempts
                 + " races for the stream's head in table '" + table + "'; nothing was written. Retry later or "
                 + "reduce the number of concurrent writers of this stream.", cause, true);
@@ -254,7 +257,7 @@ public final class DynamoDbEventStore implements EventStore {
      * the batch repeats an earlier append at the expected position, {@code null} when none of its ids is
      * stored, and a {@link DuplicateEventIdException} otherwise.
      */
-    private AppendResult replayOrDuplicate(String streamId, ExpectedVersion expected, List<NewEvent> events, Head head) {
+    private @Nullable AppendResult replayOrDuplicate(String streamId, ExpectedVersion expected, List<NewEvent> events, @Nullable Head head) {
         if (head == null) {
             return null;
         }
@@ -349,15 +352,15 @@ public final class DynamoDbEventStore implements EventStore {
     private record Head(long version, String aggregateType, Instant lastTimestamp) {
     }
 
-    private Head readHead(String streamId) {
+    private @Nullable Head readHead(String streamId) {
         Map<String, AttributeValue> item = calls.call("read the head of stream '" + streamId + "'",
                 () -> client.getItem(b -> b.tableName(table).key(EventItems.key(streamId, 0)).consistentRead(true)))
                 .item();
         if (item == null || item.isEmpty()) {
             return null;
         }
-        return new Head(Long.parseLong(item.get(EventItems.HEAD_VERSION).n()), item.get(EventItems.HEAD_TYPE).s(),
-                EventItems.fromNanos(Long.parseLong(item.get(EventItems.HEAD_LAST_TS).n())));
+        return new Head(Long.parseLong(attribute(item, EventItems.HEAD_VERSION).n()), attribute(item, EventItems.HEAD_TYPE).s(),
+                EventItems.fromNanos(Long.parseLong(attribute(item, EventItems.HEAD_LAST_TS).n())));
     }
 
     private Map<UUID, Long> readGuards(String streamId, List<NewEvent> events) {
@@ -371,7 +374,7 @@ public final class DynamoDbEventStore implements EventStore {
         Map<UUID, Long> found = new HashMap<>();
         for (Map<String, AttributeValue> item : calls.batchGet("read event ids of stream '" + streamId + "'", client,
                 Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build()))) {
-            found.put(byKey.get(item.get(EventItems.PK).s()), Long.parseLong(item.get(EventItems.GUARD_VERSION).n()));
+            found.put(byKey.get(attribute(item, EventItems.PK).s()), Long.parseLong(attribute(item, EventItems.GUARD_VERSION).n()));
         }
         return found;
     }
@@ -404,7 +407,7 @@ public final class DynamoDbEventStore implements EventStore {
     }
 
     /** The events of {@code query}, or {@code null} when the last append read was only partly visible. */
-    private List<EventEnvelope> readOnce(StreamQuery query) {
+    private @Nullable List<EventEnvelope> readOnce(StreamQuery query) {
         List<EventEnvelope> out = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         long asOfNanos = query.asOf() == null ? Long.MAX_VALUE : EventItems.toNanos(query.asOf());
@@ -457,7 +460,7 @@ public final class DynamoDbEventStore implements EventStore {
         if (item == null || item.isEmpty()) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(Long.parseLong(item.get(EventItems.GUARD_VERSION).n()));
+        return OptionalLong.of(Long.parseLong(attribute(item, EventItems.GUARD_VERSION).n()));
     }
 
     /** {@inheritDoc} One strongly consistent {@code GetItem} of the stream head. */
@@ -582,8 +585,8 @@ public final class DynamoDbEventStore implements EventStore {
      */
     public static final class Builder {
         private final DynamoDbClient client;
-        private DynamoDbStreamsClient streamsClient;
-        private String tableName;
+        private @Nullable DynamoDbStreamsClient streamsClient;
+        private @Nullable String tableName;
         private boolean consistentReads = true;
         private int pageSize = 500;
         private int maxEventItemBytes = ItemSizes.MAX_ITEM_BYTES;

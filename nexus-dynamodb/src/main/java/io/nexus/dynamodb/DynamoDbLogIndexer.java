@@ -32,6 +32,9 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.UUID;
 
+import static io.nexus.dynamodb.internal.PortItems.attribute;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Builds the global log of a DynamoDB events table from its DynamoDB Stream: it reads the event items
  * appended, gives them the next positions in the order it reads them, and writes those positions to an
@@ -86,7 +89,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
     private volatile Clock clock;
 
     // Guarded by this.
-    private DynamoDbChangeCapture capture;
+    private @Nullable DynamoDbChangeCapture capture;
     private boolean holding;
     private long position;
     private long leaseUntil;
@@ -95,13 +98,13 @@ public final class DynamoDbLogIndexer implements NexusComponent {
     private int readsThisPass;
     private boolean fullRead;
 
-    private volatile Thread worker;
+    private volatile @Nullable Thread worker;
     private volatile boolean running;
 
     private DynamoDbLogIndexer(Builder b) {
         this.client = b.client;
         this.streams = b.streams;
-        this.table = b.tableName;
+        this.table = Objects.requireNonNull(b.tableName, "tableName"); // build() has checked it
         this.name = b.name;
         this.owner = b.owner;
         this.pollInterval = b.pollInterval;
@@ -259,7 +262,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
         try {
             while (true) {
                 readsThisPass = 0;
-                indexed += capture.pollOnce();
+                indexed += reader().pollOnce();
                 if (readsThisPass == 0) {
                     return indexed;
                 }
@@ -269,6 +272,11 @@ public final class DynamoDbLogIndexer implements NexusComponent {
         }
     }
 
+    /** The change-capture reader, which holding the lease has built. */
+    private DynamoDbChangeCapture reader() {
+        return Objects.requireNonNull(capture, "the reader of an indexer that holds the lease");
+    }
+
     /** One pass over the readable shards, if this indexer holds or can take the lease. */
     private synchronized int indexOnePass() {
         fullRead = false;
@@ -276,7 +284,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
             return 0;
         }
         try {
-            return capture.pollOnce();
+            return reader().pollOnce();
         } catch (LeaseLostException e) {
             return 0;
         }
@@ -385,7 +393,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
 
     private void adopt(Map<String, AttributeValue> tail) {
         dropCaptureHeld();
-        position = Long.parseLong(tail.get(LogIndex.POSITION).n());
+        position = Long.parseLong(attribute(tail, LogIndex.POSITION).n());
         checkpoints.clear();
         AttributeValue cp = tail.get(LogIndex.CHECKPOINTS);
         if (cp != null && cp.hasM()) {
@@ -395,7 +403,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
                 .shardRefreshInterval(Duration.ofSeconds(10))
                 .sink(new DynamoDbChangeCapture.Positions() {
                     @Override
-                    public ShardCheckpoint load(String reader, String shardId) {
+                    public @Nullable ShardCheckpoint load(String reader, String shardId) {
                         return decode(shardId, checkpoints.get(shardId));
                     }
 
@@ -491,7 +499,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
                 open = null;
                 extends_ = false;
             }
-            if (extends_) {
+            if (extends_ && open != null) {
                 open = new LogIndex.Span(open.streamId(), open.fromVersion(), open.count() + 1);
             } else {
                 if (open != null) {
@@ -535,7 +543,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
         return checkpoint.finished() ? sequence + "|" + Math.max(1, finishedAt) : sequence;
     }
 
-    private static ShardCheckpoint decode(String shardId, String value) {
+    private static @Nullable ShardCheckpoint decode(String shardId, @Nullable String value) {
         if (value == null) {
             return null;
         }
@@ -560,7 +568,7 @@ public final class DynamoDbLogIndexer implements NexusComponent {
     public static final class Builder {
         private final DynamoDbClient client;
         private final DynamoDbStreamsClient streams;
-        private String tableName;
+        private @Nullable String tableName;
         private String name = "dynamodb-log-indexer";
         private String owner = UUID.randomUUID().toString();
         private Duration pollInterval = Duration.ofMillis(50);

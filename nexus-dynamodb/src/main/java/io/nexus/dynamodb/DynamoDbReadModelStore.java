@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import static io.nexus.dynamodb.internal.PortItems.attribute;
+
 /**
  * One named {@link ReadModelStore} on DynamoDB, handed out by {@link DynamoDbReadModelStores#store}.
  *
@@ -162,9 +164,9 @@ public final class DynamoDbReadModelStore<V> implements ReadModelStore<V> {
     }
 
     private Versioned<V> toVersioned(Map<String, AttributeValue> item) {
-        String id = item.get("sk").s();
+        String id = attribute(item, "sk").s();
         try {
-            return new Versioned<>(id, mapper.readValue(item.get(DOC).s(), type), Long.parseLong(item.get(VERSION).n()));
+            return new Versioned<>(id, mapper.readValue(attribute(item, DOC).s(), type), Long.parseLong(attribute(item, VERSION).n()));
         } catch (JsonProcessingException e) {
             throw new DynamoDbAccessException("Read model '" + id + "' of store '" + name + "' does not read as "
                     + type.getName() + " (" + e.getOriginalMessage() + "); rebuild the store or fix the type.", e, false);

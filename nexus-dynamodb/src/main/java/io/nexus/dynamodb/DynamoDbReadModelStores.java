@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Key-value read-model stores by name on DynamoDB: every {@link DynamoDbReadModelStore} of an application
@@ -33,7 +34,7 @@ public final class DynamoDbReadModelStores implements ReadModelStores {
 
     private DynamoDbReadModelStores(Builder b) {
         this.client = b.client;
-        this.table = b.tableName;
+        this.table = Objects.requireNonNull(b.tableName, "tableName"); // build() has checked it
         this.mapper = b.mapper;
         this.retryPolicy = b.retryPolicy;
     }
@@ -66,7 +67,7 @@ public final class DynamoDbReadModelStores implements ReadModelStores {
     /** Options for {@link DynamoDbReadModelStores}; setters validate as they go. */
     public static final class Builder {
         private final DynamoDbClient client;
-        private String tableName;
+        private @Nullable String tableName;
         private ObjectMapper mapper = JacksonEventSerializer.defaultMapper();
         private RetryPolicy retryPolicy = RetryPolicy.custom().maxAttempts(8).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(5)).build();

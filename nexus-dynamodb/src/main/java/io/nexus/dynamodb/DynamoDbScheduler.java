@@ -22,6 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import static io.nexus.dynamodb.internal.PortItems.attribute;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The {@link Scheduler} (timer store) on DynamoDB: pending timers survive a restart of the application,
  * and each owner finds its due timers with one {@code Query} that reads only those.
@@ -58,7 +61,7 @@ public final class DynamoDbScheduler implements Scheduler {
 
     private DynamoDbScheduler(Builder b) {
         this.client = b.client;
-        this.table = b.tableName;
+        this.table = Objects.requireNonNull(b.tableName, "tableName"); // build() has checked it
         this.calls = new AwsCalls(b.retryPolicy, DynamoDbAccessException::new);
         this.queries = new Queries(client, calls);
         this.transactions = new Transactions(client, calls);
@@ -91,8 +94,8 @@ public final class DynamoDbScheduler implements Scheduler {
             if (pointer == null) {
                 putPointer.conditionExpression("attribute_not_exists(pk)");
             } else {
-                String oldSk = pointer.get(TIMER_KEY).s();
-                String oldData = pointer.get(DATA).s();
+                String oldSk = attribute(pointer, TIMER_KEY).s();
+                String oldData = attribute(pointer, DATA).s();
                 if (oldSk.equals(sk) && oldData.equals(timer.data())) {
                     return null;
                 }
@@ -127,7 +130,7 @@ public final class DynamoDbScheduler implements Scheduler {
             if (pointer == null || pointer.isEmpty()) {
                 return null;
             }
-            String sk = pointer.get(TIMER_KEY).s();
+            String sk = attribute(pointer, TIMER_KEY).s();
             return List.of(
                     TransactWriteItem.builder().delete(Delete.builder().tableName(table).key(pointerKey)
                             .conditionExpression("k = :k").expressionAttributeValues(Map.of(":k", AttributeValue.fromS(sk)))
@@ -168,7 +171,7 @@ public final class DynamoDbScheduler implements Scheduler {
         return toTimers(owner, queries.all("read the pending timers of '" + owner + "'", request));
     }
 
-    private Map<String, AttributeValue> getItem(Map<String, AttributeValue> key, ScheduledTimer timer) {
+    private @Nullable Map<String, AttributeValue> getItem(Map<String, AttributeValue> key, ScheduledTimer timer) {
         Map<String, AttributeValue> item = calls.call("read timer '" + timer.id() + "' of '" + timer.owner() + "'",
                 () -> client.getItem(b -> b.tableName(table).consistentRead(true).key(key))).item();
         return item == null || item.isEmpty() ? null : item;
@@ -177,7 +180,7 @@ public final class DynamoDbScheduler implements Scheduler {
     private static List<ScheduledTimer> toTimers(String owner, List<Map<String, AttributeValue>> items) {
         List<ScheduledTimer> out = new ArrayList<>(items.size());
         for (Map<String, AttributeValue> item : items) {
-            out.add(new ScheduledTimer(item.get(ID).s(), owner, PortItems.instant(item.get(DUE)), item.get(DATA).s()));
+            out.add(new ScheduledTimer(attribute(item, ID).s(), owner, PortItems.instant(attribute(item, DUE)), attribute(item, DATA).s()));
         }
         return List.copyOf(out);
     }
@@ -197,7 +200,7 @@ public final class DynamoDbScheduler implements Scheduler {
     /** Options for {@link DynamoDbScheduler}; setters validate as they go. */
     public static final class Builder {
         private final DynamoDbClient client;
-        private String tableName;
+        private @Nullable String tableName;
         private RetryPolicy retryPolicy = RetryPolicy.custom().maxAttempts(8).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(5)).build();
 

@@ -1,6 +1,7 @@
 package io.nexus.dynamodb;
 
 import io.nexus.core.retry.RetryPolicy;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.net.InetAddress;
@@ -98,7 +99,7 @@ public final class DynamoDbShardLeases {
     public static final class Builder {
         private final DynamoDbClient client;
         private final String tableName;
-        private String owner;
+        private @Nullable String owner;
         private Duration leaseDuration = Duration.ofSeconds(10);
         private RetryPolicy retryPolicy = RetryPolicy.custom().maxAttempts(8).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(5)).build();

@@ -25,6 +25,9 @@ import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
+import static io.nexus.dynamodb.internal.PortItems.attribute;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The snapshot store on DynamoDB: one item per aggregate in its own table ({@code pk} = stream id, see
  * {@link DynamoDbTables#snapshotsTable}), holding the latest snapshot.
@@ -55,7 +58,7 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
 
     private DynamoDbSnapshotStore(Builder b) {
         this.client = b.client;
-        this.table = b.tableName;
+        this.table = Objects.requireNonNull(b.tableName, "tableName"); // build() has checked it
         this.compressAbove = b.compressAbove;
         this.maxStateBytes = b.maxStateBytes;
         this.maxItemBytes = b.maxItemBytes;
@@ -124,10 +127,10 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
         if (item == null || item.isEmpty()) {
             return Optional.empty();
         }
-        byte[] stored = item.get(STATE).b().asByteArrayUnsafe();
-        byte[] state = Boolean.TRUE.equals(item.get(GZIP).bool()) ? gunzip(stored, streamId) : stored;
-        return Optional.of(new Snapshot(streamId, item.get(TYPE).s(), Long.parseLong(item.get(VERSION).n()),
-                Integer.parseInt(item.get(STATE_VERSION).n()), EventItems.fromNanos(Long.parseLong(item.get(CREATED).n())),
+        byte[] stored = attribute(item, STATE).b().asByteArrayUnsafe();
+        byte[] state = Boolean.TRUE.equals(attribute(item, GZIP).bool()) ? gunzip(stored, streamId) : stored;
+        return Optional.of(new Snapshot(streamId, attribute(item, TYPE).s(), Long.parseLong(attribute(item, VERSION).n()),
+                Integer.parseInt(attribute(item, STATE_VERSION).n()), EventItems.fromNanos(Long.parseLong(attribute(item, CREATED).n())),
                 EventPayload.ofBytes(state)));
     }
 
@@ -165,7 +168,7 @@ public final class DynamoDbSnapshotStore implements SnapshotStore {
     /** Options for {@link DynamoDbSnapshotStore}; setters validate as they go. */
     public static final class Builder {
         private final DynamoDbClient client;
-        private String tableName;
+        private @Nullable String tableName;
         private int compressAbove = 16 * 1024;
         private int maxStateBytes = 16 * 1024 * 1024;
         private int maxItemBytes = ItemSizes.MAX_ITEM_BYTES;

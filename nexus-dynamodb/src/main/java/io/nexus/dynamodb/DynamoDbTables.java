@@ -17,6 +17,7 @@ import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The table definitions Nexus uses on DynamoDB, as code: keys, Streams with
@@ -40,11 +41,12 @@ public final class DynamoDbTables {
      * @param audit       audit records of temporal queries ({@link DynamoDbAuditLog})
      * @param readModels  key-value read models of every named store ({@link DynamoDbReadModelStores})
      */
-    public record Names(String events, String snapshots, String checkpoints, String deadLetters, String timers,
-                        String audit, String readModels) {
+    public record Names(@Nullable String events, @Nullable String snapshots, @Nullable String checkpoints,
+                        @Nullable String deadLetters, @Nullable String timers, @Nullable String audit,
+                        @Nullable String readModels) {
 
         /** The tables of the write side and checkpoints only; the durable ports' tables are not used. */
-        public Names(String events, String snapshots, String checkpoints) {
+        public Names(@Nullable String events, @Nullable String snapshots, @Nullable String checkpoints) {
             this(events, snapshots, checkpoints, null, null, null, null);
         }
 

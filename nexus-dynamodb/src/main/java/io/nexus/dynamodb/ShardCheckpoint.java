@@ -1,6 +1,7 @@
 package io.nexus.dynamodb;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How far a change-capture reader got in one shard of a DynamoDB Stream.
@@ -13,7 +14,7 @@ import java.util.Objects;
  *             {@link io.nexus.core.checkpoint.ShardCheckpoints}.
  */
 @Deprecated
-public record ShardCheckpoint(String shardId, String sequenceNumber, boolean finished) {
+public record ShardCheckpoint(String shardId, @Nullable String sequenceNumber, boolean finished) {
 
     public ShardCheckpoint {
         Objects.requireNonNull(shardId, "shardId");

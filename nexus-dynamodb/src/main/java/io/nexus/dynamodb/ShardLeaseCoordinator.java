@@ -2,6 +2,8 @@ package io.nexus.dynamodb;
 
 import io.nexus.dynamodb.internal.AwsCalls;
 import io.nexus.dynamodb.internal.EventItems;
+import io.nexus.dynamodb.internal.PortItems;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -41,7 +44,7 @@ final class ShardLeaseCoordinator {
     static final String FINISHED = "fin";
 
     /** A lease item as last read. */
-    record Lease(String shardId, String owner, long counter, String sequence, boolean finished) {
+    record Lease(String shardId, String owner, long counter, @Nullable String sequence, boolean finished) {
     }
 
     /** What a tick changed for this process. */
@@ -99,7 +102,7 @@ final class ShardLeaseCoordinator {
     }
 
     /** The lease of a shard as last read, or null. */
-    Lease lease(String shardId) {
+    @Nullable Lease lease(String shardId) {
         return seen.get(shardId);
     }
 
@@ -166,14 +169,14 @@ final class ShardLeaseCoordinator {
             String busiest = null;
             for (Map.Entry<String, List<String>> e : live.entrySet()) {
                 if (!e.getKey().equals(owner()) && e.getValue().size() > target
-                        && (busiest == null || e.getValue().size() > live.get(busiest).size())) {
+                        && (busiest == null || e.getValue().size() > Objects.requireNonNull(live.get(busiest)).size())) {
                     busiest = e.getKey();
                 }
             }
             if (busiest == null) {
                 break;
             }
-            List<String> theirs = live.get(busiest);
+            List<String> theirs = Objects.requireNonNull(live.get(busiest), "a live owner's shards");
             String shard = theirs.remove(theirs.size() - 1);
             take(shard, busiest, taken);
         }
@@ -186,7 +189,7 @@ final class ShardLeaseCoordinator {
         return at != null && now - at[1] > settings.leaseDuration().toNanos();
     }
 
-    private void take(String shard, String victim, List<Lease> taken) {
+    private void take(String shard, @Nullable String victim, List<Lease> taken) {
         Lease before = seen.get(shard);
         Map<String, AttributeValue> values = new HashMap<>();
         String condition;
@@ -216,7 +219,7 @@ final class ShardLeaseCoordinator {
      *
      * @throws LeaseLostException if another process holds the lease now
      */
-    void checkpoint(String shardId, String sequence, boolean finished) {
+    void checkpoint(String shardId, @Nullable String sequence, boolean finished) {
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":fin", AttributeValue.fromBool(finished));
         String update = "SET #n = #n + :one, #fin = :fin";
@@ -318,7 +321,8 @@ final class ShardLeaseCoordinator {
         AttributeValue own = item.get(OWNER);
         AttributeValue seq = item.get(SEQUENCE);
         AttributeValue fin = item.get(FINISHED);
-        return new Lease(item.get("sk").s(), own == null ? "" : own.s(), Long.parseLong(item.get(COUNTER).n()),
+        return new Lease(PortItems.attribute(item, "sk").s(), own == null ? "" : own.s(),
+                Long.parseLong(PortItems.attribute(item, COUNTER).n()),
                 seq == null ? null : seq.s(), fin != null && Boolean.TRUE.equals(fin.bool()));
     }
 }

@@ -43,6 +43,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link SchemaRegistry} port on an AWS Glue Schema Registry, through the caller's AWS SDK v2
@@ -381,7 +382,7 @@ public final class GlueSchemaRegistry implements SchemaRegistry {
         return new SchemaVersion(subject, v.versionNumber().intValue(), definition, created, SchemaFingerprint.of(subject, definition));
     }
 
-    private <T> T call(String op, String subject, Supplier<T> action) {
+    private <T> T call(String op, @Nullable String subject, Supplier<T> action) {
         try {
             return action.get();
         } catch (EntityNotFoundException e) {
@@ -400,7 +401,7 @@ public final class GlueSchemaRegistry implements SchemaRegistry {
         } catch (SdkClientException e) {
             throw new SchemaRegistryUnavailableException(name, op, e);
         } catch (SdkException e) {
-            throw new SchemaRegistryException(name, op, 0, null, e.getMessage(), e);
+            throw new SchemaRegistryException(name, op, 0, null, Objects.toString(e.getMessage(), e.getClass().getSimpleName()), e);
         }
     }
 
@@ -414,7 +415,8 @@ public final class GlueSchemaRegistry implements SchemaRegistry {
     }
 
     private static String message(AwsServiceException e) {
-        return e.awsErrorDetails() != null && e.awsErrorDetails().errorMessage() != null ? e.awsErrorDetails().errorMessage() : e.getMessage();
+        String detail = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+        return detail != null ? detail : Objects.toString(e.getMessage(), e.getClass().getSimpleName());
     }
 
     private RegistryId registryId() {

@@ -1,6 +1,7 @@
 package io.nexus.kinesis;
 
 import io.nexus.core.NexusException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Kinesis could not do what the bus asked: a stream is missing or not active, requests kept failing
@@ -16,15 +17,15 @@ public final class KinesisBusException extends NexusException {
 
     private static final long serialVersionUID = 1L;
 
-    private final String kinesisStream;
+    private final @Nullable String kinesisStream;
 
-    public KinesisBusException(String kinesisStream, String message, Throwable cause, boolean transientFailure) {
+    public KinesisBusException(@Nullable String kinesisStream, String message, @Nullable Throwable cause, boolean transientFailure) {
         super(message, cause, transientFailure);
         this.kinesisStream = kinesisStream;
     }
 
-    /** The Kinesis stream the failed request went to. */
-    public String kinesisStream() {
+    /** The Kinesis stream the failed request went to, or {@code null} when the failure concerns no stream (a path without one). */
+    public @Nullable String kinesisStream() {
         return kinesisStream;
     }
 }

@@ -49,6 +49,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link EventBus} on Amazon Kinesis Data Streams: one Kinesis stream per {@link BusPath}, the
@@ -119,7 +120,7 @@ public final class KinesisEventBus implements EventBus {
     private final RetryPolicy readBackoff;
     private final DeadLetterQueue deadLetters;
     private final Clock clock;
-    private final MeterRegistry meterRegistry;
+    private final @Nullable MeterRegistry meterRegistry;
     private final Duration pollInterval;
     private final Duration maxPollInterval;
     private final Duration shardSyncInterval;
@@ -129,7 +130,7 @@ public final class KinesisEventBus implements EventBus {
     private final int maxRequestRecords;
     private final NexusMetrics metrics;
     private final Timing timing;
-    private final LeasedConsumerGroups leasedGroups;
+    private final @Nullable LeasedConsumerGroups leasedGroups;
     private final Map<String, Subscription> active = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -137,11 +138,12 @@ public final class KinesisEventBus implements EventBus {
         this.client = b.client;
         this.streams = new EnumMap<>(b.streams);
         this.routing = b.routing;
-        this.checkpoints = b.checkpoints;
+        // build() has set the defaults of the optional stores
+        this.checkpoints = Objects.requireNonNull(b.checkpoints, "checkpoints");
         this.publishRetry = b.publishRetry;
         this.consumerRetry = b.consumerRetry;
         this.readBackoff = b.readBackoff;
-        this.deadLetters = b.deadLetters;
+        this.deadLetters = Objects.requireNonNull(b.deadLetters, "deadLetters");
         this.clock = b.clock;
         this.meterRegistry = b.meterRegistry;
         this.pollInterval = b.pollInterval;
@@ -246,7 +248,8 @@ public final class KinesisEventBus implements EventBus {
             byPath.computeIfAbsent(path, p -> new ArrayList<>()).add(new Outgoing(key, data, size, now));
         }
         for (Map.Entry<BusPath, List<Outgoing>> entry : byPath.entrySet()) {
-            putAll(streams.get(entry.getKey()), entry.getValue());
+            // every path of the batch has a stream, checked above
+            putAll(Objects.requireNonNull(streams.get(entry.getKey())), entry.getValue());
         }
     }
 
@@ -426,8 +429,9 @@ public final class KinesisEventBus implements EventBus {
         }
         ResilientConsumer resilient = ResilientConsumer.builder(group, path, consumerId, consumer).deadLetters(deadLetters)
                 .retry(consumerRetry).clock(clock).meterRegistry(meterRegistry).build();
-        if (leasedGroups != null) {
-            return subscribeLeased(group, path, stream, consumerId, resilient);
+        LeasedConsumerGroups leased = leasedGroups;
+        if (leased != null) {
+            return subscribeLeased(leased, group, path, stream, consumerId, resilient);
         }
         ShardReader.Group subscription = new ShardReader.Group(new ShardReader.Settings(client, checkpoints, readBackoff,
                 pollInterval, maxPollInterval, shardSyncInterval, maxRecordsPerGet, metrics), group, stream, consumerId, resilient,
@@ -439,10 +443,10 @@ public final class KinesisEventBus implements EventBus {
         return resilient.asConsumerGroup(subscription);
     }
 
-    private ConsumerGroup subscribeLeased(String group, BusPath path, String stream, String consumerId,
+    private ConsumerGroup subscribeLeased(LeasedConsumerGroups leased, String group, BusPath path, String stream, String consumerId,
                                           ResilientConsumer resilient) {
-        leasedGroups.leaseTableName(group, stream);
-        KclGroup subscription = new KclGroup(leasedGroups, readBackoff, metrics, group, stream, resilient,
+        leased.leaseTableName(group, stream);
+        KclGroup subscription = new KclGroup(leased, readBackoff, metrics, group, stream, resilient,
                 () -> active.remove(consumerId));
         if (active.putIfAbsent(consumerId, subscription) != null) {
             throw alreadyConsuming(group, path, stream);
@@ -502,9 +506,9 @@ public final class KinesisEventBus implements EventBus {
         final String key;
         final byte[] data;
         final int size;
-        RetryPolicy.Backoff backoff;
+        RetryPolicy.@Nullable Backoff backoff;
         long notBefore;
-        String lastError;
+        @Nullable String lastError;
 
         Outgoing(String key, byte[] data, int size, long now) {
             this.key = key;
@@ -541,13 +545,13 @@ public final class KinesisEventBus implements EventBus {
         private final KinesisClient client;
         private final Map<BusPath, String> streams = new EnumMap<>(BusPath.class);
         private RoutingRule routing = RoutingRule.allPrimary();
-        private CheckpointStore checkpoints;
+        private @Nullable CheckpointStore checkpoints;
         private RetryPolicy publishRetry = RetryPolicy.custom().maxAttempts(10).initialDelay(Duration.ofMillis(50))
                 .maxDelay(Duration.ofSeconds(5)).jitter(0.5).build();
         private RetryPolicy consumerRetry = ResilientConsumer.defaultRetry();
         private RetryPolicy readBackoff = RetryPolicy.custom().initialDelay(Duration.ofMillis(10))
                 .maxDelay(Duration.ofSeconds(1)).jitter(0.5).build();
-        private DeadLetterQueue deadLetters;
+        private @Nullable DeadLetterQueue deadLetters;
         private Clock clock = Clock.systemUTC();
         private Duration pollInterval = Duration.ofMillis(250);
         private Duration maxPollInterval = Duration.ofMillis(400);
@@ -556,10 +560,10 @@ public final class KinesisEventBus implements EventBus {
         private int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
         private int maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
         private int maxRequestRecords = MAX_REQUEST_RECORDS;
-        private MeterRegistry meterRegistry;
+        private @Nullable MeterRegistry meterRegistry;
         private boolean verifyStreams = true;
         private Timing timing = Timing.SYSTEM;
-        private LeasedConsumerGroups leasedGroups;
+        private @Nullable LeasedConsumerGroups leasedGroups;
 
         private Builder(KinesisClient client) {
             this.client = Objects.requireNonNull(client, "client");

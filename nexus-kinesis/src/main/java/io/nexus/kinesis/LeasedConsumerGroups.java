@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Consumer groups that run in several processes at once, on the Kinesis Client Library 3.x: the shards of a
@@ -183,8 +184,8 @@ public final class LeasedConsumerGroups {
     public static final class Builder {
         private final KinesisAsyncClient kinesis;
         private final DynamoDbAsyncClient dynamoDb;
-        private CloudWatchAsyncClient cloudWatch;
-        private String workerId;
+        private @Nullable CloudWatchAsyncClient cloudWatch;
+        private @Nullable String workerId;
         private Duration failoverTime = Duration.ofSeconds(10);
         private Duration shardSyncInterval = Duration.ofSeconds(60);
         private Duration pollInterval = Duration.ofMillis(400);

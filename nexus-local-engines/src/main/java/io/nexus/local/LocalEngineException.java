@@ -1,5 +1,7 @@
 package io.nexus.local;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A local engine could not be started, installed or reached. Unchecked: a caller cannot recover other
  * than by fixing the machine (free memory, an npm on the {@code PATH}) and starting again.
@@ -14,7 +16,7 @@ public final class LocalEngineException extends RuntimeException {
     }
 
     /** With a message that names the engine and what to do, and the underlying failure. */
-    public LocalEngineException(String message, Throwable cause) {
+    public LocalEngineException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The three engines of a distributed Nexus system on this machine, started together: DynamoDB Local (event
@@ -65,7 +66,7 @@ public final class LocalEngines implements AutoCloseable {
         }
         LocalKinesis kinesis = join(bus);
         LocalOpenSearch node = join(search);
-        if (failure == null && kinesis != null && node != null) {
+        if (failure == null && dynamoDb != null && kinesis != null && node != null) {
             return new LocalEngines(dynamoDb, kinesis, node);
         }
         for (AutoCloseable started : new AutoCloseable[]{node, kinesis, dynamoDb}) {
@@ -75,7 +76,9 @@ public final class LocalEngines implements AutoCloseable {
             throw failure;
         }
         RuntimeException busFailure = failureOf(bus);
-        throw busFailure != null ? busFailure : failureOf(search);
+        RuntimeException searchFailure = failureOf(search);
+        throw busFailure != null ? busFailure : searchFailure != null ? searchFailure
+                : new LocalEngineException("an engine did not start, but none reported a failure");
     }
 
     /** DynamoDB Local. */
@@ -124,7 +127,7 @@ public final class LocalEngines implements AutoCloseable {
         thread.start();
     }
 
-    private static <T> T join(CompletableFuture<T> future) {
+    private static <T> @Nullable T join(CompletableFuture<T> future) {
         try {
             return future.join();
         } catch (CompletionException e) {
@@ -132,7 +135,7 @@ public final class LocalEngines implements AutoCloseable {
         }
     }
 
-    private static RuntimeException failureOf(CompletableFuture<?> future) {
+    private static @Nullable RuntimeException failureOf(CompletableFuture<?> future) {
         try {
             future.join();
             return null;
@@ -141,7 +144,7 @@ public final class LocalEngines implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(AutoCloseable engine, RuntimeException failure) {
+    private static void closeQuietly(@Nullable AutoCloseable engine, @Nullable RuntimeException failure) {
         if (engine == null) {
             return;
         }

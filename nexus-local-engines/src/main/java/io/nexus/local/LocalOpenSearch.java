@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A real single-node OpenSearch {@value #VERSION} cluster in this JVM, reached over HTTP on a free loopback
@@ -132,7 +133,7 @@ public final class LocalOpenSearch implements AutoCloseable {
 
     /** Configures a {@link LocalOpenSearch}. Not thread-safe. */
     public static final class Builder {
-        private Path home;
+        private @Nullable Path home;
         private boolean painless;
         private String clusterName = "nexus-local";
 

@@ -10,4 +10,7 @@
  * <p>For development, demos and whole-system tests, never for production: data lives in memory and dies
  * with the engine.
  */
+@NullMarked
 package io.nexus.local;
+
+import org.jspecify.annotations.NullMarked;

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A compiled OPA policy: the wasm module and, when the bundle has one, its data document. Read from what
@@ -19,7 +20,7 @@ import java.util.zip.GZIPInputStream;
  * @param wasm the wasm module's bytes
  * @param data the bundle's {@code data.json}, or {@code null} when it has none
  */
-public record OpaBundle(byte[] wasm, String data) {
+public record OpaBundle(byte[] wasm, @Nullable String data) {
 
     /**
      * Reads {@code bytes} as a gzipped tar bundle (when they start with the gzip magic) or a bare wasm module.
@@ -103,7 +104,7 @@ public record OpaBundle(byte[] wasm, String data) {
     }
 
     /** Writes a bundle the way {@code opa build} lays it out (tests, tools); {@code data} may be {@code null}. */
-    public static byte[] toTarGz(byte[] wasm, String data) {
+    public static byte[] toTarGz(byte[] wasm, @Nullable String data) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(out)) {
             entry(gz, "/policy.wasm", wasm);

@@ -24,6 +24,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Nexus policy rule that evaluates a compiled OPA policy ({@code opa build -t wasm}) with opa-java-wasm, on
@@ -53,10 +54,10 @@ public final class OpaPolicyEngine implements PolicyRule, AutoCloseable {
 
     private final String name;
     private final String entrypoint;
-    private final String dataOverride;
+    private final @Nullable String dataOverride;
     private final Function<PolicyRequest, ?> input;
     private final boolean compiled;
-    private final Path file;
+    private final @Nullable Path file;
     private final Supplier<OpaBundle> source;
     private final Clock clock;
     private final Duration reloadCheckInterval;
@@ -68,13 +69,13 @@ public final class OpaPolicyEngine implements PolicyRule, AutoCloseable {
     /** One loaded version of the policy and the instances made from it. */
     private final class Generation {
         final OpaBundle bundle;
-        final String data;
-        final FileTime modified;
+        final @Nullable String data;
+        final @Nullable FileTime modified;
         final long size;
         final BlockingQueue<OpaPolicy> idle = new LinkedBlockingQueue<>();
         final Semaphore permits;
 
-        Generation(OpaBundle bundle, FileTime modified, long size) {
+        Generation(OpaBundle bundle, @Nullable FileTime modified, long size) {
             this.bundle = bundle;
             this.data = dataOverride != null ? dataOverride : bundle.data();
             this.modified = modified;
@@ -102,7 +103,7 @@ public final class OpaPolicyEngine implements PolicyRule, AutoCloseable {
 
     private OpaPolicyEngine(Builder b) {
         this.name = b.name;
-        this.entrypoint = b.entrypoint;
+        this.entrypoint = Objects.requireNonNull(b.entrypoint, "entrypoint"); // build() has checked it
         this.dataOverride = b.data;
         this.input = b.input;
         this.compiled = b.compiled;
@@ -218,7 +219,7 @@ public final class OpaPolicyEngine implements PolicyRule, AutoCloseable {
 
     private Generation load() {
         OpaBundle bundle = source.get();
-        FileTime modified = null;
+        @Nullable FileTime modified = null;
         long size = -1;
         if (file != null) {
             try {
@@ -281,18 +282,18 @@ public final class OpaPolicyEngine implements PolicyRule, AutoCloseable {
 
     /** Configures an {@link OpaPolicyEngine}; each setter checks its value. */
     public static final class Builder {
-        private final Path file;
+        private final @Nullable Path file;
         private final Supplier<OpaBundle> source;
         private String name = "opa";
-        private String entrypoint;
-        private String data;
+        private @Nullable String entrypoint;
+        private @Nullable String data;
         private Function<PolicyRequest, ?> input = PolicyDocuments::toTree;
         private boolean compiled = true;
         private Clock clock = Clock.systemUTC();
         private Duration reloadCheckInterval = Duration.ofSeconds(5);
         private int poolSize = Runtime.getRuntime().availableProcessors();
 
-        private Builder(Path file, Supplier<OpaBundle> source) {
+        private Builder(@Nullable Path file, Supplier<OpaBundle> source) {
             this.file = file;
             this.source = source;
         }

@@ -1,6 +1,7 @@
 package io.nexus.opensearch;
 
 import io.nexus.core.event.EventEnvelope;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns one event into the next state of a document: the user's half of an {@link OpenSearchProjection}.
@@ -18,5 +19,5 @@ public interface DocumentMapper<D> {
      * @param envelope the event's envelope
      * @return the document after the event; {@code null} deletes the document
      */
-    D apply(D current, Object event, EventEnvelope envelope);
+    @Nullable D apply(@Nullable D current, Object event, EventEnvelope envelope);
 }

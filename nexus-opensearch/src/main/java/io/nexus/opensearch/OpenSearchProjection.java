@@ -184,23 +184,27 @@ public final class OpenSearchProjection<D> implements Projection {
         long[] written = {0};
         try {
             LogTracker.replay(log, 0, batchSize, page -> {
-                Map<String, Versioned<D>> touched = new LinkedHashMap<>();
+                Map<String, OpenSearchReadModel.Write<D>> touched = new LinkedHashMap<>();
                 for (EventEnvelope envelope : page) {
                     done[0]++;
                     if (!eventTypes.contains(envelope.eventType())) {
                         continue;
                     }
                     String id = documentId.apply(envelope);
-                    Versioned<D> current = touched.containsKey(id) ? touched.get(id) : rebuild.get(id).orElse(null);
-                    if (current != null && current.version() >= envelope.version()) {
+                    // the document as this rebuild left it so far (a null document: deleted), else as stored
+                    OpenSearchReadModel.Write<D> pending = touched.get(id);
+                    Optional<Versioned<D>> stored = pending == null ? rebuild.get(id) : Optional.empty();
+                    long version = pending != null ? pending.version() : stored.map(Versioned::version).orElse(0L);
+                    D document = pending != null ? pending.document() : stored.map(Versioned::document).orElse(null);
+                    if (version >= envelope.version()) {
                         continue;
                     }
                     io.nexus.core.serialization.DecodedEvent decoded = codec.decodeWithEnvelope(envelope);
-                    D next = mapper.apply(current == null ? null : current.document(), decoded.event(), decoded.envelope());
-                    touched.put(id, new Versioned<>(id, envelope.version(), next));
+                    D next = mapper.apply(document, decoded.event(), decoded.envelope());
+                    touched.put(id, new OpenSearchReadModel.Write<>(id, envelope.version(), next));
                 }
                 List<OpenSearchReadModel.Write<D>> writes = new ArrayList<>(touched.size());
-                touched.values().forEach(v -> writes.add(new OpenSearchReadModel.Write<>(v.id(), v.version(), v.document())));
+                writes.addAll(touched.values());
                 OpenSearchReadModel.BulkResult result = rebuild.bulk(writes);
                 if (!result.rejected().isEmpty()) {
                     throw new DocumentRejectedException(rebuild.index(), String.join(",", result.rejected().keySet()),

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A searchable read model: documents of one type in an OpenSearch index reached through an alias, each
@@ -51,7 +52,7 @@ public final class OpenSearchReadModel<D> {
     private final Class<D> type;
     private final ObjectMapper mapper;
     private final String mappingJson;
-    private final String settingsJson;
+    private final @Nullable String settingsJson;
     private final ObservationRegistry observations;
 
     private OpenSearchReadModel(Builder<D> b) {
@@ -146,7 +147,7 @@ public final class OpenSearchReadModel<D> {
     }
 
     /** One write of a bulk request: a document at a version, or a deletion when {@code document} is null. */
-    public record Write<D>(String id, long version, D document) {
+    public record Write<D>(String id, long version, @Nullable D document) {
         public Write {
             Objects.requireNonNull(id, "id");
             requireVersion(version);
@@ -402,7 +403,7 @@ public final class OpenSearchReadModel<D> {
 
     private enum Outcome { WRITTEN, STALE }
 
-    private Outcome write(String operation, String method, String path, String json, String index, String id) {
+    private Outcome write(String operation, String method, String path, @Nullable String json, String index, String id) {
         Reply reply = exchange(operation, method, path, json == null ? null : Body.from(json.getBytes(StandardCharsets.UTF_8), "application/json"));
         int status = reply.status();
         if (status == 200 || status == 201 || (status == 404 && "DELETE".equals(method))) {
@@ -424,7 +425,7 @@ public final class OpenSearchReadModel<D> {
      * One request, observed as {@code operation} ({@link NexusObservation#REMOTE_CALL}, outcome the HTTP status or the
      * failure); an HTTP error status is a reply here, whichever way the transport reports it.
      */
-    private Reply exchange(String operation, String method, String path, Body body) {
+    private Reply exchange(String operation, String method, String path, @Nullable Body body) {
         Observation observation = NexusObservation.remoteCall(SYSTEM, operation, observations);
         if (observation.isNoop()) {
             return exchange(method, path, body);
@@ -445,7 +446,7 @@ public final class OpenSearchReadModel<D> {
         }
     }
 
-    private Reply exchange(String method, String path, Body body) {
+    private Reply exchange(String method, String path, @Nullable Body body) {
         try (Response response = http.execute(request(method, path, body))) {
             return new Reply(response.getStatus(), response.getBody().map(Body::bodyAsString).orElse(""));
         } catch (org.opensearch.client.transport.httpclient5.ResponseException e) {
@@ -459,7 +460,8 @@ public final class OpenSearchReadModel<D> {
         }
     }
 
-    private JsonNode call(String operation, String method, String path, Body body, int... tolerated) {
+    /** The answer's body; a {@code tolerated} status answers with its body, or a missing node when it has none. */
+    private JsonNode call(String operation, String method, String path, @Nullable Body body, int... tolerated) {
         Reply reply = exchange(operation, method, path, body);
         int status = reply.status();
         String text = reply.text();
@@ -469,7 +471,7 @@ public final class OpenSearchReadModel<D> {
             }
             for (int t : tolerated) {
                 if (status == t) {
-                    return text.isEmpty() ? null : mapper.readTree(text);
+                    return text.isEmpty() ? mapper.missingNode() : mapper.readTree(text);
                 }
             }
         } catch (IOException e) {
@@ -481,11 +483,11 @@ public final class OpenSearchReadModel<D> {
         throw new DocumentRejectedException(alias, path, method + " answered " + status + ": " + text);
     }
 
-    private int status(String operation, String method, String path, Body body) {
+    private int status(String operation, String method, String path, @Nullable Body body) {
         return exchange(operation, method, path, body).status();
     }
 
-    private static org.opensearch.client.opensearch.generic.Request request(String method, String path, Body body) {
+    private static org.opensearch.client.opensearch.generic.Request request(String method, String path, @Nullable Body body) {
         Requests.JsonBodyBuilder builder = Requests.builder().method(method).endpoint(path);
         return (body == null ? builder : builder.body(body)).build();
     }
@@ -547,7 +549,7 @@ public final class OpenSearchReadModel<D> {
         private final Class<D> type;
         private ObjectMapper mapper = JacksonEventSerializer.defaultMapper();
         private String mappingJson = "{\"dynamic\": true}";
-        private String settingsJson;
+        private @Nullable String settingsJson;
         private ObservationRegistry observations = ObservationRegistry.NOOP;
 
         private Builder(OpenSearchClient client, String alias, Class<D> type) {

@@ -1,6 +1,7 @@
 package io.nexus.opensearch;
 
 import io.nexus.core.NexusException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * OpenSearch could not be reached or answered with a server-side error. Transient: the projection
@@ -10,7 +11,7 @@ public class OpenSearchUnavailableException extends NexusException {
 
     private static final long serialVersionUID = 1L;
 
-    public OpenSearchUnavailableException(String message, Throwable cause) {
+    public OpenSearchUnavailableException(String message, @Nullable Throwable cause) {
         super(message, cause, true);
     }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A read-model query: exact-value filters, an optional full-text match, sorting and paging. Immutable;
@@ -23,7 +24,7 @@ import java.util.Objects;
  * @param size        the page size, 0..10,000
  * @param highlight   whether to return highlighted fragments for the text match
  */
-public record Query(Map<String, Object> filters, String text, List<String> textFields, String sortField, boolean ascending,
+public record Query(Map<String, Object> filters, @Nullable String text, List<String> textFields, @Nullable String sortField, boolean ascending,
                     int from, int size, boolean highlight) {
 
     public Query {

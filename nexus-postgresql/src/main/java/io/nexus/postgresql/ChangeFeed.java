@@ -151,7 +151,7 @@ final class ChangeFeed implements AutoCloseable {
             if (events.isEmpty()) {
                 return;
             }
-            deliver(events, page.transactions());
+            deliver(events, page.feedTransactions());
             synchronized (lock) {
                 cursor = events.get(events.size() - 1).globalPosition();
             }

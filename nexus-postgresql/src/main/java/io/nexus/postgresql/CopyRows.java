@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+import java.util.Objects;
 
 /**
  * The rows of one append in PostgreSQL's binary {@code COPY} format, for the columns of {@link #COLUMNS}: no
@@ -66,7 +68,7 @@ final class CopyRows {
         byte[] stream = streamId.getBytes(StandardCharsets.UTF_8);
         byte[] type = aggregateType.getBytes(StandardCharsets.UTF_8);
         String lastEventType = null;
-        byte[] eventType = null;
+        byte @Nullable [] eventType = null;
         for (int i = 0; i < events.size(); i++) {
             NewEvent event = events.get(i);
             rows.putShort(FIELDS);
@@ -83,7 +85,7 @@ final class CopyRows {
                 lastEventType = event.eventType();
                 eventType = lastEventType.getBytes(StandardCharsets.UTF_8);
             }
-            rows.putField(eventType);
+            rows.putField(Objects.requireNonNull(eventType, "the first event sets it"));
             rows.putInt(4);
             rows.putInt(event.schemaVersion());
             rows.putLongField(recordedAtMicros);
@@ -117,7 +119,7 @@ final class CopyRows {
         return length;
     }
 
-    private void putText(String value) {
+    private void putText(@Nullable String value) {
         if (value == null) {
             putInt(-1);
         } else {

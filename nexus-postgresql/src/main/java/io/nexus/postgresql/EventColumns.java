@@ -18,6 +18,7 @@ import java.sql.Types;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The columns of a whole {@link EventEnvelope} kept outside the event log (dead letters, parked events),
@@ -98,7 +99,7 @@ final class EventColumns {
      * Metadata as a JSON object, or {@code null} when there is none (most events: no jsonb to store or parse).
      * Written with Jackson's streaming generator: a flat map of strings needs no data binding.
      */
-    static String metadataJson(Map<String, String> metadata) {
+    static @Nullable String metadataJson(Map<String, String> metadata) {
         if (metadata.isEmpty()) {
             return null;
         }
@@ -142,7 +143,7 @@ final class EventColumns {
         }
     }
 
-    private static IllegalStateException notStrings(String json, IOException cause) {
+    private static IllegalStateException notStrings(String json, @Nullable IOException cause) {
         return new IllegalStateException("stored metadata is not a JSON object of strings: " + json, cause);
     }
 }

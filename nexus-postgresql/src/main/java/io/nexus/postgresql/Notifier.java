@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sends {@code NOTIFY} for committed appends, off the appending threads: one sender, started on the first
@@ -24,7 +25,7 @@ final class Notifier implements AutoCloseable {
     private final Object lock = new Object();
     private boolean pending;
     private boolean closed;
-    private Thread thread;
+    private @Nullable Thread thread;
 
     Notifier(DataSource dataSource, String channel) {
         this.dataSource = dataSource;

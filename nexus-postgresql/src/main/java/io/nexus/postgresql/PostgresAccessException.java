@@ -1,6 +1,7 @@
 package io.nexus.postgresql;
 
 import io.nexus.core.NexusException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * PostgreSQL failed a request of a snapshot, checkpoint, dead-letter, read-model, audit or timer store,
@@ -14,7 +15,7 @@ public class PostgresAccessException extends NexusException {
 
     private static final long serialVersionUID = 1L;
 
-    public PostgresAccessException(String message, Throwable cause, boolean transientFailure) {
+    public PostgresAccessException(String message, @Nullable Throwable cause, boolean transientFailure) {
         super(message, cause, transientFailure);
     }
 }

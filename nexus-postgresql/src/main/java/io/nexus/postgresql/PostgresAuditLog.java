@@ -113,12 +113,12 @@ public final class PostgresAuditLog implements AuditLog {
                 try (ResultSet rs = statement.executeQuery()) {
                     List<AuditRecord> newestFirst = new ArrayList<>();
                     while (rs.next()) {
-                        String outcome = rs.getString(7);
-                        long duration = rs.getLong(9);
-                        Duration took = rs.wasNull() ? null : Duration.ofNanos(duration);
+                        // written for every record
+                        String outcome = Objects.requireNonNull(rs.getString(7), "outcome");
+                        Duration took = Duration.ofNanos(rs.getLong(9));
                         newestFirst.add(new AuditRecord(Jdbc.fromEpochNanos(rs.getLong(1)), rs.getString(2),
                                 principal(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
-                                outcome == null ? null : AuditRecord.Outcome.valueOf(outcome), rs.getString(8), took,
+                                AuditRecord.Outcome.valueOf(outcome), rs.getString(8), took,
                                 rs.getString(10), rs.getString(11), reasons(rs.getString(12))));
                     }
                     Collections.reverse(newestFirst);

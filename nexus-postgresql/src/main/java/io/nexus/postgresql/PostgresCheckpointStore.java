@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The checkpoint store on PostgreSQL: one row per consumer and partition in {@code <schema>.checkpoints},
@@ -131,8 +132,8 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     /** Options for {@link PostgresCheckpointStore}; each may be set once. */
     public static final class Builder {
         private final StoreSettings settings;
-        private Clock clock;
-        private Boolean waitForFlush;
+        private @Nullable Clock clock;
+        private @Nullable Boolean waitForFlush;
 
         private Builder(DataSource dataSource) {
             this.settings = new StoreSettings(dataSource);

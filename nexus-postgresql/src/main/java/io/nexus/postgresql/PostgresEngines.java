@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The PostgreSQL engine family: one call sets on a {@link Nexus.Builder} every durable port, all in one
@@ -40,7 +41,7 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
     public static final int DEFAULT_POOL_SIZE = 16;
 
     private final DataSource dataSource;
-    private final HikariDataSource ownedPool;
+    private final @Nullable HikariDataSource ownedPool;
     private final String schema;
     private final PostgresEventStore eventStore;
     private final PostgresSnapshotStore snapshotStore;
@@ -50,24 +51,26 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
     private final PostgresAuditLog auditLog;
     private final PostgresReadModelStores readModels;
 
-    private PostgresEngines(Builder b, DataSource dataSource, HikariDataSource ownedPool) {
+    private PostgresEngines(Builder b, DataSource dataSource, @Nullable HikariDataSource ownedPool) {
         this.dataSource = dataSource;
         this.ownedPool = ownedPool;
-        this.schema = b.schema;
+        // build() has set the defaults
+        this.schema = Objects.requireNonNull(b.schema, "schema");
+        Clock clock = Objects.requireNonNull(b.clock, "clock");
         ObservationRegistry o = b.observations;
-        PostgresEventStore.Builder events = PostgresEventStore.builder(dataSource).schema(schema).clock(b.clock)
+        PostgresEventStore.Builder events = PostgresEventStore.builder(dataSource).schema(schema).clock(clock)
                 .createSchema(false).observationRegistry(o);
         if (b.eventStore != null) {
             b.eventStore.accept(events);
         }
         this.eventStore = events.build();
         this.snapshotStore = PostgresSnapshotStore.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
-        this.checkpoints = PostgresCheckpointStore.builder(dataSource).schema(schema).clock(b.clock).createSchema(false)
+        this.checkpoints = PostgresCheckpointStore.builder(dataSource).schema(schema).clock(clock).createSchema(false)
                 .observationRegistry(o).build();
         this.deadLetters = PostgresDeadLetterQueue.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
         this.timers = PostgresScheduler.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
         this.auditLog = PostgresAuditLog.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
-        this.readModels = PostgresReadModelStores.builder(dataSource).schema(schema).objectMapper(b.mapper)
+        this.readModels = PostgresReadModelStores.builder(dataSource).schema(schema).objectMapper(Objects.requireNonNull(b.mapper, "mapper"))
                 .createSchema(false).observationRegistry(o).build();
     }
 
@@ -84,7 +87,7 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
      * @param password the password; may be null
      * @throws IllegalArgumentException if the URL is not a PostgreSQL JDBC URL
      */
-    public static Builder builder(String jdbcUrl, String user, String password) {
+    public static Builder builder(String jdbcUrl, @Nullable String user, @Nullable String password) {
         if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("jdbcUrl must start with 'jdbc:postgresql:', but was '" + jdbcUrl + "'");
         }
@@ -131,20 +134,21 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
 
     /** Options for {@link PostgresEngines}; each may be set once. */
     public static final class Builder {
-        private final DataSource dataSource;
-        private final String jdbcUrl;
-        private final String user;
-        private final String password;
-        private String schema;
-        private Clock clock;
-        private ObjectMapper mapper;
-        private Integer poolSize;
-        private Boolean createSchema;
-        private Consumer<PostgresEventStore.Builder> eventStore;
+        /** The caller's pool, or null when the builder creates one on {@code jdbcUrl}: exactly one is set. */
+        private final @Nullable DataSource dataSource;
+        private final @Nullable String jdbcUrl;
+        private final @Nullable String user;
+        private final @Nullable String password;
+        private @Nullable String schema;
+        private @Nullable Clock clock;
+        private @Nullable ObjectMapper mapper;
+        private @Nullable Integer poolSize;
+        private @Nullable Boolean createSchema;
+        private @Nullable Consumer<PostgresEventStore.Builder> eventStore;
         private ObservationRegistry observations = ObservationRegistry.NOOP;
         private boolean observationsSet;
 
-        private Builder(DataSource dataSource, String jdbcUrl, String user, String password) {
+        private Builder(@Nullable DataSource dataSource, @Nullable String jdbcUrl, @Nullable String user, @Nullable String password) {
             this.dataSource = dataSource;
             this.jdbcUrl = jdbcUrl;
             this.user = user;
@@ -237,8 +241,8 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
             if (mapper == null) {
                 mapper = JacksonEventSerializer.defaultMapper();
             }
-            HikariDataSource pool = jdbcUrl == null ? null : pool();
-            DataSource connections = pool == null ? dataSource : pool;
+            HikariDataSource pool = jdbcUrl == null ? null : pool(jdbcUrl);
+            DataSource connections = pool != null ? pool : Objects.requireNonNull(dataSource, "dataSource");
             try {
                 if (createSchema == null || createSchema) {
                     PostgresSchema.migrate(connections, schema);
@@ -252,7 +256,7 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
             }
         }
 
-        private HikariDataSource pool() {
+        private HikariDataSource pool(String jdbcUrl) {
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(jdbcUrl);
             if (user != null) {

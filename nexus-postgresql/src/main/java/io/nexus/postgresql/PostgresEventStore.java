@@ -49,6 +49,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The event store on PostgreSQL: streams, the global log and change capture in one table.
@@ -113,9 +114,9 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private final int maxEventSize;
     private final Duration visibilityTimeout;
     private final ChangeFeed feed;
-    private final Notifier notifier;
+    private final @Nullable Notifier notifier;
     private final ReadAhead readAhead;
-    private final Consumer<String> beforeCommit;
+    private final @Nullable Consumer<String> beforeCommit;
 
     private final String headSql;
     private final String appendSql;
@@ -140,10 +141,11 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private PostgresEventStore(Builder b) {
         this.dataSource = b.dataSource;
         this.observations = b.observations == null ? ObservationRegistry.NOOP : b.observations;
-        this.schema = b.schema;
-        this.clock = b.clock;
+        // build() has set the defaults
+        this.schema = Objects.requireNonNull(b.schema, "schema");
+        this.clock = Objects.requireNonNull(b.clock, "clock");
         this.maxEventSize = b.maxEventSize;
-        this.visibilityTimeout = b.visibilityTimeout;
+        this.visibilityTimeout = Objects.requireNonNull(b.visibilityTimeout, "visibilityTimeout");
         this.beforeCommit = b.beforeCommit;
         this.copyThreshold = b.copyThreshold;
         // The test hook runs per append and transaction; appends under it are never grouped.
@@ -174,7 +176,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         horizonPastSql = "SELECT pg_snapshot_xmin(pg_current_snapshot()) > ?::text::xid8";
         versionOfSql = "SELECT version FROM " + t + " WHERE stream_id = ? AND event_id = ?";
         this.notifier = b.notifications ? new Notifier(dataSource, channel(schema)) : null;
-        this.feed = new ChangeFeed(this, dataSource, channel(schema), b.pollInterval);
+        this.feed = new ChangeFeed(this, dataSource, channel(schema), Objects.requireNonNull(b.pollInterval, "pollInterval"));
         this.readAhead = new ReadAhead(this::readAllNow, "nexus-postgres-read-ahead-" + schema);
     }
 
@@ -296,7 +298,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             if (append.failure != null) {
                 throw append.failure;
             }
-            return append.result;
+            // a grouped append ends with its result or its failure
+            return Objects.requireNonNull(append.result, "the result of a grouped append that did not fail");
         }
     }
 
@@ -446,8 +449,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         final ExpectedVersion expected;
         final List<NewEvent> events;
         final Thread thread = Thread.currentThread();
-        AppendResult result;
-        RuntimeException failure;
+        @Nullable AppendResult result;
+        @Nullable RuntimeException failure;
         boolean done;
 
         GroupedAppend(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events) {
@@ -474,7 +477,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private Outcome tryAppend(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events)
             throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            boolean hook = beforeCommit != null;
+            Consumer<String> hookAction = beforeCommit;
+            boolean hook = hookAction != null;
             boolean copy = events.size() >= copyThreshold && connection.isWrapperFor(PGConnection.class);
             boolean transaction = hook || copy;
             connection.setAutoCommit(!transaction);
@@ -484,7 +488,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 long head;
                 String headType;
                 long firstPosition = 0;
-                Instant recordedAt = null;
+                @Nullable Instant recordedAt = null;
                 long txId = 0;
                 try (PreparedStatement statement = connection.prepareStatement(copy ? claimSql : appendSql)) {
                     if (copy) {
@@ -508,11 +512,11 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 }
                 if (copy && "ok".equals(outcome)) {
                     copyRows(connection, CopyRows.of(events, streamId, aggregateType, head, firstPosition, txId,
-                            postgresMicros(recordedAt)));
+                            postgresMicros(Objects.requireNonNull(recordedAt, "recorded_at of an accepted append"))));
                 }
                 if (transaction) {
-                    if (hook) {
-                        beforeCommit.accept(streamId);
+                    if (hookAction != null) {
+                        hookAction.accept(streamId);
                     }
                     connection.commit();
                 }
@@ -529,7 +533,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 List<EventEnvelope> stored = new ArrayList<>(events.size());
                 for (int i = 0; i < events.size(); i++) {
                     stored.add(EventEnvelope.stored(events.get(i), streamId, aggregateType, head + 1 + i,
-                            firstPosition + i, recordedAt));
+                            firstPosition + i, Objects.requireNonNull(recordedAt, "recorded_at of an accepted append")));
                 }
                 return new Outcome(new AppendResult(streamId, head + events.size(), stored, false));
             } catch (SQLException e) {
@@ -579,7 +583,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         return new ConcurrencyConflictException(streamId, expected, actual);
     }
 
-    private Head head(Connection connection, String streamId) throws SQLException {
+    private @Nullable Head head(Connection connection, String streamId) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(headSql)) {
             statement.setString(1, streamId);
             try (ResultSet rs = statement.executeQuery()) {
@@ -659,7 +663,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
      *
      * @throws DuplicateEventIdException when some id is stored, but not as this batch at that position
      */
-    private AppendResult idempotentReplay(Connection connection, String streamId, ExpectedVersion expected,
+    private @Nullable AppendResult idempotentReplay(Connection connection, String streamId, ExpectedVersion expected,
                                           List<NewEvent> batch) throws SQLException {
         Map<UUID, Long> stored = new HashMap<>();
         UUID[] ids = batch.stream().map(NewEvent::eventId).toArray(UUID[]::new);
@@ -685,6 +689,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                     throw new DuplicateEventIdException(streamId, id, "is already stored at version " + stored.get(id));
                 }
             }
+            throw new IllegalStateException("stream '" + streamId + "' holds event ids " + stored.keySet()
+                    + " that the batch does not have");
         }
         boolean samePosition = expected instanceof ExpectedVersion.Exact exact ? exact.version() == first - 1
                 : expected == ExpectedVersion.any();
@@ -994,7 +1000,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         }
     }
 
-    private static String violatedConstraint(SQLException e) {
+    private static @Nullable String violatedConstraint(SQLException e) {
         if (e instanceof PSQLException psql && "23505".equals(e.getSQLState())) {
             ServerErrorMessage message = psql.getServerErrorMessage();
             return message == null ? null : message.getConstraint();
@@ -1032,34 +1038,39 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private record Head(long version, String aggregateType) {
     }
 
-    private record Outcome(AppendResult result) {
+    private record Outcome(@Nullable AppendResult result) {
     }
 
     /**
      * A page of the global log: the safe events, the transaction of each (null unless read for the feed), and
      * the transaction id of the first committed row held back after them (null when none was).
      */
-    record Page(List<EventEnvelope> events, List<String> transactions, String heldBackBy) {
+    record Page(List<EventEnvelope> events, @Nullable List<String> transactions, @Nullable String heldBackBy) {
+
+        /** The transaction id of each event: a page read for the feed has them. */
+        List<String> feedTransactions() {
+            return Objects.requireNonNull(transactions, "the transactions of a page read for the feed");
+        }
     }
 
     /** Options for {@link PostgresEventStore}; each may be set once. */
     public static final class Builder {
         private final DataSource dataSource;
-        private String schema;
-        private Clock clock;
-        private Integer maxEventSizeSet;
+        private @Nullable String schema;
+        private @Nullable Clock clock;
+        private @Nullable Integer maxEventSizeSet;
         private int maxEventSize = DEFAULT_MAX_EVENT_SIZE;
-        private Duration pollInterval;
-        private Duration visibilityTimeout;
-        private Boolean notificationsSet;
+        private @Nullable Duration pollInterval;
+        private @Nullable Duration visibilityTimeout;
+        private @Nullable Boolean notificationsSet;
         private boolean notifications = true;
-        private Boolean createSchemaSet;
+        private @Nullable Boolean createSchemaSet;
         private boolean createSchema = true;
-        private Consumer<String> beforeCommit;
+        private @Nullable Consumer<String> beforeCommit;
         private int copyThreshold = DEFAULT_COPY_THRESHOLD;
-        private Boolean groupCommitSet;
+        private @Nullable Boolean groupCommitSet;
         private boolean groupCommit = true;
-        private ObservationRegistry observations;
+        private @Nullable ObservationRegistry observations;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");

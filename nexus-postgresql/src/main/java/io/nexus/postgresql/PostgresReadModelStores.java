@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Read-model stores by name on PostgreSQL: every store shares {@code <schema>.read_models}, keyed by store name
@@ -54,7 +55,7 @@ public final class PostgresReadModelStores implements ReadModelStores {
     /** Options for {@link PostgresReadModelStores}; each may be set once. */
     public static final class Builder {
         private final StoreSettings settings;
-        private ObjectMapper json;
+        private @Nullable ObjectMapper json;
 
         private Builder(DataSource dataSource) {
             this.settings = new StoreSettings(dataSource);

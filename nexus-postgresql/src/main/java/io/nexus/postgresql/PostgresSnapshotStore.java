@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The snapshot store on PostgreSQL: one row per stream in {@code <schema>.snapshots}, replaced only by a higher
@@ -105,7 +106,7 @@ public final class PostgresSnapshotStore implements SnapshotStore {
     /** Options for {@link PostgresSnapshotStore}; each may be set once. */
     public static final class Builder {
         private final StoreSettings settings;
-        private Integer maxSize;
+        private @Nullable Integer maxSize;
 
         private Builder(DataSource dataSource) {
             this.settings = new StoreSettings(dataSource);

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the next page of the global log while the caller handles the current one, for readers that page
@@ -44,7 +45,7 @@ final class ReadAhead implements AutoCloseable {
     /** Every read ahead not yet finished, so that closing can end the waits of readers on queued ones. */
     private final Set<CompletableFuture<List<EventEnvelope>>> inFlight = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.LongAdder served = new java.util.concurrent.atomic.LongAdder();
-    private ExecutorService executor;
+    private @Nullable ExecutorService executor;
     private boolean closed;
 
     /** {@code read} reads a page as {@code readAll} does (from, maxCount); it runs on the read-ahead thread. */
@@ -54,7 +55,7 @@ final class ReadAhead implements AutoCloseable {
     }
 
     /** The full page read ahead for exactly this request, or null when there is none (the caller reads itself). */
-    List<EventEnvelope> take(long from, int maxCount) {
+    @Nullable List<EventEnvelope> take(long from, int maxCount) {
         Pending page = pending.remove(new Key(from, maxCount));
         if (page == null) {
             return null;
@@ -123,7 +124,7 @@ final class ReadAhead implements AutoCloseable {
         continuations.values().removeIf(started -> now - started > STALE_NANOS);
     }
 
-    private synchronized ExecutorService executor() {
+    private synchronized @Nullable ExecutorService executor() {
         if (closed) {
             return null;
         }

@@ -1,6 +1,7 @@
 package io.nexus.postgresql;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** Checks shared by the builders of this module. */
 final class Settings {
@@ -9,7 +10,7 @@ final class Settings {
     }
 
     /** Refuses a second value for a setting: each is set once, so that a later line cannot silently undo an earlier one. */
-    static void requireUnset(String name, Object current) {
+    static void requireUnset(String name, @Nullable Object current) {
         if (current != null) {
             throw new IllegalStateException(name + " was already set to " + current + "; set it once");
         }

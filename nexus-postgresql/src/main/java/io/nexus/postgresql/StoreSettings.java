@@ -5,6 +5,7 @@ import io.nexus.postgresql.internal.Jdbc;
 
 import javax.sql.DataSource;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The settings every PostgreSQL store's builder has: the data source, the schema, whether to migrate it, and where its
@@ -13,9 +14,9 @@ import java.util.Objects;
 final class StoreSettings {
 
     final DataSource dataSource;
-    private String schema;
-    private Boolean createSchema;
-    private ObservationRegistry observations;
+    private @Nullable String schema;
+    private @Nullable Boolean createSchema;
+    private @Nullable ObservationRegistry observations;
 
     StoreSettings(DataSource dataSource) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");

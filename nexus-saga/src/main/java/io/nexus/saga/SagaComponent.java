@@ -6,6 +6,7 @@ import io.nexus.core.saga.SagaDefinition;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A saga as a part of a Nexus application: registered in one line, started by {@code nexus.start()} with
@@ -40,7 +41,7 @@ public final class SagaComponent<E> implements NexusComponent {
 
     private final SagaDefinition<E> definition;
     private final Options<E> options;
-    private volatile SagaCoordinator<E> coordinator;
+    private volatile @Nullable SagaCoordinator<E> coordinator;
 
     private SagaComponent(SagaDefinition<E> definition, Options<E> options) {
         this.definition = definition;

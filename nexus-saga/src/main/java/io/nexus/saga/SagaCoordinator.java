@@ -42,6 +42,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one {@link SagaDefinition}: starts an instance for each starting event, performs its steps,
@@ -89,7 +90,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
     private final SagaEffects effects;
     private final CheckpointStore checkpoints;
     private final Function<String, LogTracker.Builder> trackers;
-    private final TaskScheduler taskScheduler;
+    private final @Nullable TaskScheduler taskScheduler;
     private final Duration pollInterval;
     private final int batchSize;
     private final String consumer;
@@ -100,24 +101,28 @@ public final class SagaCoordinator<E> implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private int handled;
 
-    private LogTracker tracker;
-    private TaskScheduler tasks;
+    private @Nullable LogTracker tracker;
+    private @Nullable TaskScheduler tasks;
     private boolean ownsTasks;
     private boolean background;
     private boolean closed;
-    private volatile TaskScheduler.Cancellable timerTask;
+    private volatile TaskScheduler.@Nullable Cancellable timerTask;
 
     private SagaCoordinator(Builder<E> b) {
         this.definition = b.definition;
-        this.codec = b.codec;
+        // build() has checked the required settings.
+        EventStore store = Objects.requireNonNull(b.store, "eventStore");
+        EventCodec codec = Objects.requireNonNull(b.codec, "codec");
+        this.codec = codec;
         this.clock = b.clock;
         SagaMeters meters = new SagaMeters(b.meterRegistry, definition.name());
-        this.instances = new SagaInstances<>(definition, b.store, b.codec, meters, b.observationRegistry);
+        this.instances = new SagaInstances<>(definition, store, codec, meters, b.observationRegistry);
         this.decider = new SagaDecider<>(definition, b.commandRetry, b.compensationRetry, b.seed);
-        Scheduler timers = b.timers != null ? b.timers : EventStoreScheduler.create(b.store);
-        this.effects = new SagaEffects(definition.name(), b.commandBus, b.codec, b.validator, b.policy, timers, meters);
+        Scheduler timers = b.timers != null ? b.timers : EventStoreScheduler.create(store);
+        this.effects = new SagaEffects(definition.name(), Objects.requireNonNull(b.commandBus, "commandBus"), codec, b.validator, b.policy, timers, meters);
         this.checkpoints = b.checkpoints != null ? b.checkpoints : new InMemoryCheckpointStore();
-        this.trackers = b.trackers != null ? b.trackers : c -> LogTracker.builder(c, b.store, b.store, this.checkpoints);
+        CheckpointStore positions = this.checkpoints;
+        this.trackers = b.trackers != null ? b.trackers : c -> LogTracker.builder(c, store, store, positions);
         this.taskScheduler = b.taskScheduler;
         this.pollInterval = b.pollInterval;
         this.batchSize = b.batchSize;
@@ -281,21 +286,23 @@ public final class SagaCoordinator<E> implements AutoCloseable {
             tracker.close();
             tracker = null;
         }
-        ownsTasks = taskScheduler == null;
-        tasks = ownsTasks ? TaskScheduler.singleThread("nexus-saga-" + definition.name()) : taskScheduler;
-        LogTracker started = trackers.apply(consumer).scheduler(tasks).batchSize(batchSize).pollInterval(pollInterval).build();
+        TaskScheduler given = taskScheduler;
+        ownsTasks = given == null;
+        TaskScheduler scheduler = given != null ? given : TaskScheduler.singleThread("nexus-saga-" + definition.name());
+        tasks = scheduler;
+        LogTracker started = trackers.apply(consumer).scheduler(scheduler).batchSize(batchSize).pollInterval(pollInterval).build();
         try {
             started.start(this::handle);
         } catch (RuntimeException e) {
             started.close();
             if (ownsTasks) {
-                tasks.close();
+                scheduler.close();
             }
             throw e;
         }
         tracker = started;
         background = true;
-        timerTask = tasks.schedule(this::timerTick, pollInterval);
+        timerTask = scheduler.schedule(this::timerTick, pollInterval);
     }
 
     /** Whether {@link #start()} succeeded and {@link #close()} has not been called since. */
@@ -319,8 +326,9 @@ public final class SagaCoordinator<E> implements AutoCloseable {
             tracker.close();
             tracker = null;
         }
-        if (ownsTasks && tasks != null) {
-            tasks.close();
+        TaskScheduler scheduler = tasks;
+        if (ownsTasks && scheduler != null) {
+            scheduler.close();
         }
     }
 
@@ -352,8 +360,9 @@ public final class SagaCoordinator<E> implements AutoCloseable {
             log.warn("Saga '{}' could not handle its due timers; retrying in {}", definition.name(), pollInterval, e);
         }
         synchronized (this) {
-            if (background) {
-                timerTask = tasks.schedule(this::timerTick, pollInterval);
+            TaskScheduler scheduler = tasks;
+            if (background && scheduler != null) {
+                timerTask = scheduler.schedule(this::timerTick, pollInterval);
             }
         }
     }
@@ -486,21 +495,21 @@ public final class SagaCoordinator<E> implements AutoCloseable {
      */
     public static final class Builder<E> {
         private final SagaDefinition<E> definition;
-        private EventStore store;
-        private EventCodec codec;
-        private CommandBus commandBus;
+        private @Nullable EventStore store;
+        private @Nullable EventCodec codec;
+        private @Nullable CommandBus commandBus;
         private Clock clock = Clock.systemUTC();
-        private Scheduler timers;
-        private CheckpointStore checkpoints;
-        private Function<String, LogTracker.Builder> trackers;
-        private TaskScheduler taskScheduler;
+        private @Nullable Scheduler timers;
+        private @Nullable CheckpointStore checkpoints;
+        private @Nullable Function<String, LogTracker.Builder> trackers;
+        private @Nullable TaskScheduler taskScheduler;
         private RetryPolicy compensationRetry = RetryPolicy.custom().maxAttempts(5).initialDelay(Duration.ofSeconds(1))
                 .maxDelay(Duration.ofMinutes(5)).jitter(0.2).build();
         private RetryPolicy commandRetry = RetryPolicy.custom().maxAttempts(10).initialDelay(Duration.ofSeconds(1))
                 .maxDelay(Duration.ofMinutes(5)).jitter(0.2).build();
         private Duration pollInterval = Duration.ofSeconds(1);
         private int batchSize = 256;
-        private MeterRegistry meterRegistry;
+        private @Nullable MeterRegistry meterRegistry;
         private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
         private EventValidator validator = EventValidator.acceptAll();
         private PolicyEngine policy = PolicyEngine.allowAll();
@@ -676,12 +685,13 @@ public final class SagaCoordinator<E> implements AutoCloseable {
                 throw new IllegalStateException("saga coordinator '" + definition.name() + "' is missing " + missing
                         + "; set them, or take them all from the application with from(nexus)");
             }
+            EventCodec checked = Objects.requireNonNull(codec, "codec");
             List<String> unregistered = new ArrayList<>();
             Set<Class<?>> classes = new LinkedHashSet<>();
             classes.add(definition.startEvent());
             classes.addAll(definition.replyTypes());
             for (Class<?> type : classes) {
-                if (!codec.types().contains(type)) {
+                if (!checked.types().contains(type)) {
                     unregistered.add(type.getName());
                 }
             }

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The saga's decision step, and nothing else: given an instance's state, one input and the time, it says
@@ -117,7 +119,8 @@ final class SagaDecider<E> {
                 throw new IllegalStateException("saga '" + definition.name() + "' instance '" + s.sagaId + "' is " + s.state
                         + ", not NEEDS_ATTENTION; only a parked saga can be resumed");
             }
-            return Decision.record(new SagaEvent.Resumed(s.unresolved ? s.requestedStep : s.compensatingStep));
+            // A parked instance has the step it stopped at: the requested one when its outcome stayed unknown, else the compensated one.
+            return Decision.record(new SagaEvent.Resumed(Objects.requireNonNull(s.unresolved ? s.requestedStep : s.compensatingStep, "parked step")));
         }
         return advance(s, now);
     }
@@ -128,7 +131,7 @@ final class SagaDecider<E> {
         if (!awaitsStep(s) || s.handledEventIds.contains(input.eventId())) {
             return Decision.NONE;
         }
-        Step<E> step = step(s.requestedStep);
+        Step<E> step = step(Objects.requireNonNull(s.requestedStep, "awaited step"));
         Optional<Reply<?>> reply = step.replies().stream()
                 .filter(r -> r.matches(input.event()) && s.sagaId.equals(r.correlationKey(input.event()))).findFirst();
         if (reply.isEmpty()) {
@@ -284,8 +287,9 @@ final class SagaDecider<E> {
         UUID id = UUID.nameUUIDFromBytes(("nexus-saga/" + definition.name() + "/" + s.sagaId + "/" + purpose.code + "/" + stepName)
                 .getBytes(StandardCharsets.UTF_8));
         // The request's correlation id carries through the saga; the cause is the event that moved it to this action.
-        String correlation = s.started.correlationId();
-        String cause = s.lastCause != null ? s.lastCause : s.started.triggerEventId();
+        SagaEvent.Started started = Objects.requireNonNull(s.started, "the start of a running instance");
+        String correlation = started.correlationId();
+        String cause = s.lastCause != null ? s.lastCause : started.triggerEventId();
         Map<String, String> attributes = Map.of("saga", definition.name(), "sagaId", s.sagaId, "sagaStep", stepName,
                 "sagaAction", purpose.code);
         if (action instanceof Action.SendCommand<E>) {
@@ -297,7 +301,7 @@ final class SagaDecider<E> {
 
     @SuppressWarnings("unchecked")
     private E startEvent(SagaInstance s) {
-        return (E) s.startEvent;
+        return (E) Objects.requireNonNull(s.startEvent, "the start event of a running instance");
     }
 
     private Step<E> step(String name) {

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The events a saga instance records in its own stream. Stored under the type names
@@ -33,7 +34,7 @@ sealed interface SagaEvent {
      * recorded: their trigger's event id stands in).
      */
     record Started(String sagaName, String sagaId, String triggerEventId, String triggerStreamId, String triggerType,
-                   int triggerSchemaVersion, String triggerPayload, String triggerCorrelationId) implements SagaEvent {
+                   int triggerSchemaVersion, String triggerPayload, @Nullable String triggerCorrelationId) implements SagaEvent {
 
         /** The correlation id of everything the saga does: the trigger's. */
         String correlationId() {
@@ -42,10 +43,10 @@ sealed interface SagaEvent {
     }
 
     /** The step is about to perform its action; {@code deadline} is null when it has no timeout. */
-    record StepRequested(String step, Instant deadline) implements SagaEvent { }
+    record StepRequested(String step, @Nullable Instant deadline) implements SagaEvent { }
 
     /** The step's action was performed (command accepted, event stored); a reply is awaited if declared. */
-    record StepDispatched(String step, String commandId) implements SagaEvent { }
+    record StepDispatched(String step, @Nullable String commandId) implements SagaEvent { }
 
     /**
      * Sending the step's command failed in a way that does not tell whether it took effect; the same
@@ -56,9 +57,9 @@ sealed interface SagaEvent {
     /** The step's outcome stayed unknown past the last re-send; the saga is parked until resumed or a reply arrives. */
     record StepUnresolved(String step, String cause, int attempts) implements SagaEvent { }
 
-    record StepSucceeded(String step, String replyEventId) implements SagaEvent { }
+    record StepSucceeded(String step, @Nullable String replyEventId) implements SagaEvent { }
 
-    record StepFailed(String step, String reason, String replyEventId) implements SagaEvent { }
+    record StepFailed(String step, String reason, @Nullable String replyEventId) implements SagaEvent { }
 
     record StepTimedOut(String step, Instant deadline) implements SagaEvent { }
 
@@ -81,7 +82,7 @@ sealed interface SagaEvent {
         return TYPE_PREFIX + getClass().getSimpleName();
     }
 
-    default NewEvent toNewEvent(String correlationId) {
+    default NewEvent toNewEvent(@Nullable String correlationId) {
         try {
             byte[] bytes = JSON.writeValueAsBytes(this);
             return new NewEvent(UUID.randomUUID(), typeName(), 1, EventPayload.of(bytes, this), correlationId, null, Map.of());

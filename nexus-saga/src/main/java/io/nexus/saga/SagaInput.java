@@ -1,6 +1,7 @@
 package io.nexus.saga;
 
 import io.nexus.core.event.NewEvent;
+import org.jspecify.annotations.Nullable;
 
 /** What the {@link SagaDecider} reacts to, for one saga instance. */
 sealed interface SagaInput {
@@ -27,7 +28,7 @@ sealed interface SagaInput {
     sealed interface Outcome {
 
         /** It took effect: the command was handled ({@code commandId} set), or the event is ready to store ({@code emitted} set). */
-        record Done(String commandId, NewEvent emitted) implements Outcome { }
+        record Done(@Nullable String commandId, @Nullable NewEvent emitted) implements Outcome { }
 
         /** It was refused in a way that proves it had no effect (the aggregate or the governance refused it). */
         record Refused(String cause) implements Outcome { }

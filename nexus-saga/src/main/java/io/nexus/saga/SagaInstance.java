@@ -11,6 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The state of one saga instance, folded from its stream. Not thread-safe: owned by one coordinator
@@ -22,35 +24,35 @@ final class SagaInstance {
     final String sagaId;
     final String streamId;
     long version;
-    SagaState state;
-    SagaEvent.Started started;
-    Object startEvent;
+    @Nullable SagaState state;
+    SagaEvent.@Nullable Started started;
+    @Nullable Object startEvent;
 
     final List<String> completed = new ArrayList<>();
     final List<String> compensated = new ArrayList<>();
     final Set<String> handledEventIds = new HashSet<>();
     /** The id of the event that last moved the instance on (its start, then each step's reply): what its next action is caused by. */
-    String lastCause;
-    String failure;
+    @Nullable String lastCause;
+    @Nullable String failure;
 
-    String requestedStep;
+    @Nullable String requestedStep;
     boolean dispatched;
-    Instant deadline;
+    @Nullable Instant deadline;
     int resendAttempts;
-    Instant resendAt;
+    @Nullable Instant resendAt;
     /** Parked because the requested step's outcome stayed unknown (not because of a compensation). */
     boolean unresolved;
     /** A step that timed out while its outcome was unknown: it may have taken effect, so it is compensated too. */
-    String maybeDone;
+    @Nullable String maybeDone;
 
-    String compensatingStep;
+    @Nullable String compensatingStep;
     boolean compensationRequested;
     int compensationAttempts;
-    Instant compensationRetryAt;
+    @Nullable Instant compensationRetryAt;
 
     final List<HistoryEntry> history = new ArrayList<>();
     /** The last event of the instance's stream: a step a timer fires continues its trace context. */
-    EventEnvelope last;
+    @Nullable EventEnvelope last;
 
     SagaInstance(String sagaName, String sagaId, String streamId) {
         this.sagaName = sagaName;
@@ -186,16 +188,19 @@ final class SagaInstance {
                 Optional.ofNullable(step), Optional.ofNullable(detail)));
     }
 
-    private void handle(String eventId) {
+    private void handle(@Nullable String eventId) {
         if (eventId != null) {
             handledEventIds.add(eventId);
         }
     }
 
+    /** Where the instance stands; only for one that {@link #exists()}. */
     SagaStatus toStatus() {
+        SagaState state = Objects.requireNonNull(this.state, "the state of a saga instance that exists");
         List<PendingTimeout> pending = new ArrayList<>(2);
-        boolean awaiting = requestedStep != null && (state == SagaState.RUNNING || unresolved);
-        if (awaiting && deadline != null) {
+        String requestedStep = this.requestedStep;
+        boolean awaiting = state == SagaState.RUNNING || unresolved;
+        if (requestedStep != null && awaiting && deadline != null) {
             pending.add(new PendingTimeout(requestedStep, TimeoutKind.STEP_TIMEOUT, deadline));
         }
         if (state == SagaState.RUNNING && requestedStep != null && !dispatched && resendAt != null) {

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where saga instances live: each is event-sourced in its own stream {@code saga-<name>-<id>} (aggregate
@@ -111,7 +112,7 @@ final class SagaInstances<E> {
      * Appends as an observed sender, so every event of the decision carries the trace context of the step that
      * made it (the saga's handling of an event is the current observation), as a command's events do.
      */
-    private AppendResult append(SagaInstance s, List<NewEvent> batch, String correlation) {
+    private AppendResult append(SagaInstance s, List<NewEvent> batch, @Nullable String correlation) {
         if (observations.isNoop()) {
             return store.append(s.streamId, AGGREGATE_TYPE, ExpectedVersion.exactly(s.version), batch);
         }
@@ -156,7 +157,8 @@ final class SagaInstances<E> {
     }
 
     private E decodeStart(SagaEvent.Started st) {
-        EventEnvelope trigger = new EventEnvelope(UUID.fromString(st.triggerEventId()), st.triggerStreamId(), null, 1,
+        // The trigger's aggregate type is not recorded; decoding does not read it.
+        EventEnvelope trigger = new EventEnvelope(UUID.fromString(st.triggerEventId()), st.triggerStreamId(), "", 1,
                 EventEnvelope.NO_POSITION, st.triggerType(), st.triggerSchemaVersion(), Instant.EPOCH, null, null, Map.of(),
                 EventPayload.ofBytes(Base64.getDecoder().decode(st.triggerPayload())));
         return definition.startEvent().cast(codec.decode(trigger));

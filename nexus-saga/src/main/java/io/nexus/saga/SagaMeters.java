@@ -7,6 +7,7 @@ import io.nexus.core.observation.NexusMeters;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The saga meters; their names and descriptions are declared in {@link NexusMeters}. With no registry
@@ -19,12 +20,12 @@ final class SagaMeters {
     static final String COMMANDS = NexusMeters.SAGA_COMMANDS;
     static final String COMPENSATIONS = NexusMeters.SAGA_COMPENSATIONS;
 
-    private final MeterRegistry registry;
+    private final @Nullable MeterRegistry registry;
     private final String saga;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, SagaState> states = new ConcurrentHashMap<>();
 
-    SagaMeters(MeterRegistry registry, String saga) {
+    SagaMeters(@Nullable MeterRegistry registry, String saga) {
         this.registry = registry;
         this.saga = saga;
         if (registry != null) {
@@ -38,7 +39,7 @@ final class SagaMeters {
     }
 
     /** Where instance {@code sagaId} stands now (null: it does not exist). */
-    void state(String sagaId, SagaState state) {
+    void state(String sagaId, @Nullable SagaState state) {
         if (registry != null && state != null) {
             states.put(sagaId, state);
         }

@@ -6,4 +6,7 @@
  * is what the status query returns; {@link io.nexus.saga.EventStoreScheduler} is a durable timer store
  * over the event store.
  */
+@NullMarked
 package io.nexus.saga;
+
+import org.jspecify.annotations.NullMarked;

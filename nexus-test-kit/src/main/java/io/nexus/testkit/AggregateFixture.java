@@ -206,7 +206,7 @@ public final class AggregateFixture<A extends Aggregate> {
         public Then expectException(Class<? extends Throwable> type) {
             if (failure == null) {
                 throw new AssertionFailedError("Expected the command " + Differences.show(command) + " to fail with "
-                        + type.getName() + ", but it succeeded with event(s):" + Differences.numbered(decode(result.events()))
+                        + type.getName() + ", but it succeeded with event(s):" + Differences.numbered(decode(succeeded().events()))
                         + "\nCheck the rule the command method enforces before it applies events.");
             }
             if (!type.isInstance(failure)) {
@@ -222,7 +222,7 @@ public final class AggregateFixture<A extends Aggregate> {
         public Then expectMessageContaining(String text) {
             if (failure == null) {
                 throw new AssertionFailedError("Expected the command " + Differences.show(command) + " to fail with a message containing '"
-                        + text + "', but it succeeded with event(s):" + Differences.numbered(decode(result.events())));
+                        + text + "', but it succeeded with event(s):" + Differences.numbered(decode(succeeded().events())));
             }
             if (failure.getMessage() == null || !failure.getMessage().contains(text)) {
                 throw new AssertionFailedError("The command " + Differences.show(command) + " failed with " + failure.getClass().getName()
@@ -280,16 +280,21 @@ public final class AggregateFixture<A extends Aggregate> {
         /** The command's result; fails if the command failed. */
         public CommandResult result() {
             producedEvents();
-            return result;
+            return succeeded();
         }
 
         /** The failure; fails if the command succeeded. */
         public RuntimeException failure() {
             if (failure == null) {
                 throw new AssertionFailedError("Expected the command " + Differences.show(command)
-                        + " to fail, but it succeeded with event(s):" + Differences.numbered(decode(result.events())));
+                        + " to fail, but it succeeded with event(s):" + Differences.numbered(decode(succeeded().events())));
             }
             return failure;
+        }
+
+        /** The result of a command that did not fail: exactly one of result and failure is set. */
+        private CommandResult succeeded() {
+            return Objects.requireNonNull(result, "the result of a command that did not fail");
         }
 
         private List<Object> producedEvents() {
@@ -298,7 +303,7 @@ public final class AggregateFixture<A extends Aggregate> {
                         + ": " + failure.getMessage() + "\n(its stack trace is the cause below); expect the failure with "
                         + "expectException(...), or fix what makes it fail.", failure);
             }
-            return decode(result.events());
+            return decode(succeeded().events());
         }
 
         private List<Object> decode(List<EventEnvelope> envelopes) {

@@ -246,7 +246,8 @@ public final class ApplicationFixture {
         /** The command's result; fails if it failed. */
         public CommandResult result() {
             succeeded();
-            return result;
+            // set whenever the command did not fail, which succeeded() has checked
+            return Objects.requireNonNull(result, "the result of a command that did not fail");
         }
 
         /** The application under test. */

@@ -49,7 +49,8 @@ public final class ControllableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return now.get();
+        // set only through requireNonNull
+        return Objects.requireNonNull(now.get());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.nexus.core.schema;
 
 import io.nexus.core.NexusException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A remote schema registry answered with an error that no more specific Nexus type describes (a rejected
@@ -12,11 +13,11 @@ public class SchemaRegistryException extends NexusException {
     private static final long serialVersionUID = 1L;
 
     private final int httpStatus;
-    private final String errorCode;
+    private final @Nullable String errorCode;
     private final String registryMessage;
 
-    public SchemaRegistryException(String registry, String operation, int httpStatus, String errorCode,
-                                   String registryMessage, Throwable cause) {
+    public SchemaRegistryException(String registry, String operation, int httpStatus, @Nullable String errorCode,
+                                   String registryMessage, @Nullable Throwable cause) {
         super("Schema registry '" + registry + "' refused " + operation + " with HTTP " + httpStatus
                 + (errorCode == null ? "" : " (" + errorCode + ")") + ": " + registryMessage
                 + (httpStatus == 401 || httpStatus == 403 ? "; check the registry credentials." :
@@ -33,7 +34,7 @@ public class SchemaRegistryException extends NexusException {
     }
 
     /** The registry's error code (Confluent {@code error_code}, AWS error type), or {@code null}. */
-    public String errorCode() {
+    public @Nullable String errorCode() {
         return errorCode;
     }
 

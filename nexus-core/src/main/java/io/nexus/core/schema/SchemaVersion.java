@@ -2,6 +2,7 @@ package io.nexus.core.schema;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One registered version of a subject's schema. Immutable: a registry never changes a version once
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param fingerprint  SHA-256 (hex) of the schema's canonical form (see {@link SchemaFingerprint}); equal for
  *                     documents that differ only in whitespace or key order
  */
-public record SchemaVersion(String subject, int version, String schema, Instant registeredAt, String fingerprint) {
+public record SchemaVersion(String subject, int version, String schema, @Nullable Instant registeredAt, String fingerprint) {
 
     public SchemaVersion {
         Objects.requireNonNull(subject, "subject");

@@ -9,6 +9,7 @@ import io.nexus.core.upcast.UpcasterChain;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Encodes event objects for the store and decodes stored envelopes back to objects, upcasting old
@@ -41,12 +42,14 @@ public final class EventCodec {
     }
 
     /**
-     * {@code event} as a new event of its registered type and current schema version.
+     * {@code event} as a new event of its registered type and current schema version; {@code correlationId} and
+     * {@code causationId} may be null (none).
      *
      * @throws UnknownEventTypeException   if the class is not registered
      * @throws EventSerializationException if it cannot be serialized
      */
-    public NewEvent encode(Object event, UUID eventId, String correlationId, String causationId, Map<String, String> metadata) {
+    public NewEvent encode(Object event, UUID eventId, @Nullable String correlationId, @Nullable String causationId,
+                           Map<String, String> metadata) {
         Objects.requireNonNull(event, "event");
         EventTypeInfo info = types.byClass(event.getClass());
         byte[] bytes = serializer.serialize(event);

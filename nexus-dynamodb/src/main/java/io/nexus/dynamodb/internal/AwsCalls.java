@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs DynamoDB calls with retry on throttling and transient faults, and translates what is left into
@@ -45,7 +46,7 @@ public final class AwsCalls {
     /** Turns an AWS failure into the caller's exception type. */
     @FunctionalInterface
     public interface Translator {
-        NexusException translate(String message, SdkException cause, boolean transientFailure);
+        NexusException translate(String message, @Nullable SdkException cause, boolean transientFailure);
     }
 
     private static final Logger log = LoggerFactory.getLogger(AwsCalls.class);
@@ -78,8 +79,9 @@ public final class AwsCalls {
                     throw e;
                 }
             }, e -> !(e instanceof TransactionCanceledException) && e instanceof SdkException s && isTransient(s), delay -> {
+                SdkException last = attempts.lastFailure;
                 log.debug("DynamoDB call to {} failed on attempt {} ({}); retrying in {}", what, attempts.count,
-                        attempts.lastFailure.getMessage(), delay);
+                        last == null ? null : last.getMessage(), delay);
                 RetryPolicy.Sleeper.threadSleep().sleep(delay);
             }, ThreadLocalRandom.current());
         } catch (TransactionCanceledException e) {
@@ -99,7 +101,7 @@ public final class AwsCalls {
     /** The attempts of one {@link #call}, for its messages. */
     private static final class Attempts {
         int count;
-        SdkException lastFailure;
+        @Nullable SdkException lastFailure;
     }
 
     /**
@@ -112,7 +114,7 @@ public final class AwsCalls {
      */
     public <T> T repeat(String what, RetryPolicy policy, IntFunction<T> attempt, Exhausted exhausted) {
         int[] count = {0};
-        Again[] last = {null};
+        @Nullable Again[] last = {null};
         try {
             return policy.execute(() -> {
                 try {
@@ -139,11 +141,11 @@ public final class AwsCalls {
         private static final long serialVersionUID = 1L;
 
         /** @param cause the DynamoDB failure behind the retry, or {@code null} */
-        public Again(SdkException cause) {
+        public Again(@Nullable SdkException cause) {
             super(null, cause, false, false);
         }
 
-        SdkException sdkCause() {
+        @Nullable SdkException sdkCause() {
             return (SdkException) getCause();
         }
     }
@@ -155,7 +157,7 @@ public final class AwsCalls {
          * @param attempts  how many attempts ran
          * @param lastCause the DynamoDB failure behind the last retry, or {@code null}
          */
-        RuntimeException failure(int attempts, SdkException lastCause);
+        RuntimeException failure(int attempts, @Nullable SdkException lastCause);
     }
 
     /**
@@ -189,7 +191,7 @@ public final class AwsCalls {
     }
 
     /** The transient failure of {@code what} when a wait to retry it after {@code cause} was interrupted. */
-    public NexusException interrupted(String what, SdkException cause) {
+    public NexusException interrupted(String what, @Nullable SdkException cause) {
         return translator.translate("Interrupted while waiting to retry " + what + "; try again.", cause, true);
     }
 

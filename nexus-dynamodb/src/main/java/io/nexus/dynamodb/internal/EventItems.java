@@ -10,6 +10,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+import static io.nexus.dynamodb.internal.PortItems.attribute;
 
 /**
  * The item layout of the events table, shared by the event store and the change-capture reader.
@@ -115,7 +118,7 @@ public final class EventItems {
     /** The last version of the append that wrote {@code item}; its own version for items without the attribute. */
     public static long batchEnd(Map<String, AttributeValue> item) {
         AttributeValue be = item.get(BATCH_END);
-        return Long.parseLong(be == null ? item.get(SK).n() : be.n());
+        return Long.parseLong(be == null ? attribute(item, SK).n() : be.n());
     }
 
     /** The envelope stored in an event item. */
@@ -125,12 +128,12 @@ public final class EventItems {
         if (md != null && md.hasM()) {
             md.m().forEach((k, v) -> metadata.put(k, v.s()));
         }
-        return new EventEnvelope(UUID.fromString(item.get(EVENT_ID).s()), item.get(PK).s(),
-                item.get(AGGREGATE_TYPE).s(), Long.parseLong(item.get(SK).n()), EventEnvelope.NO_POSITION,
-                item.get(EVENT_TYPE).s(),
-                Integer.parseInt(item.get(SCHEMA_VERSION).n()), fromNanos(Long.parseLong(item.get(TIMESTAMP).n())),
+        return new EventEnvelope(UUID.fromString(attribute(item, EVENT_ID).s()), attribute(item, PK).s(),
+                attribute(item, AGGREGATE_TYPE).s(), Long.parseLong(attribute(item, SK).n()), EventEnvelope.NO_POSITION,
+                attribute(item, EVENT_TYPE).s(),
+                Integer.parseInt(attribute(item, SCHEMA_VERSION).n()), fromNanos(Long.parseLong(attribute(item, TIMESTAMP).n())),
                 text(item.get(CORRELATION)), text(item.get(CAUSATION)), metadata,
-                EventPayload.ofBytes(item.get(PAYLOAD).b().asByteArrayUnsafe()));
+                EventPayload.ofBytes(attribute(item, PAYLOAD).b().asByteArrayUnsafe()));
     }
 
     /** The envelope as the store places {@code event}, without a round trip through an item; no position yet. */
@@ -139,7 +142,7 @@ public final class EventItems {
         return EventEnvelope.stored(event, streamId, aggregateType, version, EventEnvelope.NO_POSITION, timestamp);
     }
 
-    private static String text(AttributeValue v) {
+    private static @Nullable String text(@Nullable AttributeValue v) {
         return v == null ? null : v.s();
     }
 }

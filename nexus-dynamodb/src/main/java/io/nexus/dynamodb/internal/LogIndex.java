@@ -13,6 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.nexus.dynamodb.internal.PortItems.attribute;
+import org.jspecify.annotations.Nullable;
+
 /**
  * The global-log index in the events table: what the log indexer writes and {@code readAll} reads.
  *
@@ -96,7 +99,7 @@ public final class LogIndex {
         if (item == null || item.isEmpty() || !item.containsKey(POSITION)) {
             return 0;
         }
-        return Long.parseLong(item.get(POSITION).n());
+        return Long.parseLong(attribute(item, POSITION).n());
     }
 
     /**
@@ -181,7 +184,7 @@ public final class LogIndex {
         return out;
     }
 
-    private Chunk lastChunkAtOrBefore(long position) {
+    private @Nullable Chunk lastChunkAtOrBefore(long position) {
         for (long partition = position / POSITIONS_PER_PARTITION; partition >= Math.max(0,
                 position / POSITIONS_PER_PARTITION - 1); partition--) {
             long p = partition * POSITIONS_PER_PARTITION;
@@ -200,10 +203,10 @@ public final class LogIndex {
 
     private static Chunk chunk(Map<String, AttributeValue> item) {
         List<Span> spans = new ArrayList<>();
-        for (AttributeValue v : item.get(SPANS).l()) {
+        for (AttributeValue v : attribute(item, SPANS).l()) {
             spans.add(Span.decode(v.s()));
         }
-        return new Chunk(Long.parseLong(item.get(EventItems.SK).n()), spans, Integer.parseInt(item.get(COUNT).n()));
+        return new Chunk(Long.parseLong(attribute(item, EventItems.SK).n()), spans, Integer.parseInt(attribute(item, COUNT).n()));
     }
 
     private Map<String, Map<Long, Map<String, AttributeValue>>> fetch(List<Located> wanted) {
@@ -215,8 +218,8 @@ public final class LogIndex {
             }
             for (Map<String, AttributeValue> item : calls.batchGet("read events of the global log", client,
                     Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build()))) {
-                found.computeIfAbsent(item.get(EventItems.PK).s(), k -> new HashMap<>())
-                        .put(Long.parseLong(item.get(EventItems.SK).n()), item);
+                found.computeIfAbsent(attribute(item, EventItems.PK).s(), k -> new HashMap<>())
+                        .put(Long.parseLong(attribute(item, EventItems.SK).n()), item);
             }
         }
         return found;

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Shared encodings of the tables behind the durable ports (dead letters, timers, audit log, read models):
@@ -101,10 +102,10 @@ public final class PortItems {
         if (md != null && md.hasM()) {
             md.m().forEach((k, v) -> metadata.put(k, v.s()));
         }
-        return new EventEnvelope(UUID.fromString(m.get(ID).s()), m.get(STREAM).s(), text(m.get(AGGREGATE_TYPE)),
-                Long.parseLong(m.get(VERSION).n()), Long.parseLong(m.get(GLOBAL_POSITION).n()), m.get(EVENT_TYPE).s(),
-                Integer.parseInt(m.get(SCHEMA_VERSION).n()), instant(m.get(TIMESTAMP)), text(m.get(CORRELATION)),
-                text(m.get(CAUSATION)), metadata, EventPayload.ofBytes(m.get(PAYLOAD).b().asByteArray()));
+        return new EventEnvelope(UUID.fromString(attribute(m, ID).s()), attribute(m, STREAM).s(), attribute(m, AGGREGATE_TYPE).s(),
+                Long.parseLong(attribute(m, VERSION).n()), Long.parseLong(attribute(m, GLOBAL_POSITION).n()), attribute(m, EVENT_TYPE).s(),
+                Integer.parseInt(attribute(m, SCHEMA_VERSION).n()), instant(attribute(m, TIMESTAMP)), text(m.get(CORRELATION)),
+                text(m.get(CAUSATION)), metadata, EventPayload.ofBytes(attribute(m, PAYLOAD).b().asByteArray()));
     }
 
     /** {@code instant} as a string attribute "seconds.nanoseconds", exact for every instant. */
@@ -119,8 +120,22 @@ public final class PortItems {
         return Instant.ofEpochSecond(Long.parseLong(s.substring(0, dot)), Long.parseLong(s.substring(dot + 1)));
     }
 
+    /**
+     * The attribute {@code name} of {@code item}, which every item of its kind has.
+     *
+     * @throws IllegalStateException if the item lacks it: it was not written by this version of Nexus
+     */
+    public static AttributeValue attribute(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        if (value == null) {
+            throw new IllegalStateException("DynamoDB item with attributes " + item.keySet() + " has no attribute '" + name
+                    + "'; it was not written by this version of Nexus: remove or rewrite it");
+        }
+        return value;
+    }
+
     /** The string of an optional attribute, {@code null} when absent. */
-    public static String text(AttributeValue value) {
+    public static @Nullable String text(@Nullable AttributeValue value) {
         return value == null ? null : value.s();
     }
 }

@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.dynamodb.model.Select;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Paged {@code Query} calls of the durable ports, each page through {@link AwsCalls}. Thread-safe. */
 public final class Queries {
@@ -59,7 +60,7 @@ public final class Queries {
         return count;
     }
 
-    private static Map<String, AttributeValue> next(QueryResponse response) {
+    private static @Nullable Map<String, AttributeValue> next(QueryResponse response) {
         return response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
     }
 }

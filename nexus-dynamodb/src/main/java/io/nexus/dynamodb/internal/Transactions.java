@@ -9,6 +9,7 @@ import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledExcepti
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Read-then-write steps of the durable ports: a step reads the items it will change, then writes them in
@@ -21,7 +22,7 @@ public final class Transactions {
     /** What one attempt decided: the transaction to write, or {@code null} when nothing needs writing. */
     @FunctionalInterface
     public interface Step {
-        List<TransactWriteItem> plan();
+        @Nullable List<TransactWriteItem> plan();
     }
 
     /** Another writer won: read again soon; the pause grows to at most 50 ms, with full jitter. */

@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The record format of the Kinesis bus: one UTF-8 JSON object per event, every envelope field by name,
@@ -142,7 +143,9 @@ public final class EnvelopeCodec {
         } catch (IllegalArgumentException e) {
             throw invalid(where, "field 'payload' must be standard padded base64 (RFC 4648 section 4): " + e.getMessage());
         }
-        return new EventEnvelope(UUID.fromString(eventId), streamId, optionalText(node, "aggregateType", where), version,
+        // An envelope's aggregate type is never null: a record that leaves it out (a writer other than Nexus) reads as "".
+        String aggregateType = optionalText(node, "aggregateType", where);
+        return new EventEnvelope(UUID.fromString(eventId), streamId, aggregateType == null ? "" : aggregateType, version,
                 globalPosition, eventType, schemaVersion, timestamp, optionalText(node, "correlationId", where),
                 optionalText(node, "causationId", where), metadata, EventPayload.of(payload, null));
     }
@@ -161,7 +164,7 @@ public final class EnvelopeCodec {
         return value.textValue();
     }
 
-    private static String optionalText(JsonNode node, String field, String where) {
+    private static @Nullable String optionalText(JsonNode node, String field, String where) {
         JsonNode value = node.get(field);
         if (value == null) {
             return null;

@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A consumer group whose shards are leased through the Kinesis Client Library: one KCL {@link Scheduler}
@@ -58,8 +59,8 @@ public final class KclGroup implements Subscription {
     private final Runnable onClose;
     private final String[] tags;
     private final Set<String> leased = ConcurrentHashMap.newKeySet();
-    private Scheduler scheduler;
-    private Thread thread;
+    private @Nullable Scheduler scheduler;
+    private @Nullable Thread thread;
     private volatile boolean running = true;
 
     public KclGroup(LeasedConsumerGroups settings, RetryPolicy readBackoff, NexusMetrics metrics, String group, String stream,
@@ -204,7 +205,7 @@ public final class KclGroup implements Subscription {
     private final class Processor implements ShardRecordProcessor {
         private String shardId = "?";
         /** The last record handled and not yet checkpointed, or null. */
-        private KinesisClientRecord unsaved;
+        private @Nullable KinesisClientRecord unsaved;
 
         @Override
         public void initialize(InitializationInput input) {

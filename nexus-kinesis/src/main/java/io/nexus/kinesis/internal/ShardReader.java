@@ -32,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The consuming side of the Kinesis bus: a {@link Group} per subscription, which runs a coordinator
@@ -65,7 +66,7 @@ public final class ShardReader {
         private final Map<String, Thread> readers = new ConcurrentHashMap<>();
         private final Set<String> finished = ConcurrentHashMap.newKeySet();
         private final Object wake = new Object();
-        private Thread coordinator;
+        private @Nullable Thread coordinator;
         private volatile boolean running = true;
         private boolean wakeRequested;
 
@@ -197,9 +198,9 @@ public final class ShardReader {
         private final class Reader {
             private final String shardId;
             private final String[] tags;
-            private String after;
+            private @Nullable String after;
             private boolean done;
-            private String iterator;
+            private @Nullable String iterator;
             private long idleNanos;
 
             Reader(String shardId) {

@@ -186,6 +186,8 @@ public abstract class AuditLogContract {
     @DisplayName("bad input")
     public class BadInput {
 
+        // the contract is that the port refuses null: passed on purpose
+        @SuppressWarnings("NullAway")
         @Test
         @DisplayName("a null record or a negative max is refused and changes nothing")
         void refused() {

@@ -311,6 +311,8 @@ public abstract class DeadLetterQueueContract {
     @DisplayName("bad input")
     public class BadInput {
 
+        // the contract is that the port refuses null: passed on purpose
+        @SuppressWarnings("NullAway")
         @Test
         @DisplayName("null arguments are refused with NullPointerException and change nothing")
         void nullsRefused() {

@@ -486,7 +486,7 @@ public abstract class EventBusContract {
     void rejectsABlankGroupName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> bus.subscribe(" ", BusPath.PRIMARY, event -> { }));
-        assertTrue(e.getMessage().contains("group"), e.getMessage());
+        assertTrue(String.valueOf(e.getMessage()).contains("group"), e.getMessage());
     }
 
     @Test

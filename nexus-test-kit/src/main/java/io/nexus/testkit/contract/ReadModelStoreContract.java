@@ -284,6 +284,8 @@ public abstract class ReadModelStoreContract {
     @DisplayName("bad input")
     public class BadInput {
 
+        // the contract is that the port refuses null: passed on purpose
+        @SuppressWarnings("NullAway")
         @Test
         @DisplayName("a blank id, a negative version or a null value is refused and changes nothing")
         void refused() {

@@ -270,6 +270,8 @@ public abstract class SchedulerContract {
     @DisplayName("bad input")
     public class BadInput {
 
+        // the contract is that the port refuses null: passed on purpose
+        @SuppressWarnings("NullAway")
         @Test
         @DisplayName("a null timer or a negative maxCount is refused and changes nothing")
         void refused() {

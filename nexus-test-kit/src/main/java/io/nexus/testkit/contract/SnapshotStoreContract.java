@@ -279,7 +279,7 @@ public abstract class SnapshotStoreContract {
             store.save(snapshot(streamId, 4, "four"));
             SnapshotTooLargeException e = assertThrows(SnapshotTooLargeException.class,
                     () -> store.save(snapshot(streamId, 5, 1, oversizedState())));
-            assertTrue(e.getMessage().contains(streamId), "the message names the stream: " + e.getMessage());
+            assertTrue(String.valueOf(e.getMessage()).contains(streamId), "the message names the stream: " + e.getMessage());
             assertFalse(e.isTransient(), "an oversized snapshot is a permanent failure");
             assertLatest(streamId, 4, "four");
         }

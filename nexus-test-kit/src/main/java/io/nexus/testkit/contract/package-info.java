@@ -20,4 +20,7 @@
  *   <li>{@link io.nexus.testkit.contract.AuditLogContract} for {@link io.nexus.core.temporal.AuditLog}.</li>
  * </ul>
  */
+@NullMarked
 package io.nexus.testkit.contract;
+
+import org.jspecify.annotations.NullMarked;

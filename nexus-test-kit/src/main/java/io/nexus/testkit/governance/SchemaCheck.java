@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A build-time check of an application's event schemas, run from a test so that the build fails on it:
@@ -137,7 +138,7 @@ public final class SchemaCheck {
         }
     }
 
-    private String read(String resource) {
+    private @Nullable String read(String resource) {
         try (InputStream in = loader.getResourceAsStream(resource)) {
             return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

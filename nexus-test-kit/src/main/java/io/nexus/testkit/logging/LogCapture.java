@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Captures what the test's logging binding prints, so a test that provokes a failure on purpose asserts
@@ -37,7 +38,7 @@ import java.util.Objects;
  */
 public final class LogCapture implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
 
-    private PrintStream original;
+    private @Nullable PrintStream original;
     private ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
     private LogCapture() {

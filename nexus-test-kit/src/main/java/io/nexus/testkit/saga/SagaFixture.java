@@ -32,6 +32,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Given/when/then tests for one saga, with time travel. The saga runs on the real {@link SagaCoordinator}
@@ -70,7 +71,7 @@ public final class SagaFixture<E> {
             .maxDelay(Duration.ofMinutes(1)).jitter(0).build();
     private RetryPolicy commandRetry = RetryPolicy.custom().maxAttempts(3).initialDelay(Duration.ofSeconds(1))
             .maxDelay(Duration.ofMinutes(1)).jitter(0).build();
-    private SagaCoordinator<E> coordinator;
+    private @Nullable SagaCoordinator<E> coordinator;
     private int windowStart;
 
     private SagaFixture(SagaDefinition<E> definition, EventTypes types) {
@@ -145,10 +146,10 @@ public final class SagaFixture<E> {
 
     /** Moves the clock forward and lets the saga handle whatever became due, opening a new command window. */
     public SagaFixture<E> whenTimeElapses(Duration duration) {
-        coordinator();
+        SagaCoordinator<E> started = coordinator();
         clock.advance(duration);
         windowStart = bus.sent.size();
-        coordinator.poll();
+        started.poll();
         return this;
     }
 
@@ -250,17 +251,17 @@ public final class SagaFixture<E> {
     }
 
     private SagaFixture<E> publish(Object... events) {
-        coordinator();
+        SagaCoordinator<E> started = coordinator();
         windowStart = bus.sent.size();
         for (Object event : events) {
             NewEvent encoded = codec.encode(Objects.requireNonNull(event, "event"), UUID.randomUUID(), null, null, Map.of());
             store.append("fixture-" + streams.incrementAndGet(), "fixture", ExpectedVersion.noStream(), List.of(encoded));
         }
-        coordinator.poll();
+        started.poll();
         return this;
     }
 
-    private static List<Object> commands(List<Sent> sent, String purpose) {
+    private static List<Object> commands(List<Sent> sent, @Nullable String purpose) {
         List<Object> out = new ArrayList<>();
         for (Sent s : sent) {
             if (purpose == null || purpose.equals(s.metadata().attributes().get("sagaAction"))) {
