@@ -155,7 +155,7 @@ public abstract class EventBusContract {
             batch.add(event("order-batch", v, PRIMARY_TYPE));
         }
         bus.publish(batch);
-        await("50 events delivered", () -> Set.copyOf(seen).size() == 50);
+        await("50 events delivered", () -> Set.copyOf(List.copyOf(seen)).size() == 50); // List.copyOf locks the list
         assertEquals(range(1, 50), firstOccurrences(List.copyOf(seen)));
     }
 
@@ -237,7 +237,7 @@ public abstract class EventBusContract {
         }));
         bus.publish(List.of(event("order-f", 1, PRIMARY_TYPE), event("order-f", 2, PRIMARY_TYPE),
                 event("order-f", 3, PRIMARY_TYPE), event("order-f", 4, PRIMARY_TYPE)));
-        await("all four handled", () -> Set.copyOf(handled).size() == 4);
+        await("all four handled", () -> Set.copyOf(List.copyOf(handled)).size() == 4); // List.copyOf locks the list
         assertEquals(List.of(1L, 2L, 3L, 4L), firstOccurrences(List.copyOf(handled)));
         assertTrue(failures.get() >= 4, "version 2 was redelivered after failing");
     }
