@@ -141,8 +141,12 @@ final class ShadowRebuilder {
         settings.deadLetters().list(consumer()).forEach(letter -> settings.deadLetters().remove(letter.id()));
     }
 
+    /**
+     * Counts the batch in progress as done: the after-batch hook runs before the tracker records the batch's
+     * position, and a switch asked for then would otherwise wait for an append that may never come.
+     */
     private boolean caughtUp(ProjectionInstance instance) {
-        return instance.tracker().position() >= settings.store().headPosition();
+        return instance.passed() >= settings.store().headPosition();
     }
 
     private ProjectionInstance requireCurrent(Object token) {

@@ -535,6 +535,46 @@ class ProjectionProcessorTest {
     }
 
     @Test
+    void aSwitchAskedForWhileTheLastBatchIsHandledHappensWithoutAnotherAppend() {
+        for (int i = 0; i < 8; i++) {
+            add(store, "cart-" + (i % 3), "item-" + i);
+        }
+        // Runs the first zero-delay task scheduled once armed on the scheduling thread: the switch check the
+        // last batch's hook schedules then runs before the tracker has recorded that batch's position, as a
+        // scheduler thread can.
+        AtomicBoolean armed = new AtomicBoolean();
+        TaskScheduler racing = (task, delay) -> {
+            if (delay.isZero() && armed.compareAndSet(true, false)) {
+                task.run();
+                return () -> { };
+            }
+            return scheduler.schedule(task, delay);
+        };
+        ProjectionProcessor processor = ProjectionProcessor.builder(new Fixtures.Recorder("carts"), store, CODEC)
+                .checkpoints(checkpoints).deadLetters(deadLetters).retry(NO_JITTER).scheduler(racing).clock(scheduler)
+                .pollInterval(Duration.ofHours(1)).stallThreshold(Duration.ofSeconds(10)).batchSize(4).build();
+        processors.add(processor);
+        processor.start();
+        scheduler.runDue();
+
+        Fixtures.Recorder v2 = new Fixtures.Recorder("carts");
+        v2.failWhen = e -> {
+            if (e.globalPosition() == 8) {
+                armed.set(true);
+            }
+            return false;
+        };
+        ShadowRebuild rebuild = processor.rebuild(v2, 0);
+        armed.set(true);
+        rebuild.switchWhenCaughtUp();
+        assertTrue(rebuild.inProgress(), "asked for before the rebuild has handled anything");
+        scheduler.runDue();
+        assertFalse(armed.get(), "the check ran inside the last batch");
+        assertSame(v2, processor.active(), "switched once the last batch was handled, with no further append");
+        assertEquals(8, v2.applied.size());
+    }
+
+    @Test
     void inlineModeAppliesTheEventBeforeTheAppendReturns() {
         Fixtures.Recorder recorder = new Fixtures.Recorder("carts");
         ProjectionProcessor processor = processor(recorder, CODEC, ProcessingMode.INLINE, checkpoints);
