@@ -17,6 +17,7 @@ import io.nexus.core.store.ExpectedVersionAheadException;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.InMemoryEventStore;
 import io.nexus.core.store.StreamQuery;
+import io.nexus.core.store.StreamRead;
 import io.nexus.core.store.StreamTypeMismatchException;
 import io.nexus.core.store.Subscription;
 import io.nexus.postgresql.internal.Jdbc;
@@ -90,6 +91,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     /** The default largest event accepted, in bytes as {@link NewEvent#approximateSize()} counts them. */
     public static final int DEFAULT_MAX_EVENT_SIZE = InMemoryEventStore.DEFAULT_MAX_EVENT_SIZE;
 
+    /** The column of {@code rangeAndFindSql} after the event's {@link #COLUMNS}: the looked-up version. */
+    private static final int FOUND_COLUMN = 13;
     private static final String COLUMNS = "position, stream_id, version, aggregate_type, event_id, event_type, "
             + "schema_version, recorded_at, correlation_id, causation_id, metadata, payload";
     private static final int MAX_ANY_ATTEMPTS = 1_000;
@@ -131,6 +134,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private final int copyThreshold;
     private final String findIdsSql;
     private final String rangeSql;
+    private final String rangeAndFindSql;
     private final String readAllSql;
     private final String feedSql;
     private final String lastPositionSql;
@@ -163,6 +167,10 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         findIdsSql = "SELECT event_id, version FROM " + t + " WHERE stream_id = ? AND event_id = ANY(?)";
         rangeSql = "SELECT " + COLUMNS + " FROM " + t + " WHERE stream_id = ? AND version BETWEEN ? AND ? "
                 + "AND recorded_at <= ? ORDER BY version LIMIT ?";
+        // The lookup is an uncorrelated scalar subquery: the server runs it once per statement, in the statement's snapshot.
+        rangeAndFindSql = "SELECT " + prefixed("e.", COLUMNS) + ", (SELECT f.version FROM " + t
+                + " f WHERE f.stream_id = ? AND f.event_id = ?) AS found_version FROM " + t
+                + " e WHERE e.stream_id = ? AND e.version BETWEEN ? AND ? AND e.recorded_at <= ? ORDER BY e.version LIMIT ?";
         // The transaction id as text only where it is needed: the feed groups rows by it, a plain read needs only
         // the first held-back row's.
         readAllSql = "SELECT e.tx_id < h.xmin, CASE WHEN e.tx_id < h.xmin THEN NULL ELSE e.tx_id::text END, "
@@ -741,6 +749,58 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 return Collections.unmodifiableList(events);
             }
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One statement: the range read with the lookup as a scalar subquery (from the {@code (stream_id, event_id)}
+     * index), both from the statement's snapshot. Only a read that returns no rows although it does not start at
+     * version 1 (a load after a snapshot with no event past it, a read up to a version or an instant) looks the id
+     * up in a second statement, after it.
+     */
+    @Override
+    public StreamRead readAndFind(StreamQuery query, UUID eventId) {
+        return Jdbc.observed(observations, "read-stream-and-find", () -> readAndFindDirectly(query, eventId));
+    }
+
+    private StreamRead readAndFindDirectly(StreamQuery query, UUID eventId) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(eventId, "eventId");
+        if (query.maxCount() == 0) {
+            return new StreamRead(List.of(), versionOfDirectly(query.streamId(), eventId));
+        }
+        List<EventEnvelope> events = new ArrayList<>();
+        OptionalLong found = OptionalLong.empty();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(rangeAndFindSql)) {
+            statement.setString(1, query.streamId());
+            statement.setObject(2, eventId);
+            statement.setString(3, query.streamId());
+            statement.setLong(4, query.fromVersion());
+            statement.setLong(5, query.toVersion());
+            statement.setObject(6, query.asOf() == null ? OffsetDateTime.MAX : Jdbc.timestamp(query.asOf()));
+            statement.setInt(7, query.maxCount());
+            try (ResultSet rs = statement.executeQuery()) {
+                boolean binaryTime = binary(rs, 8);
+                while (rs.next()) {
+                    if (events.isEmpty()) {
+                        long version = rs.getLong(FOUND_COLUMN);
+                        found = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(version);
+                    }
+                    events.add(envelope(rs, 1, binaryTime));
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable("read stream '" + query.streamId() + "'", e);
+        }
+        // Without rows the statement returned no lookup. A read that would have returned version 1 found no stream,
+        // so there is nothing to find; any other empty read says nothing about the stream, so ask after it.
+        boolean readsFromTheStart = query.fromVersion() <= 1 && query.toVersion() >= 1 && query.asOf() == null;
+        if (events.isEmpty() && !readsFromTheStart) {
+            found = versionOfDirectly(query.streamId(), eventId);
+        }
+        return new StreamRead(events, found);
     }
 
     @Override

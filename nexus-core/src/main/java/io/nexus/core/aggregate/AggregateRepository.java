@@ -20,6 +20,7 @@ import io.nexus.core.store.AppendResult;
 import io.nexus.core.store.EventStore;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.StreamQuery;
+import io.nexus.core.store.StreamRead;
 import io.nexus.core.store.StreamTypeMismatchException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -170,6 +172,14 @@ public final class AggregateRepository<A extends Aggregate> {
     }
 
     private A load(String id, long toVersion, @Nullable Instant asOf, int maxEvents) {
+        return load(id, toVersion, asOf, maxEvents, null).aggregate();
+    }
+
+    /**
+     * Loads the aggregate; with {@code lookup}, the same store call also looks that event id up in the stream
+     * ({@link io.nexus.core.store.ReadStream#readAndFind}).
+     */
+    private Loaded<A> load(String id, long toVersion, @Nullable Instant asOf, int maxEvents, @Nullable UUID lookup) {
         requireId(id);
         long started = System.nanoTime();
         A aggregate = definition.newInstance(id);
@@ -191,7 +201,15 @@ public final class AggregateRepository<A extends Aggregate> {
         if (maxEvents != Integer.MAX_VALUE) {
             query = query.limit(maxEvents + 1);
         }
-        List<EventEnvelope> events = store.read(query);
+        List<EventEnvelope> events;
+        OptionalLong found = OptionalLong.empty();
+        if (lookup == null) {
+            events = store.read(query);
+        } else {
+            StreamRead read = store.readAndFind(query, lookup);
+            events = read.events();
+            found = read.foundVersion();
+        }
         if (events.size() > maxEvents) {
             throw new TemporalLimitExceededException(definition.name(), id, "events", maxEvents);
         }
@@ -212,7 +230,11 @@ public final class AggregateRepository<A extends Aggregate> {
         aggregate.loadTime = Duration.ofNanos(elapsed);
         metrics.timer("nexus.aggregate.load", elapsed, "aggregate", typeTag);
         metrics.summary("nexus.aggregate.load.events", events.size(), "aggregate", typeTag);
-        return aggregate;
+        return new Loaded<>(aggregate, events, found);
+    }
+
+    /** A load's aggregate, the events it applied (all of the stream after {@code from}), and a looked-up version. */
+    private record Loaded<A>(A aggregate, List<EventEnvelope> events, OptionalLong found) {
     }
 
     private @Nullable Snapshot usableSnapshot(String id, long toVersion) {
@@ -334,12 +356,71 @@ public final class AggregateRepository<A extends Aggregate> {
         requireId(id);
         Objects.requireNonNull(metadata, "metadata");
         OptionalLong first = store.versionOf(id, metadata.eventId(id, 0));
-        if (first.isEmpty()) {
+        return first.isEmpty() ? List.of() : eventsOfCommandFrom(id, metadata, first.getAsLong());
+    }
+
+    /**
+     * What a command decides on: the aggregate as {@link #loadOrNew(String)} loads it, and the events an earlier
+     * send of {@code metadata}'s command id appended to it, as {@link #eventsOfCommand} answers right after that
+     * load. Both come from one store call ({@link io.nexus.core.store.ReadStream#readAndFind}: the stream read
+     * and the lookup of the command's first event id); only a command found applied before the events the load
+     * read (behind a snapshot) costs one more read. Reads its own writes. Thread-safe; the aggregate belongs to
+     * the caller.
+     *
+     * @param id       the aggregate id; not blank
+     * @param metadata the command's metadata; not {@code null}
+     * @return the aggregate (new at version 0 when it has no events) and the earlier send's events, in version
+     *         order (empty when there was none)
+     * @throws IllegalArgumentException if {@code id} is blank
+     * @throws StreamTypeMismatchException if the stream holds events of another aggregate type
+     */
+    public CommandLoad<A> loadForCommand(String id, CommandMetadata metadata) {
+        requireId(id);
+        Objects.requireNonNull(metadata, "metadata");
+        UUID firstId = metadata.eventId(id, 0);
+        if (cache != null) {
+            A cached = cache.take(id).orElse(null);
+            if (cached != null && cached.pendingEvents().isEmpty()) {
+                // Fresh exactly when the stream's last event is the one the instance was saved at.
+                long saved = cached.persistedVersion();
+                StreamRead read = store.readAndFind(StreamQuery.stream(id).fromVersion(saved).limit(2), firstId);
+                if (read.events().size() == 1 && read.events().get(0).version() == saved) {
+                    metrics.summary("nexus.aggregate.load.events", 0, "aggregate", typeTag);
+                    return new CommandLoad<>(cached, earlierEvents(id, metadata, read.foundVersion(), read.events()));
+                }
+            }
+        }
+        Loaded<A> loaded = load(id, Long.MAX_VALUE, null, Integer.MAX_VALUE, firstId);
+        return new CommandLoad<>(loaded.aggregate(), earlierEvents(id, metadata, loaded.found(), loaded.events()));
+    }
+
+    /**
+     * The earlier send's events, taken from {@code read} (a read of the stream to its end, from the same call as the
+     * lookup) when it holds the first of them: an append is read whole or not at all, so the whole run is there.
+     */
+    private List<EventEnvelope> earlierEvents(String id, CommandMetadata metadata, OptionalLong found, List<EventEnvelope> read) {
+        if (found.isEmpty()) {
             return List.of();
         }
+        long first = found.getAsLong();
+        if (read.isEmpty() || first < read.get(0).version() || first > read.get(read.size() - 1).version()) {
+            return eventsOfCommandFrom(id, metadata, first);
+        }
+        List<EventEnvelope> events = new ArrayList<>();
+        for (int i = (int) (first - read.get(0).version()); i < read.size(); i++) {
+            EventEnvelope event = read.get(i);
+            if (!event.eventId().equals(metadata.eventId(id, events.size()))) {
+                break;
+            }
+            events.add(event);
+        }
+        return List.copyOf(events);
+    }
+
+    private List<EventEnvelope> eventsOfCommandFrom(String id, CommandMetadata metadata, long first) {
         // One command's events are one append: a contiguous run of the ids it derives, read a page at a time.
         List<EventEnvelope> events = new ArrayList<>();
-        long from = first.getAsLong();
+        long from = first;
         while (true) {
             List<EventEnvelope> page = store.read(StreamQuery.stream(id).fromVersion(from).limit(COMMAND_PAGE));
             for (EventEnvelope event : page) {
@@ -352,6 +433,25 @@ public final class AggregateRepository<A extends Aggregate> {
                 return List.copyOf(events);
             }
             from += page.size();
+        }
+    }
+
+    /**
+     * What {@link #loadForCommand} returns.
+     *
+     * @param aggregate     the loaded aggregate; belongs to the caller
+     * @param earlierEvents the events an earlier send of the command id appended to it, in version order; empty
+     *                      when there was none
+     * @param <A>           the aggregate type
+     */
+    public record CommandLoad<A extends Aggregate>(A aggregate, List<EventEnvelope> earlierEvents) {
+
+        /**
+         * @throws NullPointerException if either argument is {@code null}
+         */
+        public CommandLoad {
+            Objects.requireNonNull(aggregate, "aggregate");
+            earlierEvents = List.copyOf(earlierEvents);
         }
     }
 

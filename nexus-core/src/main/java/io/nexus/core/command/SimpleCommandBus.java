@@ -198,14 +198,16 @@ public final class SimpleCommandBus implements CommandBus {
     private <A extends Aggregate, C> CommandResult attempt(AggregateRepository<A> repository, CommandRoutes.Route<A, C> route,
                                                            C command, String id, CommandMetadata metadata,
                                                            String fingerprint, int attempt) {
-        // Loading before the lookup matters: a twin that appends after the lookup appends after the load too,
-        // so this attempt's append meets the twin's event ids and is answered as a duplicate.
-        A aggregate = step(NexusObservation.COMMAND_LOAD, NexusObservation.contextualName("load", repository.definition().name()),
-                () -> repository.loadOrNew(id));
-        CommandResult earlier = earlierOutcome(repository, id, metadata, fingerprint, attempt);
-        if (earlier != null) {
-            return earlier;
+        // The lookup must see at least what the load saw (loadForCommand looks up in the same store call, after or
+        // with the read): a twin that appends after the lookup appends after the load too, so this attempt's append
+        // meets the twin's event ids and is answered as a duplicate.
+        AggregateRepository.CommandLoad<A> load = step(NexusObservation.COMMAND_LOAD,
+                NexusObservation.contextualName("load", repository.definition().name()),
+                () -> repository.loadForCommand(id, metadata));
+        if (!load.earlierEvents().isEmpty()) {
+            return applied(repository, id, metadata, fingerprint, load.earlierEvents(), attempt);
         }
+        A aggregate = load.aggregate();
         try {
             if (route.policy() == CreationPolicy.CREATE && !aggregate.isNew()) {
                 throw new AggregateAlreadyExistsException(repository.definition().name(), id, aggregate.version());

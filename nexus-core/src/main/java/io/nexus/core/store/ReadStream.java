@@ -49,4 +49,27 @@ public interface ReadStream {
         }
         return OptionalLong.empty();
     }
+
+    /**
+     * The events {@code query} selects and the version at which the same stream holds {@code eventId}: the answers
+     * of {@link #read(StreamQuery) read(query)} and then {@link #versionOf versionOf(query.streamId(), eventId)}.
+     * The lookup sees at least what the read saw: an append that the read shows is found, and an append that
+     * returned before this call is in both. The command bus loads an aggregate with it and so learns in the same
+     * call whether the command id was already applied.
+     *
+     * <p>This default makes the two calls in that order. A store whose reads are remote calls overrides it to answer
+     * both in one (the PostgreSQL store does it in one statement, from one snapshot). Thread-safe like the store.
+     *
+     * @param query   the stream read; not {@code null}
+     * @param eventId the event id to look up in {@code query}'s stream; not {@code null}
+     * @return the events and the looked-up version; never {@code null}
+     * @throws NullPointerException if {@code query} or {@code eventId} is {@code null}
+     * @throws EventStoreUnavailableException if the store cannot be reached
+     */
+    default StreamRead readAndFind(StreamQuery query, UUID eventId) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(eventId, "eventId");
+        List<EventEnvelope> events = read(query);
+        return new StreamRead(events, versionOf(query.streamId(), eventId));
+    }
 }

@@ -15,6 +15,7 @@ import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.ExpectedVersionAheadException;
 import io.nexus.core.store.InMemoryEventStore;
 import io.nexus.core.store.StreamQuery;
+import io.nexus.core.store.StreamRead;
 import io.nexus.core.store.StreamTypeMismatchException;
 import io.nexus.core.store.Subscription;
 import io.nexus.testkit.logging.LogCapture;
@@ -797,6 +798,34 @@ public abstract class EventStoreContract {
                     ExpectedVersion.exactly(5), List.of(copyWithSameId(second.get(1)))));
             assertEquals(OptionalLong.of(4), store.versionOf(streamId, second.get(1).eventId()),
                     "a refused re-use leaves the id at its version");
+        }
+
+        @Test
+        @DisplayName("readAndFind answers what read and then versionOf answer, for ids in the read, before it, elsewhere and nowhere")
+        void readAndFindAnswersLikeReadThenVersionOf() {
+            String streamId = newStreamId();
+            String other = newStreamId();
+            List<NewEvent> events = seed(streamId, 4);
+            NewEvent elsewhere = simpleEvent();
+            store.append(other, AGGREGATE_TYPE, ExpectedVersion.noStream(), List.of(elsewhere));
+            List<StreamQuery> queries = List.of(StreamQuery.stream(streamId), StreamQuery.stream(streamId).fromVersion(3),
+                    StreamQuery.stream(streamId).fromVersion(5), StreamQuery.stream(streamId).toVersion(2),
+                    StreamQuery.stream(streamId).fromVersion(2).limit(1),
+                    StreamQuery.stream(streamId).asOf(Instant.parse("2000-01-01T00:00:00Z")), StreamQuery.stream(other),
+                    StreamQuery.stream(newStreamId()));
+            List<UUID> ids = List.of(events.get(0).eventId(), events.get(3).eventId(), elsewhere.eventId(), UUID.randomUUID());
+            for (StreamQuery query : queries) {
+                for (UUID id : ids) {
+                    StreamRead both = store.readAndFind(query, id);
+                    assertSameEnvelopes(store.read(query), both.events(), "events of readAndFind(" + query + ")");
+                    assertEquals(store.versionOf(query.streamId(), id), both.foundVersion(),
+                            "version of " + id + " found by readAndFind(" + query + ")");
+                }
+            }
+            assertEquals(OptionalLong.of(4), store.readAndFind(StreamQuery.stream(streamId).fromVersion(5), events.get(3).eventId())
+                    .foundVersion(), "an id before an empty read is found");
+            assertEquals(OptionalLong.empty(), store.readAndFind(StreamQuery.stream(other), events.get(0).eventId())
+                    .foundVersion(), "an id of another stream is not found");
         }
 
         @Test

@@ -13,6 +13,7 @@ import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.ExpectedVersionAheadException;
 import io.nexus.core.store.InMemoryEventStore;
 import io.nexus.core.store.StreamQuery;
+import io.nexus.core.store.StreamRead;
 import io.nexus.core.store.Subscription;
 
 import java.time.Duration;
@@ -247,6 +248,21 @@ final class BrokenEventStoreSuites {
                         }
                     }
                     return OptionalLong.empty();
+                }
+            };
+        }
+    }
+
+    /** Looks the event id up only among the events the read returned, as a join of the two would. */
+    static final class FindsOnlyInTheRead extends BrokenSuite {
+        @Override
+        protected EventStore createStore() {
+            return new ForwardingEventStore(InMemoryEventStore.create()) {
+                @Override
+                public StreamRead readAndFind(StreamQuery query, UUID eventId) {
+                    List<EventEnvelope> events = read(query);
+                    return new StreamRead(events, events.stream().filter(e -> e.eventId().equals(eventId))
+                            .mapToLong(EventEnvelope::version).findFirst());
                 }
             };
         }

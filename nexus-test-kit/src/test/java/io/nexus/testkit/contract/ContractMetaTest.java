@@ -119,6 +119,7 @@ class ContractMetaTest {
         assertCasesFail(BrokenEventStoreSuites.AheadIsAConflict.class, "exactVersionOnMissingStream",
                 "expectedVersionAheadOfStream");
         assertCasesFail(BrokenEventStoreSuites.IdLookupAcrossStreams.class, "versionOfFindsStoredIds");
+        assertCasesFail(BrokenEventStoreSuites.FindsOnlyInTheRead.class, "readAndFindAnswersLikeReadThenVersionOf");
     }
 
     @Test
