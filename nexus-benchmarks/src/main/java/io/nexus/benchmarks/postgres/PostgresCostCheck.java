@@ -113,6 +113,29 @@ public final class PostgresCostCheck {
                     System.out.println("(keeps the work)");
                 }
             });
+            measure("tracker pages of 1,000 + decode, checkpoint per page", "events", head - from + 1, postmaster, () -> {
+                long[] sum = {0};
+                java.util.concurrent.CountDownLatch reachedHead = new java.util.concurrent.CountDownLatch(1);
+                try (io.nexus.core.tracking.LogTracker tracker = nexus.logTracker("cost-replay").batchSize(1_000)
+                        .initialPosition(from - 1).pollInterval(java.time.Duration.ofSeconds(1)).build()) {
+                    tracker.start(batch -> {
+                        for (EventEnvelope e : batch) {
+                            sum[0] += ((Deposited) codec.decode(e)).amount();
+                        }
+                        long last = batch.get(batch.size() - 1).globalPosition();
+                        if (last >= head) {
+                            reachedHead.countDown();
+                        }
+                        return last;
+                    });
+                    if (!reachedHead.await(10, java.util.concurrent.TimeUnit.MINUTES)) {
+                        throw new IllegalStateException("the tracker did not reach the head in 10 minutes");
+                    }
+                }
+                if (sum[0] == 42) {
+                    System.out.println("(keeps the work)");
+                }
+            });
         }
     }
 
