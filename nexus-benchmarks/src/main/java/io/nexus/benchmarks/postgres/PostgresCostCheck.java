@@ -227,6 +227,8 @@ public final class PostgresCostCheck {
         long mainUser = THREADS.getCurrentThreadUserTime();
         long mainCpu = THREADS.getCurrentThreadCpuTime();
         long serverCpu = serverCpuNanos(postmaster);
+        Map<String, Long> rolesBefore = serverTicksByRole(postmaster);
+        long[] walBefore = wal();
         jdk.jfr.Recording recording = null;
         if (System.getProperty("jfr") != null) {
             // -Djfr=file.jfr records execution samples of the measured part only (every 2 ms).
@@ -244,11 +246,24 @@ public final class PostgresCostCheck {
         }
         double clientNs = clientCpuNanos() - clientCpu;
         double serverNs = serverCpuNanos(postmaster) - serverCpu;
+        Map<String, Long> rolesAfter = serverTicksByRole(postmaster);
+        long[] walAfter = wal();
         System.out.printf("%-52s %,10.0f %s/s by wall time; CPU per %s: client %,7.1f us, server %,7.1f us"
                         + " (%,.0f %s/s on one free core); load %.1f%n",
                 name, ops / (wallNs / 1e9), unit, unit.substring(0, unit.length() - 1), clientNs / ops / 1e3,
                 serverNs / ops / 1e3, ops / ((clientNs + serverNs) / 1e9), unit, load);
         printStatements(ops);
+        StringBuilder roles = new StringBuilder();
+        rolesAfter.forEach((role, ticks) -> {
+            long spent = ticks - rolesBefore.getOrDefault(role, 0L);
+            if (spent > 0) {
+                roles.append(String.format(" %s %,.1f us;", role, spent * (double) TICK_NANOS / ops / 1e3));
+            }
+        });
+        System.out.printf("      server CPU by process:%s%n", roles);
+        System.out.printf("      WAL per %s: %,.1f records, %,.0f bytes, %,.3f full-page images%n", unit.substring(0, unit.length() - 1),
+                (walAfter[0] - walBefore[0]) / (double) ops, (walAfter[2] - walBefore[2]) / (double) ops,
+                (walAfter[1] - walBefore[1]) / (double) ops);
         System.out.printf("      calling thread: %,.1f us/op CPU of which %,.1f us/op in user mode%n",
                 (THREADS.getCurrentThreadCpuTime() - mainCpu) / 1e3 / ops, (THREADS.getCurrentThreadUserTime() - mainUser) / 1e3 / ops);
         if (Boolean.getBoolean("threads")) {
@@ -306,6 +321,44 @@ public final class PostgresCostCheck {
             ticks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
         }
         return ticks;
+    }
+
+    /** WAL records, full-page images and bytes written since the server started ({@code pg_stat_wal}, PostgreSQL 14). */
+    private static long[] wal() throws java.sql.SQLException {
+        try (java.sql.Connection c = statements.getConnection(); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT wal_records, wal_fpi, wal_bytes FROM pg_stat_wal")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+        }
+    }
+
+    /**
+     * CPU ticks of the server's processes by role (client backends, WAL writer, checkpointer, ...), from their
+     * command lines; processes that exited (autovacuum workers among them) count under "exited".
+     */
+    private static Map<String, Long> serverTicksByRole(long postmaster) throws IOException {
+        Map<String, Long> byRole = new java.util.TreeMap<>();
+        String stat = Files.readString(Path.of("/proc/" + postmaster + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        byRole.put("postmaster", Long.parseLong(f[11]) + Long.parseLong(f[12]));
+        byRole.put("exited", Long.parseLong(f[13]) + Long.parseLong(f[14]));
+        for (ProcessHandle child : ProcessHandle.of(postmaster).orElseThrow().children().toList()) {
+            String role;
+            try {
+                // The server rewrites its processes' titles in place, which only /proc/<pid>/cmdline shows.
+                role = Files.readString(Path.of("/proc/" + child.pid() + "/cmdline")).replace('\0', ' ').trim()
+                        .replaceFirst("^postgres: ", "");
+            } catch (IOException e) {
+                continue; // exited meanwhile
+            }
+            if (role.contains("127.0.0.1") || role.contains("[local]")) {
+                role = "backends";
+            } else if (role.startsWith("autovacuum worker")) {
+                role = "autovacuum worker";
+            }
+            byRole.merge(role, ticks(child.pid(), false), Long::sum);
+        }
+        return byRole;
     }
 
     private static long postmasterPid(int port) {
