@@ -8,7 +8,6 @@ import io.nexus.postgresql.internal.Jdbc;
 import javax.sql.DataSource;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,8 +46,12 @@ public final class PostgresCheckpointStore implements CheckpointStore {
         String t = schema + ".checkpoints";
         loadSql = "SELECT position, updated_at_ns FROM " + t + " WHERE consumer = ? AND partition = ?";
         loadAllSql = "SELECT partition, position, updated_at_ns FROM " + t + " WHERE consumer = ? ORDER BY partition";
-        saveSql = "INSERT INTO " + t + " (consumer, partition, position, updated_at_ns) VALUES (?, ?, ?, ?) "
-                + "ON CONFLICT (consumer, partition) DO UPDATE SET position = EXCLUDED.position, "
+        // One statement in autocommit mode, one round trip. Without the flush wait, the statement itself turns
+        // synchronous_commit off for its own transaction: a one-time filter the server evaluates before the insert,
+        // the same as SET LOCAL in a transaction of its own but without the three extra round trips.
+        saveSql = "INSERT INTO " + t + " (consumer, partition, position, updated_at_ns) SELECT ?, ?, ?, ?"
+                + (waitForFlush ? "" : " WHERE set_config('synchronous_commit', 'off', true) IS NOT NULL")
+                + " ON CONFLICT (consumer, partition) DO UPDATE SET position = EXCLUDED.position, "
                 + "updated_at_ns = EXCLUDED.updated_at_ns";
         resetSql = "DELETE FROM " + t + " WHERE consumer = ?";
     }
@@ -96,12 +99,7 @@ public final class PostgresCheckpointStore implements CheckpointStore {
     @Override
     public void save(String consumer, String partition, String position) {
         Checkpoint checkpoint = new Checkpoint(consumer, partition, position, clock.instant());
-        Jdbc.inTransaction(dataSource, observations, "checkpoint-save", "save the checkpoint of consumer '" + consumer + "'", connection -> {
-            if (!waitForFlush) {
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("SET LOCAL synchronous_commit = off");
-                }
-            }
+        Jdbc.withConnection(dataSource, observations, "checkpoint-save", "save the checkpoint of consumer '" + consumer + "'", connection -> {
             try (PreparedStatement statement = connection.prepareStatement(saveSql)) {
                 statement.setString(1, checkpoint.consumer());
                 statement.setString(2, checkpoint.partition());
