@@ -113,29 +113,37 @@ public final class PostgresCostCheck {
                     System.out.println("(keeps the work)");
                 }
             });
-            measure("tracker pages of 1,000 + decode, checkpoint per page", "events", head - from + 1, postmaster, () -> {
-                long[] sum = {0};
-                java.util.concurrent.CountDownLatch reachedHead = new java.util.concurrent.CountDownLatch(1);
-                try (io.nexus.core.tracking.LogTracker tracker = nexus.logTracker("cost-replay").batchSize(1_000)
-                        .initialPosition(from - 1).pollInterval(java.time.Duration.ofSeconds(1)).build()) {
-                    tracker.start(batch -> {
-                        for (EventEnvelope e : batch) {
-                            sum[0] += ((Deposited) codec.decode(e)).amount();
-                        }
-                        long last = batch.get(batch.size() - 1).globalPosition();
-                        if (last >= head) {
-                            reachedHead.countDown();
-                        }
-                        return last;
-                    });
-                    if (!reachedHead.await(10, java.util.concurrent.TimeUnit.MINUTES)) {
-                        throw new IllegalStateException("the tracker did not reach the head in 10 minutes");
-                    }
+            measure("tracker pages of 1,000 + decode, checkpoint per page", "events", head - from + 1, postmaster,
+                    () -> replayThroughTracker(nexus, codec, "cost-replay", from, head, 1_000));
+            long smallFrom = Math.max(1, head - 19_999);
+            measure("tracker pages of 10 + decode, checkpoint per page", "events", head - smallFrom + 1, postmaster,
+                    () -> replayThroughTracker(nexus, codec, "cost-replay-10", smallFrom, head, 10));
+        }
+    }
+
+    /** Replays {@code from..head} through a log tracker of Nexus with pages of {@code batchSize}, a checkpoint per page. */
+    private static void replayThroughTracker(Nexus nexus, EventCodec codec, String consumer, long from, long head, int batchSize)
+            throws Exception {
+        long[] sum = {0};
+        java.util.concurrent.CountDownLatch reachedHead = new java.util.concurrent.CountDownLatch(1);
+        try (io.nexus.core.tracking.LogTracker tracker = nexus.logTracker(consumer).batchSize(batchSize)
+                .initialPosition(from - 1).pollInterval(java.time.Duration.ofSeconds(1)).build()) {
+            tracker.start(batch -> {
+                for (EventEnvelope e : batch) {
+                    sum[0] += ((Deposited) codec.decode(e)).amount();
                 }
-                if (sum[0] == 42) {
-                    System.out.println("(keeps the work)");
+                long last = batch.get(batch.size() - 1).globalPosition();
+                if (last >= head) {
+                    reachedHead.countDown();
                 }
+                return last;
             });
+            if (!reachedHead.await(10, java.util.concurrent.TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the tracker did not reach the head in 10 minutes");
+            }
+        }
+        if (sum[0] == 42) {
+            System.out.println("(keeps the work)");
         }
     }
 
