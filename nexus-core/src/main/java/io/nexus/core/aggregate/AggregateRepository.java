@@ -233,7 +233,7 @@ public final class AggregateRepository<A extends Aggregate> {
         return new Loaded<>(aggregate, events, found);
     }
 
-    /** A load's aggregate, the events it applied (all of the stream after {@code from}), and a looked-up version. */
+    /** A load's aggregate, the events it applied (the stream from its first event after the snapshot on), and a looked-up version. */
     private record Loaded<A>(A aggregate, List<EventEnvelope> events, OptionalLong found) {
     }
 
