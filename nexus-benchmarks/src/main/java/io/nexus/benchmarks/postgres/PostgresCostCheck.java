@@ -55,7 +55,10 @@ public final class PostgresCostCheck {
                 .setServerConfig("pg_stat_statements.track", "all")
                 .start();
              PostgresEngines engines = PostgresEngines.builder(server.getJdbcUrl("postgres", "postgres"), "postgres", null)
-                     .poolSize(24).build();
+                     .poolSize(24)
+                     // -Dnotify=false: no NOTIFY after appends, to see what the notifications cost
+                     .eventStore(store -> store.notifications(!"false".equals(System.getProperty("notify"))))
+                     .build();
              Nexus nexus = PostgresBenchmark.nexus(engines, 0)) {
             long postmaster = postmasterPid(server.getPort());
             statements = engines.dataSource();
