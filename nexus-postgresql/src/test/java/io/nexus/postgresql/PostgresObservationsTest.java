@@ -45,6 +45,8 @@ class PostgresObservationsTest {
                 assertThrows(ConcurrencyConflictException.class,
                         () -> nexus.eventStore().append("note-1", "Note", ExpectedVersion.noStream(), List.of(noted("c"))));
                 assertEquals(2, nexus.eventStore().read(StreamQuery.stream("note-1")).size());
+                assertEquals(2, nexus.eventStore().readAndFind(StreamQuery.stream("note-1"), java.util.UUID.randomUUID())
+                        .events().size());
                 assertEquals(2, nexus.eventStore().readAll(1, 10).size());
                 assertTrue(nexus.snapshotStore().latest("note-1").isEmpty());
                 nexus.checkpoints().save("projection", Checkpoint.GLOBAL, "2");
@@ -58,12 +60,12 @@ class PostgresObservationsTest {
 
             List<String> spans = observations.spans("nexus.remote.call");
             assertEquals(List.of("postgresql append success", "postgresql append ConcurrencyConflictException", "postgresql read-stream success",
-                    "postgresql read-all success", "postgresql snapshot-latest success", "postgresql checkpoint-save success",
+                    "postgresql read-stream-and-find success", "postgresql read-all success", "postgresql snapshot-latest success", "postgresql checkpoint-save success",
                     "postgresql checkpoint-load success", "postgresql dead-letter-list success", "postgresql timer-schedule success",
                     "postgresql read-model-put success", "postgresql read-model-get success", "postgresql audit-read success"), spans);
             List<ObservationRecorder.Stopped> calls = observations.stopped("nexus.remote.call");
             assertEquals(Map.of("nexus.remote.system", "postgresql", "nexus.remote.operation", "checkpoint-save",
-                    "nexus.outcome", "success"), calls.get(5).lowCardinality());
+                    "nexus.outcome", "success"), calls.get(6).lowCardinality());
             assertTrue(calls.stream().allMatch(c -> "work".equals(c.parent())), calls.toString());
             assertTrue(calls.get(1).error() instanceof ConcurrencyConflictException, "the conflict is recorded on its call");
         }
