@@ -111,13 +111,20 @@ class LocalEnginesAppTest {
         EngineEndpoints endpoints = engines.endpoints();
         AwsEngines.Settings settings = new AwsEngines.Settings(endpoints.dynamoDb(), endpoints.kinesis(), endpoints.openSearch(),
                 EngineEndpoints.REGION, "traced-app-", "traced-app-events", "traced-orders");
-        try (OtelTracing tracing = new OtelTracing();
-             RunningApp app = RunningApp.on(new AwsEngines("local", settings, null, tracing.registry),
-                     HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30), tracing.registry)) {
-            RequestTrace trace = new RequestTrace(app, tracing, "traced-1").run(WAIT);
-            trace.assertSpans(true);
-            trace.assertEvents();
-            trace.assertSearchIndexed(WAIT);
+        try (OtelTracing tracing = new OtelTracing()) {
+            StoreSpans store = new StoreSpans(tracing, "dynamodb", "dynamodb-streams", "kinesis");
+            try (RunningApp app = RunningApp.on(new AwsEngines("local", settings, null, tracing.registry),
+                    HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30), tracing.registry)) {
+                RequestTrace trace = new RequestTrace(app, tracing, "traced-1").run(WAIT);
+                trace.assertSpans(true);
+                trace.assertEvents();
+                trace.assertSearchIndexed(WAIT);
+                // The AWS clients are observed too: the confirmation's append to DynamoDB is in its trace, while change
+                // capture, the trackers and the Kinesis shard readers poll without starting traces.
+                store.assertStoreAppendInTrace(trace.traceId, "http post /orders/{id}/confirm", WAIT,
+                        "dynamodb transact-write-items", "dynamodb put-item");
+                store.assertIdlePollingStartsNoTrace(20, WAIT);
+            }
         }
     }
 
