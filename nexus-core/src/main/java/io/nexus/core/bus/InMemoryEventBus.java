@@ -41,7 +41,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * after a backoff (nothing else of that partition passes it, and no other thread waits for it) up to the
  * {@link Builder#consumerRetry consumer retry policy}'s attempts, then it becomes a dead letter (and, on
  * the primary path, the aggregate's later records are parked behind it) and the partition moves on.
- * Publishing appends under the partition's monitor and wakes its readers.
+ * Publishing appends under the partition's monitor and wakes its readers. A group's
+ * {@link ConsumerGroup#lagEvents() lag in events} is exact: per partition, the records published less the
+ * records the group acknowledged.
  *
  * <p>An application feeds its bus one way: {@code Nexus.builder().eventBus(bus, ...)}, whose router
  * publishes every stored event from the store's global log, in global order, from its checkpoint.
