@@ -69,12 +69,11 @@ import org.jspecify.annotations.Nullable;
  * order across streams). Without a running indexer the global log does not grow; with
  * {@link Builder#indexOnRead(boolean)} each {@code readAll} and {@code headPosition} first indexes what the
  * Stream shows, in the caller's thread (read-your-writes in one process). {@link #subscribe} is backed by a
- * {@link DynamoDbChangeCapture} reader of the table's Stream when a {@link DynamoDbStreamsClient} is
- * configured.
+ * feed shared by all subscribers when a {@link DynamoDbStreamsClient} is configured (see {@link #subscribe}).
  *
  * <p>Thread-safe; the caller owns (and closes) the clients.
  */
-public final class DynamoDbEventStore implements EventStore {
+public final class DynamoDbEventStore implements EventStore, AutoCloseable {
 
     /** Events per append: TransactWriteItems takes 100 items; each event needs 2, plus the head. */
     public static final int MAX_EVENTS_PER_APPEND = 49;
@@ -95,8 +94,9 @@ public final class DynamoDbEventStore implements EventStore {
     private final AwsCalls calls;
     private final LogIndex index;
     private final @Nullable DynamoDbLogIndexer indexOnRead;
-    /** The indexer running in this process, if the engine family registered one: subscriptions wake after it. */
-    private volatile @Nullable DynamoDbLogIndexer localIndexer;
+    private final RetryPolicy retryPolicy;
+    /** The one feed of every subscription; {@code null} without a Streams client. */
+    private final @Nullable SharedSubscriptions subscriptions;
 
     private DynamoDbEventStore(Builder b) {
         this.client = b.client;
@@ -113,6 +113,16 @@ public final class DynamoDbEventStore implements EventStore {
         this.index = new LogIndex(client, table, calls);
         this.indexOnRead = b.indexOnRead ? DynamoDbLogIndexer.builder(client, Objects.requireNonNull(streamsClient, "streamsClient")).tableName(table)
                 .name("index-on-read").clock(clock).retryPolicy(b.retryPolicy).build() : null;
+        this.retryPolicy = b.retryPolicy;
+        DynamoDbStreamsClient streams = streamsClient;
+        if (streams == null) {
+            this.subscriptions = null;
+        } else {
+            SharedSubscriptions[] feed = new SharedSubscriptions[1];
+            feed[0] = new SharedSubscriptions(table, () -> subscriptionReader(streams, Objects.requireNonNull(feed[0], "feed")),
+                    index, subscriptionPollInterval);
+            this.subscriptions = feed[0];
+        }
     }
 
     /** A builder on the caller's client; {@link Builder#tableName} is required. */
@@ -506,58 +516,67 @@ public final class DynamoDbEventStore implements EventStore {
     /**
      * {@inheritDoc}
      *
-     * <p>On DynamoDB: a {@link DynamoDbChangeCapture} reader of the table's Stream, started at the Stream's
-     * latest position with checkpoints in memory, polling on a daemon thread every
-     * {@link Builder#subscriptionPollInterval}. Delivery is at least once and follows each stream's order;
-     * appends of different streams may arrive in any order. For a durable, restartable reader build a
-     * {@link DynamoDbChangeCapture} with a {@link DynamoDbCheckpointStore} instead. When {@link DynamoDbEngines}
-     * runs a {@link DynamoDbLogIndexer} in this process and it holds the lease, each read reaches the listener once
-     * that indexer has indexed it (waiting at most half its lease), so a log tracker woken here finds the events in
-     * {@link #readAll}.
+     * <p>On DynamoDB every subscription of this store shares one feed (the first subscribe starts it, the last
+     * {@link Subscription#close()} or {@link #close()} stops it), so the subscriptions of a process read each Stream
+     * shard at most once however many there are, within the Streams limit of two readers per shard:
+     * <ul>
+     *   <li>Without a started {@link DynamoDbLogIndexer} in this process: one {@link DynamoDbChangeCapture} reader of
+     *       the table's Stream from its latest position, checkpoints in memory, polling every
+     *       {@link Builder#subscriptionPollInterval} when idle. Envelopes carry no global position.</li>
+     *   <li>With the indexer {@link DynamoDbEngines} registers, once started: no Stream reader of their own. While
+     *       it holds its lease, the indexer hands each read to the subscriptions right after indexing it; while
+     *       another process indexes, the feed follows the global log's tail (one consistent {@code GetItem} per
+     *       poll interval). A log tracker woken here finds the events in {@link #readAll}; envelopes carry their
+     *       global positions.</li>
+     * </ul>
+     * Delivery is at least once (after a switch between the two, or a lost lease, events may come twice) and
+     * follows each stream's order; appends of different streams may arrive in any order. A listener that throws is
+     * logged (once per subscription, then at debug level) and does not stop the others. For a durable, restartable
+     * reader build a {@link DynamoDbChangeCapture} with a {@link DynamoDbCheckpointStore} instead.
      *
      * @throws ChangeCaptureNotConfiguredException if the builder was given no {@link DynamoDbStreamsClient}
+     * @throws IllegalStateException               if this store was closed
+     * @throws DynamoDbAccessException             if the first subscription cannot find the table's Stream or the log
      */
     @Override
     public Subscription subscribe(AppendListener listener) {
         Objects.requireNonNull(listener, "listener");
-        if (streamsClient == null) {
+        if (subscriptions == null) {
             throw new ChangeCaptureNotConfiguredException(table);
         }
-        DynamoDbChangeCapture.Builder builder = DynamoDbChangeCapture.builder(client, streamsClient);
-        DynamoDbLogIndexer indexer = localIndexer;
-        if (indexer != null) {
-            // A log tracker woken by this subscription reads readAll: wake it once this process's indexer has indexed
-            // the events (bounded), not as soon as the Stream shows them, or it finds nothing new and waits its poll.
-            builder.beforeDelivery((shard, sequence) -> {
-                try {
-                    indexer.awaitIndexed(shard, sequence, indexer.indexingBound());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
-        DynamoDbChangeCapture reader = builder
+        return subscriptions.subscribe(listener);
+    }
+
+    /** The Stream reader of the subscriptions while no indexer runs in this process. */
+    private DynamoDbChangeCapture subscriptionReader(DynamoDbStreamsClient streams, SharedSubscriptions feed) {
+        return DynamoDbChangeCapture.builder(client, streams)
                 .tableName(table)
-                .readerName("subscription-" + UUID.randomUUID())
+                .readerName("subscriptions-" + UUID.randomUUID())
                 .checkpoints(new io.nexus.core.checkpoint.InMemoryCheckpointStore())
                 .startAtLatest(true)
                 .pollInterval(subscriptionPollInterval)
-                .listener(events -> {
-                    try {
-                        listener.onAppend(events);
-                    } catch (RuntimeException e) {
-                        org.slf4j.LoggerFactory.getLogger(DynamoDbEventStore.class)
-                                .warn("Append listener {} failed; the append stands", listener, e);
-                    }
-                })
+                .retryPolicy(retryPolicy)
+                .listener(feed::fanOut)
                 .build();
-        reader.start();
-        return reader::close;
     }
 
-    /** Lets subscriptions wake after {@code indexer}, which runs in this process, has indexed what they deliver. */
+    /**
+     * Stops the subscriptions' shared feed and detaches every subscriber; appends and reads go on working, and a
+     * later {@link #subscribe} fails. The clients stay open (the caller owns them). Harmless twice.
+     */
+    @Override
+    public void close() {
+        if (subscriptions != null) {
+            subscriptions.close();
+        }
+    }
+
+    /** Feeds subscriptions from {@code indexer}, which runs in this process, once it is started. */
     void indexedBy(DynamoDbLogIndexer indexer) {
-        this.localIndexer = Objects.requireNonNull(indexer, "indexer");
+        Objects.requireNonNull(indexer, "indexer");
+        if (subscriptions != null) {
+            subscriptions.indexedBy(indexer);
+        }
     }
 
     /** The events table this store writes. */
