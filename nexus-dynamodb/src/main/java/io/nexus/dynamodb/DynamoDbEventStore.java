@@ -679,7 +679,10 @@ public final class DynamoDbEventStore implements EventStore, AutoCloseable {
             return this;
         }
 
-        /** How often {@link DynamoDbEventStore#subscribe} polls the Stream when idle (default 250 ms). */
+        /**
+         * How often the subscriptions' shared feed polls when idle (default 250 ms): the Stream without a local log
+         * indexer, the index tail while another process's indexer holds the lease (see {@link DynamoDbEventStore#subscribe}).
+         */
         public Builder subscriptionPollInterval(Duration value) {
             Objects.requireNonNull(value, "subscriptionPollInterval");
             if (value.isNegative() || value.isZero()) {
