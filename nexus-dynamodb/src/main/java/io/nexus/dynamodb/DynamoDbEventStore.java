@@ -159,6 +159,12 @@ public final class DynamoDbEventStore implements EventStore, AutoCloseable {
     /** One attempt of {@link #append}: a result, an exception, or {@link AwsCalls.Again} to try again. */
     private AppendResult appendOnce(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events,
                                     int attempt) {
+        if (attempt == 1 && expected instanceof ExpectedVersion.Exact exact) {
+            // The caller names the version: the transaction's head condition checks it (and the type and clock), so
+            // the head need not be read first. Whatever fails is read and decided as after any cancelled append;
+            // a head whose last timestamp is ahead of the clock is retried on the reading path, which clamps.
+            return write(streamId, aggregateType, expected, events, exact.version(), clock.instant(), true, attempt);
+        }
         Head head = readHead(streamId);
         // The type check comes first: a re-sent batch under another aggregate type is misuse, not a no-op.
         if (head != null && !head.aggregateType.equals(aggregateType)) {
@@ -179,9 +185,18 @@ public final class DynamoDbEventStore implements EventStore, AutoCloseable {
         if (head != null && now.isBefore(head.lastTimestamp)) {
             now = head.lastTimestamp;
         }
+        return write(streamId, aggregateType, expected, events, current, now, false, attempt);
+    }
+
+    /**
+     * The append's one transaction from version {@code current}; {@code unread}: the head was not read, so its
+     * condition also checks the aggregate type and that its last timestamp is not after {@code now}.
+     */
+    private AppendResult write(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events,
+                               long current, Instant now, boolean unread, int attempt) {
         List<TransactWriteItem> writes = new ArrayList<>(1 + 2 * events.size());
         List<EventEnvelope> stored = new ArrayList<>(events.size());
-        writes.add(headPut(streamId, aggregateType, current, current + events.size(), now));
+        writes.add(headPut(streamId, aggregateType, current, current + events.size(), now, unread));
         for (int i = 0; i < events.size(); i++) {
             NewEvent event = events.get(i);
             long version = current + 1 + i;
@@ -247,6 +262,9 @@ public final class DynamoDbEventStore implements EventStore, AutoCloseable {
                 return replay;
             }
             long actual = head == null ? 0 : head.version;
+            if (headFailed && expected.isAheadOf(actual)) {
+                throw new ExpectedVersionAheadException(streamId, expected, actual);
+            }
             if (headFailed && expected instanceof ExpectedVersion.Exact && !expected.isSatisfiedBy(actual)) {
                 throw new ConcurrencyConflictException(streamId, expected, actual);
             }
@@ -331,7 +349,8 @@ public final class DynamoDbEventStore implements EventStore, AutoCloseable {
         }
     }
 
-    private TransactWriteItem headPut(String streamId, String aggregateType, long from, long to, Instant now) {
+    private TransactWriteItem headPut(String streamId, String aggregateType, long from, long to, Instant now,
+                                      boolean unread) {
         Map<String, AttributeValue> item = new HashMap<>(EventItems.key(streamId, 0));
         item.put(EventItems.HEAD_VERSION, EventItems.n(to));
         item.put(EventItems.HEAD_TYPE, EventItems.s(aggregateType));
@@ -339,6 +358,12 @@ public final class DynamoDbEventStore implements EventStore, AutoCloseable {
         Put.Builder put = Put.builder().tableName(table).item(item);
         if (from == 0) {
             put.conditionExpression(COND_NEW);
+        } else if (unread) {
+            put.conditionExpression("#hv = :from AND #at = :at AND #lt <= :now")
+                    .expressionAttributeNames(Map.of("#hv", EventItems.HEAD_VERSION, "#at", EventItems.HEAD_TYPE,
+                            "#lt", EventItems.HEAD_LAST_TS))
+                    .expressionAttributeValues(Map.of(":from", EventItems.n(from), ":at", EventItems.s(aggregateType),
+                            ":now", EventItems.n(EventItems.toNanos(now))));
         } else {
             put.conditionExpression("#hv = :from").expressionAttributeNames(Map.of("#hv", EventItems.HEAD_VERSION))
                     .expressionAttributeValues(Map.of(":from", EventItems.n(from)));
