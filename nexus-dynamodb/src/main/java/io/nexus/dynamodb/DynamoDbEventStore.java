@@ -52,12 +52,14 @@ import org.jspecify.annotations.Nullable;
  * The event store on DynamoDB: one item per event, keyed by stream id and version, appended with
  * {@code TransactWriteItems} so a multi-event append is all or nothing.
  *
- * <p>Implementation notes. An append reads the stream head (one strongly consistent read), then writes
- * one transaction that touches only the stream's own items and its event ids: the stream head set to the
- * new version (condition: unchanged since read — the optimistic-concurrency check), and per event the
- * event item and an event-id guard item (condition: neither exists). No item is written by every append,
- * so appends to different streams never contend and throughput grows with the number of streams (and the
- * table's partitions). Losing a race on the head is a {@link ConcurrencyConflictException} for an exact
+ * <p>Implementation notes. An append writes one transaction that touches only the stream's own items and its
+ * event ids: the stream head set to the new version (condition: still at the version the append expects — the
+ * optimistic-concurrency check), and per event the event item and an event-id guard item (condition: neither
+ * exists). Only with {@link ExpectedVersion#any()} is the head read first (one strongly consistent read) to
+ * learn that version; with an exact expectation the head's condition also checks the aggregate type and that
+ * its last timestamp is not after the new events', and a refusal is decided by reading the head then. No item
+ * is written by every append, so appends to different streams never contend and throughput grows with the
+ * number of streams (and the table's partitions). Losing a race on the head is a {@link ConcurrencyConflictException} for an exact
  * expectation and a retry for {@link ExpectedVersion#any()}. A failing guard means the ids are stored
  * already: an idempotent replay or a {@link DuplicateEventIdException}, decided from the guards' versions.
  * Every size and count check happens before any request, so a rejected append writes nothing; a cancelled
