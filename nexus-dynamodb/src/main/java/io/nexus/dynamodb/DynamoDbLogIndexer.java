@@ -67,6 +67,10 @@ import org.jspecify.annotations.Nullable;
  * once it is indexed; an indexer down for longer than the Stream's 24 h retention loses events, which is
  * logged as an error (see docs/dynamodb.md for recovery).
  *
+ * <p>Subscriptions. The {@link DynamoDbEventStore} of the same {@link DynamoDbEngines} reads no Stream of its own
+ * once this indexer is started: each read this indexer indexes is handed to the store's subscriptions right after
+ * its transaction, so a process reads each shard once (see {@link DynamoDbEventStore#subscribe}).
+ *
  * <p>Thread-safe: {@link #catchUp()} is serialized; {@link #start} and {@link #close} may be called from
  * any thread. The caller owns the clients.
  */

@@ -224,6 +224,12 @@ final class SharedSubscriptions implements AutoCloseable {
             }
         } finally {
             synchronized (this) {
+                if (worker == Thread.currentThread()) {
+                    // Only an Error thrown by a listener or the SDK gets here: the next subscribe starts a new feed.
+                    log.error("The subscriptions' feed of table '{}' stopped; {} subscriptions receive nothing until the"
+                            + " next subscribe", table, members.size());
+                    worker = null;
+                }
                 if (worker == null) {
                     closeCapture();
                     seen = -1;
