@@ -41,7 +41,8 @@ import java.util.List;
  */
 public final class AxonJdbc implements AutoCloseable {
 
-    private final HikariDataSource pool;
+    private final javax.sql.DataSource dataSource;
+    private final HikariDataSource ownedPool; // null when the caller owns the data source
     private final ConnectionProvider connections;
     private final JacksonSerializer serializer;
     private final JdbcEventStorageEngine engine;
@@ -49,13 +50,27 @@ public final class AxonJdbc implements AutoCloseable {
 
     /** Opens a pool of {@code poolSize} on {@code jdbcUrl} and creates Axon's event and snapshot tables. */
     public AxonJdbc(String jdbcUrl, String user, int poolSize) {
+        this(pool(jdbcUrl, user, poolSize), true);
+    }
+
+    /** Axon on the caller's {@code dataSource}, which {@link #close()} leaves open; creates Axon's tables. */
+    public AxonJdbc(javax.sql.DataSource dataSource) {
+        this(dataSource, false);
+    }
+
+    private static HikariDataSource pool(String jdbcUrl, String user, int poolSize) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
         config.setUsername(user);
         config.setMaximumPoolSize(poolSize);
         config.setPoolName("axon");
-        pool = new HikariDataSource(config);
-        connections = new UnitOfWorkAwareConnectionProviderWrapper(new DataSourceConnectionProvider(pool));
+        return new HikariDataSource(config);
+    }
+
+    private AxonJdbc(javax.sql.DataSource dataSource, boolean owned) {
+        this.dataSource = dataSource;
+        this.ownedPool = owned ? (HikariDataSource) dataSource : null;
+        connections = new UnitOfWorkAwareConnectionProviderWrapper(new DataSourceConnectionProvider(dataSource));
         serializer = JacksonSerializer.defaultSerializer();
         engine = JdbcEventStorageEngine.builder()
                 .connectionProvider(connections)
@@ -67,8 +82,8 @@ public final class AxonJdbc implements AutoCloseable {
         eventStore = EmbeddedEventStore.builder().storageEngine(engine).build();
     }
 
-    public HikariDataSource dataSource() {
-        return pool;
+    public javax.sql.DataSource dataSource() {
+        return dataSource;
     }
 
     public EmbeddedEventStore eventStore() {
@@ -160,6 +175,8 @@ public final class AxonJdbc implements AutoCloseable {
     @Override
     public void close() {
         eventStore.shutDown();
-        pool.close();
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
     }
 }

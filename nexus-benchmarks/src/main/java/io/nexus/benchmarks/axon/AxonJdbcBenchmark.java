@@ -158,13 +158,15 @@ public class AxonJdbcBenchmark {
         public void build(Database db) {
             full = db.repository;
             AxonJdbc.buildHistory(full, plainId, HISTORY, HISTORY);
-            snapshotted = db.axon.repository(SNAPSHOT_EVERY);
-            AxonJdbc.buildHistory(snapshotted, snapshotId, HISTORY - SNAPSHOT_EVERY, SNAPSHOT_EVERY);
+            AxonJdbc.buildHistory(db.axon.repository(SNAPSHOT_EVERY), snapshotId, HISTORY - SNAPSHOT_EVERY,
+                    SNAPSHOT_EVERY);
             // The last 100 events without a snapshot (a repository without a trigger writes them): a load reads
-            // the snapshot at 9,900 and a tail of 100.
-            long deposits = AxonJdbc.load(snapshotted, snapshotId).deposits();
+            // the snapshot at 9,900 and a tail of 100. Every Axon repository reads the latest snapshot first; the
+            // loads go through one without a snapshot trigger, because a trigger counts the events sourced on load
+            // too and would snapshot the tail at the first load, leaving the later loads nothing to read.
+            snapshotted = full;
             AxonJdbc.buildHistory(full, snapshotId, SNAPSHOT_EVERY, SNAPSHOT_EVERY);
-            if (AxonJdbc.load(snapshotted, snapshotId).deposits() != deposits + SNAPSHOT_EVERY) {
+            if (AxonJdbc.load(snapshotted, snapshotId).deposits() != HISTORY) {
                 throw new IllegalStateException("the snapshotted history has the wrong length");
             }
         }
