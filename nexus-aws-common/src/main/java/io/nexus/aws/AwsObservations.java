@@ -20,7 +20,9 @@ import java.util.Objects;
  * {@code nexus.remote.operation} (the SDK's operation name, {@code PutItem}) and {@code nexus.outcome}
  * ({@code success} or the failure's exception class, {@code ConditionalCheckFailedException}). Each is a child
  * of whatever observation is current when the call starts (the command whose append it is, the consumer that
- * reads). The caller owns the client, so it adds the interceptor:
+ * reads); a call made with none current is not observed ({@link NexusObservation#remoteCallInTrace}), so the
+ * background polls of change capture, trackers and the Kinesis bus's shard readers start no trace of their own and
+ * the interceptor can be added to every client. The caller owns the client, so it adds the interceptor:
  *
  * <pre>{@code
  * DynamoDbClient client = DynamoDbClient.builder()
@@ -52,7 +54,7 @@ public final class AwsObservations {
             public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
                 String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
                 String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-                Observation observation = NexusObservation.remoteCall(system(service), operation == null ? "unknown" : operation,
+                Observation observation = NexusObservation.remoteCallInTrace(system(service), operation == null ? "unknown" : operation,
                         registry);
                 if (!observation.isNoop()) {
                     attributes.putAttribute(OBSERVATION, observation.start());

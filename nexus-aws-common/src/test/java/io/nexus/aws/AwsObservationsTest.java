@@ -66,6 +66,8 @@ class AwsObservationsTest {
                 client.listTables();
                 assertThrows(ResourceNotFoundException.class, () -> client.describeTable(b -> b.tableName("no-such-table")));
             });
+            // Outside any observation (as a background poll is) a call starts no trace of its own.
+            client.listTables();
         }
         List<ObservationRecorder.Stopped> calls = observations.stopped("nexus.remote.call");
         assertEquals(List.of("dynamodb list-tables success", "dynamodb describe-table ResourceNotFoundException"),

@@ -72,7 +72,6 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
     private final Positions checkpoints;
     private final @Nullable AppendListener listener;
     private final @Nullable RecordSink sink;
-    private final java.util.function.@Nullable BiConsumer<String, String> beforeDelivery;
     private final boolean startAtLatest;
     private final Duration pollInterval;
     private final Duration shardRefreshInterval;
@@ -157,7 +156,6 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         this.readerName = Objects.requireNonNull(b.readerName, "readerName");
         this.listener = b.listener;
         this.sink = b.sink;
-        this.beforeDelivery = b.beforeDelivery;
         this.startAtLatest = b.startAtLatest;
         this.pollInterval = b.pollInterval;
         this.shardRefreshInterval = b.shardRefreshInterval;
@@ -206,6 +204,17 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         thread.setDaemon(true);
         worker = thread;
         thread.start();
+    }
+
+    /**
+     * Takes the Stream's description and, for a reader that starts at the latest position, the shard iterators,
+     * without reading: for a caller that drives {@link #pollOnce()} itself and must not miss what is appended
+     * after this returns.
+     *
+     * @throws DynamoDbAccessException if the table, its Stream or the shards cannot be read
+     */
+    synchronized void open() {
+        prepare();
     }
 
     /**
@@ -497,9 +506,6 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
                 if (sink != null) {
                     sink.accept(shard.shardId(), events, after);
                 } else {
-                    if (beforeDelivery != null && !events.isEmpty()) {
-                        beforeDelivery.accept(shard.shardId(), after.sequenceNumber());
-                    }
                     delivered = deliverPerStream(events);
                 }
             } catch (RuntimeException e) {
@@ -596,7 +602,6 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
         /** One of listener and sink is set. */
         private @Nullable AppendListener listener;
         private @Nullable RecordSink sink;
-        private java.util.function.@Nullable BiConsumer<String, String> beforeDelivery;
         private @Nullable DynamoDbShardLeases leases;
         private boolean startAtLatest;
         private Duration pollInterval = Duration.ofMillis(50);
@@ -654,15 +659,6 @@ public final class DynamoDbChangeCapture implements AutoCloseable {
          */
         public Builder leases(DynamoDbShardLeases value) {
             this.leases = Objects.requireNonNull(value, "leases");
-            return this;
-        }
-
-        /**
-         * Called with the shard and the last sequence number of each read before its events go to the listener: the
-         * event store's subscriptions wait there for this process's log indexer.
-         */
-        Builder beforeDelivery(java.util.function.BiConsumer<String, String> value) {
-            this.beforeDelivery = Objects.requireNonNull(value, "beforeDelivery");
             return this;
         }
 

@@ -52,12 +52,14 @@ import org.jspecify.annotations.Nullable;
  * The event store on DynamoDB: one item per event, keyed by stream id and version, appended with
  * {@code TransactWriteItems} so a multi-event append is all or nothing.
  *
- * <p>Implementation notes. An append reads the stream head (one strongly consistent read), then writes
- * one transaction that touches only the stream's own items and its event ids: the stream head set to the
- * new version (condition: unchanged since read — the optimistic-concurrency check), and per event the
- * event item and an event-id guard item (condition: neither exists). No item is written by every append,
- * so appends to different streams never contend and throughput grows with the number of streams (and the
- * table's partitions). Losing a race on the head is a {@link ConcurrencyConflictException} for an exact
+ * <p>Implementation notes. An append writes one transaction that touches only the stream's own items and its
+ * event ids: the stream head set to the new version (condition: still at the version the append expects — the
+ * optimistic-concurrency check), and per event the event item and an event-id guard item (condition: neither
+ * exists). Only with {@link ExpectedVersion#any()} is the head read first (one strongly consistent read) to
+ * learn that version; with an exact expectation the head's condition also checks the aggregate type and that
+ * its last timestamp is not after the new events', and a refusal is decided by reading the head then. No item
+ * is written by every append, so appends to different streams never contend and throughput grows with the
+ * number of streams (and the table's partitions). Losing a race on the head is a {@link ConcurrencyConflictException} for an exact
  * expectation and a retry for {@link ExpectedVersion#any()}. A failing guard means the ids are stored
  * already: an idempotent replay or a {@link DuplicateEventIdException}, decided from the guards' versions.
  * Every size and count check happens before any request, so a rejected append writes nothing; a cancelled
@@ -69,12 +71,11 @@ import org.jspecify.annotations.Nullable;
  * order across streams). Without a running indexer the global log does not grow; with
  * {@link Builder#indexOnRead(boolean)} each {@code readAll} and {@code headPosition} first indexes what the
  * Stream shows, in the caller's thread (read-your-writes in one process). {@link #subscribe} is backed by a
- * {@link DynamoDbChangeCapture} reader of the table's Stream when a {@link DynamoDbStreamsClient} is
- * configured.
+ * feed shared by all subscribers when a {@link DynamoDbStreamsClient} is configured (see {@link #subscribe}).
  *
  * <p>Thread-safe; the caller owns (and closes) the clients.
  */
-public final class DynamoDbEventStore implements EventStore {
+public final class DynamoDbEventStore implements EventStore, AutoCloseable {
 
     /** Events per append: TransactWriteItems takes 100 items; each event needs 2, plus the head. */
     public static final int MAX_EVENTS_PER_APPEND = 49;
@@ -95,8 +96,9 @@ public final class DynamoDbEventStore implements EventStore {
     private final AwsCalls calls;
     private final LogIndex index;
     private final @Nullable DynamoDbLogIndexer indexOnRead;
-    /** The indexer running in this process, if the engine family registered one: subscriptions wake after it. */
-    private volatile @Nullable DynamoDbLogIndexer localIndexer;
+    private final RetryPolicy retryPolicy;
+    /** The one feed of every subscription; {@code null} without a Streams client. */
+    private final @Nullable SharedSubscriptions subscriptions;
 
     private DynamoDbEventStore(Builder b) {
         this.client = b.client;
@@ -113,6 +115,16 @@ public final class DynamoDbEventStore implements EventStore {
         this.index = new LogIndex(client, table, calls);
         this.indexOnRead = b.indexOnRead ? DynamoDbLogIndexer.builder(client, Objects.requireNonNull(streamsClient, "streamsClient")).tableName(table)
                 .name("index-on-read").clock(clock).retryPolicy(b.retryPolicy).build() : null;
+        this.retryPolicy = b.retryPolicy;
+        DynamoDbStreamsClient streams = streamsClient;
+        if (streams == null) {
+            this.subscriptions = null;
+        } else {
+            SharedSubscriptions[] feed = new SharedSubscriptions[1];
+            feed[0] = new SharedSubscriptions(table, () -> subscriptionReader(streams, Objects.requireNonNull(feed[0], "feed")),
+                    index, subscriptionPollInterval);
+            this.subscriptions = feed[0];
+        }
     }
 
     /** A builder on the caller's client; {@link Builder#tableName} is required. */
@@ -149,6 +161,12 @@ public final class DynamoDbEventStore implements EventStore {
     /** One attempt of {@link #append}: a result, an exception, or {@link AwsCalls.Again} to try again. */
     private AppendResult appendOnce(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events,
                                     int attempt) {
+        if (attempt == 1 && expected instanceof ExpectedVersion.Exact exact) {
+            // The caller names the version: the transaction's head condition checks it (and the type and clock), so
+            // the head need not be read first. Whatever fails is read and decided as after any cancelled append;
+            // a head whose last timestamp is ahead of the clock is retried on the reading path, which clamps.
+            return write(streamId, aggregateType, expected, events, exact.version(), clock.instant(), true, attempt);
+        }
         Head head = readHead(streamId);
         // The type check comes first: a re-sent batch under another aggregate type is misuse, not a no-op.
         if (head != null && !head.aggregateType.equals(aggregateType)) {
@@ -169,9 +187,18 @@ public final class DynamoDbEventStore implements EventStore {
         if (head != null && now.isBefore(head.lastTimestamp)) {
             now = head.lastTimestamp;
         }
+        return write(streamId, aggregateType, expected, events, current, now, false, attempt);
+    }
+
+    /**
+     * The append's one transaction from version {@code current}; {@code unread}: the head was not read, so its
+     * condition also checks the aggregate type and that its last timestamp is not after {@code now}.
+     */
+    private AppendResult write(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events,
+                               long current, Instant now, boolean unread, int attempt) {
         List<TransactWriteItem> writes = new ArrayList<>(1 + 2 * events.size());
         List<EventEnvelope> stored = new ArrayList<>(events.size());
-        writes.add(headPut(streamId, aggregateType, current, current + events.size(), now));
+        writes.add(headPut(streamId, aggregateType, current, current + events.size(), now, unread));
         for (int i = 0; i < events.size(); i++) {
             NewEvent event = events.get(i);
             long version = current + 1 + i;
@@ -237,6 +264,9 @@ public final class DynamoDbEventStore implements EventStore {
                 return replay;
             }
             long actual = head == null ? 0 : head.version;
+            if (headFailed && expected.isAheadOf(actual)) {
+                throw new ExpectedVersionAheadException(streamId, expected, actual);
+            }
             if (headFailed && expected instanceof ExpectedVersion.Exact && !expected.isSatisfiedBy(actual)) {
                 throw new ConcurrencyConflictException(streamId, expected, actual);
             }
@@ -321,7 +351,8 @@ public final class DynamoDbEventStore implements EventStore {
         }
     }
 
-    private TransactWriteItem headPut(String streamId, String aggregateType, long from, long to, Instant now) {
+    private TransactWriteItem headPut(String streamId, String aggregateType, long from, long to, Instant now,
+                                      boolean unread) {
         Map<String, AttributeValue> item = new HashMap<>(EventItems.key(streamId, 0));
         item.put(EventItems.HEAD_VERSION, EventItems.n(to));
         item.put(EventItems.HEAD_TYPE, EventItems.s(aggregateType));
@@ -329,6 +360,12 @@ public final class DynamoDbEventStore implements EventStore {
         Put.Builder put = Put.builder().tableName(table).item(item);
         if (from == 0) {
             put.conditionExpression(COND_NEW);
+        } else if (unread) {
+            put.conditionExpression("#hv = :from AND #at = :at AND #lt <= :now")
+                    .expressionAttributeNames(Map.of("#hv", EventItems.HEAD_VERSION, "#at", EventItems.HEAD_TYPE,
+                            "#lt", EventItems.HEAD_LAST_TS))
+                    .expressionAttributeValues(Map.of(":from", EventItems.n(from), ":at", EventItems.s(aggregateType),
+                            ":now", EventItems.n(EventItems.toNanos(now))));
         } else {
             put.conditionExpression("#hv = :from").expressionAttributeNames(Map.of("#hv", EventItems.HEAD_VERSION))
                     .expressionAttributeValues(Map.of(":from", EventItems.n(from)));
@@ -506,58 +543,67 @@ public final class DynamoDbEventStore implements EventStore {
     /**
      * {@inheritDoc}
      *
-     * <p>On DynamoDB: a {@link DynamoDbChangeCapture} reader of the table's Stream, started at the Stream's
-     * latest position with checkpoints in memory, polling on a daemon thread every
-     * {@link Builder#subscriptionPollInterval}. Delivery is at least once and follows each stream's order;
-     * appends of different streams may arrive in any order. For a durable, restartable reader build a
-     * {@link DynamoDbChangeCapture} with a {@link DynamoDbCheckpointStore} instead. When {@link DynamoDbEngines}
-     * runs a {@link DynamoDbLogIndexer} in this process and it holds the lease, each read reaches the listener once
-     * that indexer has indexed it (waiting at most half its lease), so a log tracker woken here finds the events in
-     * {@link #readAll}.
+     * <p>On DynamoDB every subscription of this store shares one feed (the first subscribe starts it, the last
+     * {@link Subscription#close()} or {@link #close()} stops it), so the subscriptions of a process read each Stream
+     * shard at most once however many there are, within the Streams limit of two readers per shard:
+     * <ul>
+     *   <li>Without a started {@link DynamoDbLogIndexer} in this process: one {@link DynamoDbChangeCapture} reader of
+     *       the table's Stream from its latest position, checkpoints in memory, polling every
+     *       {@link Builder#subscriptionPollInterval} when idle. Envelopes carry no global position.</li>
+     *   <li>With the indexer {@link DynamoDbEngines} registers, once started: no Stream reader of their own. While
+     *       it holds its lease, the indexer hands each read to the subscriptions right after indexing it; while
+     *       another process indexes, the feed follows the global log's tail (one consistent {@code GetItem} per
+     *       poll interval). A log tracker woken here finds the events in {@link #readAll}; envelopes carry their
+     *       global positions.</li>
+     * </ul>
+     * Delivery is at least once (after a switch between the two, or a lost lease, events may come twice) and
+     * follows each stream's order; appends of different streams may arrive in any order. A listener that throws is
+     * logged (once per subscription, then at debug level) and does not stop the others. For a durable, restartable
+     * reader build a {@link DynamoDbChangeCapture} with a {@link DynamoDbCheckpointStore} instead.
      *
      * @throws ChangeCaptureNotConfiguredException if the builder was given no {@link DynamoDbStreamsClient}
+     * @throws IllegalStateException               if this store was closed
+     * @throws DynamoDbAccessException             if the first subscription cannot find the table's Stream or the log
      */
     @Override
     public Subscription subscribe(AppendListener listener) {
         Objects.requireNonNull(listener, "listener");
-        if (streamsClient == null) {
+        if (subscriptions == null) {
             throw new ChangeCaptureNotConfiguredException(table);
         }
-        DynamoDbChangeCapture.Builder builder = DynamoDbChangeCapture.builder(client, streamsClient);
-        DynamoDbLogIndexer indexer = localIndexer;
-        if (indexer != null) {
-            // A log tracker woken by this subscription reads readAll: wake it once this process's indexer has indexed
-            // the events (bounded), not as soon as the Stream shows them, or it finds nothing new and waits its poll.
-            builder.beforeDelivery((shard, sequence) -> {
-                try {
-                    indexer.awaitIndexed(shard, sequence, indexer.indexingBound());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
-        DynamoDbChangeCapture reader = builder
+        return subscriptions.subscribe(listener);
+    }
+
+    /** The Stream reader of the subscriptions while no indexer runs in this process. */
+    private DynamoDbChangeCapture subscriptionReader(DynamoDbStreamsClient streams, SharedSubscriptions feed) {
+        return DynamoDbChangeCapture.builder(client, streams)
                 .tableName(table)
-                .readerName("subscription-" + UUID.randomUUID())
+                .readerName("subscriptions-" + UUID.randomUUID())
                 .checkpoints(new io.nexus.core.checkpoint.InMemoryCheckpointStore())
                 .startAtLatest(true)
                 .pollInterval(subscriptionPollInterval)
-                .listener(events -> {
-                    try {
-                        listener.onAppend(events);
-                    } catch (RuntimeException e) {
-                        org.slf4j.LoggerFactory.getLogger(DynamoDbEventStore.class)
-                                .warn("Append listener {} failed; the append stands", listener, e);
-                    }
-                })
+                .retryPolicy(retryPolicy)
+                .listener(feed::fanOut)
                 .build();
-        reader.start();
-        return reader::close;
     }
 
-    /** Lets subscriptions wake after {@code indexer}, which runs in this process, has indexed what they deliver. */
+    /**
+     * Stops the subscriptions' shared feed and detaches every subscriber; appends and reads go on working, and a
+     * later {@link #subscribe} fails. The clients stay open (the caller owns them). Harmless twice.
+     */
+    @Override
+    public void close() {
+        if (subscriptions != null) {
+            subscriptions.close();
+        }
+    }
+
+    /** Feeds subscriptions from {@code indexer}, which runs in this process, once it is started. */
     void indexedBy(DynamoDbLogIndexer indexer) {
-        this.localIndexer = Objects.requireNonNull(indexer, "indexer");
+        Objects.requireNonNull(indexer, "indexer");
+        if (subscriptions != null) {
+            subscriptions.indexedBy(indexer);
+        }
     }
 
     /** The events table this store writes. */
@@ -660,7 +706,10 @@ public final class DynamoDbEventStore implements EventStore {
             return this;
         }
 
-        /** How often {@link DynamoDbEventStore#subscribe} polls the Stream when idle (default 250 ms). */
+        /**
+         * How often the subscriptions' shared feed polls when idle (default 250 ms): the Stream without a local log
+         * indexer, the index tail while another process's indexer holds the lease (see {@link DynamoDbEventStore#subscribe}).
+         */
         public Builder subscriptionPollInterval(Duration value) {
             Objects.requireNonNull(value, "subscriptionPollInterval");
             if (value.isNegative() || value.isZero()) {

@@ -67,6 +67,10 @@ import org.jspecify.annotations.Nullable;
  * once it is indexed; an indexer down for longer than the Stream's 24 h retention loses events, which is
  * logged as an error (see docs/dynamodb.md for recovery).
  *
+ * <p>Subscriptions. The {@link DynamoDbEventStore} of the same {@link DynamoDbEngines} reads no Stream of its own
+ * once this indexer is started: each read this indexer indexes is handed to the store's subscriptions right after
+ * its transaction, so a process reads each shard once (see {@link DynamoDbEventStore#subscribe}).
+ *
  * <p>Thread-safe: {@link #catchUp()} is serialized; {@link #start} and {@link #close} may be called from
  * any thread. The caller owns the clients.
  */
@@ -100,6 +104,8 @@ public final class DynamoDbLogIndexer implements NexusComponent {
 
     private volatile @Nullable Thread worker;
     private volatile boolean running;
+    /** The event store's subscriptions, fed each read once indexed (see {@link #onIndexed}). */
+    private volatile java.util.function.@Nullable Consumer<List<EventEnvelope>> indexedListener;
 
     private DynamoDbLogIndexer(Builder b) {
         this.client = b.client;
@@ -209,44 +215,6 @@ public final class DynamoDbLogIndexer implements NexusComponent {
     }
 
     /**
-     * Waits until this indexer has indexed shard {@code shardId} of the Stream through {@code sequenceNumber}, at
-     * most {@code timeout}; returns at once when it does not hold the lease (another process indexes then).
-     * Lets this process's change capture wake log trackers after the events they are woken for are indexed.
-     *
-     * @return whether the records are indexed
-     */
-    synchronized boolean awaitIndexed(String shardId, String sequenceNumber, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        java.math.BigInteger wanted = new java.math.BigInteger(sequenceNumber);
-        while (true) {
-            if (!running || !holdsLease()) {
-                return false;
-            }
-            ShardCheckpoint done = decode(shardId, checkpoints.get(shardId));
-            if (done != null && (done.finished() || (done.sequenceNumber() != null
-                    && new java.math.BigInteger(done.sequenceNumber()).compareTo(wanted) >= 0))) {
-                return true;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
-        }
-    }
-
-    /**
-     * How long a subscription waits for this indexer before it delivers anyway: half the lease (an indexer that
-     * holds its lease renews it in a third), at least four poll and batch intervals. Past it the subscriber is
-     * woken early and its tracker finds the events at its next poll.
-     */
-    Duration indexingBound() {
-        Duration intervals = batchInterval.plus(pollInterval).multipliedBy(4);
-        Duration half = leaseDuration.dividedBy(2);
-        return intervals.compareTo(half) > 0 ? intervals : half;
-    }
-
-    /**
      * Indexes everything the Stream shows now, in the calling thread, if this indexer holds or can take the
      * lease: reads every readable shard until a pass finds no new record.
      *
@@ -288,6 +256,20 @@ public final class DynamoDbLogIndexer implements NexusComponent {
         } catch (LeaseLostException e) {
             return 0;
         }
+    }
+
+    /**
+     * Hands each indexed read, its events carrying their new positions in position order, to {@code listener} right
+     * after the index transaction, in the indexing thread: the event store's subscriptions are fed from this reader
+     * instead of reading the Stream again. The listener must be quick and must not throw.
+     */
+    void onIndexed(java.util.function.Consumer<List<EventEnvelope>> listener) {
+        this.indexedListener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Whether {@link #start} was called (also once closed): the event store then follows this indexer, not the Stream. */
+    boolean started() {
+        return worker != null;
     }
 
     /** Whether this indexer holds the lease now, as of its last write or read of the tail. */
@@ -470,11 +452,28 @@ public final class DynamoDbLogIndexer implements NexusComponent {
             nextStandbyCheck = now + leaseDuration.toMillis() / 3;
             throw new LeaseLostException();
         }
+        long firstPosition = position + 1;
         position = last;
         leaseUntil = until;
         checkpoints.clear();
         checkpoints.putAll(next);
         notifyAll();
+        java.util.function.Consumer<List<EventEnvelope>> listener = indexedListener;
+        if (listener != null) {
+            List<EventEnvelope> positioned = new ArrayList<>(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                EventEnvelope e = events.get(i);
+                positioned.add(new EventEnvelope(e.eventId(), e.streamId(), e.aggregateType(), e.version(),
+                        firstPosition + i, e.eventType(), e.schemaVersion(), e.timestamp(), e.correlationId(),
+                        e.causationId(), e.metadata(), e.payload()));
+            }
+            try {
+                listener.accept(List.copyOf(positioned));
+            } catch (RuntimeException e) {
+                log.warn("Log indexer of table '{}': handing positions {}..{} to the subscriptions failed; they read"
+                        + " them from the log", table, firstPosition, last, e);
+            }
+        }
     }
 
     /** The events as spans, cut into chunks of at most the chunk limits. */

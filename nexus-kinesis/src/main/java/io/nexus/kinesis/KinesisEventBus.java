@@ -16,6 +16,7 @@ import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.Subscription;
 import io.nexus.kinesis.internal.EnvelopeCodec;
+import io.nexus.kinesis.internal.GroupLag;
 import io.nexus.kinesis.internal.KclGroup;
 import io.nexus.kinesis.internal.ShardReader;
 import software.amazon.awssdk.core.SdkBytes;
@@ -49,6 +50,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -132,6 +134,8 @@ public final class KinesisEventBus implements EventBus {
     private final Timing timing;
     private final @Nullable LeasedConsumerGroups leasedGroups;
     private final Map<String, Subscription> active = new ConcurrentHashMap<>();
+    /** Per Kinesis stream, the highest global position this bus has published on it (consumer groups' lag). */
+    private final Map<String, AtomicLong> published = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private KinesisEventBus(Builder b) {
@@ -245,11 +249,17 @@ public final class KinesisEventBus implements EventBus {
                 throw new KinesisRecordTooLargeException(event.streamId(), event.eventId(), event.eventType(), size,
                         maxRecordBytes);
             }
-            byPath.computeIfAbsent(path, p -> new ArrayList<>()).add(new Outgoing(key, data, size, now));
+            byPath.computeIfAbsent(path, p -> new ArrayList<>()).add(new Outgoing(key, data, size, now, event.globalPosition()));
         }
         for (Map.Entry<BusPath, List<Outgoing>> entry : byPath.entrySet()) {
             // every path of the batch has a stream, checked above
-            putAll(Objects.requireNonNull(streams.get(entry.getKey())), entry.getValue());
+            String stream = Objects.requireNonNull(streams.get(entry.getKey()));
+            putAll(stream, entry.getValue());
+            long newest = EventEnvelope.NO_POSITION;
+            for (Outgoing o : entry.getValue()) {
+                newest = Math.max(newest, o.position);
+            }
+            publishedOn(stream).accumulateAndGet(newest, Math::max);
         }
     }
 
@@ -433,20 +443,26 @@ public final class KinesisEventBus implements EventBus {
         if (leased != null) {
             return subscribeLeased(leased, group, path, stream, consumerId, resilient);
         }
+        GroupLag lag = new GroupLag(publishedOn(stream)::get);
         ShardReader.Group subscription = new ShardReader.Group(new ShardReader.Settings(client, checkpoints, readBackoff,
                 pollInterval, maxPollInterval, shardSyncInterval, maxRecordsPerGet, metrics), group, stream, consumerId, resilient,
-                () -> active.remove(consumerId));
+                lag, () -> active.remove(consumerId));
         if (active.putIfAbsent(consumerId, subscription) != null) {
             throw alreadyConsuming(group, path, stream);
         }
         subscription.start();
-        return resilient.asConsumerGroup(subscription);
+        return resilient.asConsumerGroup(subscription, lag::lag);
+    }
+
+    private AtomicLong publishedOn(String stream) {
+        return published.computeIfAbsent(stream, s -> new AtomicLong(EventEnvelope.NO_POSITION));
     }
 
     private ConsumerGroup subscribeLeased(LeasedConsumerGroups leased, String group, BusPath path, String stream, String consumerId,
                                           ResilientConsumer resilient) {
         leased.leaseTableName(group, stream);
-        KclGroup subscription = new KclGroup(leased, readBackoff, metrics, group, stream, resilient,
+        GroupLag lag = new GroupLag(publishedOn(stream)::get);
+        KclGroup subscription = new KclGroup(leased, readBackoff, metrics, group, stream, resilient, lag,
                 () -> active.remove(consumerId));
         if (active.putIfAbsent(consumerId, subscription) != null) {
             throw alreadyConsuming(group, path, stream);
@@ -457,7 +473,7 @@ public final class KinesisEventBus implements EventBus {
             active.remove(consumerId);
             throw e;
         }
-        return resilient.asConsumerGroup(subscription);
+        return resilient.asConsumerGroup(subscription, lag::lag);
     }
 
     /**
@@ -506,11 +522,13 @@ public final class KinesisEventBus implements EventBus {
         final String key;
         final byte[] data;
         final int size;
+        final long position;
         RetryPolicy.@Nullable Backoff backoff;
         long notBefore;
         @Nullable String lastError;
 
-        Outgoing(String key, byte[] data, int size, long now) {
+        Outgoing(String key, byte[] data, int size, long now, long position) {
+            this.position = position;
             this.key = key;
             this.data = data;
             this.size = size;

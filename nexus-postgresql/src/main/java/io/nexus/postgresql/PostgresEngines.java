@@ -209,7 +209,9 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
          * Where every port's operations on the database are observed: each (an append, a stream or global-log read,
          * a snapshot, checkpoint, dead-letter, timer, audit or read-model operation) is a {@code nexus.remote.call}
          * with system {@code postgresql} and the operation ({@code append}, {@code read-all}, {@code checkpoint-save})
-         * as keys, a child of the command or consumer that made it. Pass the registry given to
+         * as keys, a child of the command or consumer that made it. An operation made with no observation current (a
+         * tracker's, the router's or the scheduler's background poll) is not observed, so idle polling starts no
+         * traces ({@link io.nexus.core.observation.NexusObservation#remoteCallInTrace}). Pass the registry given to
          * {@code Nexus.builder().observationRegistry(...)}; default none ({@link ObservationRegistry#NOOP}).
          */
         public Builder observationRegistry(ObservationRegistry value) {

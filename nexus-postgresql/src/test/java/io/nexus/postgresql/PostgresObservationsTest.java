@@ -68,6 +68,11 @@ class PostgresObservationsTest {
                     "nexus.outcome", "success"), calls.get(6).lowCardinality());
             assertTrue(calls.stream().allMatch(c -> "work".equals(c.parent())), calls.toString());
             assertTrue(calls.get(1).error() instanceof ConcurrencyConflictException, "the conflict is recorded on its call");
+
+            // Outside any observation (as a tracker's poll is) an operation starts no trace of its own.
+            nexus.eventStore().append("note-2", "Note", ExpectedVersion.noStream(), List.of(noted("d")));
+            assertEquals(3, nexus.eventStore().readAll(1, 10).size());
+            assertEquals(spans, observations.spans("nexus.remote.call"));
         }
     }
 

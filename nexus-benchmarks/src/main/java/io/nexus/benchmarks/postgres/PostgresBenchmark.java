@@ -106,7 +106,8 @@ public class PostgresBenchmark {
         }
     }
 
-    static Nexus nexus(PostgresEngines engines, int snapshotEvery) {
+    /** A Nexus of accounts on {@code engines}, snapshotting every {@code snapshotEvery} events (0: never). */
+    public static Nexus nexus(PostgresEngines engines, int snapshotEvery) {
         AggregateDefinition<Account> definition = snapshotEvery == 0 ? AggregateDefinition.of(Account.class, Account::new)
                 : AggregateDefinition.builder(Account.class, Account::new)
                 .snapshots(Account.State.class, 1, SnapshotTrigger.everyEvents(snapshotEvery)).build();

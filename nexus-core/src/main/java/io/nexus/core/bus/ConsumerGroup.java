@@ -6,6 +6,7 @@ import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.store.Subscription;
 
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -39,6 +40,20 @@ public interface ConsumerGroup extends Subscription {
 
     /** The group's health now; answers without waiting for delivery. */
     ConsumerGroupHealth health();
+
+    /**
+     * How many events the group is behind, now: events published to its path that it has not yet handled
+     * (acknowledged: handled, given up on as a dead letter, or parked), the one it is handling included. Each bus
+     * defines how it counts: the {@linkplain InMemoryEventBus embedded bus} exactly; the Kinesis bus, which
+     * knows no event counts, from the global-log positions its records carry (see its documentation). The
+     * application's meter {@code nexus.bus.consumer.lag.events} reads it. Answers without waiting for delivery.
+     *
+     * @return the lag in events, never negative; empty when this bus cannot tell (the default), for the group's
+     *         whole life
+     */
+    default OptionalLong lagEvents() {
+        return OptionalLong.empty();
+    }
 
     /** The group's dead letters, oldest first. */
     List<DeadLetter> deadLetters();

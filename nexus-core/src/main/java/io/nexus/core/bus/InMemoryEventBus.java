@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The embedded {@link EventBus}: an in-process, partitioned log per path, shaped like a Kinesis stream so
@@ -40,7 +41,9 @@ import java.util.concurrent.TimeUnit;
  * after a backoff (nothing else of that partition passes it, and no other thread waits for it) up to the
  * {@link Builder#consumerRetry consumer retry policy}'s attempts, then it becomes a dead letter (and, on
  * the primary path, the aggregate's later records are parked behind it) and the partition moves on.
- * Publishing appends under the partition's monitor and wakes its readers.
+ * Publishing appends under the partition's monitor and wakes its readers. A group's
+ * {@link ConsumerGroup#lagEvents() lag in events} is exact: per partition, the records published less the
+ * records the group acknowledged.
  *
  * <p>An application feeds its bus one way: {@code Nexus.builder().eventBus(bus, ...)}, whose router
  * publishes every stored event from the store's global log, in global order, from its checkpoint.
@@ -162,7 +165,7 @@ public final class InMemoryEventBus implements EventBus {
             throw alreadyConsuming(group, path);
         }
         subscription.start();
-        return resilient.asConsumerGroup(subscription);
+        return resilient.asConsumerGroup(subscription, subscription::lag);
     }
 
     private static IllegalStateException alreadyConsuming(String group, BusPath path) {
@@ -181,6 +184,10 @@ public final class InMemoryEventBus implements EventBus {
     /** One partition: an append-only list of records, sequence number = index + 1. */
     private static final class PartitionLog {
         private final List<EventEnvelope> records = new ArrayList<>();
+
+        synchronized int size() {
+            return records.size();
+        }
 
         synchronized void append(EventEnvelope event) {
             records.add(event);
@@ -206,12 +213,28 @@ public final class InMemoryEventBus implements EventBus {
         private final BusPath path;
         private final ResilientConsumer consumer;
         private final List<Thread> threads = new ArrayList<>();
+        /** Per partition, the sequence number of the last record acknowledged (handled, dead-lettered or parked). */
+        private final AtomicLongArray acknowledged = new AtomicLongArray(partitionCount);
         private volatile boolean running = true;
 
         GroupSubscription(String consumerId, BusPath path, ResilientConsumer consumer) {
             this.consumerId = consumerId;
             this.path = path;
             this.consumer = consumer;
+        }
+
+        /**
+         * Records published to the path and not yet acknowledged, over every partition: exact, since a partition's
+         * records are numbered from 1 and acknowledged in order. Until a partition's reader has loaded its checkpoint
+         * its records all count (a group subscribing again on the same bus shows them for that moment).
+         */
+        long lag() {
+            PartitionLog[] partitions = Objects.requireNonNull(logs.get(path));
+            long lag = 0;
+            for (int i = 0; i < partitions.length; i++) {
+                lag += Math.max(0, partitions[i].size() - acknowledged.get(i));
+            }
+            return lag;
         }
 
         void start() {
@@ -229,6 +252,7 @@ public final class InMemoryEventBus implements EventBus {
         private void run(int partition, PartitionLog partitionLog) {
             String partitionName = "p-" + partition;
             long next = checkpoints.load(consumerId, partitionName).map(Checkpoint::positionAsLong).orElse(0L) + 1;
+            acknowledged.set(partition, next - 1);
             try {
                 while (running) {
                     List<EventEnvelope> batch = partitionLog.read(next, BATCH, 200);
@@ -236,6 +260,7 @@ public final class InMemoryEventBus implements EventBus {
                         if (!deliver(event, partitionName, next)) {
                             return;
                         }
+                        acknowledged.set(partition, next);
                         next++;
                     }
                 }

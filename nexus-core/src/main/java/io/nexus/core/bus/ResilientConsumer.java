@@ -17,6 +17,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -398,8 +400,28 @@ public final class ResilientConsumer {
      * stops this consumer and then {@code transport} (the bus's reader threads).
      */
     public ConsumerGroup asConsumerGroup(Subscription transport) {
+        return group(transport, null);
+    }
+
+    /**
+     * As {@link #asConsumerGroup(Subscription)}, with {@code lagEvents} answering {@link ConsumerGroup#lagEvents()}:
+     * the bus's count of the events published to the group's path and not yet acknowledged by its reader threads.
+     *
+     * @param transport the bus's reader threads; not {@code null}
+     * @param lagEvents called on any thread, must not block on delivery; not {@code null}
+     */
+    public ConsumerGroup asConsumerGroup(Subscription transport, LongSupplier lagEvents) {
+        return group(transport, Objects.requireNonNull(lagEvents, "lagEvents"));
+    }
+
+    private ConsumerGroup group(Subscription transport, @Nullable LongSupplier lag) {
         Objects.requireNonNull(transport, "transport");
         return new ConsumerGroup() {
+            @Override
+            public OptionalLong lagEvents() {
+                return lag == null ? OptionalLong.empty() : OptionalLong.of(Math.max(0, lag.getAsLong()));
+            }
+
             @Override
             public String group() {
                 return group;

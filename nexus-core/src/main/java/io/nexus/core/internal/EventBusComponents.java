@@ -66,6 +66,10 @@ public final class EventBusComponents {
                 gauges.add(tags);
                 metrics.gauge(NexusMeters.BUS_CONSUMER_LAG_SECONDS, meters, ConsumerMeters::lagSeconds, tags);
                 metrics.gauge(NexusMeters.BUS_CONSUMER_DEADLETTERS_WAITING, group, g -> g.health().deadLetters(), tags);
+                // A bus that cannot count says so for the group's whole life, so the gauge is either there or not.
+                if (group.lagEvents().isPresent()) {
+                    metrics.gauge(NexusMeters.BUS_CONSUMER_LAG_EVENTS, group, g -> g.lagEvents().orElse(0), tags);
+                }
             }
         }
 
@@ -83,6 +87,7 @@ public final class EventBusComponents {
             for (String[] tags : gauges) {
                 metrics.removeGauge(NexusMeters.BUS_CONSUMER_LAG_SECONDS, tags);
                 metrics.removeGauge(NexusMeters.BUS_CONSUMER_DEADLETTERS_WAITING, tags);
+                metrics.removeGauge(NexusMeters.BUS_CONSUMER_LAG_EVENTS, tags);
             }
             gauges.clear();
             try {

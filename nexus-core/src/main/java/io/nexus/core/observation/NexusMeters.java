@@ -42,6 +42,7 @@ public final class NexusMeters {
     public static final String BUS_CONSUMER_PARKED = "nexus.bus.consumer.parked";
     public static final String BUS_CONSUMER_HANDLING = "nexus.bus.consumer.handling";
     public static final String BUS_CONSUMER_LAG_SECONDS = "nexus.bus.consumer.lag.seconds";
+    public static final String BUS_CONSUMER_LAG_EVENTS = "nexus.bus.consumer.lag.events";
     public static final String BUS_CONSUMER_DEADLETTERS_WAITING = "nexus.bus.consumer.deadletters.waiting";
     // ---- projections and read models (nexus-core)
     public static final String PROJECTION_EVENTS = "nexus.projection.events";
@@ -91,6 +92,9 @@ public final class NexusMeters {
         timer(BUS_CONSUMER_HANDLING, "A bus consumer group handling one event (any bus)", core, "group", "outcome");
         gauge(BUS_CONSUMER_LAG_SECONDS, "Age of the last event a bus consumer group handled, when it handled it (0 before the first)",
                 "seconds", core, "group");
+        gauge(BUS_CONSUMER_LAG_EVENTS, "Events published to a bus consumer group's path and not yet handled by it (exact on the "
+                + "embedded bus; on Kinesis the global-log positions from the oldest one waiting in a shard to the newest "
+                + "published, 0 when every shard is caught up)", "events", core, "group");
         gauge(BUS_CONSUMER_DEADLETTERS_WAITING, "Dead letters of a bus consumer group waiting for retry or discard", null,
                 core, "group");
         counter(PROJECTION_EVENTS, "Events a projection handled or failed to handle", core, "projection", "outcome");

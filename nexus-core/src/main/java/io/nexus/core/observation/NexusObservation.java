@@ -1,6 +1,7 @@
 package io.nexus.core.observation;
 
 import io.micrometer.common.docs.KeyName;
+import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.docs.ObservationDocumentation;
@@ -173,10 +174,41 @@ public enum NexusObservation implements ObservationDocumentation {
         if (registry.isNoop()) {
             return Observation.NOOP;
         }
-        return Observation.createNotStarted(REMOTE_CALL.name, Observation.Context::new, registry)
-                .contextualName(contextualName(system, operation))
-                .lowCardinalityKeyValue(KeyNames.SYSTEM.asString(), system)
-                .lowCardinalityKeyValue(KeyNames.OPERATION.asString(), operation);
+        return Observation.createNotStarted(REMOTE_CALL.name, () -> remoteCallContext(system, operation), registry);
+    }
+
+    /**
+     * As {@link #remoteCall}, but observed only as a child of the observation current on the calling thread (a
+     * command's append, a consumer's handling, an HTTP request's span): with none current it is
+     * {@link Observation#NOOP}, so an adapter's background work (a tracker's or the router's poll of the log,
+     * change capture, a consumer reading its shard, a scheduler looking for due timers) never starts a trace of
+     * its own, while the same call made for a traced request is that request's span. The adapters whose engines
+     * are polled in the background observe their calls this way (PostgreSQL, and the AWS SDK clients through
+     * {@code AwsObservations}). The registry's {@link io.micrometer.observation.ObservationPredicate predicates}
+     * still see every call, parent or not (the context carries the system and operation keys and its parent), so
+     * an application can count or select them.
+     *
+     * @param system    the remote system ({@code "postgresql"}, {@code "dynamodb"}); not {@code null}
+     * @param operation the operation ({@code "append"}, {@code "PutItem"}); not {@code null}
+     * @param registry  where to observe; not {@code null}
+     * @return a not yet started observation, or {@link Observation#NOOP} when no observation is current, the registry
+     *         is the no-op one or a predicate declined it
+     */
+    public static Observation remoteCallInTrace(String system, String operation, ObservationRegistry registry) {
+        if (registry.isNoop()) {
+            return Observation.NOOP;
+        }
+        // Created (so the predicates see it, its parent set) but never started when it has no parent: no handler hears of it.
+        Observation observation = Observation.createNotStarted(REMOTE_CALL.name, () -> remoteCallContext(system, operation), registry);
+        return observation.isNoop() || observation.getContext().getParentObservation() == null ? Observation.NOOP : observation;
+    }
+
+    private static Observation.Context remoteCallContext(String system, String operation) {
+        Observation.Context context = new Observation.Context();
+        context.setContextualName(contextualName(system, operation));
+        context.addLowCardinalityKeyValue(KeyValue.of(KeyNames.SYSTEM.asString(), system));
+        context.addLowCardinalityKeyValue(KeyValue.of(KeyNames.OPERATION.asString(), operation));
+        return context;
     }
 
     /**

@@ -31,6 +31,7 @@ import software.amazon.kinesis.retrieval.polling.PollingConfig;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +58,7 @@ public final class KclGroup implements Subscription {
     private final String stream;
     private final ResilientConsumer consumer;
     private final Runnable onClose;
+    private final GroupLag lag;
     private final String[] tags;
     private final Set<String> leased = ConcurrentHashMap.newKeySet();
     private @Nullable Scheduler scheduler;
@@ -64,7 +66,8 @@ public final class KclGroup implements Subscription {
     private volatile boolean running = true;
 
     public KclGroup(LeasedConsumerGroups settings, RetryPolicy readBackoff, NexusMetrics metrics, String group, String stream,
-                    ResilientConsumer consumer, Runnable onClose) {
+                    ResilientConsumer consumer, GroupLag lag, Runnable onClose) {
+        this.lag = lag;
         this.settings = settings;
         this.readBackoff = readBackoff;
         this.metrics = metrics;
@@ -223,21 +226,36 @@ public final class KclGroup implements Subscription {
             if (input.millisBehindLatest() != null) {
                 metrics.summary("nexus.kinesis.consume.millis.behind", input.millisBehindLatest(), tags);
             }
-            if (input.records().isEmpty()) {
+            List<KinesisClientRecord> records = input.records();
+            if (records.isEmpty()) {
+                lag.fetched(shardId, new long[0], input.millisBehindLatest());
                 return;
             }
-            metrics.summary("nexus.kinesis.consume.batch.size", input.records().size(), tags);
+            metrics.summary("nexus.kinesis.consume.batch.size", records.size(), tags);
+            // Decoded up front, so the group's lag knows the positions of every record in hand.
+            EventEnvelope[] events = new EventEnvelope[records.size()];
+            long[] positions = new long[records.size()];
+            for (int i = 0; i < events.length; i++) {
+                KinesisClientRecord record = records.get(i);
+                try {
+                    events[i] = EnvelopeCodec.decode(bytes(record.data()),
+                            "'" + record.sequenceNumber() + "' of shard '" + shardId + "' in stream '" + stream + "'");
+                    positions[i] = events[i].globalPosition();
+                } catch (RuntimeException e) {
+                    metrics.count("nexus.kinesis.consume.undecodable", tags);
+                    log.warn("Consumer group '{}' skips record '{}' of shard '{}' in Kinesis stream '{}': {}", group,
+                            record.sequenceNumber(), shardId, stream, e.getMessage());
+                    positions[i] = EventEnvelope.NO_POSITION;
+                }
+            }
+            lag.fetched(shardId, positions, input.millisBehindLatest());
             try {
-                for (KinesisClientRecord record : input.records()) {
-                    EventEnvelope event;
-                    try {
-                        event = EnvelopeCodec.decode(bytes(record.data()),
-                                "'" + record.sequenceNumber() + "' of shard '" + shardId + "' in stream '" + stream + "'");
-                    } catch (RuntimeException e) {
-                        metrics.count("nexus.kinesis.consume.undecodable", tags);
-                        log.warn("Consumer group '{}' skips record '{}' of shard '{}' in Kinesis stream '{}': {}", group,
-                                record.sequenceNumber(), shardId, stream, e.getMessage());
+                for (int i = 0; i < events.length; i++) {
+                    KinesisClientRecord record = records.get(i);
+                    EventEnvelope event = events[i];
+                    if (event == null) {
                         unsaved = record;
+                        lag.acknowledged(shardId);
                         continue;
                     }
                     if (!deliver(event)) {
@@ -245,6 +263,7 @@ public final class KclGroup implements Subscription {
                         break;
                     }
                     unsaved = record;
+                    lag.acknowledged(shardId);
                     metrics.count("nexus.kinesis.consume.records", tags);
                 }
                 checkpoint(input.checkpointer());
@@ -312,6 +331,7 @@ public final class KclGroup implements Subscription {
         @Override
         public void leaseLost(LeaseLostInput input) {
             leased.remove(shardId);
+            lag.released(shardId);
             metrics.count("nexus.kinesis.consume.leases.lost", tags);
             log.info("Consumer group '{}' (KCL worker '{}') lost shard '{}' of Kinesis stream '{}'", group, settings.workerId(),
                     shardId, stream);
@@ -328,6 +348,7 @@ public final class KclGroup implements Subscription {
                         group, shardId, stream, e);
             } finally {
                 leased.remove(shardId);
+                lag.released(shardId);
             }
         }
 

@@ -63,6 +63,7 @@ public final class ShardReader {
         private final ResilientConsumer consumer;
         private final ShardCheckpoints checkpoints;
         private final Runnable onClose;
+        private final GroupLag lag;
         private final Map<String, Thread> readers = new ConcurrentHashMap<>();
         private final Set<String> finished = ConcurrentHashMap.newKeySet();
         private final Object wake = new Object();
@@ -71,7 +72,8 @@ public final class ShardReader {
         private boolean wakeRequested;
 
         public Group(Settings settings, String group, String stream, String consumerId, ResilientConsumer consumer,
-                     Runnable onClose) {
+                     GroupLag lag, Runnable onClose) {
+            this.lag = lag;
             this.settings = settings;
             this.group = group;
             this.stream = stream;
@@ -246,6 +248,7 @@ public final class ShardReader {
                                 + " restarts it from its checkpoint", group, shardId, stream, e);
                     }
                 } finally {
+                    lag.released(shardId);
                     if (!finished.contains(shardId)) {
                         readers.remove(shardId);
                     }
@@ -280,22 +283,36 @@ public final class ShardReader {
                 if (!records.isEmpty()) {
                     settings.metrics().summary("nexus.kinesis.consume.batch.size", records.size(), tags);
                 }
-                for (Record record : records) {
-                    EventEnvelope event;
+                // Decoded up front, so the group's lag knows the positions of every record in hand.
+                EventEnvelope[] events = new EventEnvelope[records.size()];
+                long[] positions = new long[records.size()];
+                for (int i = 0; i < events.length; i++) {
+                    Record record = records.get(i);
                     try {
-                        event = EnvelopeCodec.decode(record.data().asByteArrayUnsafe(),
+                        events[i] = EnvelopeCodec.decode(record.data().asByteArrayUnsafe(),
                                 "'" + record.sequenceNumber() + "' of shard '" + shardId + "' in stream '" + stream + "'");
+                        positions[i] = events[i].globalPosition();
                     } catch (RuntimeException e) {
-                        // Data, not a bug: counted and logged with its reason, then passed over for good.
+                        // Data, not a bug: counted and logged with its reason, then passed over for good (below).
                         settings.metrics().count("nexus.kinesis.consume.undecodable", tags);
                         log.warn("Consumer group '{}' skips record '{}' of shard '{}' in Kinesis stream '{}': {}", group,
                                 record.sequenceNumber(), shardId, stream, e.getMessage());
+                        positions[i] = EventEnvelope.NO_POSITION;
+                    }
+                }
+                lag.fetched(shardId, positions, response.millisBehindLatest());
+                for (int i = 0; i < events.length; i++) {
+                    Record record = records.get(i);
+                    EventEnvelope event = events[i];
+                    if (event == null) {
                         checkpoint(record.sequenceNumber());
+                        lag.acknowledged(shardId);
                         continue;
                     }
                     if (!deliver(event, record.sequenceNumber())) {
                         return false;
                     }
+                    lag.acknowledged(shardId);
                     settings.metrics().count("nexus.kinesis.consume.records", tags);
                 }
                 iterator = response.nextShardIterator();

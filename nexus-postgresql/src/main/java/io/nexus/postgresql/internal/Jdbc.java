@@ -64,10 +64,12 @@ public final class Jdbc {
      * Runs {@code call}, one operation of a port (however many statements it takes), as a
      * {@link NexusObservation#REMOTE_CALL} ({@code postgresql append}) in the current observation; its outcome is
      * {@code success} or the class of what it threw ({@code ConcurrencyConflictException}, {@code PostgresAccessException}).
-     * Only {@code call} runs when {@code observations} is the no-op registry.
+     * Only {@code call} runs when {@code observations} is the no-op registry or no observation is current: the stores
+     * are polled in the background (trackers, the router, the scheduler), and a poll must not start a trace of its own
+     * ({@link NexusObservation#remoteCallInTrace}).
      */
     public static <T> T observed(ObservationRegistry observations, String operation, Supplier<T> call) {
-        Observation observation = NexusObservation.remoteCall(SYSTEM, operation, observations);
+        Observation observation = NexusObservation.remoteCallInTrace(SYSTEM, operation, observations);
         if (observation.isNoop()) {
             return call.get();
         }

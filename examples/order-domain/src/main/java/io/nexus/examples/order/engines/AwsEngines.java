@@ -1,6 +1,7 @@
 package io.nexus.examples.order.engines;
 
 import io.micrometer.observation.ObservationRegistry;
+import io.nexus.aws.AwsObservations;
 import io.nexus.core.Nexus;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.projection.Projection;
@@ -15,6 +16,7 @@ import io.nexus.examples.order.search.OrderTextSearch;
 import io.nexus.kinesis.KinesisEventBus;
 import io.nexus.local.EngineEndpoints;
 import org.opensearch.client.opensearch.OpenSearchClient;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -135,9 +137,9 @@ public final class AwsEngines implements AppEngines {
 
     /**
      * Clients for {@code settings} and the schema registry {@code registry} names, and what is missing created; the
-     * OpenSearch read model's requests and the schema registry's calls are observed in {@code observations}. The
-     * DynamoDB and Kinesis clients are not: the bus and the change capture poll, and every poll would be a trace of
-     * its own (add {@code io.nexus.aws.AwsObservations.interceptor(registry)} to a client to see its calls).
+     * OpenSearch read model's requests, the schema registry's calls and the DynamoDB, DynamoDB Streams and Kinesis
+     * clients' calls are observed in {@code observations}. The AWS clients' calls are observed only inside a trace
+     * ({@code io.nexus.aws.AwsObservations}): the bus and the change capture poll, and a poll starts no trace.
      *
      * @param owned closed with these engines (the local engines' processes), or {@code null}
      */
@@ -148,12 +150,19 @@ public final class AwsEngines implements AppEngines {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.owned = owned;
         this.registry = SchemaRegistries.open(Objects.requireNonNull(registry, "registry"), observations);
-        this.dynamoDb = settings.dynamoDb() != null ? EngineEndpoints.dynamoDbClientBuilder(settings.dynamoDb()).build()
-                : DynamoDbClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create()).build();
-        this.streams = settings.dynamoDb() != null ? EngineEndpoints.dynamoDbStreamsClientBuilder(settings.dynamoDb()).build()
-                : DynamoDbStreamsClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create()).build();
-        this.kinesis = settings.kinesis() != null ? EngineEndpoints.kinesisClientBuilder(settings.kinesis()).build()
-                : KinesisClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create()).build();
+        // Every call of the three clients is observed where it is made inside a trace (a command's append, a consumer's
+        // handling); the change capture's, trackers' and shard readers' background polls are made outside any and start
+        // no trace of their own (AwsObservations, NexusObservation.remoteCallInTrace).
+        ExecutionInterceptor observed = AwsObservations.interceptor(observations);
+        this.dynamoDb = (settings.dynamoDb() != null ? EngineEndpoints.dynamoDbClientBuilder(settings.dynamoDb())
+                : DynamoDbClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create()))
+                .overrideConfiguration(o -> o.addExecutionInterceptor(observed)).build();
+        this.streams = (settings.dynamoDb() != null ? EngineEndpoints.dynamoDbStreamsClientBuilder(settings.dynamoDb())
+                : DynamoDbStreamsClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create()))
+                .overrideConfiguration(o -> o.addExecutionInterceptor(observed)).build();
+        this.kinesis = (settings.kinesis() != null ? EngineEndpoints.kinesisClientBuilder(settings.kinesis())
+                : KinesisClient.builder().region(Region.of(settings.region())).httpClient(UrlConnectionHttpClient.create()))
+                .overrideConfiguration(o -> o.addExecutionInterceptor(observed)).build();
         this.openSearch = EngineEndpoints.openSearchClient(settings.openSearch());
         this.tables = DynamoDbTables.Names.withPrefix(settings.tablePrefix());
         DynamoDbTables.createIfMissing(dynamoDb, tables);

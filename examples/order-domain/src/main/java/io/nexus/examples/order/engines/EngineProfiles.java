@@ -31,15 +31,16 @@ public final class EngineProfiles {
     }
 
     /**
-     * The engines of {@code profile}, as {@link #open(String, Map, PrintStream)} opens them, with the calls of the
-     * engines' own read models (OpenSearch) observed in {@code observations}.
+     * The engines of {@code profile}, as {@link #open(String, Map, PrintStream)} opens them, with the engines' calls
+     * (PostgreSQL's port operations, the DynamoDB and Kinesis clients, the OpenSearch read model) observed in
+     * {@code observations} wherever they are made inside a trace.
      *
      * @throws IllegalArgumentException if the profile is unknown or its configuration is incomplete (all problems named)
      */
     public static AppEngines open(String profile, Map<String, String> env, PrintStream out, ObservationRegistry observations) {
         return switch (profile) {
             case "embedded" -> new EmbeddedEngines();
-            case "postgres" -> PostgresAppEngines.fromEnvironment(env);
+            case "postgres" -> PostgresAppEngines.fromEnvironment(env, observations);
             case "aws" -> aws(env, observations);
             case "local" -> local(env, out, observations);
             default -> throw new IllegalArgumentException("profile must be one of " + NAMES + ", but was '" + profile + "'");

@@ -1,5 +1,6 @@
 package io.nexus.examples.order.engines;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.Nexus;
 import io.nexus.core.bus.EventBus;
 import io.nexus.core.bus.InMemoryEventBus;
@@ -35,11 +36,23 @@ public final class PostgresAppEngines implements AppEngines {
     }
 
     /**
-     * The engines configured by {@code env}.
+     * The engines configured by {@code env}, unobserved.
      *
      * @throws IllegalArgumentException naming every missing variable at once
      */
     public static PostgresAppEngines fromEnvironment(Map<String, String> env) {
+        return fromEnvironment(env, ObservationRegistry.NOOP);
+    }
+
+    /**
+     * The engines configured by {@code env}, every store's operations observed in {@code observations} when they are
+     * made inside a trace (a request's command, a consumer's handling): the stores' background polls (trackers, the
+     * router, the scheduler) start no trace of their own.
+     *
+     * @throws IllegalArgumentException naming every missing variable at once
+     */
+    public static PostgresAppEngines fromEnvironment(Map<String, String> env, ObservationRegistry observations) {
+        Objects.requireNonNull(observations, "observations");
         List<String> missing = new ArrayList<>();
         for (String name : List.of("ORDER_APP_JDBC_URL", "ORDER_APP_DB_USER", "ORDER_APP_DB_PASSWORD")) {
             if (env.get(name) == null || env.get(name).isBlank()) {
@@ -51,7 +64,7 @@ public final class PostgresAppEngines implements AppEngines {
                     + " (e.g. ORDER_APP_JDBC_URL=jdbc:postgresql://localhost:5432/orders)");
         }
         return new PostgresAppEngines(PostgresEngines.builder(env.get("ORDER_APP_JDBC_URL"), env.get("ORDER_APP_DB_USER"),
-                env.get("ORDER_APP_DB_PASSWORD")).build());
+                env.get("ORDER_APP_DB_PASSWORD")).observationRegistry(observations).build());
     }
 
     @Override

@@ -79,6 +79,11 @@ class LocalEnginesAppTest {
             expect(200, app.call("POST", "/orders/o-2/lines", "{\"sku\":\"milk-frother\",\"quantity\":1,\"unitPriceCents\":3999}"));
             RunningApp.Reply found = awaitSearch(app, "beans", "o-1");
             assertEquals("opensearch", found.json().path("engine").asText());
+            // Every consumer group on the Kinesis bus reports its lag in events; all of them drain to 0.
+            RunningApp.await("every Kinesis consumer group's lag in events is 0", WAIT, () -> {
+                List<String> lags = lagEventsLines(app);
+                return lags.size() >= 2 && lags.stream().allMatch(line -> line.endsWith(" 0.0"));
+            });
         }
         // On DynamoDB the inline read model follows the global log, which is indexed from the Streams: on a loaded
         // machine that takes longer than the default 5 s read-your-writes wait, so this run waits up to the test's bound.
@@ -111,13 +116,20 @@ class LocalEnginesAppTest {
         EngineEndpoints endpoints = engines.endpoints();
         AwsEngines.Settings settings = new AwsEngines.Settings(endpoints.dynamoDb(), endpoints.kinesis(), endpoints.openSearch(),
                 EngineEndpoints.REGION, "traced-app-", "traced-app-events", "traced-orders");
-        try (OtelTracing tracing = new OtelTracing();
-             RunningApp app = RunningApp.on(new AwsEngines("local", settings, null, tracing.registry),
-                     HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30), tracing.registry)) {
-            RequestTrace trace = new RequestTrace(app, tracing, "traced-1").run(WAIT);
-            trace.assertSpans(true);
-            trace.assertEvents();
-            trace.assertSearchIndexed(WAIT);
+        try (OtelTracing tracing = new OtelTracing()) {
+            StoreSpans store = new StoreSpans(tracing, "dynamodb", "dynamodb-streams", "kinesis");
+            try (RunningApp app = RunningApp.on(new AwsEngines("local", settings, null, tracing.registry),
+                    HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30), tracing.registry)) {
+                RequestTrace trace = new RequestTrace(app, tracing, "traced-1").run(WAIT);
+                trace.assertSpans(true);
+                trace.assertEvents();
+                trace.assertSearchIndexed(WAIT);
+                // The AWS clients are observed too: the confirmation's append to DynamoDB is in its trace, while change
+                // capture, the trackers and the Kinesis shard readers poll without starting traces.
+                store.assertStoreAppendInTrace(trace.traceId, "http post /orders/{id}/confirm", WAIT,
+                        "dynamodb transact-write-items", "dynamodb put-item");
+                store.assertIdlePollingStartsNoTrace(20, WAIT);
+            }
         }
     }
 
@@ -166,6 +178,15 @@ class LocalEnginesAppTest {
             for (String subject : subjects) {
                 assertEquals(List.of(1), client.versions(subject), subject + " registered once across two starts");
             }
+        }
+    }
+
+    private static List<String> lagEventsLines(RunningApp app) {
+        try {
+            return expect(200, app.call("GET", "/metrics", null)).raw().body().lines()
+                    .filter(line -> line.startsWith("nexus_bus_consumer_lag_events{")).toList();
+        } catch (Exception e) {
+            throw new AssertionError("could not scrape /metrics", e);
         }
     }
 

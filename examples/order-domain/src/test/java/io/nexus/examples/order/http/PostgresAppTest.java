@@ -1,6 +1,7 @@
 package io.nexus.examples.order.http;
 
 import io.nexus.examples.order.engines.PostgresAppEngines;
+import io.nexus.examples.order.observability.OtelTracing;
 import io.nexus.postgresql.PostgresEngines;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
@@ -22,15 +23,23 @@ class PostgresAppTest {
     void theAppRunsOnPostgresqlAndLosesNothingAcrossARestart() throws Exception {
         try (EmbeddedPostgres server = EmbeddedPostgres.builder().start()) {
             DataSource db = server.getPostgresDatabase();
-            try (RunningApp app = RunningApp.on(new PostgresAppEngines(PostgresEngines.builder(db).build()),
-                    HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30))) {
-                assertEquals("UP", expect(200, app.call("GET", "/health/ready", null)).json().path("engines")
-                        .path("postgresql").path("status").asText());
-                app.confirmedOrder("o-1", "espresso-beans", 2, 1450);
-                app.awaitField("/orders/o-1/fulfilment", "payment", "REQUESTED", WAIT);
-                expect(200, app.call("POST", "/orders/o-1/payment", "{\"outcome\":\"charged\"}"));
-                app.awaitField("/orders/o-1/fulfilment", "state", "COMPLETED", WAIT);
-                expect(201, app.call("POST", "/orders", "{\"customerId\":\"c-2\",\"orderId\":\"o-2\"}"));
+            try (OtelTracing tracing = new OtelTracing()) {
+                StoreSpans store = new StoreSpans(tracing, "postgresql");
+                try (RunningApp app = RunningApp.on(new PostgresAppEngines(PostgresEngines.builder(db)
+                                .observationRegistry(tracing.registry).build()),
+                        HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30), tracing.registry)) {
+                    assertEquals("UP", expect(200, app.call("GET", "/health/ready", null)).json().path("engines")
+                            .path("postgresql").path("status").asText());
+                    app.confirmedOrder("o-1", "espresso-beans", 2, 1450);
+                    app.awaitField("/orders/o-1/fulfilment", "payment", "REQUESTED", WAIT);
+                    expect(200, app.call("POST", "/orders/o-1/payment", "{\"outcome\":\"charged\"}"));
+                    app.awaitField("/orders/o-1/fulfilment", "state", "COMPLETED", WAIT);
+                    // A traced command: its trace holds the store's append; the trackers' polls meanwhile start no trace.
+                    String[] trace = StoreSpans.newTrace();
+                    expect(201, app.call("POST", "/orders", "{\"customerId\":\"c-2\",\"orderId\":\"o-2\"}", "traceparent", trace[1]));
+                    store.assertStoreAppendInTrace(trace[0], "http post /orders", WAIT, "postgresql append");
+                    store.assertIdlePollingStartsNoTrace(20, WAIT);
+                }
             }
             try (RunningApp again = RunningApp.on(new PostgresAppEngines(PostgresEngines.builder(db).build()),
                     HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30))) {
