@@ -121,23 +121,7 @@ class PostgresCopyAppendTest {
                         return null;
                     }));
                 }
-                Future<List<EventEnvelope>> reader = pool.submit(() -> {
-                    List<EventEnvelope> seen = new ArrayList<>();
-                    long last = 0;
-                    boolean finalPass = false;
-                    while (true) {
-                        boolean done = !writing.get();
-                        List<EventEnvelope> page = store.readAll(last + 1, 7);
-                        seen.addAll(page);
-                        if (!page.isEmpty()) {
-                            last = page.get(page.size() - 1).globalPosition();
-                        } else if (finalPass) {
-                            return seen;
-                        } else if (done) {
-                            finalPass = true;
-                        }
-                    }
-                });
+                Future<List<EventEnvelope>> reader = pool.submit(PagingReader.whileWriting(store, 7, writing::get));
                 for (Future<?> write : writes) {
                     write.get(120, TimeUnit.SECONDS);
                 }
