@@ -14,6 +14,7 @@ import io.nexus.core.store.EventTooLargeException;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.ExpectedVersionAheadException;
 import io.nexus.core.store.StreamQuery;
+import io.nexus.core.store.StreamRead;
 import io.nexus.core.store.StreamTypeMismatchException;
 import io.nexus.core.store.Subscription;
 import io.nexus.dynamodb.internal.AwsCalls;
@@ -479,6 +480,33 @@ public final class DynamoDbEventStore implements EventStore, AutoCloseable {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>On DynamoDB: a strongly consistent read of the whole stream (from version 1, no upper bound, limit or
+     * instant) holds every event the stream had when it ran, so the lookup is answered from the events read and the
+     * call is the read's {@code Query} alone. Any other read (after a snapshot, bounded, as of an instant, or with
+     * {@link Builder#consistentReads(boolean) consistentReads(false)}) is followed by {@link #versionOf}, one
+     * {@code GetItem}.
+     */
+    @Override
+    public StreamRead readAndFind(StreamQuery query, UUID eventId) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(eventId, "eventId");
+        List<EventEnvelope> events = read(query);
+        boolean wholeStream = consistentReads && query.fromVersion() == 1 && query.toVersion() == Long.MAX_VALUE
+                && query.asOf() == null && query.maxCount() == Integer.MAX_VALUE;
+        if (!wholeStream) {
+            return new StreamRead(events, versionOf(query.streamId(), eventId));
+        }
+        for (EventEnvelope event : events) {
+            if (event.eventId().equals(eventId)) {
+                return new StreamRead(events, OptionalLong.of(event.version()));
+            }
+        }
+        return new StreamRead(events, OptionalLong.empty());
     }
 
     /**

@@ -7,6 +7,7 @@ import io.nexus.core.store.ConcurrencyConflictException;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.ExpectedVersionAheadException;
 import io.nexus.core.store.StreamQuery;
+import io.nexus.core.store.StreamRead;
 import io.nexus.core.store.StreamTypeMismatchException;
 import io.nexus.testkit.ControllableClock;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.UUID;
 
 import static io.nexus.dynamodb.DynamoDbEventStoreTest.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,8 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The requests an append sends, counted by operation with an SDK interceptor: with an exact expected version the
- * head is not read first; what its condition refuses is decided as for any cancelled append.
+ * The requests an append and a command's load send, counted by operation with an SDK interceptor: with an exact
+ * expected version the head is not read first; what its condition refuses is decided as for any cancelled append;
+ * a load of the whole stream answers the command-id lookup from the events it read.
  */
 class DynamoDbAppendRequestsTest {
 
@@ -96,6 +100,41 @@ class DynamoDbAppendRequestsTest {
         List<EventEnvelope> stored = store.read(StreamQuery.stream("order-3"));
         assertEquals(2, stored.size());
         assertEquals(last, stored.get(1).timestamp(), "timestamps never decrease within a stream");
+    }
+
+    @Test
+    void aCommandsLoadOfTheWholeStreamFindsItsIdInTheEventsReadWithoutALookup() {
+        List<NewEvent> first = events(2);
+        store.append("order-4", "Order", ExpectedVersion.noStream(), first);
+        store.append("order-4", "Order", ExpectedVersion.exactly(2), events(1));
+        UUID stored = first.get(1).eventId();
+        UUID absent = UUID.randomUUID();
+
+        StreamRead[] answer = new StreamRead[1];
+        assertEquals(Map.of("Query", 1), requests.during(
+                () -> answer[0] = store.readAndFind(StreamQuery.stream("order-4"), stored)), "the whole stream, id stored");
+        assertEquals(OptionalLong.of(2), answer[0].foundVersion());
+        assertEquals(3, answer[0].events().size());
+        assertEquals(Map.of("Query", 1), requests.during(
+                () -> answer[0] = store.readAndFind(StreamQuery.stream("order-4"), absent)), "the whole stream, id absent");
+        assertEquals(OptionalLong.empty(), answer[0].foundVersion());
+        assertEquals(Map.of("Query", 1), requests.during(
+                () -> answer[0] = store.readAndFind(StreamQuery.stream("order-new"), absent)), "a stream that does not exist");
+        assertEquals(OptionalLong.empty(), answer[0].foundVersion());
+
+        assertEquals(Map.of("Query", 1, "GetItem", 1), requests.during(
+                () -> answer[0] = store.readAndFind(StreamQuery.stream("order-4").fromVersion(3), stored)),
+                "a read after a snapshot cannot see the earlier events: the guard is read");
+        assertEquals(OptionalLong.of(2), answer[0].foundVersion());
+        assertEquals(Map.of("Query", 1, "GetItem", 1), requests.during(
+                () -> answer[0] = store.readAndFind(StreamQuery.stream("order-4").limit(1), stored)), "a bounded read");
+        assertEquals(OptionalLong.of(2), answer[0].foundVersion());
+
+        DynamoDbEventStore eventual = DynamoDbEventStore.builder(client).tableName(store.tableName()).consistentReads(false).build();
+        assertEquals(Map.of("Query", 1, "GetItem", 1), requests.during(
+                () -> answer[0] = eventual.readAndFind(StreamQuery.stream("order-4"), absent)),
+                "an eventually consistent read may miss the last append: the guard is read consistently");
+        assertEquals(OptionalLong.empty(), answer[0].foundVersion());
     }
 
     /** Counts requests by operation. */

@@ -75,6 +75,11 @@ public class DynamoDbWriteScalingBenchmark {
     @Param({"10"})
     public int eventsPerAggregate;
 
+    /** Warm-up before the first shot: 1,000 aggregates x 5 single-event appends from 8 threads. */
+    private static final int WARM_UP_WRITERS = 8;
+    private static final int WARM_UP_AGGREGATES = 1000;
+    private static final int WARM_UP_ROUNDS = 5;
+
     private final WriteCapacity writerCapacity = new WriteCapacity();
     private final WriteCapacity indexerCapacity = new WriteCapacity();
     private SimulatedRoundTrip writerTrip;
@@ -102,11 +107,16 @@ public class DynamoDbWriteScalingBenchmark {
         store = DynamoDbEventStore.builder(writerClient).tableName(tables.events()).build();
         indexer = DynamoDbLogIndexer.builder(indexerClient, streams).tableName(tables.events()).build();
         indexer.start();
-        pool = Executors.newFixedThreadPool(writers);
-        // JIT, connections and the emulator warm up: 200 aggregates x 2 events from every writer.
-        write(aggregates("warm", 200), 2);
-        appended += 400;
+        // The emulator's request handling, the SDK and the store are compiled by the JIT only after a few
+        // thousand requests: until then a request takes several times its warm CPU time, and a one-writer run
+        // measured cold would show a flattering speed-up. Every configuration warms up alike, with the same
+        // WARM_UP_WRITERS threads, so that a shot with one writer runs on code as warm as one with sixteen.
+        pool = Executors.newFixedThreadPool(WARM_UP_WRITERS);
+        write(aggregates("warm", WARM_UP_AGGREGATES), WARM_UP_ROUNDS, WARM_UP_WRITERS);
+        appended += (long) WARM_UP_AGGREGATES * WARM_UP_ROUNDS;
         awaitIndexed();
+        pool.shutdown();
+        pool = Executors.newFixedThreadPool(writers);
     }
 
     @Setup(Level.Iteration)
@@ -181,12 +191,16 @@ public class DynamoDbWriteScalingBenchmark {
 
     /** Every writer appends one event at a time to its own aggregates, round after round. */
     private void write(List<String> streams, int rounds) throws Exception {
-        List<Future<?>> done = new ArrayList<>(writers);
-        for (int t = 0; t < writers; t++) {
+        write(streams, rounds, writers);
+    }
+
+    private void write(List<String> streams, int rounds, int threads) throws Exception {
+        List<Future<?>> done = new ArrayList<>(threads);
+        for (int t = 0; t < threads; t++) {
             int me = t;
             done.add(pool.submit(() -> {
                 for (int round = 0; round < rounds; round++) {
-                    for (int i = me; i < streams.size(); i += writers) {
+                    for (int i = me; i < streams.size(); i += threads) {
                         String id = streams.get(i);
                         store.append(id, Workloads.AGGREGATE_TYPE, ExpectedVersion.exactly(round),
                                 List.of(NewEvent.of("Deposited", 1, EventPayload.ofBytes(Workloads.depositJson(id, 1)))));
