@@ -30,6 +30,7 @@ import io.nexus.core.store.EventStore;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.InMemoryEventStore;
 import io.nexus.core.tracking.LogTracker;
+import io.nexus.testkit.Await;
 import io.nexus.testkit.logging.LogCapture;
 import org.junit.jupiter.api.Test;
 
@@ -41,14 +42,14 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The code of docs/projections.md, run on the embedded engines. */
 class ProjectionsDocTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @EventType("OrderPlaced")
     record OrderPlaced(String customerId) { }
@@ -153,8 +154,8 @@ class ProjectionsDocTest {
         // end::bus[]
         try (bus; LogCapture logs = LogCapture.start()) {
             bus.publish(store.readAll(1, 10));
-            await(() -> billing.deadLetters().size() == 2 && billing.health().status() == ConsumerGroupHealth.Status.DEAD_LETTERS
-                    && audit.recorded.size() == 1, "both placements dead-lettered, the audit note recorded");
+            Await.until("both placements dead-lettered, the audit note recorded", WAIT, () -> billing.deadLetters().size() == 2 && billing.health().status() == ConsumerGroupHealth.Status.DEAD_LETTERS
+                    && audit.recorded.size() == 1);
             assertEquals(ConsumerGroupHealth.Status.DEAD_LETTERS, billing.health().status());
             assertEquals(List.of("AuditNoted"), audit.recorded);
 
@@ -192,7 +193,7 @@ class ProjectionsDocTest {
             });
             // end::tracker[]
             try (tracker) {
-                await(() -> tracker.checkpointedPosition() == 2, "the tracker to checkpoint both events");
+                Await.until("the tracker to checkpoint both events", WAIT, () -> tracker.checkpointedPosition() == 2);
                 assertEquals(2, applied.size());
             }
         }
@@ -236,7 +237,7 @@ class ProjectionsDocTest {
                 rebuild.progress();              // RebuildProgress(done, total, eventsPerSecond, elapsed, caughtUp)
                 rebuild.switchWhenCaughtUp();    // or switchOver() once progress().caughtUp()
                 // end::rebuild[]
-                await(() -> !rebuild.inProgress(), "the rebuild to switch over");
+                Await.until("the rebuild to switch over", WAIT, () -> !rebuild.inProgress());
                 assertEquals("PLACED", newReadModels.store("order-summaries", Summary.class).get("order-42").orElseThrow().value().status());
 
                 append(store, "order-42", 1, new OrderConfirmed());
@@ -253,7 +254,7 @@ class ProjectionsDocTest {
                 hub.subscribeToProjection(clientId, "order-summaries", n -> socket.send(n));
                 hub.waitForVersion("order-42", result.version(), Duration.ofSeconds(2));       // read-your-writes; or awaitVersion(...) for a future
                 // end::notifications[]
-                await(() -> !sent.isEmpty(), "the missed version sent to the reconnecting client");
+                Await.until("the missed version sent to the reconnecting client", WAIT, () -> !sent.isEmpty());
                 assertEquals(2, sent.get(0).version());
             }
         }
@@ -267,13 +268,4 @@ class ProjectionsDocTest {
     /** The version a command answered with, as {@code CommandResult.version()}. */
     record Result(long version) { }
 
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            LockSupport.parkNanos(5_000_000);
-        }
-    }
 }

@@ -9,6 +9,7 @@ import io.nexus.core.snapshot.SnapshotStore;
 import io.nexus.core.store.EventStore;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.StreamQuery;
+import io.nexus.testkit.Await;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
@@ -19,8 +20,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -28,6 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The code of docs/dynamodb.md, run against DynamoDB Local. */
 class DynamoDbDocTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     record Noted(String text) {
     }
@@ -84,8 +85,7 @@ class DynamoDbDocTest {
         try {
             store.append("note-1", "Note", ExpectedVersion.noStream(),
                     List.of(NewEvent.of("Noted", 1, EventPayload.ofJson("{\"text\":\"hi\"}"))));
-            await(() -> projection.seen.stream().anyMatch(e -> e.streamId().equals("note-1")),
-                    "the change capture to deliver the append");
+            Await.until("the change capture to deliver the append", WAIT, () -> projection.seen.stream().anyMatch(e -> e.streamId().equals("note-1")));
             assertTrue(snapshots.latest("note-1").isEmpty(), "no snapshot was taken");
         } finally {
             capture.close();
@@ -127,8 +127,7 @@ class DynamoDbDocTest {
         try {
             DynamoDbEventStore.builder(ddb).tableName(tables.events()).build().append("note-3", "Note",
                     ExpectedVersion.noStream(), List.of(NewEvent.of("Noted", 1, EventPayload.ofJson("{\"text\":\"hi\"}"))));
-            await(() -> projection.seen.stream().anyMatch(e -> e.streamId().equals("note-3")),
-                    "the leased change capture to deliver the append");
+            Await.until("the leased change capture to deliver the append", WAIT, () -> projection.seen.stream().anyMatch(e -> e.streamId().equals("note-3")));
             assertEquals(1, capture.leasedShards().size(), "the only process holds the Stream's one shard");
         } finally {
             capture.close();
@@ -136,13 +135,4 @@ class DynamoDbDocTest {
         assertTrue(capture.leasedShards().isEmpty(), "close() released the lease");
     }
 
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            LockSupport.parkNanos(20_000_000);
-        }
-    }
 }

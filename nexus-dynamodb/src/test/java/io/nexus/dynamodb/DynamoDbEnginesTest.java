@@ -11,6 +11,7 @@ import io.nexus.core.scheduler.ScheduledTimer;
 import io.nexus.core.serialization.EventTypes;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.temporal.InMemoryAuditLog;
+import io.nexus.testkit.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -59,7 +60,7 @@ class DynamoDbEnginesTest {
             DynamoDbEventStore events = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events()).build();
             assertEquals(1, events.currentVersion("note-1"));
             assertTrue(engines.logIndexer().isPresent(), "the log indexer is a component of the family");
-            await(() -> events.headPosition() == 1, "the started log indexer to index the append");
+            Await.until("the started log indexer to index the append", java.time.Duration.ofSeconds(60), () -> events.headPosition() == 1);
             assertEquals("note-1", events.readAll(1, 10).get(0).streamId());
             assertEquals("1", new DynamoDbCheckpointStore(DynamoDbLocal.client(), tables.checkpoints())
                     .load("projection", Checkpoint.GLOBAL).orElseThrow().position());
@@ -67,16 +68,6 @@ class DynamoDbEnginesTest {
                     .pending("saga"));
             assertEquals(new Noted("hi"), DynamoDbReadModelStores.builder(DynamoDbLocal.client())
                     .tableName(tables.readModels()).build().store("notes", Noted.class).get("note-1").orElseThrow().value());
-        }
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
         }
     }
 

@@ -4,6 +4,7 @@ import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
 import io.nexus.core.store.ExpectedVersion;
+import io.nexus.testkit.Await;
 import io.nexus.testkit.ControllableClock;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * once, every stream in version order. Lease time runs on controllable clocks.
  */
 class DynamoDbLogIndexerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
 
     private final DynamoDbTables.Names tables = DynamoDbLocal.freshTables("indexer");
     private final DynamoDbEventStore store = DynamoDbEventStore.builder(DynamoDbLocal.client())
@@ -141,15 +144,15 @@ class DynamoDbLogIndexerTest {
         DynamoDbLogIndexer standby = DynamoDbLogIndexer.builder(DynamoDbLocal.client(), DynamoDbLocal.streamsClient())
                 .tableName(tables.events()).owner("standby").leaseDuration(Duration.ofSeconds(2)).build();
         try {
-            await("the child indexer holds the lease", () -> Files.readString(output).contains("HOLDING"));
+            Await.until("the child indexer holds the lease", WAIT, () -> Files.readString(output).contains("HOLDING"));
             append(5, 2);
-            await("the child indexed the first events", () -> store.headPosition() == 10);
+            Await.until("the child indexed the first events", WAIT, () -> store.headPosition() == 10);
             child.destroyForcibly(); // SIGKILL, holding the lease
             standby.start();
             assertTrue(child.waitFor(60, TimeUnit.SECONDS));
             assertEquals(137, child.exitValue(), "exit status of a JVM killed by SIGKILL (128 + 9)");
             append(5, 1);
-            await("the standby takes the lease once it ran out and indexes the rest", () -> store.headPosition() == 15);
+            Await.until("the standby takes the lease once it ran out and indexes the rest", WAIT, () -> store.headPosition() == 15);
             assertTrue(standby.holdsLease());
         } finally {
             child.destroyForcibly();
@@ -167,7 +170,7 @@ class DynamoDbLogIndexerTest {
         indexer.start();
         java.util.concurrent.BlockingQueue<Long> headsWhenWoken = new java.util.concurrent.LinkedBlockingQueue<>();
         try (io.nexus.core.store.Subscription ignored = engineStore.subscribe(events -> headsWhenWoken.add(store.headPosition()))) {
-            await("the indexer holds the lease", indexer::holdsLease);
+            Await.until("the indexer holds the lease", WAIT, indexer::holdsLease);
             for (int i = 1; i <= 5; i++) {
                 append(1, 1);
                 Long head = headsWhenWoken.poll(60, TimeUnit.SECONDS);
@@ -175,20 +178,6 @@ class DynamoDbLogIndexerTest {
             }
         } finally {
             indexer.close();
-        }
-    }
-
-    private static void await(String what, java.util.concurrent.Callable<Boolean> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        try {
-            while (!condition.call()) {
-                if (System.nanoTime() > deadline) {
-                    org.junit.jupiter.api.Assertions.fail("Timed out waiting until " + what);
-                }
-                Thread.sleep(20);
-            }
-        } catch (Exception e) {
-            throw new AssertionError("while waiting until " + what, e);
         }
     }
 

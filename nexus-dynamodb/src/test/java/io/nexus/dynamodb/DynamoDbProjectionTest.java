@@ -9,6 +9,7 @@ import io.nexus.core.serialization.EventCodec;
 import io.nexus.core.serialization.EventType;
 import io.nexus.core.serialization.EventTypes;
 import io.nexus.core.store.ExpectedVersion;
+import io.nexus.testkit.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -28,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * processor over the same tables resumes where the first one stopped, each event applied once.
  */
 class DynamoDbProjectionTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @EventType("Deposited")
     record Deposited(long amount) { }
@@ -72,16 +74,6 @@ class DynamoDbProjectionTest {
         store.append(account, "Account", ExpectedVersion.any(), events);
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     @Test
     void aProjectionIsBuiltFromZeroAndResumesFromItsDynamoDbCheckpoint() throws Exception {
         DynamoDbTables.Names tables = DynamoDbLocal.freshTables("projection");
@@ -104,8 +96,8 @@ class DynamoDbProjectionTest {
         try (ProjectionProcessor processor = ProjectionProcessor.builder(first, store, CODEC).checkpoints(checkpoints)
                 .pollInterval(Duration.ofMillis(50)).build()) {
             processor.start();
-            await(() -> first.total() == 120, "the first 60 events");
-            await(() -> processor.position() == store.headPosition(), "the checkpoint to reach the head");
+            Await.until("the first 60 events", WAIT, () -> first.total() == 120);
+            Await.until("the checkpoint to reach the head", WAIT, () -> processor.position() == store.headPosition());
         }
         assertEquals(Map.of("acc-0", 24L, "acc-1", 24L, "acc-2", 24L, "acc-3", 24L, "acc-4", 24L), first.balances);
 
@@ -119,9 +111,9 @@ class DynamoDbProjectionTest {
         try (ProjectionProcessor processor = ProjectionProcessor.builder(resumed, store, CODEC).checkpoints(checkpoints)
                 .pollInterval(Duration.ofMillis(50)).build()) {
             processor.start();
-            await(() -> resumed.total() == 500, "the 5 new events");
+            Await.until("the 5 new events", WAIT, () -> resumed.total() == 500);
             deposit(store, "acc-0", 7);
-            await(() -> resumed.total() == 507, "a live append after the catch-up");
+            Await.until("a live append after the catch-up", WAIT, () -> resumed.total() == 507);
         }
         assertEquals(107L, resumed.balances.get("acc-0"), "only events after the stored checkpoint were applied again");
     }
@@ -146,16 +138,16 @@ class DynamoDbProjectionTest {
         try (ProjectionProcessor processor = ProjectionProcessor.builder(balances, store, CODEC).checkpoints(checkpoints)
                 .pollInterval(Duration.ofMillis(50)).build()) {
             processor.start();
-            await(() -> balances.total() == 3, "the stored events, read by polling");
+            Await.until("the stored events, read by polling", WAIT, () -> balances.total() == 3);
             deposit(store, "acc-1", 4);
-            await(() -> balances.total() == 7, "a later append, found by the next poll");
+            Await.until("a later append, found by the next poll", WAIT, () -> balances.total() == 7);
             assertEquals(ProjectionHealth.Status.RUNNING, processor.health().status());
 
             processor.stop();
             assertEquals(ProjectionHealth.Status.STOPPED, processor.health().status());
             deposit(store, "acc-1", 8);
             processor.start();
-            await(() -> balances.total() == 15, "the append made while stopped, after a restart");
+            Await.until("the append made while stopped, after a restart", WAIT, () -> balances.total() == 15);
         }
         assertEquals(4L, balances.lastVersion.get("acc-1"), "each event applied once, in version order");
     }

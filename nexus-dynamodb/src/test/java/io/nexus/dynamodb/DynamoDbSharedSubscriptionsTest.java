@@ -5,6 +5,7 @@ import io.nexus.core.event.NewEvent;
 import io.nexus.core.store.AppendListener;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.Subscription;
+import io.nexus.testkit.Await;
 import io.nexus.testkit.logging.LogCapture;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.SdkRequest;
@@ -27,7 +28,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,13 +36,14 @@ import static io.nexus.dynamodb.DynamoDbEventStoreTest.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every subscription of a store shares one Streams reader (or, with the log indexer of the engine family, that
  * indexer's reader): counted by shard and by iterator chain with an SDK interceptor on the Streams client.
  */
 class DynamoDbSharedSubscriptionsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static final Duration POLL = Duration.ofMillis(50);
 
@@ -140,7 +141,7 @@ class DynamoDbSharedSubscriptionsTest {
         indexer.start();
         List<Subscription> subscriptions = new ArrayList<>();
         try {
-            await("the indexer holds its lease and reads the Stream", () -> indexer.holdsLease() && reads.size() > 0);
+            Await.until("the indexer holds its lease and reads the Stream", WAIT, () -> indexer.holdsLease() && reads.size() > 0);
             List<Recorder> recorders = recorders(5);
             recorders.forEach(r -> subscriptions.add(store.subscribe(r)));
             int mark = reads.size();
@@ -163,7 +164,7 @@ class DynamoDbSharedSubscriptionsTest {
                 int before = reads.size();
                 control.pollOnce();
                 control.pollOnce();
-                await("the indexer reads again", () -> reads.chainsPerShard(before, reads.size()).values().stream()
+                Await.until("the indexer reads again", WAIT, () -> reads.chainsPerShard(before, reads.size()).values().stream()
                         .allMatch(c -> c.size() == 2));
             }
         } finally {
@@ -181,7 +182,7 @@ class DynamoDbSharedSubscriptionsTest {
         DynamoDbLogIndexer holding = holder.logIndexer().orElseThrow();
         DynamoDbLogIndexer standing = standby.logIndexer().orElseThrow();
         holding.start();
-        await("the first process's indexer holds the lease", holding::holdsLease);
+        Await.until("the first process's indexer holds the lease", WAIT, holding::holdsLease);
         standing.start();
         List<Subscription> subscriptions = new ArrayList<>();
         try {
@@ -238,20 +239,6 @@ class DynamoDbSharedSubscriptionsTest {
         return ids;
     }
 
-    private static void await(String what, Callable<Boolean> condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        try {
-            while (!condition.call()) {
-                if (System.nanoTime() > deadline) {
-                    fail("Timed out waiting until " + what);
-                }
-                Thread.sleep(10);
-            }
-        } catch (Exception e) {
-            throw new AssertionError("while waiting until " + what, e);
-        }
-    }
-
     /** A subscriber that records what it receives. */
     private static final class Recorder implements AppendListener {
         private final List<EventEnvelope> received = new CopyOnWriteArrayList<>();
@@ -271,8 +258,7 @@ class DynamoDbSharedSubscriptionsTest {
 
         /** Waits until every id arrived; asserts that each arrived once. */
         void await(List<UUID> ids) {
-            DynamoDbSharedSubscriptionsTest.await("a subscriber received " + ids.size() + " events",
-                    () -> ids().containsAll(ids));
+            Await.until("a subscriber received " + ids.size() + " events", WAIT, () -> ids().containsAll(ids));
             List<UUID> mine = ids().stream().filter(ids::contains).toList();
             assertEquals(ids.size(), mine.size(), "each event once: " + mine);
         }

@@ -1,6 +1,7 @@
 package io.nexus.dynamodb;
 
 import io.nexus.core.store.ExpectedVersion;
+import io.nexus.testkit.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,7 +84,7 @@ class LeasedChangeCaptureCrashTest {
         Child victim = awaitBlocked();
         kill(victim);
         List<Child> survivors = children.stream().filter(c -> c != victim).toList();
-        await("a survivor holds the shard and every event was handled", () ->
+        Await.until("a survivor holds the shard and every event was handled", BOUND, () ->
                 survivors.stream().filter(c -> !c.shards().isEmpty()).count() == 1 && handledAll());
 
         Map<String, List<String>> handlersOf = new HashMap<>();
@@ -160,7 +160,7 @@ class LeasedChangeCaptureCrashTest {
 
     private Child awaitBlocked() {
         Child[] blocked = new Child[1];
-        await("a process stops at the marker event in the middle of its read", () -> {
+        Await.until("a process stops at the marker event in the middle of its read", BOUND, () -> {
             for (Child child : children) {
                 if (child.blocked()) {
                     blocked[0] = child;
@@ -176,21 +176,6 @@ class LeasedChangeCaptureCrashTest {
         victim.process.destroyForcibly(); // SIGKILL on Linux and macOS
         assertTrue(victim.process.waitFor(60, TimeUnit.SECONDS), "process " + victim.name + " exited after SIGKILL");
         assertEquals(137, victim.process.exitValue(), "exit status of a JVM killed by SIGKILL (128 + 9)");
-    }
-
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("Timed out after " + BOUND + " waiting until " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("Interrupted while waiting until " + what);
-            }
-        }
     }
 
     private void start(String name) throws IOException {

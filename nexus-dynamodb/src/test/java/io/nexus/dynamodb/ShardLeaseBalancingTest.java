@@ -1,5 +1,6 @@
 package io.nexus.dynamodb;
 
+import io.nexus.testkit.Await;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -9,12 +10,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The shard leases of leased change capture on a lease table in DynamoDB Local, with six shard ids (DynamoDB Local
@@ -43,14 +42,14 @@ class ShardLeaseBalancingTest {
         ShardLeaseCoordinator p2 = process("p2");
         ShardLeaseCoordinator p3 = process("p3");
         List<ShardLeaseCoordinator> all = List.of(p1, p2, p3);
-        await("the three processes hold two shards each, every shard once", () -> {
+        Await.until("the three processes hold two shards each, every shard once", BOUND, () -> {
             all.forEach(p -> p.tick(SHARDS));
             return all.stream().allMatch(p -> p.heldShards().size() == 2) && union(all).equals(new HashSet<>(SHARDS));
         });
         Set<String> orphaned = p3.heldShards();
 
         List<ShardLeaseCoordinator> survivors = List.of(p1, p2); // p3 stops renewing: it died
-        await("the two survivors hold three shards each, p3's included", () -> {
+        Await.until("the two survivors hold three shards each, p3's included", BOUND, () -> {
             survivors.forEach(p -> p.tick(SHARDS));
             return survivors.stream().allMatch(p -> p.heldShards().size() == 3) && union(survivors).equals(new HashSet<>(SHARDS));
         });
@@ -75,7 +74,7 @@ class ShardLeaseBalancingTest {
         assertEquals(Set.of("shard-a"), first.heldShards());
         first.checkpoint("shard-a", "000000000000000000042", false);
 
-        await("the lease runs out and the second process takes it", () -> {
+        Await.until("the lease runs out and the second process takes it", BOUND, () -> {
             second.tick(one);
             return second.holds("shard-a");
         });
@@ -98,7 +97,7 @@ class ShardLeaseBalancingTest {
         DynamoDbChangeCapture a = leasedReader(tables, "a", first);
         DynamoDbChangeCapture b = leasedReader(tables, "b", second);
         store.append("order-1", "Order", io.nexus.core.store.ExpectedVersion.noStream(), DynamoDbEventStoreTest.events(3));
-        await("the first reader takes the shard and delivers the first append", () -> {
+        Await.until("the first reader takes the shard and delivers the first append", BOUND, () -> {
             a.pollOnce();
             return first.size() == 3;
         });
@@ -112,7 +111,7 @@ class ShardLeaseBalancingTest {
         var lease = DynamoDbLocal.client().getItem(r -> r.tableName(tables.checkpoints()).consistentRead(true).key(Map.of(
                 "pk", AttributeValue.fromS("\u001Flease\u001Fhandover"), "sk", AttributeValue.fromS(shard)))).item();
         assertEquals("", lease.get("own").s(), "close released the lease in the table: the next tick of another reader takes it");
-        await("the second reader takes the released shard and delivers what follows the checkpoint", () -> {
+        Await.until("the second reader takes the released shard and delivers what follows the checkpoint", BOUND, () -> {
             b.pollOnce();
             return second.size() >= 2;
         });
@@ -140,18 +139,4 @@ class ShardLeaseBalancingTest {
         return total == out.size() ? out : Set.of("a shard is held twice");
     }
 
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("Timed out after " + BOUND + " waiting until " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("Interrupted while waiting until " + what);
-            }
-        }
-    }
 }

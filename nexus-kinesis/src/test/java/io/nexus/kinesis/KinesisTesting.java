@@ -3,6 +3,7 @@ package io.nexus.kinesis;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.kinesis.internal.EnvelopeCodec;
+import io.nexus.testkit.Await;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import software.amazon.awssdk.services.kinesis.model.Record;
@@ -56,18 +57,7 @@ final class KinesisTesting {
     }
 
     static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("Timed out after " + timeout + " waiting until " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("Interrupted while waiting until " + what);
-            }
-        }
+        Await.until(what, timeout, condition::getAsBoolean);
     }
 
     static List<Long> range(long from, long to) {

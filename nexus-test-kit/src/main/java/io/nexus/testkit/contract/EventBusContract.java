@@ -12,6 +12,7 @@ import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.Subscription;
+import io.nexus.testkit.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -576,18 +577,7 @@ public abstract class EventBusContract {
 
     /** Waits up to {@link #timeout()} for {@code condition}; fails naming {@code what}. */
     protected void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout().toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("Timed out after " + timeout() + " waiting until " + what);
-            }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("Interrupted while waiting until " + what);
-            }
-        }
+        Await.until(what, timeout(), condition::getAsBoolean);
     }
 
     private static int distinct(Map<String, List<Long>> seen) {

@@ -12,6 +12,7 @@ import io.nexus.examples.order.billing.Billing;
 import io.nexus.examples.order.engines.AppEngines;
 import io.nexus.examples.order.engines.EmbeddedEngines;
 import io.nexus.examples.order.fulfilment.FulfilmentSimulator;
+import io.nexus.testkit.Await;
 
 import java.io.IOException;
 import java.net.URI;
@@ -130,13 +131,7 @@ final class RunningApp implements AutoCloseable {
 
     /** Waits (bounded) until {@code condition} holds. */
     static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + timeout + ": " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(what, timeout, condition::getAsBoolean);
     }
 
     /** Polls {@code path} until its JSON field {@code field} equals {@code value}; returns the last answer. */

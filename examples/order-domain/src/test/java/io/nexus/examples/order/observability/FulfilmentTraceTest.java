@@ -19,6 +19,7 @@ import io.nexus.core.projection.ProcessingMode;
 import io.nexus.examples.order.projection.OrderSummaryProjection;
 import io.nexus.saga.SagaComponent;
 import io.nexus.saga.SagaState;
+import io.nexus.testkit.Await;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import org.junit.jupiter.api.Test;
 
@@ -27,12 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The example's place → confirm → fulfilment flow on the embedded engines, traced with OpenTelemetry through
@@ -42,15 +41,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class FulfilmentTraceTest {
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + " within 20 s");
-            }
-            Thread.sleep(5);
-        }
-    }
+    private static final Duration WAIT = Duration.ofSeconds(20);
 
     @Test
     void oneRequestsTraceShowsTheSagaItsCommandsTheirEventsAndTheirConsumers() throws Exception {
@@ -85,8 +76,8 @@ class FulfilmentTraceTest {
                 }
                 @SuppressWarnings("unchecked")
                 SagaComponent<Object> saga = nexus.component(SagaComponent.class).orElseThrow();
-                await("the saga completes", () -> saga.status("order-1").map(s -> s.state() == SagaState.COMPLETED).orElse(false));
-                await("the spans of the last step end", () -> !tracing.named("saga payment-charged").isEmpty()
+                Await.until("the saga completes", WAIT, () -> saga.status("order-1").map(s -> s.state() == SagaState.COMPLETED).orElse(false));
+                Await.until("the spans of the last step end", WAIT, () -> !tracing.named("saga payment-charged").isEmpty()
                         && !tracing.named("consume order-shipped").isEmpty());
 
                 SpanData root = tracing.only("post /orders/{id}/confirm");

@@ -18,6 +18,7 @@ import io.nexus.examples.order.domain.Order;
 import io.nexus.examples.order.domain.OrderStatus;
 import io.nexus.examples.order.domain.PlaceOrder;
 import io.nexus.examples.order.domain.RemoveLine;
+import io.nexus.testkit.Await;
 import io.nexus.testkit.ControllableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
@@ -33,12 +34,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** The order-summary read model, run by Nexus as the app runs it, fed by real commands. */
 class OrderSummaryProjectionTest {
@@ -64,16 +63,6 @@ class OrderSummaryProjectionTest {
         CommandResult result = nexus.commands().send(command);
         if (summaries != null) {
             nexus.notifications().waitForVersion(result.aggregateId(), result.version(), Duration.ofSeconds(10));
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + " within 10 s");
-            }
-            Thread.sleep(2);
         }
     }
 
@@ -117,7 +106,7 @@ class OrderSummaryProjectionTest {
         send(new AddLine("order-1", "apple", 2, 500));
         send(new PlaceOrder("order-2", "customer-8"));
         OrderSummaries summaries = start();
-        await("the stored events are applied", () -> summaries.list().size() == 2);
+        Await.until("the stored events are applied", Await.DEFAULT_BOUND, () -> summaries.list().size() == 2);
         assertEquals(1000, summaries.find("order-1").orElseThrow().totalCents());
         assertEquals(2, summaries.find("order-1").orElseThrow().version());
         send(new AddLine("order-2", "pear", 1, 100));
@@ -164,7 +153,7 @@ class OrderSummaryProjectionTest {
             // A line whose amount overflows a long: the read model cannot take it.
             fast.eventStore().append("order-1", "Order", ExpectedVersion.exactly(1), List.of(NewEvent.of("LineAdded", 1,
                     EventPayload.ofJson("{\"orderId\":\"order-1\",\"sku\":\"gold\",\"quantity\":2,\"unitPriceCents\":" + Long.MAX_VALUE + "}"))));
-            await("the event is dead-lettered", () -> !fast.projection(OrderSummaryProjection.NAME).deadLetters().isEmpty());
+            Await.until("the event is dead-lettered", Await.DEFAULT_BOUND, () -> !fast.projection(OrderSummaryProjection.NAME).deadLetters().isEmpty());
             DeadLetter letter = fast.projection(OrderSummaryProjection.NAME).deadLetters().get(0);
             assertEquals("order-1", letter.event().streamId());
             assertEquals(ArithmeticException.class.getName(), letter.causeType());
@@ -174,7 +163,7 @@ class OrderSummaryProjectionTest {
                     e.getMessage());
             assertThrows(ReadModelUnavailableException.class, summaries::list);
             fast.commands().send(new AddLine("order-2", "pear", 1, 100));
-            await("other orders go on", () -> summaries.find("order-2").orElseThrow().version() == 2);
+            Await.until("other orders go on", Await.DEFAULT_BOUND, () -> summaries.find("order-2").orElseThrow().version() == 2);
 
             fast.projection(OrderSummaryProjection.NAME).discardDeadLetter(letter.id());
             assertEquals(1, summaries.find("order-1").orElseThrow().version());
