@@ -5,13 +5,12 @@ import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.testkit.Await;
+import io.nexus.testkit.ChildJvm;
 import io.nexus.testkit.ControllableClock;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -20,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -133,29 +133,20 @@ class DynamoDbLogIndexerTest {
 
     @Test
     void aStandbyTakesOverFromAnIndexerJvmKilledWithSigkill() throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "indexer-crash",
-                tables.events() + "-" + UUID.randomUUID()));
-        Path output = dir.resolve("indexer.out");
-        String javaCommand = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
-        Process child = new ProcessBuilder(javaCommand, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=off", "-cp", System.getProperty("java.class.path"),
-                IndexerProcess.class.getName(), DynamoDbLocal.endpoint().toString(), tables.events(), "killed")
-                .redirectOutput(output.toFile()).redirectError(dir.resolve("indexer.err").toFile()).start();
+        Path dir = Path.of("target", "indexer-crash", tables.events() + "-" + UUID.randomUUID());
         DynamoDbLogIndexer standby = DynamoDbLogIndexer.builder(DynamoDbLocal.client(), DynamoDbLocal.streamsClient())
                 .tableName(tables.events()).owner("standby").leaseDuration(Duration.ofSeconds(2)).build();
-        try {
-            Await.until("the child indexer holds the lease", WAIT, () -> Files.readString(output).contains("HOLDING"));
+        try (ChildJvm child = ChildJvm.start("indexer", dir, List.of("-Xmx128m"), IndexerProcess.class,
+                List.of(DynamoDbLocal.endpoint().toString(), tables.events(), "killed"))) {
+            Await.until("the child indexer holds the lease", WAIT, () -> child.lines().contains("HOLDING"));
             append(5, 2);
             Await.until("the child indexed the first events", WAIT, () -> store.headPosition() == 10);
-            child.destroyForcibly(); // SIGKILL, holding the lease
+            child.kill(); // SIGKILL, holding the lease
             standby.start();
-            assertTrue(child.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(137, child.exitValue(), "exit status of a JVM killed by SIGKILL (128 + 9)");
             append(5, 1);
             Await.until("the standby takes the lease once it ran out and indexes the rest", WAIT, () -> store.headPosition() == 15);
             assertTrue(standby.holdsLease());
         } finally {
-            child.destroyForcibly();
             standby.close();
         }
         assertWholeLog(15);

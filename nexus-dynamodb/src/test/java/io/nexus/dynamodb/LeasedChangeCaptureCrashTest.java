@@ -2,13 +2,11 @@ package io.nexus.dynamodb;
 
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.testkit.Await;
+import io.nexus.testkit.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,13 +45,13 @@ class LeasedChangeCaptureCrashTest {
     private static final int VERSIONS = 4;
     private static final Duration BOUND = Duration.ofSeconds(120);
 
-    private final List<Child> children = new ArrayList<>();
+    private final List<ChildJvm> children = new ArrayList<>();
     private DynamoDbTables.Names tables;
     private Path dir;
 
     @AfterEach
     void stop() {
-        children.forEach(c -> c.process.destroyForcibly());
+        children.forEach(ChildJvm::close);
     }
 
     @Test
@@ -81,25 +78,25 @@ class LeasedChangeCaptureCrashTest {
         for (int i = 1; i <= processes; i++) {
             start("p" + i);
         }
-        Child victim = awaitBlocked();
-        kill(victim);
-        List<Child> survivors = children.stream().filter(c -> c != victim).toList();
+        ChildJvm victim = awaitBlocked();
+        victim.kill();
+        List<ChildJvm> survivors = children.stream().filter(c -> c != victim).toList();
         Await.until("a survivor holds the shard and every event was handled", BOUND, () ->
-                survivors.stream().filter(c -> !c.shards().isEmpty()).count() == 1 && handledAll());
+                survivors.stream().filter(c -> !shards(c).isEmpty()).count() == 1 && handledAll());
 
         Map<String, List<String>> handlersOf = new HashMap<>();
-        for (Child child : children) {
-            List<String> handled = child.handled();
-            assertEquals(handled.size(), new HashSet<>(handled).size(), "process " + child.name + " handled an event twice");
-            assertInOrderPerStream(child.name, handled);
+        for (ChildJvm child : children) {
+            List<String> handled = handled(child);
+            assertEquals(handled.size(), new HashSet<>(handled).size(), "process " + child.name() + " handled an event twice");
+            assertInOrderPerStream(child.name(), handled);
             for (String event : handled) {
-                handlersOf.computeIfAbsent(event, e -> new ArrayList<>()).add(child.name);
+                handlersOf.computeIfAbsent(event, e -> new ArrayList<>()).add(child.name());
             }
         }
         assertEquals(expected(), handlersOf.keySet(), "every event appended was handled, nothing else");
         assertDuplicatesWithinTheKilledRead(handlersOf, victim);
-        for (Child survivor : survivors) {
-            assertTrue(survivor.process.isAlive(), "process " + survivor.name + " is still running");
+        for (ChildJvm survivor : survivors) {
+            assertTrue(survivor.isAlive(), "process " + survivor.name() + " is still running");
         }
     }
 
@@ -115,7 +112,7 @@ class LeasedChangeCaptureCrashTest {
 
     private boolean handledAll() {
         Set<String> handled = new HashSet<>();
-        children.forEach(c -> handled.addAll(c.handled()));
+        children.forEach(c -> handled.addAll(handled(c)));
         return handled.containsAll(expected());
     }
 
@@ -123,26 +120,26 @@ class LeasedChangeCaptureCrashTest {
      * Events handled twice were handled by the killed process and then by one other; they are the killed process's
      * last handled events, contiguous, at most one read of Stream records.
      */
-    private static void assertDuplicatesWithinTheKilledRead(Map<String, List<String>> handlersOf, Child victim) {
+    private static void assertDuplicatesWithinTheKilledRead(Map<String, List<String>> handlersOf, ChildJvm victim) {
         for (Map.Entry<String, List<String>> e : handlersOf.entrySet()) {
             List<String> handlers = e.getValue();
             assertTrue(handlers.size() <= 2, "event " + e.getKey() + " was handled by " + handlers);
             if (handlers.size() == 2) {
-                assertTrue(handlers.contains(victim.name), "event " + e.getKey() + " was handled twice, by " + handlers
+                assertTrue(handlers.contains(victim.name()), "event " + e.getKey() + " was handled twice, by " + handlers
                         + ", neither of them killed");
             }
         }
-        List<String> handled = victim.handled();
+        List<String> handled = handled(victim);
         int firstDuplicate = handled.size();
         while (firstDuplicate > 0 && handlersOf.get(handled.get(firstDuplicate - 1)).size() == 2) {
             firstDuplicate--;
         }
         for (String earlier : handled.subList(0, firstDuplicate)) {
-            assertEquals(1, handlersOf.get(earlier).size(), "process " + victim.name + " handled " + earlier
+            assertEquals(1, handlersOf.get(earlier).size(), "process " + victim.name() + " handled " + earlier
                     + " before its last checkpoint, yet it was handled again");
         }
         List<String> duplicates = handled.subList(firstDuplicate, handled.size());
-        assertTrue(duplicates.size() <= LeasedCaptureProcess.BATCH, "process " + victim.name + " had " + duplicates.size()
+        assertTrue(duplicates.size() <= LeasedCaptureProcess.BATCH, "process " + victim.name() + " had " + duplicates.size()
                 + " events handled again, more than one read of " + LeasedCaptureProcess.BATCH + " records: " + duplicates);
     }
 
@@ -158,11 +155,11 @@ class LeasedChangeCaptureCrashTest {
         }
     }
 
-    private Child awaitBlocked() {
-        Child[] blocked = new Child[1];
+    private ChildJvm awaitBlocked() {
+        ChildJvm[] blocked = new ChildJvm[1];
         Await.until("a process stops at the marker event in the middle of its read", BOUND, () -> {
-            for (Child child : children) {
-                if (child.blocked()) {
+            for (ChildJvm child : children) {
+                if (blocked(child)) {
                     blocked[0] = child;
                     return true;
                 }
@@ -172,70 +169,25 @@ class LeasedChangeCaptureCrashTest {
         return blocked[0];
     }
 
-    private static void kill(Child victim) throws InterruptedException {
-        victim.process.destroyForcibly(); // SIGKILL on Linux and macOS
-        assertTrue(victim.process.waitFor(60, TimeUnit.SECONDS), "process " + victim.name + " exited after SIGKILL");
-        assertEquals(137, victim.process.exitValue(), "exit status of a JVM killed by SIGKILL (128 + 9)");
-    }
 
     private void start(String name) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator
-                + "bin" + File.separator + "java");
-        File output = dir.resolve(name + ".out").toFile();
-        List<String> command = List.of(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=off",
-                "-cp", System.getProperty("java.class.path"), LeasedCaptureProcess.class.getName(),
-                DynamoDbLocal.endpoint().toString(), tables.events(), tables.checkpoints(), "crash-reader", name,
-                dir.resolve("marker").toString(), "order-5", "3");
-        // Output goes to a file: a pipe's reader races the JDK closing the pipe when the child dies.
-        Process process = new ProcessBuilder(command).redirectOutput(output)
-                .redirectError(dir.resolve(name + ".err").toFile()).start();
-        children.add(new Child(name, process, output.toPath()));
+        children.add(ChildJvm.start(name, dir, List.of("-Xmx128m"), LeasedCaptureProcess.class,
+                List.of(DynamoDbLocal.endpoint().toString(), tables.events(), tables.checkpoints(), "crash-reader", name,
+                        dir.resolve("marker").toString(), "order-5", "3")));
     }
 
-    /** A reader process and what it reported so far. */
-    private static final class Child {
-        final String name;
-        final Process process;
-        final Path output;
+    /** The events {@code child} handled, as {@code "<stream id> <version>"}, in the order handled. */
+    private static List<String> handled(ChildJvm child) {
+        return child.linesAfter("H ");
+    }
 
-        Child(String name, Process process, Path output) {
-            this.name = name;
-            this.process = process;
-            this.output = output;
-        }
+    /** The shards {@code child} holds, as it last reported; none once it is dead. */
+    private static Set<String> shards(ChildJvm child) {
+        String last = child.lastLineAfter("SHARDS ").orElse("-");
+        return !child.isAlive() || last.equals("-") ? Set.of() : new TreeSet<>(List.of(last.split(",")));
+    }
 
-        private List<String> lines() {
-            try {
-                String text = Files.readString(output, StandardCharsets.US_ASCII);
-                int end = text.lastIndexOf('\n');
-                return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        /** The events handled, as {@code "<stream id> <version>"}, in the order handled. */
-        List<String> handled() {
-            return lines().stream().filter(l -> l.startsWith("H ")).map(l -> l.substring(2)).toList();
-        }
-
-        /** The shards held, as last reported; none once the process is dead. */
-        Set<String> shards() {
-            if (!process.isAlive()) {
-                return Set.of();
-            }
-            String last = null;
-            for (String line : lines()) {
-                if (line.startsWith("SHARDS ")) {
-                    last = line.substring(7);
-                }
-            }
-            return last == null || last.equals("-") ? Set.of() : new TreeSet<>(List.of(last.split(",")));
-        }
-
-        boolean blocked() {
-            return lines().stream().anyMatch(l -> l.startsWith("BLOCKED "));
-        }
+    private static boolean blocked(ChildJvm child) {
+        return !child.linesAfter("BLOCKED ").isEmpty();
     }
 }

@@ -2,6 +2,7 @@ package io.nexus.kinesis;
 
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.kinesis.internal.EnvelopeCodec;
+import io.nexus.testkit.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
@@ -11,9 +12,7 @@ import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 import static io.nexus.kinesis.KinesisTesting.await;
 import static io.nexus.kinesis.KinesisTesting.event;
@@ -56,7 +54,7 @@ class LeasedConsumerGroupCrashTest {
     private static final String GROUP = "crash";
 
     private final KinesisMock mock = KinesisMock.get();
-    private final List<Child> children = new ArrayList<>();
+    private final List<ChildJvm> children = new ArrayList<>();
     private String stream;
 
     /** The processes' output, kept under target/ for a look after a failure. */
@@ -64,7 +62,7 @@ class LeasedConsumerGroupCrashTest {
 
     @AfterEach
     void stop() {
-        children.forEach(c -> c.process.destroyForcibly());
+        children.forEach(ChildJvm::close);
         if (stream != null) {
             mock.deleteStream(stream);
         }
@@ -100,19 +98,19 @@ class LeasedConsumerGroupCrashTest {
         try (KinesisEventBus publisher = KinesisEventBus.builder(mock.admin()).primaryStream(stream).build()) {
             publisher.publish(round(1));
         }
-        Child victim = awaitBlocked();
-        kill(victim);
+        ChildJvm victim = awaitBlocked();
+        victim.kill();
         await("the " + (processes - 1) + " survivors hold every shard and handled every event", BOUND,
                 () -> holdsAll(live(), allShards) && handledAll(1));
 
         Map<String, String> shardOf = shardOfEachEvent(mock.admin(), stream);
         Map<String, List<String>> handlersOf = new HashMap<>();
-        for (Child child : children) {
-            List<String> handled = child.handled();
-            assertEquals(handled.size(), new HashSet<>(handled).size(), "process " + child.name + " handled an event twice");
-            assertInOrderPerKey(child.name, handled);
+        for (ChildJvm child : children) {
+            List<String> handled = handled(child);
+            assertEquals(handled.size(), new HashSet<>(handled).size(), "process " + child.name() + " handled an event twice");
+            assertInOrderPerKey(child.name(), handled);
             for (String event : handled) {
-                handlersOf.computeIfAbsent(event, e -> new ArrayList<>()).add(child.name);
+                handlersOf.computeIfAbsent(event, e -> new ArrayList<>()).add(child.name());
             }
         }
         assertEquals(shardOf.keySet(), handlersOf.keySet(), "every event on the stream was handled, nothing else");
@@ -132,8 +130,8 @@ class LeasedConsumerGroupCrashTest {
 
     private boolean handledAll(int round) {
         Set<String> handled = new HashSet<>();
-        for (Child child : children) {
-            handled.addAll(child.handled());
+        for (ChildJvm child : children) {
+            handled.addAll(handled(child));
         }
         for (int v = 1; v <= round * VERSIONS_PER_ROUND; v++) {
             for (int k = 0; k < KEYS; k++) {
@@ -150,10 +148,10 @@ class LeasedConsumerGroupCrashTest {
      * events are the killed process's last handled records there, contiguous in shard order, at most one batch.
      */
     private static void assertDuplicatesWithinTheKilledBatches(Map<String, List<String>> handlersOf, Map<String, String> shardOf,
-                                                               Child... victims) {
+                                                               ChildJvm... victims) {
         Set<String> victimNames = new HashSet<>();
-        for (Child victim : victims) {
-            victimNames.add(victim.name);
+        for (ChildJvm victim : victims) {
+            victimNames.add(victim.name());
         }
         for (Map.Entry<String, List<String>> e : handlersOf.entrySet()) {
             List<String> handlers = e.getValue();
@@ -163,9 +161,9 @@ class LeasedConsumerGroupCrashTest {
                         "event " + e.getKey() + " was handled twice, by " + handlers + ", neither of them killed");
             }
         }
-        for (Child victim : victims) {
+        for (ChildJvm victim : victims) {
             Map<String, List<String>> byShard = new LinkedHashMap<>();
-            for (String event : victim.handled()) {
+            for (String event : handled(victim)) {
                 byShard.computeIfAbsent(shardOf.get(event), s -> new ArrayList<>()).add(event);
             }
             for (Map.Entry<String, List<String>> shard : byShard.entrySet()) {
@@ -176,10 +174,10 @@ class LeasedConsumerGroupCrashTest {
                 }
                 List<String> duplicates = handled.subList(firstDuplicate, handled.size());
                 for (String earlier : handled.subList(0, firstDuplicate)) {
-                    assertEquals(1, handlersOf.get(earlier).size(), "process " + victim.name + " handled " + earlier
+                    assertEquals(1, handlersOf.get(earlier).size(), "process " + victim.name() + " handled " + earlier
                             + " on shard " + shard.getKey() + " before its last checkpoint there, yet it was handled again");
                 }
-                assertTrue(duplicates.size() <= LeaseTables.BATCH, "process " + victim.name + " had " + duplicates.size()
+                assertTrue(duplicates.size() <= LeaseTables.BATCH, "process " + victim.name() + " had " + duplicates.size()
                         + " records of shard " + shard.getKey() + " handled again, more than one batch of " + LeaseTables.BATCH
                         + ": " + duplicates);
             }
@@ -217,13 +215,13 @@ class LeasedConsumerGroupCrashTest {
         return out;
     }
 
-    private void awaitSplit(Set<String> allShards, List<Child> processes) {
+    private void awaitSplit(Set<String> allShards, List<ChildJvm> processes) {
         await("the " + processes.size() + " processes split the " + allShards.size() + " shards between them, "
                 + "each holding at least one", BOUND, () -> {
             Set<String> union = new HashSet<>();
             int total = 0;
-            for (Child child : processes) {
-                Set<String> shards = child.shards();
+            for (ChildJvm child : processes) {
+                Set<String> shards = shards(child);
                 if (shards.isEmpty()) {
                     return false;
                 }
@@ -234,21 +232,21 @@ class LeasedConsumerGroupCrashTest {
         });
     }
 
-    private static boolean holdsAll(List<Child> processes, Set<String> allShards) {
+    private static boolean holdsAll(List<ChildJvm> processes, Set<String> allShards) {
         Set<String> union = new HashSet<>();
         int total = 0;
-        for (Child child : processes) {
-            union.addAll(child.shards());
-            total += child.shards().size();
+        for (ChildJvm child : processes) {
+            union.addAll(shards(child));
+            total += shards(child).size();
         }
         return total == allShards.size() && union.equals(allShards);
     }
 
-    private Child awaitBlocked() {
-        Child[] blocked = new Child[1];
+    private ChildJvm awaitBlocked() {
+        ChildJvm[] blocked = new ChildJvm[1];
         await("a process stops at the marker event in the middle of its batch", BOUND, () -> {
-            for (Child child : live()) {
-                if (child.blocked()) {
+            for (ChildJvm child : live()) {
+                if (blocked(child)) {
                     blocked[0] = child;
                     return true;
                 }
@@ -258,74 +256,30 @@ class LeasedConsumerGroupCrashTest {
         return blocked[0];
     }
 
-    private static void kill(Child victim) throws InterruptedException {
-        victim.process.destroyForcibly(); // SIGKILL on Linux and macOS
-        assertTrue(victim.process.waitFor(60, TimeUnit.SECONDS), "process " + victim.name + " exited after SIGKILL");
-        assertEquals(137, victim.process.exitValue(), "exit status of a JVM killed by SIGKILL (128 + 9)");
-    }
 
-    private List<Child> live() {
-        return children.stream().filter(c -> c.process.isAlive()).toList();
+    private List<ChildJvm> live() {
+        return children.stream().filter(c -> c.isAlive()).toList();
     }
 
     private void start(String name, String... markers) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator
-                + "bin" + File.separator + "java");
-        File output = dir.resolve(name + ".out").toFile();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=off",
-                "-cp", System.getProperty("java.class.path"), LeasedConsumerProcess.class.getName(),
-                mock.endpoint().toString(), LeaseTables.dynamoDb().toString(), stream, GROUP, name));
-        command.addAll(List.of(markers));
-        // Output goes to a file: a pipe's reader races the JDK closing the pipe when the child dies.
-        Process process = new ProcessBuilder(command).redirectOutput(output)
-                .redirectError(dir.resolve(name + ".err").toFile()).start();
-        children.add(new Child(name, process, output.toPath()));
+        List<String> args = new ArrayList<>(List.of(mock.endpoint().toString(), LeaseTables.dynamoDb().toString(), stream,
+                GROUP, name));
+        args.addAll(List.of(markers));
+        children.add(ChildJvm.start(name, dir, List.of("-Xmx256m"), LeasedConsumerProcess.class, args));
     }
 
-    /** A consumer process and what it reported so far. */
-    private static final class Child {
-        final String name;
-        final Process process;
-        final Path output;
+    /** The events {@code child} handled, as {@code "<stream id> <version>"}, in the order handled. */
+    private static List<String> handled(ChildJvm child) {
+        return child.linesAfter("H ");
+    }
 
-        Child(String name, Process process, Path output) {
-            this.name = name;
-            this.process = process;
-            this.output = output;
-        }
+    /** The shards {@code child} holds, as it last reported; none once it is dead. */
+    private static Set<String> shards(ChildJvm child) {
+        String last = child.lastLineAfter("SHARDS ").orElse("-");
+        return !child.isAlive() || last.equals("-") ? Set.of() : new TreeSet<>(List.of(last.split(",")));
+    }
 
-        private List<String> lines() {
-            try {
-                String text = Files.readString(output, StandardCharsets.US_ASCII);
-                int end = text.lastIndexOf('\n');
-                return end < 0 ? List.of() : List.of(text.substring(0, end).split("\n"));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-
-        /** The events handled, as {@code "<stream id> <version>"}, in the order handled. */
-        List<String> handled() {
-            return lines().stream().filter(l -> l.startsWith("H ")).map(l -> l.substring(2)).toList();
-        }
-
-        /** The shards held, as last reported; none once the process is dead. */
-        Set<String> shards() {
-            if (!process.isAlive()) {
-                return Set.of();
-            }
-            String last = null;
-            for (String line : lines()) {
-                if (line.startsWith("SHARDS ")) {
-                    last = line.substring(7);
-                }
-            }
-            return last == null || last.equals("-") ? Set.of() : new TreeSet<>(List.of(last.split(",")));
-        }
-
-        boolean blocked() {
-            return lines().stream().anyMatch(l -> l.startsWith("BLOCKED "));
-        }
+    private static boolean blocked(ChildJvm child) {
+        return !child.linesAfter("BLOCKED ").isEmpty();
     }
 }
