@@ -50,7 +50,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -79,8 +78,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>Subscriptions: a change feed follows the log with the same reads and tells listeners; it is woken by
  *       appends of this instance, by {@code LISTEN/NOTIFY} from other processes, and by a poll as fallback.
  *   <li>A reader paging through the log in order has its next page read on a background thread while it
- *       handles the current one ({@link ReadAhead}: a full page read earlier is exactly what a read now returns); up to two pages ahead, the next one's
- *       query sent as soon as the rows of the one before it have arrived.</li>
+ *       handles the current one ({@link ReadAhead}: a full page read earlier is exactly what a read now returns).</li>
  *       The {@code NOTIFY} is sent after the append's commit by one background sender that coalesces bursts,
  *       because a transaction that notifies takes a global lock through its commit.</li>
  * </ul>
@@ -875,16 +873,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     }
 
     private List<EventEnvelope> readAllNow(long fromPosition, int maxCount) {
-        return readAllNow(fromPosition, maxCount, null);
-    }
-
-    /**
-     * A read of the global log; {@code fullPageEnd}, if given, is told the last position of a full page as soon as
-     * its rows have arrived, before they are decoded (a read ahead starts the next page's read then).
-     */
-    private List<EventEnvelope> readAllNow(long fromPosition, int maxCount, @Nullable LongConsumer fullPageEnd) {
         try (Connection connection = dataSource.getConnection()) {
-            Page page = readPage(connection, false, fromPosition, maxCount, fullPageEnd);
+            Page page = readPage(connection, false, fromPosition, maxCount);
             if (page.heldBackBy != null && awaitHorizonPast(connection, page.heldBackBy)) {
                 page = readPage(connection, false, fromPosition, maxCount);
             }
@@ -896,29 +886,10 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
 
     /** Rows from {@code from} in position order, cut at the first one a running transaction could still precede. */
     private Page readPage(Connection connection, boolean forFeed, long from, int maxCount) throws SQLException {
-        return readPage(connection, forFeed, from, maxCount, null);
-    }
-
-    /**
-     * {@link #readPage(Connection, boolean, long, int)}, telling {@code fullPageEnd} (if given) the last position when
-     * all {@code maxCount} rows arrived and the last of them is below the horizon (so are all before it: a row held
-     * back has a higher position than every row that is not), before the rows are decoded.
-     */
-    private Page readPage(Connection connection, boolean forFeed, long from, int maxCount, @Nullable LongConsumer fullPageEnd)
-            throws SQLException {
-        String sql = forFeed ? feedSql : readAllSql;
-        // The driver holds a whole result in memory either way; scrolling only lets the last row be looked at first.
-        try (PreparedStatement statement = fullPageEnd == null ? connection.prepareStatement(sql)
-                : connection.prepareStatement(sql, ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_READ_ONLY)) {
+        try (PreparedStatement statement = connection.prepareStatement(forFeed ? feedSql : readAllSql)) {
             statement.setLong(1, from);
             statement.setInt(2, maxCount);
             try (ResultSet rs = statement.executeQuery()) {
-                if (fullPageEnd != null && rs.last()) {
-                    if (rs.getRow() == maxCount && rs.getBoolean(1)) {
-                        fullPageEnd.accept(rs.getLong(3));
-                    }
-                    rs.beforeFirst();
-                }
                 List<EventEnvelope> events = new ArrayList<>();
                 List<String> transactions = forFeed ? new ArrayList<>() : null;
                 boolean binaryTime = binary(rs, 10);

@@ -13,13 +13,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongConsumer;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the next pages of the global log while the caller handles the current one, for readers that page
+ * Reads the next page of the global log while the caller handles the current one, for readers that page
  * through it in order (a projection catching up or replaying): fetching and handling then overlap.
  *
  * <p>Why a page read earlier may be handed out later: it holds only rows below the oldest transaction then
@@ -27,31 +25,19 @@ import org.jspecify.annotations.Nullable;
  * after those rows (position order is transaction-id order), so no later commit can land among them. A
  * <em>full</em> page ({@code maxCount} rows) read then is therefore exactly what a read now returns. A short
  * page is not (events appended since may follow it, and a reader must see its own appends), so it is dropped
- * and the caller reads afresh. The same holds for the page after a full page read ahead: it is read from where
- * that page ends, as the reader would, and handed out only if it is full too.
+ * and the caller reads afresh.
  *
- * <p>Up to {@link #DEPTH} pages are read ahead of the page a reader has taken, on two threads: the read of a
- * page starts as soon as the rows of the page before it have arrived (their last position is where it starts),
- * so the server produces one page while the client decodes the one before. A read ahead starts only after a
- * reader asked for the page right after a full page it got (a sequential reader), so a single read costs
- * nothing extra. Thread-safe.
+ * <p>A read ahead starts only after a reader asked for the page right after a full page it got (a sequential
+ * reader), so a single read costs nothing extra. Thread-safe.
  */
 final class ReadAhead implements AutoCloseable {
 
-    /** Reads a page as {@code readAll} does; tells {@code fullPageEnd} the last position of a full page as soon as its rows arrived. */
-    interface PageReader {
-        List<EventEnvelope> read(long from, int maxCount, LongConsumer fullPageEnd);
-    }
-
-    /** At most this many pages read ahead at once (for all readers paging in parallel). */
+    /** At most this many pages read ahead at once (one per reader paging in parallel). */
     private static final int MAX_PENDING = 8;
-    /** At most this many pages read ahead of the page a reader took last. */
-    static final int DEPTH = 2;
-    private static final int THREADS = 2;
     /** A page read ahead that no one took within this time is dropped. */
     private static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-    private final PageReader read;
+    private final BiFunction<Long, Integer, List<EventEnvelope>> read;
     private final String threadName;
     private final Map<Key, Pending> pending = new ConcurrentHashMap<>();
     /** Where full pages handed out ended (plus one): a read from there is a sequential reader's. */
@@ -63,8 +49,8 @@ final class ReadAhead implements AutoCloseable {
     private @Nullable ExecutorService executor;
     private boolean closed;
 
-    /** {@code read} reads a page as {@code readAll} does; it runs on the read-ahead threads. */
-    ReadAhead(PageReader read, String threadName) {
+    /** {@code read} reads a page as {@code readAll} does (from, maxCount); it runs on the read-ahead thread. */
+    ReadAhead(BiFunction<Long, Integer, List<EventEnvelope>> read, String threadName) {
         this.read = read;
         this.threadName = threadName;
     }
@@ -81,9 +67,6 @@ final class ReadAhead implements AutoCloseable {
                 return null;
             }
             served.increment();
-            // The reader is at this page now: keep the pages after it coming.
-            page.chain.taken = page.index;
-            advance(page.chain, page.index + 1, events.get(events.size() - 1).globalPosition() + 1);
             return events;
         } catch (ExecutionException | CancellationException e) {
             return null; // the caller's own read reports the failure, if it persists
@@ -95,49 +78,23 @@ final class ReadAhead implements AutoCloseable {
 
     /**
      * Tells that {@code events}, read from {@code from}, go to a reader ({@code readAhead}: a page {@link #take}
-     * gave, whose successors {@code take} already asked for); starts reading ahead if the reader pages in order.
+     * gave); reads the next page if the reader pages in order.
      */
     void handedOut(long from, int maxCount, List<EventEnvelope> events, boolean readAhead) {
-        if (readAhead) {
-            return;
-        }
-        boolean sequential = continuations.remove(new Key(from, maxCount)) != null;
+        boolean sequential = continuations.remove(new Key(from, maxCount)) != null || readAhead;
         if (events.size() != maxCount) {
             return;
         }
         long next = events.get(events.size() - 1).globalPosition() + 1;
+        Key key = new Key(next, maxCount);
         long now = System.nanoTime();
         evictStale(now);
         if (!sequential) {
             if (continuations.size() < 4 * MAX_PENDING) {
-                continuations.put(new Key(next, maxCount), now);
+                continuations.put(key, now);
             }
             return;
         }
-        start(new Chain(maxCount), 1, next);
-    }
-
-    /** Makes sure page {@code index} of the chain (from {@code from}) is being read, and the one after it once its start is known. */
-    private void advance(Chain chain, long index, long from) {
-        Pending successor = pending.get(new Key(from, chain.maxCount));
-        if (successor == null) {
-            start(chain, index, from);
-            return;
-        }
-        long after = successor.nextFrom.get();
-        if (after > 0) {
-            start(chain, index + 1, after);
-        }
-    }
-
-    /** Reads page {@code index} of the chain from {@code from}, unless that is too far ahead of the reader or already read. */
-    private void start(Chain chain, long index, long from) {
-        if (index - chain.taken > DEPTH) {
-            return;
-        }
-        Key key = new Key(from, chain.maxCount);
-        long now = System.nanoTime();
-        evictStale(now);
         if (pending.size() >= MAX_PENDING || pending.containsKey(key)) {
             return;
         }
@@ -146,29 +103,21 @@ final class ReadAhead implements AutoCloseable {
             return;
         }
         CompletableFuture<List<EventEnvelope>> future = new CompletableFuture<>();
-        Pending page = new Pending(future, now, chain, index, new AtomicLong());
-        if (pending.putIfAbsent(key, page) != null) {
-            return;
-        }
         started.increment();
         inFlight.add(future);
-        future.whenComplete((events, failure) -> inFlight.remove(future));
+        future.whenComplete((page, failure) -> inFlight.remove(future));
+        pending.put(key, new Pending(future, now));
         try {
             executor.execute(() -> {
                 try {
-                    future.complete(read.read(from, chain.maxCount, end -> {
-                        // Set before the reader's position is checked, as take() sets that before reading this:
-                        // one of the two sees the other's write, so the next page is never left unread.
-                        page.nextFrom.set(end + 1);
-                        start(chain, index + 1, end + 1);
-                    }));
+                    future.complete(read.apply(next, maxCount));
                 } catch (RuntimeException | Error e) {
                     future.completeExceptionally(e);
                 }
             });
         } catch (RejectedExecutionException e) {
             future.cancel(false); // closed meanwhile
-            pending.remove(key, page);
+            pending.remove(key);
         }
     }
 
@@ -182,9 +131,8 @@ final class ReadAhead implements AutoCloseable {
             return null;
         }
         if (executor == null) {
-            AtomicInteger threads = new AtomicInteger();
-            executor = Executors.newFixedThreadPool(THREADS, r -> {
-                Thread thread = new Thread(r, threadName + "-" + threads.incrementAndGet());
+            executor = Executors.newSingleThreadExecutor(r -> {
+                Thread thread = new Thread(r, threadName);
                 thread.setDaemon(true);
                 return thread;
             });
@@ -197,12 +145,12 @@ final class ReadAhead implements AutoCloseable {
         return served.sum();
     }
 
-    /** How many pages were read ahead (taken by a reader or not). */
+    /** How many pages were read ahead, whether a reader took them or not. */
     long started() {
         return started.sum();
     }
 
-    /** Stops the read-ahead threads; pages still pending are dropped. */
+    /** Stops the read-ahead thread; pages still pending are dropped. */
     @Override
     public synchronized void close() {
         closed = true;
@@ -219,18 +167,6 @@ final class ReadAhead implements AutoCloseable {
     private record Key(long from, int maxCount) {
     }
 
-    /** The pages read ahead for one sequential reader, numbered from 1; {@code taken}: the last the reader took. */
-    private static final class Chain {
-        final int maxCount;
-        volatile long taken;
-
-        Chain(int maxCount) {
-            this.maxCount = maxCount;
-        }
-    }
-
-    /** {@code nextFrom}: where the page after this one starts, once this one is known to be full (0 before). */
-    private record Pending(CompletableFuture<List<EventEnvelope>> future, long startedNanos, Chain chain, long index,
-                           AtomicLong nextFrom) {
+    private record Pending(CompletableFuture<List<EventEnvelope>> future, long startedNanos) {
     }
 }
