@@ -118,6 +118,10 @@ public final class PostgresCostCheck {
             });
             measure("tracker pages of 1,000 + decode, checkpoint per page", "events", head - from + 1, postmaster,
                     () -> replayThroughTracker(nexus, codec, "cost-replay", from, head, 1_000));
+            // The same rows once more, with another consumer: what the first replay of freshly written rows
+            // (hint bits set on the server, a JIT still compiling the path) costs beyond a warm one.
+            measure("tracker pages of 1,000 + decode, checkpoint per page, second replay", "events", head - from + 1, postmaster,
+                    () -> replayThroughTracker(nexus, codec, "cost-again", from, head, 1_000));
             long smallFrom = Math.max(1, head - 19_999);
             measure("tracker pages of 10 + decode, checkpoint per page", "events", head - smallFrom + 1, postmaster,
                     () -> replayThroughTracker(nexus, codec, "cost-replay-10", smallFrom, head, 10));
