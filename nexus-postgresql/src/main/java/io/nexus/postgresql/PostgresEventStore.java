@@ -983,6 +983,11 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         return readAhead.served();
     }
 
+    /** How many {@link #readAll} pages were read ahead, whether a reader took them or not. */
+    long pagesReadAheadStarted() {
+        return readAhead.started();
+    }
+
     /** Reads the global log for the change feed: envelopes with the transaction each came from. */
     Page readForFeed(long fromPosition, int maxCount) {
         try (Connection connection = dataSource.getConnection()) {

@@ -45,6 +45,7 @@ final class ReadAhead implements AutoCloseable {
     /** Every read ahead not yet finished, so that closing can end the waits of readers on queued ones. */
     private final Set<CompletableFuture<List<EventEnvelope>>> inFlight = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.LongAdder served = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder started = new java.util.concurrent.atomic.LongAdder();
     private @Nullable ExecutorService executor;
     private boolean closed;
 
@@ -102,6 +103,7 @@ final class ReadAhead implements AutoCloseable {
             return;
         }
         CompletableFuture<List<EventEnvelope>> future = new CompletableFuture<>();
+        started.increment();
         inFlight.add(future);
         future.whenComplete((page, failure) -> inFlight.remove(future));
         pending.put(key, new Pending(future, now));
@@ -141,6 +143,11 @@ final class ReadAhead implements AutoCloseable {
     /** How many pages read ahead were handed to readers. */
     long served() {
         return served.sum();
+    }
+
+    /** How many pages were read ahead, whether a reader took them or not. */
+    long started() {
+        return started.sum();
     }
 
     /** Stops the read-ahead thread; pages still pending are dropped. */

@@ -3,20 +3,28 @@ package io.nexus.postgresql;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
+import io.nexus.core.store.AppendResult;
 import io.nexus.core.store.ExpectedVersion;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A reader paging through the global log in order gets its next pages read ahead, and still exactly what a
  * fresh read would return: a page read ahead that came back short is dropped, so the reader sees events
- * appended after it was read.
+ * appended after it was read, and nothing read ahead passes a position a running transaction can still fill.
  */
 class PostgresReadAheadTest {
 
@@ -49,6 +57,62 @@ class PostgresReadAheadTest {
     }
 
     @Test
+    void pagesReadAheadNeverPassAGapARunningTransactionCanStillFill() throws Exception {
+        String slowStream = "order-slow-" + UUID.randomUUID();
+        CountDownLatch slowInserted = new CountDownLatch(1);
+        CountDownLatch releaseSlow = new CountDownLatch(1);
+        try (PostgresEventStore store = PostgresEventStore.builder(EmbeddedPostgresServer.dataSource())
+                .schema(EmbeddedPostgresServer.freshSchema("ahead"))
+                .visibilityTimeout(Duration.ofMillis(50))
+                .beforeCommit(stream -> {
+                    if (stream.equals(slowStream)) {
+                        slowInserted.countDown();
+                        await(releaseSlow);
+                    }
+                }).build()) {
+            store.append("order-" + UUID.randomUUID(), "Order", ExpectedVersion.noStream(), events(40));
+            // Positions 41-45 claimed by a transaction held open, 46-65 committed after it.
+            CompletableFuture<AppendResult> slow = CompletableFuture.supplyAsync(
+                    () -> store.append(slowStream, "Order", ExpectedVersion.noStream(), events(5)));
+            await(slowInserted);
+            store.append("order-" + UUID.randomUUID(), "Order", ExpectedVersion.noStream(), events(20));
+
+            List<EventEnvelope> seen = new ArrayList<>(store.readAll(1, 10));
+            seen.addAll(store.readAll(11, 10));
+            // The reader now pages in order: page 3 (21-30) is read before it asks for it.
+            awaitTrue(() -> store.pagesReadAheadStarted() == 1, () -> "reads ahead started: " + store.pagesReadAheadStarted());
+            long last = 20;
+            while (true) {
+                List<EventEnvelope> page = store.readAll(last + 1, 10);
+                if (page.isEmpty()) {
+                    break;
+                }
+                seen.addAll(page);
+                last = page.get(page.size() - 1).globalPosition();
+            }
+            assertEquals(40, last, "the reader stops below the positions the running transaction holds");
+            assertEquals(2, store.pagesReadAhead(), "pages 3 and 4 came from the read ahead");
+            assertEquals(3, store.pagesReadAheadStarted(), "taking page 4 started the read from 41, which came back "
+                    + "short (held back) and was dropped");
+
+            releaseSlow.countDown();
+            slow.get(30, TimeUnit.SECONDS);
+            while (true) {
+                List<EventEnvelope> page = store.readAll(last + 1, 10);
+                if (page.isEmpty()) {
+                    break;
+                }
+                seen.addAll(page);
+                last = page.get(page.size() - 1).globalPosition();
+            }
+            assertEquals(store.readAll(1, 1_000), seen, "every event of the log once, in log order, the held ones included");
+            assertEquals(65, seen.size());
+        } finally {
+            releaseSlow.countDown();
+        }
+    }
+
+    @Test
     void aSingleReadReadsNothingAhead() {
         try (PostgresEventStore store = PostgresEventStore.builder(EmbeddedPostgresServer.dataSource())
                 .schema(EmbeddedPostgresServer.freshSchema("ahead")).build()) {
@@ -56,6 +120,27 @@ class PostgresReadAheadTest {
             long last = store.readAll(1, 10).get(9).globalPosition();
             assertEquals(10, store.readAll(last + 11, 10).size(), "a read elsewhere, not the next page");
             assertEquals(0, store.pagesReadAhead());
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("latch not released within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, Supplier<String> state) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not reached within 30 s; " + state.get());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
         }
     }
 

@@ -118,6 +118,10 @@ public final class PostgresCostCheck {
             });
             measure("tracker pages of 1,000 + decode, checkpoint per page", "events", head - from + 1, postmaster,
                     () -> replayThroughTracker(nexus, codec, "cost-replay", from, head, 1_000));
+            // The same rows once more, with another consumer: what the first replay of freshly written rows
+            // (hint bits set on the server, a JIT still compiling the path) costs beyond a warm one.
+            measure("tracker pages of 1,000 + decode, checkpoint per page, second replay", "events", head - from + 1, postmaster,
+                    () -> replayThroughTracker(nexus, codec, "cost-again", from, head, 1_000));
             long smallFrom = Math.max(1, head - 19_999);
             measure("tracker pages of 10 + decode, checkpoint per page", "events", head - smallFrom + 1, postmaster,
                     () -> replayThroughTracker(nexus, codec, "cost-replay-10", smallFrom, head, 10));
@@ -144,10 +148,41 @@ public final class PostgresCostCheck {
             if (!reachedHead.await(10, java.util.concurrent.TimeUnit.MINUTES)) {
                 throw new IllegalStateException("the tracker did not reach the head in 10 minutes");
             }
+            if (Boolean.getBoolean("threads")) {
+                System.out.printf("      pages read ahead: %s of %,d%n", pagesReadAhead(nexus.eventStore()), (head - from + batchSize) / batchSize);
+            }
+            // The tracker's own thread ends with close(), before the next sample of live threads: count its time here.
+            long trackerCpu = trackerThreadsCpu(consumer);
+            WORKERS_CPU.add(trackerCpu);
+            if (Boolean.getBoolean("threads")) {
+                System.out.printf("      thread nexus-tracker-%-28s %,9.1f us/op%n", consumer, trackerCpu / 1e3 / (head - from + 1));
+            }
         }
         if (sum[0] == 42) {
             System.out.println("(keeps the work)");
         }
+    }
+
+    /** How many pages the store's read-ahead served so far (package-private counter, read for the report only). */
+    private static Object pagesReadAhead(EventStore store) {
+        try {
+            java.lang.reflect.Method served = store.getClass().getDeclaredMethod("pagesReadAhead");
+            served.setAccessible(true);
+            return served.invoke(store);
+        } catch (ReflectiveOperationException e) {
+            return "?";
+        }
+    }
+
+    /** CPU time so far of the threads a tracker of {@code consumer} runs on (its own scheduler's). */
+    private static long trackerThreadsCpu(String consumer) {
+        long sum = 0;
+        for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("nexus-tracker-" + consumer)) {
+                sum += Math.max(0, THREADS.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return sum;
     }
 
     private static void appendBatches(EventStore store, EventCodec codec, String prefix, int batches, boolean encodeInside) {
