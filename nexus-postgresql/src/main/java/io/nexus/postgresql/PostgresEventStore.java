@@ -38,7 +38,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -107,12 +106,6 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private static final int MAX_GROUP = 64;
     /** How many groups may be committed at once (each on its own server process, so on its own core). */
     private static final int MAX_LEADERS = 2;
-    /** How many stream-read statements may run at once before further reads wait to be answered together. */
-    private static final int MAX_RUNNING_READS = 2;
-    /** The most reads answered by one statement. */
-    private static final int MAX_READS_TOGETHER = 64;
-    /** The columns of {@code rangesAndFindSql} before the event's {@link #COLUMNS}: the read's index, the looked-up version. */
-    private static final int RANGES_FIRST_EVENT_COLUMN = 3;
     private static final RetryPolicy ANY_RACES = RetryPolicy.attempts(MAX_ANY_ATTEMPTS);
     /** 2000-01-01T00:00Z, the zero of PostgreSQL's binary timestamps, in seconds since 1970. */
     private static final long POSTGRES_EPOCH_SECOND = 946_684_800L;
@@ -141,8 +134,6 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private final String findIdsSql;
     private final String rangeSql;
     private final String rangeAndFindSql;
-    private final String rangesAndFindSql;
-    private final ReadCoalescer reads;
     private final String readAllSql;
     private final String feedSql;
     private final String lastPositionSql;
@@ -183,15 +174,6 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         rangeAndFindSql = "SELECT " + prefixed("e.", COLUMNS) + ", (SELECT f.version FROM " + t
                 + " f WHERE f.stream_id = ? AND f.event_id = ?) AS found_version FROM " + t
                 + " e WHERE e.stream_id = ? AND e.version BETWEEN ? AND ? AND e.recorded_at <= ? ORDER BY e.version LIMIT ?";
-        // Several reads with their lookups in one statement, each by its index in the arrays. The lookups are in a
-        // subquery that OFFSET 0 keeps from being merged into the join, so they run once per read, not per row;
-        // the LEFT JOIN keeps a read without rows, with its lookup.
-        rangesAndFindSql = "SELECT q.i, q.found, " + prefixed("e.", COLUMNS) + " FROM (SELECT q.i, q.s, q.f, q.t, q.m, "
-                + "(SELECT f.version FROM " + t + " f WHERE f.stream_id = q.s AND f.event_id = q.id) AS found "
-                + "FROM unnest(?::text[], ?::int8[], ?::int8[], ?::int4[], ?::uuid[]) WITH ORDINALITY AS q(s, f, t, m, id, i) "
-                + "OFFSET 0) q LEFT JOIN LATERAL (SELECT " + COLUMNS + " FROM " + t
-                + " r WHERE r.stream_id = q.s AND r.version BETWEEN q.f AND q.t ORDER BY r.version LIMIT q.m) e ON true "
-                + "ORDER BY q.i, e.version";
         // The transaction id as text only where it is needed: the feed groups rows by it, a plain read needs only
         // the first held-back row's.
         readAllSql = "SELECT e.tx_id < h.xmin, CASE WHEN e.tx_id < h.xmin THEN NULL ELSE e.tx_id::text END, "
@@ -205,8 +187,6 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         horizonPastSql = "SELECT pg_snapshot_xmin(pg_current_snapshot()) > ?::text::xid8";
         versionOfSql = "SELECT version FROM " + t + " WHERE stream_id = ? AND event_id = ?";
         this.feed = new ChangeFeed(this, dataSource, channel(schema), Objects.requireNonNull(b.pollInterval, "pollInterval"));
-        this.reads = new ReadCoalescer(b.coalesceReads ? MAX_RUNNING_READS : Integer.MAX_VALUE, MAX_READS_TOGETHER,
-                r -> readAndFindAlone(r.query, r.eventId), this::readAndFindTogether);
         this.readAhead = new ReadAhead(this::readAllNow, "nexus-postgres-read-ahead-" + schema);
     }
 
@@ -789,19 +769,6 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         if (query.maxCount() == 0) {
             return new StreamRead(List.of(), versionOfDirectly(query.streamId(), eventId));
         }
-        if (query.asOf() != null) {
-            return readAndFindAlone(query, eventId);
-        }
-        return reads.read(new ReadCoalescer.Request(query, eventId));
-    }
-
-    /** How many {@link #readAndFind} calls were answered by a statement shared with other calls. */
-    long coalescedReads() {
-        return reads.coalesced();
-    }
-
-    /** One read with its lookup, by a statement of its own. */
-    private StreamRead readAndFindAlone(StreamQuery query, UUID eventId) {
         List<EventEnvelope> events = new ArrayList<>();
         OptionalLong found = OptionalLong.empty();
         try (Connection connection = dataSource.getConnection();
@@ -833,56 +800,6 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             found = versionOfDirectly(query.streamId(), eventId);
         }
         return new StreamRead(events, found);
-    }
-
-    /**
-     * Reads (none with an instant, none of zero events) with their lookups by one statement, so from one snapshot;
-     * sets each one's result only when all are read.
-     */
-    void readAndFindTogether(List<ReadCoalescer.Request> batch) {
-        int n = batch.size();
-        String[] streams = new String[n];
-        Long[] from = new Long[n];
-        Long[] to = new Long[n];
-        Integer[] max = new Integer[n];
-        UUID[] ids = new UUID[n];
-        List<List<EventEnvelope>> events = new ArrayList<>(n);
-        OptionalLong[] found = new OptionalLong[n];
-        for (int i = 0; i < n; i++) {
-            StreamQuery query = batch.get(i).query;
-            streams[i] = query.streamId();
-            from[i] = query.fromVersion();
-            to[i] = query.toVersion();
-            max[i] = query.maxCount();
-            ids[i] = batch.get(i).eventId;
-            events.add(new ArrayList<>());
-            found[i] = OptionalLong.empty();
-        }
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(rangesAndFindSql)) {
-            statement.setArray(1, connection.createArrayOf("text", streams));
-            statement.setArray(2, connection.createArrayOf("int8", from));
-            statement.setArray(3, connection.createArrayOf("int8", to));
-            statement.setArray(4, connection.createArrayOf("int4", max));
-            statement.setArray(5, connection.createArrayOf("uuid", ids));
-            try (ResultSet rs = statement.executeQuery()) {
-                boolean binaryTime = binary(rs, RANGES_FIRST_EVENT_COLUMN + 7);
-                while (rs.next()) {
-                    int i = (int) rs.getLong(1) - 1;
-                    long version = rs.getLong(2);
-                    found[i] = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(version);
-                    rs.getLong(RANGES_FIRST_EVENT_COLUMN);
-                    if (!rs.wasNull()) {
-                        events.get(i).add(envelope(rs, RANGES_FIRST_EVENT_COLUMN, binaryTime));
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            throw unavailable("read streams " + Arrays.toString(streams), e);
-        }
-        for (int i = 0; i < n; i++) {
-            batch.get(i).result = new StreamRead(events.get(i), found[i]);
-        }
     }
 
     @Override
@@ -1209,7 +1126,6 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         private int copyThreshold = DEFAULT_COPY_THRESHOLD;
         private @Nullable Boolean groupCommitSet;
         private boolean groupCommit = true;
-        private boolean coalesceReads = true;
         private @Nullable ObservationRegistry observations;
 
         private Builder(DataSource dataSource) {
@@ -1298,12 +1214,6 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
          */
         Builder beforeCommit(Consumer<String> hook) {
             this.beforeCommit = hook;
-            return this;
-        }
-
-        /** Whether concurrent {@code readAndFind} calls may be answered together; for tests of both paths. */
-        Builder coalesceReads(boolean value) {
-            this.coalesceReads = value;
             return this;
         }
 
