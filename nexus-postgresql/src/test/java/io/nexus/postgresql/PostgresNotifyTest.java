@@ -9,9 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
-import javax.sql.DataSource;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -19,8 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -90,11 +85,11 @@ class PostgresNotifyTest {
     @Test
     void anAppendTakesOneConnectionAndOneStatementNotificationIncluded() throws Exception {
         String schema = EmbeddedPostgresServer.freshSchema("notify");
-        CountingDataSource counting = new CountingDataSource(EmbeddedPostgresServer.dataSource());
+        CountingDataSource counting = new CountingDataSource(EmbeddedPostgresServer.dataSource(),
+                List.of("prepareStatement", "createStatement", "prepareCall", "commit", "rollback"));
         try (Listener listener = new Listener(schema);
              PostgresEventStore store = PostgresEventStore.builder(counting).schema(schema).build()) {
-            counting.calls.clear();
-            counting.connections.set(0);
+            counting.reset();
             for (int i = 0; i < 3; i++) {
                 store.append("order-1", "Order", ExpectedVersion.exactly(i), List.of(event()));
             }
@@ -169,76 +164,6 @@ class PostgresNotifyTest {
             }
             connection.close();
             pool.close();
-        }
-    }
-
-    /** Counts the connections taken, and the statement and transaction calls made on them. */
-    private static final class CountingDataSource implements DataSource {
-        private static final List<String> COUNTED = List.of("prepareStatement", "createStatement", "prepareCall",
-                "commit", "rollback");
-        final List<String> calls = new CopyOnWriteArrayList<>();
-        final AtomicInteger connections = new AtomicInteger();
-        private final DataSource delegate;
-
-        CountingDataSource(DataSource delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            Connection connection = delegate.getConnection();
-            connections.incrementAndGet();
-            return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-                    (proxy, method, args) -> {
-                        if (COUNTED.contains(method.getName())) {
-                            calls.add(method.getName());
-                        }
-                        try {
-                            return method.invoke(connection, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) {
-            throw new UnsupportedOperationException("the store asks for pooled connections only");
-        }
-
-        @Override
-        public java.io.PrintWriter getLogWriter() throws SQLException {
-            return delegate.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(java.io.PrintWriter out) throws SQLException {
-            delegate.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            delegate.setLoginTimeout(seconds);
-        }
-
-        @Override
-        public int getLoginTimeout() throws SQLException {
-            return delegate.getLoginTimeout();
-        }
-
-        @Override
-        public java.util.logging.Logger getParentLogger() throws java.sql.SQLFeatureNotSupportedException {
-            return delegate.getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            return delegate.unwrap(iface);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) throws SQLException {
-            return delegate.isWrapperFor(iface);
         }
     }
 }
