@@ -77,10 +77,10 @@ import org.jspecify.annotations.Nullable;
  *       visibility timeout for the older transactions to end, so that a reader sees its own appends.</li>
  *   <li>Subscriptions: a change feed follows the log with the same reads and tells listeners; it is woken by
  *       appends of this instance, by {@code LISTEN/NOTIFY} from other processes, and by a poll as fallback.
+ *       The {@code NOTIFY} is part of the append's own statement and transaction (a group's, for a group
+ *       commit): PostgreSQL delivers it when that transaction commits and never for one that rolls back.</li>
  *   <li>A reader paging through the log in order has its next page read on a background thread while it
  *       handles the current one ({@link ReadAhead}: a full page read earlier is exactly what a read now returns).</li>
- *       The {@code NOTIFY} is sent after the append's commit by one background sender that coalesces bursts,
- *       because a transaction that notifies takes a global lock through its commit.</li>
  * </ul>
  *
  * <p>Thread-safe. The caller owns the {@link DataSource}; {@link #close()} stops the feed's and the read-ahead's
@@ -117,7 +117,6 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private final int maxEventSize;
     private final Duration visibilityTimeout;
     private final ChangeFeed feed;
-    private final @Nullable Notifier notifier;
     private final ReadAhead readAhead;
     private final @Nullable Consumer<String> beforeCommit;
 
@@ -157,12 +156,16 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         String t = schema + ".events";
         String horizon = "(SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) h";
         headSql = "SELECT version, aggregate_type FROM " + t + " WHERE stream_id = ? ORDER BY version DESC LIMIT 1";
-        appendSql = "SELECT outcome, head_version, head_type, first_position, recorded_at FROM " + schema
+        // The NOTIFY rides in the append's own statement and transaction: PostgreSQL delivers it at the commit and
+        // drops it on a rollback, and no second transaction per append is needed. The channel is a literal: the
+        // schema name is an identifier of lower-case letters, digits and '_' (checked by the builder).
+        String notify = b.notifications ? ", CASE WHEN outcome = 'ok' THEN pg_notify('" + channel(schema) + "', '') END" : "";
+        appendSql = "SELECT outcome, head_version, head_type, first_position, recorded_at" + notify + " FROM " + schema
                 + ".append_events(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        claimSql = "SELECT outcome, head_version, head_type, first_position, recorded_at, tx_id::text FROM " + schema
-                + ".claim_append(?, ?, ?, ?, ?)";
-        claimGroupSql = "SELECT outcome, head_version, head_type, first_position, recorded_at, tx_id::text FROM " + schema
-                + ".claim_group(?, ?, ?, ?, ?)";
+        claimSql = "SELECT outcome, head_version, head_type, first_position, recorded_at, tx_id::text" + notify + " FROM "
+                + schema + ".claim_append(?, ?, ?, ?, ?)";
+        claimGroupSql = "SELECT outcome, head_version, head_type, first_position, recorded_at, tx_id::text" + notify
+                + " FROM " + schema + ".claim_group(?, ?, ?, ?, ?)";
         copySql = "COPY " + t + " (" + CopyRows.COLUMNS + ") FROM STDIN (FORMAT binary)";
         findIdsSql = "SELECT event_id, version FROM " + t + " WHERE stream_id = ? AND event_id = ANY(?)";
         rangeSql = "SELECT " + COLUMNS + " FROM " + t + " WHERE stream_id = ? AND version BETWEEN ? AND ? "
@@ -183,7 +186,6 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 + " e WHERE e.tx_id < h.xmin ORDER BY e.position DESC LIMIT 1";
         horizonPastSql = "SELECT pg_snapshot_xmin(pg_current_snapshot()) > ?::text::xid8";
         versionOfSql = "SELECT version FROM " + t + " WHERE stream_id = ? AND event_id = ?";
-        this.notifier = b.notifications ? new Notifier(dataSource, channel(schema)) : null;
         this.feed = new ChangeFeed(this, dataSource, channel(schema), Objects.requireNonNull(b.pollInterval, "pollInterval"));
         this.readAhead = new ReadAhead(this::readAllNow, "nexus-postgres-read-ahead-" + schema);
     }
@@ -219,9 +221,6 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 : appendAlone(streamId, aggregateType, expected, events);
         if (!result.duplicate()) {
             feed.wake();
-            if (notifier != null) {
-                notifier.appended();
-            }
         }
         return result;
     }
@@ -966,16 +965,13 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     }
 
     /**
-     * Stops the change feed, the read-ahead and the notification sender; later {@link #subscribe} calls fail. The data source
-     * stays open (the caller owns it).
+     * Stops the change feed and the read-ahead; later {@link #subscribe} calls fail. The data source stays open (the
+     * caller owns it).
      */
     @Override
     public void close() {
         feed.close();
         readAhead.close();
-        if (notifier != null) {
-            notifier.close();
-        }
     }
 
     /** How many {@link #readAll} pages were answered by a read ahead. */
