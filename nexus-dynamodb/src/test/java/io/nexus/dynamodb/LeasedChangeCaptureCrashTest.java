@@ -41,6 +41,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class LeasedChangeCaptureCrashTest {
 
+    /** The prefix of a line a child prints for each event it handled: {@code "H <stream id> <version>"}. */
+    private static final String HANDLED = "H ";
+
     private static final int KEYS = 10;
     private static final int VERSIONS = 4;
     private static final Duration BOUND = Duration.ofSeconds(120);
@@ -86,7 +89,7 @@ class LeasedChangeCaptureCrashTest {
 
         Map<String, List<String>> handlersOf = new HashMap<>();
         for (ChildJvm child : children) {
-            List<String> handled = handled(child);
+            List<String> handled = child.linesAfter(HANDLED);
             assertEquals(handled.size(), new HashSet<>(handled).size(), "process " + child.name() + " handled an event twice");
             assertInOrderPerStream(child.name(), handled);
             for (String event : handled) {
@@ -112,7 +115,7 @@ class LeasedChangeCaptureCrashTest {
 
     private boolean handledAll() {
         Set<String> handled = new HashSet<>();
-        children.forEach(c -> handled.addAll(handled(c)));
+        children.forEach(c -> handled.addAll(c.linesAfter(HANDLED)));
         return handled.containsAll(expected());
     }
 
@@ -129,7 +132,7 @@ class LeasedChangeCaptureCrashTest {
                         + ", neither of them killed");
             }
         }
-        List<String> handled = handled(victim);
+        List<String> handled = victim.linesAfter(HANDLED);
         int firstDuplicate = handled.size();
         while (firstDuplicate > 0 && handlersOf.get(handled.get(firstDuplicate - 1)).size() == 2) {
             firstDuplicate--;
@@ -159,7 +162,7 @@ class LeasedChangeCaptureCrashTest {
         ChildJvm[] blocked = new ChildJvm[1];
         Await.until("a process stops at the marker event in the middle of its read", BOUND, () -> {
             for (ChildJvm child : children) {
-                if (blocked(child)) {
+                if (!child.linesAfter("BLOCKED ").isEmpty()) {
                     blocked[0] = child;
                     return true;
                 }
@@ -176,18 +179,8 @@ class LeasedChangeCaptureCrashTest {
                         dir.resolve("marker").toString(), "order-5", "3")));
     }
 
-    /** The events {@code child} handled, as {@code "<stream id> <version>"}, in the order handled. */
-    private static List<String> handled(ChildJvm child) {
-        return child.linesAfter("H ");
-    }
-
     /** The shards {@code child} holds, as it last reported; none once it is dead. */
     private static Set<String> shards(ChildJvm child) {
-        String last = child.lastLineAfter("SHARDS ").orElse("-");
-        return !child.isAlive() || last.equals("-") ? Set.of() : new TreeSet<>(List.of(last.split(",")));
-    }
-
-    private static boolean blocked(ChildJvm child) {
-        return !child.linesAfter("BLOCKED ").isEmpty();
+        return child.isAlive() ? child.lastItemsAfter("SHARDS ") : Set.of();
     }
 }

@@ -47,6 +47,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class LeasedConsumerGroupCrashTest {
 
+    /** The prefix of a line a child prints for each event it handled: {@code "H <stream id> <version>"}. */
+    private static final String HANDLED = "H ";
+
     private static final int SHARDS = 6;
     private static final int KEYS = 24;
     private static final int VERSIONS_PER_ROUND = 8;
@@ -106,7 +109,7 @@ class LeasedConsumerGroupCrashTest {
         Map<String, String> shardOf = shardOfEachEvent(mock.admin(), stream);
         Map<String, List<String>> handlersOf = new HashMap<>();
         for (ChildJvm child : children) {
-            List<String> handled = handled(child);
+            List<String> handled = child.linesAfter(HANDLED);
             assertEquals(handled.size(), new HashSet<>(handled).size(), "process " + child.name() + " handled an event twice");
             assertInOrderPerKey(child.name(), handled);
             for (String event : handled) {
@@ -131,7 +134,7 @@ class LeasedConsumerGroupCrashTest {
     private boolean handledAll(int round) {
         Set<String> handled = new HashSet<>();
         for (ChildJvm child : children) {
-            handled.addAll(handled(child));
+            handled.addAll(child.linesAfter(HANDLED));
         }
         for (int v = 1; v <= round * VERSIONS_PER_ROUND; v++) {
             for (int k = 0; k < KEYS; k++) {
@@ -163,7 +166,7 @@ class LeasedConsumerGroupCrashTest {
         }
         for (ChildJvm victim : victims) {
             Map<String, List<String>> byShard = new LinkedHashMap<>();
-            for (String event : handled(victim)) {
+            for (String event : victim.linesAfter(HANDLED)) {
                 byShard.computeIfAbsent(shardOf.get(event), s -> new ArrayList<>()).add(event);
             }
             for (Map.Entry<String, List<String>> shard : byShard.entrySet()) {
@@ -246,7 +249,7 @@ class LeasedConsumerGroupCrashTest {
         ChildJvm[] blocked = new ChildJvm[1];
         await("a process stops at the marker event in the middle of its batch", BOUND, () -> {
             for (ChildJvm child : live()) {
-                if (blocked(child)) {
+                if (!child.linesAfter("BLOCKED ").isEmpty()) {
                     blocked[0] = child;
                     return true;
                 }
@@ -268,18 +271,8 @@ class LeasedConsumerGroupCrashTest {
         children.add(ChildJvm.start(name, dir, List.of("-Xmx256m"), LeasedConsumerProcess.class, args));
     }
 
-    /** The events {@code child} handled, as {@code "<stream id> <version>"}, in the order handled. */
-    private static List<String> handled(ChildJvm child) {
-        return child.linesAfter("H ");
-    }
-
     /** The shards {@code child} holds, as it last reported; none once it is dead. */
     private static Set<String> shards(ChildJvm child) {
-        String last = child.lastLineAfter("SHARDS ").orElse("-");
-        return !child.isAlive() || last.equals("-") ? Set.of() : new TreeSet<>(List.of(last.split(",")));
-    }
-
-    private static boolean blocked(ChildJvm child) {
-        return !child.linesAfter("BLOCKED ").isEmpty();
+        return child.isAlive() ? child.lastItemsAfter("SHARDS ") : Set.of();
     }
 }

@@ -6,6 +6,8 @@ import io.nexus.core.store.ReadAll;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -37,5 +39,33 @@ final class PagingReader {
                 }
             }
         };
+    }
+
+    /**
+     * Reads pages of {@code pageSize} after position {@code last} until a page is empty, adding them to {@code seen};
+     * returns the last position read ({@code last} when there was none).
+     */
+    static long untilEmpty(ReadAll log, long last, int pageSize, List<EventEnvelope> seen) {
+        long position = last;
+        while (true) {
+            List<EventEnvelope> page = log.readAll(position + 1, pageSize);
+            if (page.isEmpty()) {
+                return position;
+            }
+            seen.addAll(page);
+            position = page.get(page.size() - 1).globalPosition();
+        }
+    }
+
+    /** Waits up to 30 s for {@code latch}; fails the test otherwise. For callbacks that cannot throw. */
+    static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("latch not released within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 }

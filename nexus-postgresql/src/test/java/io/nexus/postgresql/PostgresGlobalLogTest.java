@@ -48,12 +48,12 @@ class PostgresGlobalLogTest {
                 .beforeCommit(stream -> {
                     if (stream.equals(slowStream)) {
                         slowInserted.countDown();
-                        await(releaseSlow);
+                        PagingReader.await(releaseSlow);
                     }
                 }).build()) {
             CompletableFuture<AppendResult> slow = CompletableFuture.supplyAsync(
                     () -> store.append(slowStream, "Order", ExpectedVersion.noStream(), List.of(event())));
-            await(slowInserted);
+            PagingReader.await(slowInserted);
             AppendResult fast = store.append("order-fast-" + UUID.randomUUID(), "Order", ExpectedVersion.noStream(),
                     List.of(event()));
             long fastPosition = fast.lastGlobalPosition();
@@ -146,14 +146,4 @@ class PostgresGlobalLogTest {
         return new NewEvent(UUID.randomUUID(), "ItemAdded", 1, EventPayload.ofJson("{\"quantity\":1}"), null, null, Map.of());
     }
 
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("latch not released within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 }

@@ -5,6 +5,7 @@ import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
 import io.nexus.core.store.AppendResult;
 import io.nexus.core.store.ExpectedVersion;
+import io.nexus.testkit.Await;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -15,9 +16,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -67,29 +65,21 @@ class PostgresReadAheadTest {
                 .beforeCommit(stream -> {
                     if (stream.equals(slowStream)) {
                         slowInserted.countDown();
-                        await(releaseSlow);
+                        PagingReader.await(releaseSlow);
                     }
                 }).build()) {
             store.append("order-" + UUID.randomUUID(), "Order", ExpectedVersion.noStream(), events(40));
             // Positions 41-45 claimed by a transaction held open, 46-65 committed after it.
             CompletableFuture<AppendResult> slow = CompletableFuture.supplyAsync(
                     () -> store.append(slowStream, "Order", ExpectedVersion.noStream(), events(5)));
-            await(slowInserted);
+            PagingReader.await(slowInserted);
             store.append("order-" + UUID.randomUUID(), "Order", ExpectedVersion.noStream(), events(20));
 
             List<EventEnvelope> seen = new ArrayList<>(store.readAll(1, 10));
             seen.addAll(store.readAll(11, 10));
             // The reader now pages in order: page 3 (21-30) is read before it asks for it.
-            awaitTrue(() -> store.pagesReadAheadStarted() == 1, () -> "reads ahead started: " + store.pagesReadAheadStarted());
-            long last = 20;
-            while (true) {
-                List<EventEnvelope> page = store.readAll(last + 1, 10);
-                if (page.isEmpty()) {
-                    break;
-                }
-                seen.addAll(page);
-                last = page.get(page.size() - 1).globalPosition();
-            }
+            Await.until("the read ahead of page 3 started", Duration.ofSeconds(30), () -> store.pagesReadAheadStarted() == 1);
+            long last = PagingReader.untilEmpty(store, 20, 10, seen);
             assertEquals(40, last, "the reader stops below the positions the running transaction holds");
             assertEquals(2, store.pagesReadAhead(), "pages 3 and 4 came from the read ahead");
             assertEquals(3, store.pagesReadAheadStarted(), "taking page 4 started the read from 41, which came back "
@@ -97,14 +87,7 @@ class PostgresReadAheadTest {
 
             releaseSlow.countDown();
             slow.get(30, TimeUnit.SECONDS);
-            while (true) {
-                List<EventEnvelope> page = store.readAll(last + 1, 10);
-                if (page.isEmpty()) {
-                    break;
-                }
-                seen.addAll(page);
-                last = page.get(page.size() - 1).globalPosition();
-            }
+            PagingReader.untilEmpty(store, last, 10, seen);
             assertEquals(store.readAll(1, 1_000), seen, "every event of the log once, in log order, the held ones included");
             assertEquals(65, seen.size());
         } finally {
@@ -123,26 +106,7 @@ class PostgresReadAheadTest {
         }
     }
 
-    private static void await(CountDownLatch latch) {
-        try {
-            if (!latch.await(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("latch not released within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 
-    private static void awaitTrue(BooleanSupplier condition, Supplier<String> state) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not reached within 30 s; " + state.get());
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
-        }
-    }
 
     private static List<NewEvent> events(int n) {
         List<NewEvent> events = new ArrayList<>();

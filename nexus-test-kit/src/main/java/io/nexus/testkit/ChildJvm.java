@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -110,6 +112,16 @@ public final class ChildJvm implements AutoCloseable {
     public Optional<String> lastLineAfter(String prefix) {
         List<String> found = linesAfter(prefix);
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(found.size() - 1));
+    }
+
+    /**
+     * The comma-separated items of the last line that starts with {@code prefix}, a line of {@code "-"} after the
+     * prefix standing for none; empty if there is no such line yet. For a child that reports a set as it changes,
+     * such as the shards it holds.
+     */
+    public Set<String> lastItemsAfter(String prefix) {
+        String last = lastLineAfter(prefix).orElse("-");
+        return last.equals("-") ? Set.of() : new TreeSet<>(List.of(last.split(",")));
     }
 
     /**

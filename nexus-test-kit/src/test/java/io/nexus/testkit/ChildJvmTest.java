@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,17 +36,19 @@ class ChildJvmTest {
     @Test
     void readsWhatTheChildPrintedAndKillsItWithSigkill() throws Exception {
         try (ChildJvm child = ChildJvm.start("reporter", dir, List.of("-Xmx32m"), Reporter.class,
-                List.of("SHARDS 1,2", "H order-1 1", "SHARDS 2", "H order-1 2"))) {
+                List.of("SHARDS 1,2", "H order-1 1", "SHARDS 2", "H order-1 2", "LEASES -"))) {
             Await.until("the child is ready", Duration.ofSeconds(60), () -> child.lines().contains("READY"));
-            assertEquals(List.of("SHARDS 1,2", "H order-1 1", "SHARDS 2", "H order-1 2", "READY"), child.lines());
+            assertEquals(List.of("SHARDS 1,2", "H order-1 1", "SHARDS 2", "H order-1 2", "LEASES -", "READY"), child.lines());
             assertEquals(List.of("order-1 1", "order-1 2"), child.linesAfter("H "));
             assertEquals(Optional.of("2"), child.lastLineAfter("SHARDS "));
             assertEquals(Optional.empty(), child.lastLineAfter("BLOCKED "));
+            assertEquals(Set.of("2"), child.lastItemsAfter("SHARDS "));
+            assertEquals(Set.of(), child.lastItemsAfter("LEASES "));
             assertTrue(child.isAlive());
 
             child.kill();
             assertFalse(child.isAlive());
-            assertEquals("READY", child.lines().get(4), "the output stays readable after the child died");
+            assertEquals("READY", child.lines().get(5), "the output stays readable after the child died");
         }
     }
 
