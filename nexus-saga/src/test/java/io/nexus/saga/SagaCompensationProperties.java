@@ -88,7 +88,7 @@ class SagaCompensationProperties {
     }
 
     /**
-     * Issue 18's law: a send whose outcome is unknown (the bus throws after the command took effect, or
+     * The law for unknown outcomes: a send whose outcome is unknown (the bus throws after the command took effect, or
      * before it reached the aggregate) never fails its step. Whatever step it hits and however often, the
      * saga ends as if the bus had never thrown: completed, or compensated for exactly the steps completed
      * before the failing one (the uncertain step among them once it took effect), each step performed once.

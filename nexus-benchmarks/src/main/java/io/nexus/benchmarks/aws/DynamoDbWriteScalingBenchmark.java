@@ -33,7 +33,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Throughput of the DynamoDB write path against the number of writer threads, at the issue's workload shape:
+ * Throughput of the DynamoDB write path against the number of writer threads, at the target workload's shape:
  * one shot appends 10,000 single-event appends to 1,000 aggregates (10 each, every aggregate its n-th event
  * before any its (n+1)-th), each aggregate owned by one of {@link #writers} threads, with the
  * {@link DynamoDbLogIndexer} building the global log beside them on its own client, as a deployment runs it.

