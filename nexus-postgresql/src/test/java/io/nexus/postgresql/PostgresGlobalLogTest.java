@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -40,20 +39,13 @@ class PostgresGlobalLogTest {
     @Test
     void aCommittedAppendBehindARunningOneIsHeldBackUntilThatOneCommits() throws Exception {
         String schema = EmbeddedPostgresServer.freshSchema("gap");
-        String slowStream = "order-slow-" + UUID.randomUUID();
-        CountDownLatch slowInserted = new CountDownLatch(1);
-        CountDownLatch releaseSlow = new CountDownLatch(1);
+        HeldCommit slow = new HeldCommit();
         try (PostgresEventStore store = PostgresEventStore.builder(EmbeddedPostgresServer.dataSource()).schema(schema)
                 .visibilityTimeout(Duration.ofMillis(50))
-                .beforeCommit(stream -> {
-                    if (stream.equals(slowStream)) {
-                        slowInserted.countDown();
-                        PagingReader.await(releaseSlow);
-                    }
-                }).build()) {
-            CompletableFuture<AppendResult> slow = CompletableFuture.supplyAsync(
-                    () -> store.append(slowStream, "Order", ExpectedVersion.noStream(), List.of(event())));
-            PagingReader.await(slowInserted);
+                .beforeCommit(slow::beforeCommit).build()) {
+            CompletableFuture<AppendResult> slowAppend = CompletableFuture.supplyAsync(
+                    () -> store.append(slow.stream, "Order", ExpectedVersion.noStream(), List.of(event())));
+            slow.awaitHeld();
             AppendResult fast = store.append("order-fast-" + UUID.randomUUID(), "Order", ExpectedVersion.noStream(),
                     List.of(event()));
             long fastPosition = fast.lastGlobalPosition();
@@ -64,8 +56,8 @@ class PostgresGlobalLogTest {
             assertEquals(List.of(), store.readAll(1, 100), "readAll while an older transaction is still running");
             assertEquals(0, store.headPosition(), "headPosition while an older transaction is still running");
 
-            releaseSlow.countDown();
-            long slowPosition = slow.get(30, TimeUnit.SECONDS).lastGlobalPosition();
+            slow.release();
+            long slowPosition = slowAppend.get(30, TimeUnit.SECONDS).lastGlobalPosition();
             assertTrue(slowPosition < fastPosition, "the held transaction claimed the lower position: "
                     + slowPosition + " < " + fastPosition);
             List<EventEnvelope> log = store.readAll(1, 100);
@@ -73,7 +65,7 @@ class PostgresGlobalLogTest {
                     "readAll once the older transaction committed");
             assertEquals(fastPosition, store.headPosition(), "headPosition once the older transaction committed");
         } finally {
-            releaseSlow.countDown();
+            slow.release();
         }
     }
 

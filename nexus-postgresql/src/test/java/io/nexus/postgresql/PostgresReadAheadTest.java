@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,23 +55,16 @@ class PostgresReadAheadTest {
 
     @Test
     void pagesReadAheadNeverPassAGapARunningTransactionCanStillFill() throws Exception {
-        String slowStream = "order-slow-" + UUID.randomUUID();
-        CountDownLatch slowInserted = new CountDownLatch(1);
-        CountDownLatch releaseSlow = new CountDownLatch(1);
+        HeldCommit slow = new HeldCommit();
         try (PostgresEventStore store = PostgresEventStore.builder(EmbeddedPostgresServer.dataSource())
                 .schema(EmbeddedPostgresServer.freshSchema("ahead"))
                 .visibilityTimeout(Duration.ofMillis(50))
-                .beforeCommit(stream -> {
-                    if (stream.equals(slowStream)) {
-                        slowInserted.countDown();
-                        PagingReader.await(releaseSlow);
-                    }
-                }).build()) {
+                .beforeCommit(slow::beforeCommit).build()) {
             store.append("order-" + UUID.randomUUID(), "Order", ExpectedVersion.noStream(), events(40));
             // Positions 41-45 claimed by a transaction held open, 46-65 committed after it.
-            CompletableFuture<AppendResult> slow = CompletableFuture.supplyAsync(
-                    () -> store.append(slowStream, "Order", ExpectedVersion.noStream(), events(5)));
-            PagingReader.await(slowInserted);
+            CompletableFuture<AppendResult> slowAppend = CompletableFuture.supplyAsync(
+                    () -> store.append(slow.stream, "Order", ExpectedVersion.noStream(), events(5)));
+            slow.awaitHeld();
             store.append("order-" + UUID.randomUUID(), "Order", ExpectedVersion.noStream(), events(20));
 
             List<EventEnvelope> seen = new ArrayList<>(store.readAll(1, 10));
@@ -85,13 +77,13 @@ class PostgresReadAheadTest {
             assertEquals(3, store.pagesReadAheadStarted(), "taking page 4 started the read from 41, which came back "
                     + "short (held back) and was dropped");
 
-            releaseSlow.countDown();
-            slow.get(30, TimeUnit.SECONDS);
+            slow.release();
+            slowAppend.get(30, TimeUnit.SECONDS);
             PagingReader.untilEmpty(store, last, 10, seen);
             assertEquals(store.readAll(1, 1_000), seen, "every event of the log once, in log order, the held ones included");
             assertEquals(65, seen.size());
         } finally {
-            releaseSlow.countDown();
+            slow.release();
         }
     }
 
