@@ -23,25 +23,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** The read side assembled on the builder: projections by event class, notifications, the bus fed by one router. */
 class NexusReadSideTest {
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + " within 10 s");
-            }
-            Thread.sleep(2);
-        }
-    }
 
     /** Balances by account, kept by a projection that declares its handlers by event class. */
     static final class Balances extends TypedProjection {
@@ -75,7 +63,7 @@ class NexusReadSideTest {
             nexus.commands().send(new Account.Open("acc-1", "ann"));
             nexus.commands().send(new Account.Deposit("acc-1", 70));
             nexus.commands().send(new Account.Withdraw("acc-1", 30));
-            await("the balance is 40", () -> balance(nexus, "acc-1") == 40);
+            Awaiting.until("the balance is 40", () -> balance(nexus, "acc-1") == 40);
             assertEquals(Set.of("AccountOpened", "Deposited", "Withdrawn"), Set.copyOf(new Balances(
                     nexus.readModels().store("other", Long.class)).bind(nexus.codec().types()).eventTypes()));
             assertEquals(ProjectionHealth.Status.RUNNING, nexus.projection("balances").health().status());
@@ -93,7 +81,7 @@ class NexusReadSideTest {
             nexus.commands().send(new Account.Deposit("acc-1", 5));
             nexus.start();
             nexus.commands().send(new Account.Open("acc-2", "bob"));
-            await("both openings are seen", () -> seen.size() == 2);
+            Awaiting.until("both openings are seen", () -> seen.size() == 2);
             assertEquals(List.of("acc-1:ann", "acc-2:bob"), seen);
             assertEquals(List.of("owners"), nexus.projections().stream().map(ProjectionProcessor::name).toList(),
                     "the application lists its projections' processors");
@@ -165,12 +153,12 @@ class NexusReadSideTest {
             nexus.commands().send(new Account.Deposit("acc-1", 10));
             nexus.commands().send(new Account.Open("acc-2", "bob"));
             nexus.commands().send(new Account.Withdraw("acc-1", 4));
-            await("four events reach billing", () -> billed.size() >= 4);
-            await("the router checkpoints the last position", () -> nexus.checkpoints().load("event-router/default", Checkpoint.GLOBAL)
+            Awaiting.until("four events reach billing", () -> billed.size() >= 4);
+            Awaiting.until("the router checkpoints the last position", () -> nexus.checkpoints().load("event-router/default", Checkpoint.GLOBAL)
                     .map(Checkpoint::positionAsLong).orElse(0L) == 4);
             // A fifth event marks the end: nothing published twice arrives before it.
             nexus.commands().send(new Account.Deposit("acc-2", 1));
-            await("the marker reaches billing", () -> billed.contains("acc-2@2"));
+            Awaiting.until("the marker reaches billing", () -> billed.contains("acc-2@2"));
             List<String> acc1 = billed.stream().filter(k -> k.startsWith("acc-1@")).toList();
             assertEquals(List.of("acc-1@1", "acc-1@2", "acc-1@3"), acc1, "in order, once each");
             assertEquals(5, billed.size(), billed.toString());
@@ -196,7 +184,7 @@ class NexusReadSideTest {
             nexus.start();
             nexus.commands().send(new Account.Open("acc-1", "ann"));
             nexus.commands().send(new Account.Deposit("acc-1", 10));
-            await("the refused event is a dead letter in the application's queue", () -> queue.list("billing/primary").stream()
+            Awaiting.until("the refused event is a dead letter in the application's queue", () -> queue.list("billing/primary").stream()
                     .anyMatch(letter -> letter.event().idempotencyKey().equals("acc-1@2")));
         }
     }

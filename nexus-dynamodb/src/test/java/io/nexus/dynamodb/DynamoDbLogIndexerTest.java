@@ -97,16 +97,13 @@ class DynamoDbLogIndexerTest {
     }
 
     @Test
-    void theComponentIndexesInTheBackground() throws InterruptedException {
+    void theComponentIndexesInTheBackground() {
         DynamoDbLogIndexer component = DynamoDbLogIndexer.builder(DynamoDbLocal.client(), DynamoDbLocal.streamsClient())
                 .tableName(tables.events()).build();
         component.start();
         try {
             append(10, 2);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (store.headPosition() < 20 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.until("the component indexed the 20 events", WAIT, () -> store.headPosition() >= 20);
             assertEquals(20, store.headPosition());
         } finally {
             component.close();

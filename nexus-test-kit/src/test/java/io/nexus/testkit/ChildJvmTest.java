@@ -19,7 +19,7 @@ class ChildJvmTest {
     @TempDir
     Path dir;
 
-    /** Prints its arguments as lines, then "READY", then waits to be killed (or ends at once with "exit"). */
+    /** Prints its arguments as lines, then "READY", then blocks until it is killed (or ends at once with "exit"). */
     public static final class Reporter {
         public static void main(String[] args) throws InterruptedException {
             for (String arg : args) {
@@ -28,7 +28,7 @@ class ChildJvmTest {
             System.out.println("READY");
             System.out.flush();
             if (!List.of(args).contains("exit")) {
-                Thread.sleep(Long.MAX_VALUE);
+                Thread.currentThread().join(); // never returns: the test kills this JVM
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.nexus.core.bus;
 
+import io.nexus.core.Awaiting;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
 import io.nexus.core.event.EventPayload;
@@ -9,31 +10,18 @@ import io.nexus.core.store.InMemoryEventStore;
 import io.nexus.core.store.Subscription;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** What the embedded bus adds to the bus contract (which runs in nexus-test-kit). */
 @SuppressWarnings("removal")
 class InMemoryEventBusTest {
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("condition not met within 10 s");
-            }
-            Thread.sleep(2);
-        }
-    }
 
     @Test
     void connectedToAStorePublishesEveryCommittedAppendInCommitOrder() throws Exception {
@@ -49,14 +37,14 @@ class InMemoryEventBusTest {
             store.append("order-1", "Order", ExpectedVersion.noStream(), List.of(
                     NewEvent.of("Placed", 1, EventPayload.ofJson("{}")), NewEvent.of("Audited", 1, EventPayload.ofJson("{}"))));
             store.append("order-1", "Order", ExpectedVersion.exactly(2), List.of(NewEvent.of("Shipped", 1, EventPayload.ofJson("{}"))));
-            await(() -> primary.size() == 2 && secondary.size() == 1);
+            Awaiting.until("the primary path has 2 events and the secondary 1", () -> primary.size() == 2 && secondary.size() == 1);
             assertEquals(List.of("order-1@1", "order-1@3"), primary);
             assertEquals(List.of("order-1@2"), secondary);
 
             int partition = bus.partitionOf("order-1");
-            await(() -> checkpoints.load("reader/primary", "p-" + partition).isPresent()
+            Awaiting.until("the primary group checkpointed", () -> checkpoints.load("reader/primary", "p-" + partition).isPresent()
                     && checkpoints.load("reader/primary", "p-" + partition).get().positionAsLong() == 2);
-            await(() -> checkpoints.load("reader/secondary", "p-" + partition).map(Checkpoint::positionAsLong).orElse(0L) == 1);
+            Awaiting.until("the secondary group checkpointed at 1", () -> checkpoints.load("reader/secondary", "p-" + partition).map(Checkpoint::positionAsLong).orElse(0L) == 1);
 
             connection.close();
             store.append("order-2", "Order", ExpectedVersion.noStream(), List.of(NewEvent.of("Placed", 1, EventPayload.ofJson("{}"))));
@@ -64,7 +52,7 @@ class InMemoryEventBusTest {
             // arrive first (same partition, publish order), so once the marker is in, absence is proven.
             bus.publish(List.of(io.nexus.core.event.EventEnvelope.stored(NewEvent.of("Shipped", 1, EventPayload.ofJson("{}")),
                     "order-2", "Order", 2, 99, java.time.Instant.now())));
-            await(() -> primary.contains("order-2@2"));
+            Awaiting.until("the primary path has order-2@2", () -> primary.contains("order-2@2"));
             assertEquals(List.of("order-1@1", "order-1@3", "order-2@2"), primary, "a closed connection publishes nothing more");
         }
     }

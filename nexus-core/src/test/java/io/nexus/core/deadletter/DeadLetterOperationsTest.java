@@ -1,5 +1,6 @@
 package io.nexus.core.deadletter;
 
+import io.nexus.core.Awaiting;
 import io.nexus.core.LogCapture;
 import io.nexus.core.Nexus;
 import io.nexus.core.bus.BusPath;
@@ -18,19 +19,16 @@ import io.nexus.core.testdomain.Account;
 import io.nexus.core.testdomain.Accounts;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** One operator API over the dead letters of projections and of bus consumer groups, governed and audited alike. */
 class DeadLetterOperationsTest {
@@ -93,7 +91,7 @@ class DeadLetterOperationsTest {
             nexus.commands().send(new Account.Open("acc-1", "ada"));
             nexus.commands().send(new Account.Deposit("acc-1", 13));
             nexus.commands().send(new Account.Deposit("acc-1", 5));
-            await("both consumers dead-letter the deposit of 13 and park the one after it", () -> {
+            Awaiting.until("both consumers dead-letter the deposit of 13 and park the one after it", () -> {
                 Map<DeadLetterOwner, List<DeadLetter>> all = operations.list();
                 return all.values().stream().allMatch(letters -> letters.size() == 1)
                         && all.values().stream().allMatch(letters -> operations.parked(letters.get(0).id()).size() == 1);
@@ -151,13 +149,4 @@ class DeadLetterOperationsTest {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + " within 10 s");
-            }
-            Thread.sleep(2);
-        }
-    }
 }

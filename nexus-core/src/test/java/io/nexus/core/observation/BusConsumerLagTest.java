@@ -2,6 +2,7 @@ package io.nexus.core.observation;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nexus.core.Awaiting;
 import io.nexus.core.Nexus;
 import io.nexus.core.bus.BusPath;
 import io.nexus.core.bus.InMemoryEventBus;
@@ -13,11 +14,9 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** {@code nexus.bus.consumer.lag.events} on the embedded bus: exactly the events published to a group and not yet handled. */
 class BusConsumerLagTest {
@@ -48,22 +47,13 @@ class BusConsumerLagTest {
             Gauge lag = meters.get(NexusMeters.BUS_CONSUMER_LAG_EVENTS).tag("group", "billing").gauge();
             assertEquals("events", lag.getId().getBaseUnit());
 
-            await("the group is held back with all 7 events published to it", () -> lag.value() == 7 && entered.get() > 0);
+            Awaiting.until("the group is held back with all 7 events published to it", WAIT, () -> lag.value() == 7 && entered.get() > 0);
             assertEquals(0, handled.get(), "nothing was handled meanwhile, so the 7 are exact");
 
             release.countDown();
-            await("the group drains", () -> handled.get() == 7 && lag.value() == 0);
+            Awaiting.until("the group drains", WAIT, () -> handled.get() == 7 && lag.value() == 0);
         }
         assertTrue(meters.find(NexusMeters.BUS_CONSUMER_LAG_EVENTS).gauges().isEmpty(), "the gauge goes with the group");
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting until " + what);
-            }
-            Thread.sleep(5);
-        }
-    }
 }

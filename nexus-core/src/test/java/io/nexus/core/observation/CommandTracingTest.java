@@ -1,5 +1,6 @@
 package io.nexus.core.observation;
 
+import io.nexus.core.Awaiting;
 import io.nexus.core.Nexus;
 import io.nexus.core.bus.BusPath;
 import io.nexus.core.bus.InMemoryEventBus;
@@ -13,32 +14,19 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** A command and what it causes on the embedded engines, traced through the observation registry of the application. */
 class CommandTracingTest {
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + " within 10 s");
-            }
-            Thread.sleep(2);
-        }
-    }
 
     @Test
     void aCommandIsOneSpanWithItsLoadDecisionAndAppendAsChildrenAndItsEventsCarryTheAppendsContext() {
@@ -77,7 +65,7 @@ class CommandTracingTest {
             nexus.start();
             UUID commandId = UUID.randomUUID();
             nexus.commands().send(new Account.Open("acc-1", "ann"), CommandMetadata.withCommandId(commandId).correlationId("req-7"));
-            await("the consumer and the projection handled the event and their spans ended", () ->
+            Awaiting.until("the consumer and the projection handled the event and their spans ended", () ->
                     !tracing.named("consume account-opened").isEmpty() && !tracing.named("project account-opened").isEmpty()
                             && !tracing.named("publish events").isEmpty());
 

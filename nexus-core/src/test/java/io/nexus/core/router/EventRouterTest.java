@@ -1,6 +1,7 @@
 package io.nexus.core.router;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nexus.core.Awaiting;
 import io.nexus.core.bus.BusPath;
 import io.nexus.core.bus.EventPublisher;
 import io.nexus.core.bus.InMemoryEventBus;
@@ -28,13 +29,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 class EventRouterTest {
 
@@ -73,12 +72,12 @@ class EventRouterTest {
         append("order-2", "Placed");
         Recorder bus = new Recorder();
         try (EventRouter router = EventRouter.builder(store, store, bus).pollInterval(Duration.ofSeconds(30)).build().start()) {
-            await("the three stored events were published", () -> bus.published.size() == 3);
+            Awaiting.until("the three stored events were published", () -> bus.published.size() == 3);
             append("order-1", "Shipped");
             append("order-3", "Placed", "Paid");
-            await("the live appends were published", () -> bus.published.size() == 6);
+            Awaiting.until("the live appends were published", () -> bus.published.size() == 6);
             assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), bus.positions());
-            await("the checkpoint caught up", () -> router.position() == 6);
+            Awaiting.until("the checkpoint caught up", () -> router.position() == 6);
             assertEquals(0, router.lag());
         }
     }
@@ -89,14 +88,14 @@ class EventRouterTest {
         Recorder bus = new Recorder();
         append("order-1", "Placed", "Paid");
         try (EventRouter router = EventRouter.builder(store, store, bus).name("orders").checkpoints(checkpoints).build().start()) {
-            await("first run published both", () -> router.position() == 2);
+            Awaiting.until("first run published both", () -> router.position() == 2);
         }
         append("order-1", "Shipped");
         append("order-2", "Placed");
         assertEquals("2", checkpoints.load("event-router/orders", Checkpoint.GLOBAL).orElseThrow().position());
 
         try (EventRouter router = EventRouter.builder(store, store, bus).name("orders").checkpoints(checkpoints).build().start()) {
-            await("second run published the appends made while it was down", () -> router.position() == 4);
+            Awaiting.until("second run published the appends made while it was down", () -> router.position() == 4);
         }
         assertEquals(List.of(1L, 2L, 3L, 4L), bus.positions(), "each event once, none missed");
     }
@@ -114,9 +113,9 @@ class EventRouterTest {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         append("order-1", "Placed", "Paid");
         try (EventRouter router = EventRouter.builder(store, store, flaky).backoff(FAST).meterRegistry(meters).build().start()) {
-            await("published after the failures", () -> router.position() == 2);
+            Awaiting.until("published after the failures", () -> router.position() == 2);
             append("order-2", "Placed");
-            await("and the next append too", () -> router.position() == 3);
+            Awaiting.until("and the next append too", () -> router.position() == 3);
             assertTrue(router.lastFailure().isEmpty(), "the failure cleared once a publish succeeded");
         }
         assertEquals(List.of(1L, 2L, 3L), delegate.positions());
@@ -130,7 +129,7 @@ class EventRouterTest {
         };
         append("order-1", "Placed");
         try (EventRouter router = EventRouter.builder(store, store, down).backoff(FAST).build().start()) {
-            await("the failure is reported", () -> router.lastFailure().isPresent());
+            Awaiting.until("the failure is reported", () -> router.lastFailure().isPresent());
             assertTrue(router.lastFailure().orElseThrow().getMessage().contains("bus down"));
             assertTrue(router.lastFailure().orElseThrow().isTransient());
             assertEquals(0, router.position());
@@ -165,10 +164,10 @@ class EventRouterTest {
         };
         append("order-1", "Placed", "Paid");
         try (EventRouter router = EventRouter.builder(store, store, bus).checkpoints(crashing).backoff(FAST).build().start()) {
-            await("published, then stuck on the checkpoint", () -> bus.published.size() == 2 && router.lastFailure().isPresent());
+            Awaiting.until("published, then stuck on the checkpoint", () -> bus.published.size() == 2 && router.lastFailure().isPresent());
         }
         try (EventRouter router = EventRouter.builder(store, store, bus).checkpoints(durable).build().start()) {
-            await("republished after the restart", () -> router.position() == 2);
+            Awaiting.until("republished after the restart", () -> router.position() == 2);
         }
         List<UUID> ids = bus.published.stream().map(EventEnvelope::eventId).toList();
         assertEquals(4, ids.size(), "both events were published twice");
@@ -185,7 +184,7 @@ class EventRouterTest {
             Subscription secondary = bus.subscribe("app", BusPath.SECONDARY, e ->
                     seen.computeIfAbsent(BusPath.SECONDARY, p -> Collections.synchronizedList(new ArrayList<>())).add(e.eventType()));
             append("order-1", "Placed", "AuditNoted", "Paid");
-            await("both paths received their events", () -> seen.getOrDefault(BusPath.PRIMARY, List.of()).size() == 2
+            Awaiting.until("both paths received their events", () -> seen.getOrDefault(BusPath.PRIMARY, List.of()).size() == 2
                     && seen.getOrDefault(BusPath.SECONDARY, List.of()).size() == 1);
             assertEquals(List.of("Placed", "Paid"), List.copyOf(seen.get(BusPath.PRIMARY)));
             assertEquals(List.of("AuditNoted"), List.copyOf(seen.get(BusPath.SECONDARY)));
@@ -201,9 +200,9 @@ class EventRouterTest {
         Recorder bus = new Recorder();
         append("order-1", "Placed");
         try (EventRouter router = EventRouter.builder(noCapture, noCapture, bus).pollInterval(Duration.ofMillis(20)).build().start()) {
-            await("the stored event was published", () -> router.position() == 1);
+            Awaiting.until("the stored event was published", () -> router.position() == 1);
             append("order-1", "Paid");
-            await("the next append was found by a poll", () -> router.position() == 2);
+            Awaiting.until("the next append was found by a poll", () -> router.position() == 2);
         }
         assertEquals(List.of(1L, 2L), bus.positions());
     }
@@ -231,24 +230,10 @@ class EventRouterTest {
             sizes.add(events.size());
             bus.publish(events);
         }).batchSize(20).build().start()) {
-            await("all 50 published", () -> router.position() == 50);
+            Awaiting.until("all 50 published", () -> router.position() == 50);
         }
         assertEquals(List.of(20, 20, 10), List.copyOf(sizes));
         assertEquals(50, bus.positions().stream().collect(Collectors.toSet()).size());
     }
 
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("Timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("Interrupted while waiting until " + what);
-            }
-        }
-    }
 }

@@ -16,6 +16,7 @@ import io.nexus.core.schema.CompatibilityMode;
 import io.nexus.core.serialization.EventTypeInfo;
 import io.nexus.examples.order.engines.EngineProfiles;
 import io.nexus.examples.order.fulfilment.FulfilmentModule;
+import io.nexus.testkit.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -191,13 +192,15 @@ class LocalEnginesAppTest {
     }
 
     private static RunningApp.Reply awaitSearch(RunningApp app, String words, String orderId) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        RunningApp.Reply reply = expect(200, app.call("GET", "/orders/search?q=" + words, null));
-        while (!reply.json().path("orders").findValuesAsText("orderId").contains(orderId)) {
-            assertTrue(System.nanoTime() < deadline, "search for '" + words + "' never found " + orderId + ": " + reply.raw().body());
-            Thread.sleep(100);
-            reply = expect(200, app.call("GET", "/orders/search?q=" + words, null));
+        RunningApp.Reply[] reply = new RunningApp.Reply[1];
+        try {
+            Await.until("a search for '" + words + "' finds " + orderId, WAIT, () -> {
+                reply[0] = expect(200, app.call("GET", "/orders/search?q=" + words, null));
+                return reply[0].json().path("orders").findValuesAsText("orderId").contains(orderId);
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last answer: " + (reply[0] == null ? "none" : reply[0].raw().body()), e);
         }
-        return reply;
+        return reply[0];
     }
 }

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The whole assembled app (fulfilment, simulator, metrics) on a free port, and a small HTTP client for it. */
 final class RunningApp implements AutoCloseable {
@@ -135,15 +134,17 @@ final class RunningApp implements AutoCloseable {
     }
 
     /** Polls {@code path} until its JSON field {@code field} equals {@code value}; returns the last answer. */
-    Reply awaitField(String path, String field, String value, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Reply reply = call("GET", path, null);
-        while (!value.equals(reply.json().path(field).asText())) {
-            assertTrue(System.nanoTime() < deadline, "'" + field + "' of " + path + " did not become " + value + ": " + reply.raw().body());
-            Thread.sleep(20);
-            reply = call("GET", path, null);
+    Reply awaitField(String path, String field, String value, Duration timeout) {
+        Reply[] reply = new Reply[1];
+        try {
+            Await.until("'" + field + "' of " + path + " becomes " + value, timeout, () -> {
+                reply[0] = call("GET", path, null);
+                return value.equals(reply[0].json().path(field).asText());
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last answer: " + (reply[0] == null ? "none" : reply[0].raw().body()), e);
         }
-        return reply;
+        return reply[0];
     }
 
     static Map<String, String> bearer() {
