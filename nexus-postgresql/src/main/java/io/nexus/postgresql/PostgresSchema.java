@@ -236,7 +236,16 @@ public final class PostgresSchema {
                                 + "    END IF;\n"
                                 + "    RETURN NEXT;\n"
                                 + "  END LOOP;\n"
-                                + "END $$")));
+                                + "END $$")),
+                // One row per lease name; a released lease keeps its row (owner NULL) and its token, so the next
+                // term's token is greater. Expiry and renewal times are the server's clock.
+                new Migration("lease store", List.of(
+                        "CREATE TABLE " + s + ".leases ("
+                                + " name text COLLATE \"C\" PRIMARY KEY,"
+                                + " owner text COLLATE \"C\","
+                                + " token bigint NOT NULL,"
+                                + " renewed_at timestamptz NOT NULL,"
+                                + " expires_at timestamptz NOT NULL)")));
     }
 
     /** The number of the newest migration this library knows. */
