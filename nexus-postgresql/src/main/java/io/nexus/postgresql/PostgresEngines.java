@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The PostgreSQL engine family: one call sets on a {@link Nexus.Builder} every durable port, all in one
  * schema of one database: event store (with the global log and change capture), snapshot store, checkpoints,
- * dead letters, timers, audit log and read models.
+ * dead letters, timers, audit log, read models and leases (so that each exclusive consumer runs in one process
+ * at a time among those sharing the database).
  *
  * <pre>{@code
  * try (PostgresEngines postgres = PostgresEngines.builder(jdbcUrl, user, password).build();
@@ -50,6 +51,7 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
     private final PostgresScheduler timers;
     private final PostgresAuditLog auditLog;
     private final PostgresReadModelStores readModels;
+    private final PostgresLeaseStore leases;
 
     private PostgresEngines(Builder b, DataSource dataSource, @Nullable HikariDataSource ownedPool) {
         this.dataSource = dataSource;
@@ -72,6 +74,7 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
         this.auditLog = PostgresAuditLog.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
         this.readModels = PostgresReadModelStores.builder(dataSource).schema(schema).objectMapper(Objects.requireNonNull(b.mapper, "mapper"))
                 .createSchema(false).observationRegistry(o).build();
+        this.leases = PostgresLeaseStore.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
     }
 
     /** A builder on the caller's pool; the caller keeps it open while the engines are used and closes it. */
@@ -104,7 +107,8 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
                 .deadLetterQueue(deadLetters)
                 .timers(timers)
                 .auditLog(auditLog)
-                .readModels(readModels);
+                .readModels(readModels)
+                .leaseStore(leases);
     }
 
     /** The event store the family sets (for reads and tools outside a Nexus). */

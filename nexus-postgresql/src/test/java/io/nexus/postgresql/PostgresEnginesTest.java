@@ -6,6 +6,7 @@ import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
+import io.nexus.core.lease.Lease;
 import io.nexus.core.scheduler.ScheduledTimer;
 import io.nexus.core.serialization.EventTypes;
 import io.nexus.core.store.ExpectedVersion;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 
@@ -48,12 +50,14 @@ class PostgresEnginesTest {
             assertInstanceOf(PostgresScheduler.class, nexus.timers());
             assertInstanceOf(PostgresAuditLog.class, nexus.auditLog());
             assertInstanceOf(PostgresReadModelStores.class, nexus.readModels());
+            assertInstanceOf(PostgresLeaseStore.class, nexus.leases());
 
             nexus.eventStore().append("note-1", "Note", ExpectedVersion.noStream(), List.of(noted("hi")));
             nexus.checkpoints().save("projection", Checkpoint.GLOBAL, "1");
             ScheduledTimer timer = new ScheduledTimer("t", "saga", Instant.parse("2026-12-01T00:00:00Z"), "");
             nexus.timers().schedule(timer);
             nexus.readModels().store("notes", Noted.class).put("note-1", new Noted("hi"), 1);
+            Lease lease = nexus.leases().tryAcquire("projection", "node-1", Duration.ofMinutes(1)).orElseThrow();
 
             var ds = EmbeddedPostgresServer.dataSource();
             assertEquals(1, PostgresEventStore.builder(ds).schema(schema).build().currentVersion("note-1"));
@@ -62,6 +66,8 @@ class PostgresEnginesTest {
             assertEquals(List.of(timer), PostgresScheduler.builder(ds).schema(schema).build().pending("saga"));
             assertEquals(new Noted("hi"), PostgresReadModelStores.builder(ds).schema(schema).build()
                     .store("notes", Noted.class).get("note-1").orElseThrow().value());
+            assertEquals(Optional.of(lease), PostgresLeaseStore.builder(ds).schema(schema).build().current("projection"),
+                    "another process on the schema sees the lease");
         }
     }
 
