@@ -18,7 +18,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The DynamoDB engine family: one call sets on a {@link Nexus.Builder} every port this module implements,
  * each on its table of {@link DynamoDbTables.Names}: event store, snapshot store, checkpoints, dead letters,
- * timers, audit log and read models.
+ * timers, audit log and read models; and a {@link DynamoDbLeaseStore} in the checkpoints table (or the
+ * {@linkplain Builder#leaseTable lease table}), so that each exclusive consumer runs in one process at a time among
+ * those sharing the tables.
  *
  * <pre>{@code
  * DynamoDbTables.Names tables = DynamoDbTables.Names.withPrefix("shop-");
@@ -52,6 +54,7 @@ public final class DynamoDbEngines implements NexusEngines {
     private final @Nullable DynamoDbScheduler timers;
     private final @Nullable DynamoDbAuditLog auditLog;
     private final @Nullable DynamoDbReadModelStores readModels;
+    private final @Nullable DynamoDbLeaseStore leaseStore;
     private final String description;
     private final DynamoDbClient client;
     private final @Nullable DynamoDbStreamsClient streams;
@@ -89,7 +92,10 @@ public final class DynamoDbEngines implements NexusEngines {
         this.readModels = t.readModels() == null ? null
                 : DynamoDbReadModelStores.builder(b.client).tableName(t.readModels()).objectMapper(b.mapper)
                 .retryPolicy(b.retryPolicy).build();
-        this.description = "DynamoDbEngines" + t;
+        String leaseTable = b.leaseTable != null ? b.leaseTable : t.checkpoints();
+        this.leaseStore = leaseTable == null ? null
+                : DynamoDbLeaseStore.builder(b.client, leaseTable).clock(b.clock).retryPolicy(b.retryPolicy).build();
+        this.description = "DynamoDbEngines" + t + (b.leaseTable == null ? "" : "[leases=" + b.leaseTable + "]");
     }
 
     private static DynamoDbEventStore eventStore(Builder b, String table) {
@@ -133,6 +139,9 @@ public final class DynamoDbEngines implements NexusEngines {
         }
         if (readModels != null) {
             builder.readModels(readModels);
+        }
+        if (leaseStore != null) {
+            builder.leaseStore(leaseStore);
         }
     }
 
@@ -186,6 +195,7 @@ public final class DynamoDbEngines implements NexusEngines {
                 .maxDelay(Duration.ofSeconds(5)).build();
         private Duration indexPollInterval = Duration.ofMillis(50);
         private @Nullable DynamoDbShardLeases leases;
+        private @Nullable String leaseTable;
 
         private Builder(DynamoDbClient client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -207,8 +217,9 @@ public final class DynamoDbEngines implements NexusEngines {
         }
 
         /**
-         * The clock of event timestamps, checkpoint times and audit arrival stamps (default system UTC); pass the
-         * application's clock when it is not the system's.
+         * The clock of event timestamps, checkpoint times, audit arrival stamps and lease expiries (default system
+         * UTC); pass the application's clock when it is not the system's. Every process sharing the leases must run
+         * on clocks that agree to well within a lease's duration ({@link DynamoDbLeaseStore}).
          */
         public Builder clock(Clock value) {
             this.clock = Objects.requireNonNull(value, "clock");
@@ -247,14 +258,29 @@ public final class DynamoDbEngines implements NexusEngines {
             return this;
         }
 
-        /** @throws IllegalStateException if no tables were given, or every table name is null */
+        /**
+         * The table of the {@link DynamoDbLeaseStore}'s items ({@code pk} S, {@code sk} S, as
+         * {@link DynamoDbTables#checkpointsTable} creates); default the checkpoints table, and without either the
+         * family sets no lease store (the builder keeps its in-process default).
+         *
+         * @throws IllegalArgumentException if {@code value} is blank
+         */
+        public Builder leaseTable(String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException("leaseTable must not be blank, but was '" + value + "'");
+            }
+            this.leaseTable = value;
+            return this;
+        }
+
+        /** @throws IllegalStateException if no tables were given, or every table name is null (and no lease table) */
         public DynamoDbEngines build() {
             List<String> problems = new ArrayList<>();
             if (tables == null) {
                 problems.add("tables is required; call tables(DynamoDbTables.Names.withPrefix(...))");
             } else if (tables.events() == null && tables.snapshots() == null && tables.checkpoints() == null
                     && tables.deadLetters() == null && tables.timers() == null && tables.audit() == null
-                    && tables.readModels() == null) {
+                    && tables.readModels() == null && leaseTable == null) {
                 problems.add("tables names no table at all, so no port would be set; name at least one");
             }
             if (!problems.isEmpty()) {

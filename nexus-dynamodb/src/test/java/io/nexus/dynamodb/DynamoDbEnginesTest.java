@@ -1,6 +1,8 @@
 package io.nexus.dynamodb;
 
 import io.nexus.core.Nexus;
+import io.nexus.core.lease.InMemoryLeaseStore;
+import io.nexus.core.lease.Lease;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.event.EventPayload;
@@ -48,6 +50,7 @@ class DynamoDbEnginesTest {
             assertInstanceOf(DynamoDbScheduler.class, nexus.timers());
             assertInstanceOf(DynamoDbAuditLog.class, nexus.auditLog());
             assertInstanceOf(DynamoDbReadModelStores.class, nexus.readModels());
+            assertInstanceOf(DynamoDbLeaseStore.class, nexus.leases());
 
             // each port writes to the table of its name: stores built directly on those tables see the writes
             nexus.eventStore().append("note-1", "Note", ExpectedVersion.noStream(),
@@ -56,6 +59,7 @@ class DynamoDbEnginesTest {
             ScheduledTimer timer = new ScheduledTimer("t", "saga", Instant.parse("2026-12-01T00:00:00Z"), "");
             nexus.timers().schedule(timer);
             nexus.readModels().store("notes", Noted.class).put("note-1", new Noted("hi"), 1);
+            Lease lease = nexus.leases().tryAcquire("projection", "node-1", java.time.Duration.ofMinutes(1)).orElseThrow();
 
             DynamoDbEventStore events = DynamoDbEventStore.builder(DynamoDbLocal.client()).tableName(tables.events()).build();
             assertEquals(1, events.currentVersion("note-1"));
@@ -68,6 +72,8 @@ class DynamoDbEnginesTest {
                     .pending("saga"));
             assertEquals(new Noted("hi"), DynamoDbReadModelStores.builder(DynamoDbLocal.client())
                     .tableName(tables.readModels()).build().store("notes", Noted.class).get("note-1").orElseThrow().value());
+            assertEquals(java.util.Optional.of(lease), DynamoDbLeaseStore.builder(DynamoDbLocal.client(), tables.checkpoints())
+                    .build().current("projection"), "the lease is an item of the checkpoints table");
         }
     }
 
@@ -92,7 +98,28 @@ class DynamoDbEnginesTest {
             assertInstanceOf(InMemoryScheduler.class, nexus.timers());
             assertInstanceOf(InMemoryAuditLog.class, nexus.auditLog());
             assertInstanceOf(InMemoryReadModelStores.class, nexus.readModels());
+            assertInstanceOf(DynamoDbLeaseStore.class, nexus.leases(), "leases live in the checkpoints table");
         }
+        try (Nexus nexus = application().engines(DynamoDbEngines.builder(DynamoDbLocal.client())
+                .tables(new DynamoDbTables.Names(null, "t-snapshots", null)).build()).build()) {
+            assertInstanceOf(InMemoryLeaseStore.class, nexus.leases(), "no checkpoints table, no lease table: no lease store");
+        }
+    }
+
+    @Test
+    void leasesGoToTheLeaseTableWhenOneIsNamed() {
+        String leaseTable = DynamoDbLocal.freshTable("engines-leases", DynamoDbTables::checkpointsTable);
+        DynamoDbTables.Names tables = new DynamoDbTables.Names(null, null,
+                DynamoDbLocal.freshTable("engines-checkpoints", DynamoDbTables::checkpointsTable));
+        DynamoDbEngines engines = DynamoDbEngines.builder(DynamoDbLocal.client()).tables(tables).leaseTable(leaseTable).build();
+        try (Nexus nexus = application().engines(engines).build()) {
+            Lease lease = nexus.leases().tryAcquire("projection", "node-1", java.time.Duration.ofMinutes(1)).orElseThrow();
+            assertEquals(java.util.Optional.of(lease), DynamoDbLeaseStore.builder(DynamoDbLocal.client(), leaseTable).build()
+                    .current("projection"));
+            assertEquals(java.util.Optional.empty(), DynamoDbLeaseStore.builder(DynamoDbLocal.client(), tables.checkpoints())
+                    .build().current("projection"), "nothing in the checkpoints table");
+        }
+        assertThrows(IllegalArgumentException.class, () -> DynamoDbEngines.builder(DynamoDbLocal.client()).leaseTable(" "));
     }
 
     @Test
