@@ -4,6 +4,8 @@ import io.nexus.core.Nexus;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
+import io.nexus.core.lease.Lease;
+import io.nexus.core.lease.LeaseStore;
 import io.nexus.core.serialization.EventTypes;
 import io.nexus.core.snapshot.SnapshotStore;
 import io.nexus.core.store.EventStore;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -99,7 +102,7 @@ class DynamoDbDocTest {
         DynamoDbEngines engines = DynamoDbEngines.builder(ddb)
                 .streams(streams)                    // so the event store can subscribe; optional
                 .tables(DynamoDbTables.Names.withPrefix("shop-"))
-                .clock(clock)                        // optional: event timestamps, checkpoint and audit times
+                .clock(clock)                        // optional: event timestamps, checkpoint, audit and lease times
                 .build();
         Nexus nexus = Nexus.builder().engines(engines).eventTypes(eventTypes).build();
         // end::engines[]
@@ -133,6 +136,21 @@ class DynamoDbDocTest {
             capture.close();
         }
         assertTrue(capture.leasedShards().isEmpty(), "close() released the lease");
+    }
+
+    @Test
+    void aLeaseStoreOnTheCheckpointsTable() {
+        String checkpointsTable = DynamoDbLocal.freshTable("doc-leases", DynamoDbTables::checkpointsTable);
+        // tag::lease-store[]
+        LeaseStore leases = DynamoDbLeaseStore.builder(ddb, checkpointsTable)   // lease items beside the checkpoints
+                .clock(Clock.systemUTC())      // judges expiry: the processes' clocks must agree (NTP)
+                .build();
+        Optional<Lease> lease = leases.tryAcquire("order-projection", "node-1", Duration.ofSeconds(15));
+        // the holder renews every 5 s, 1 WCU each time: lease = leases.renew(lease.get(), Duration.ofSeconds(15))
+        // end::lease-store[]
+        assertTrue(lease.isPresent(), "a free lease is granted");
+        assertEquals(lease.get().token(), leases.renew(lease.get(), Duration.ofSeconds(15)).orElseThrow().token());
+        assertEquals(Optional.empty(), leases.tryAcquire("order-projection", "node-2", Duration.ofSeconds(15)));
     }
 
 }
