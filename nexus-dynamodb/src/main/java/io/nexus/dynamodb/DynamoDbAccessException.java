@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * DynamoDB or DynamoDB Streams failed a request of the snapshot store, the change-capture reader, its
- * checkpoint store or the table provisioning. {@link #isTransient()} tells whether a retry may help
+ * checkpoint store, the lease store or the table provisioning. {@link #isTransient()} tells whether a retry may help
  * (throttling, a service fault) or whether configuration must change first (a missing table, denied
  * permissions). The AWS error is the cause. The event store reports the same failures as the core's
  * {@link io.nexus.core.store.EventStoreUnavailableException}.

@@ -3,11 +3,17 @@ package io.nexus.dynamodb;
 import io.nexus.core.lease.Lease;
 import io.nexus.core.retry.RetryPolicy;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -15,10 +21,12 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -55,7 +63,7 @@ class DynamoDbLeaseStoreTest {
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             throw new UnsupportedOperationException("UTC only");
         }
     }
@@ -116,6 +124,43 @@ class DynamoDbLeaseStoreTest {
     }
 
     @Test
+    void aTakeWhoseAnswerWasLostIsRetriedIntoTheSameTerm() {
+        LoseAnswers lose = new LoseAnswers(1);
+        DynamoDbAppendRequestsTest.Requests requests = new DynamoDbAppendRequestsTest.Requests();
+        try (DynamoDbClient client = DynamoDbLocal.newClient(b -> b.addExecutionInterceptor(lose).addExecutionInterceptor(requests))) {
+            DynamoDbLeaseStore store = DynamoDbLeaseStore.builder(client, TABLE)
+                    .retryPolicy(RetryPolicy.custom().maxAttempts(3).initialDelay(Duration.ofMillis(1)).build()).build();
+            String name = "lease-" + UUID.randomUUID();
+            Lease[] lease = new Lease[1];
+            // The first UpdateItem takes the lease but its answer is lost; the retry finds the caller holding it.
+            assertEquals(Map.of("UpdateItem", 3), requests.during(
+                    () -> lease[0] = store.tryAcquire(name, "node-a", TEN_SECONDS).orElseThrow()),
+                    "the take, its retry (condition failed: held by the caller) and the renewal");
+            assertEquals(1, lease[0].token(), "the first term's token, not a second term's");
+            assertEquals(Optional.of(lease[0]), store.current(name));
+            assertEquals(0, lose.left.get(), "the answer was lost once");
+        }
+    }
+
+    /** Throws away the answers of the first {@code n} successful UpdateItem calls, as a broken connection would. */
+    static final class LoseAnswers implements ExecutionInterceptor {
+        final AtomicInteger left;
+
+        LoseAnswers(int n) {
+            this.left = new AtomicInteger(n);
+        }
+
+        @Override
+        public void afterExecution(Context.AfterExecution context,
+                                   ExecutionAttributes attributes) {
+            if (context.request() instanceof UpdateItemRequest
+                    && left.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw SdkClientException.create("connection reset (injected)");
+            }
+        }
+    }
+
+    @Test
     void leaseItemsKeepToTheirOwnKeysInTheCheckpointsTable() {
         String table = DynamoDbLocal.freshTable("leases", DynamoDbTables::checkpointsTable);
         DynamoDbCheckpointStore checkpoints = new DynamoDbCheckpointStore(DynamoDbLocal.client(), table);
@@ -151,7 +196,7 @@ class DynamoDbLeaseStoreTest {
             DynamoDbLeaseStore store = DynamoDbLeaseStore.builder(nowhere, "leases")
                     .retryPolicy(RetryPolicy.custom().maxAttempts(2).initialDelay(Duration.ofMillis(1)).build()).build();
             Lease held = new Lease("projection-orders", "node-1", 3, T0);
-            for (var call : new org.junit.jupiter.api.function.Executable[]{
+            for (var call : new Executable[]{
                     () -> store.tryAcquire("projection-orders", "node-1", TEN_SECONDS), () -> store.renew(held, TEN_SECONDS),
                     () -> store.release(held), () -> store.current("projection-orders")}) {
                 DynamoDbAccessException e = assertThrows(DynamoDbAccessException.class, call);

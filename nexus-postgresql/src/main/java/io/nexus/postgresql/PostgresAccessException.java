@@ -4,7 +4,7 @@ import io.nexus.core.NexusException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * PostgreSQL failed a request of a snapshot, checkpoint, dead-letter, read-model, audit or timer store,
+ * PostgreSQL failed a request of a snapshot, checkpoint, dead-letter, read-model, audit, timer or lease store,
  * or of the schema migration. {@link #isTransient()} tells whether a retry may help (a lost connection,
  * a serialization failure, a server shutting down) or whether something must change first (a missing
  * permission, a schema another tool changed). The driver's {@link java.sql.SQLException} is the cause,
