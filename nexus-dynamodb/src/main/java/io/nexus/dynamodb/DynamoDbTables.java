@@ -35,7 +35,8 @@ public final class DynamoDbTables {
      *
      * @param events      events, stream heads, event-id guards and the global-log index; Streams on
      * @param snapshots   the latest snapshot per aggregate
-     * @param checkpoints change-capture shard checkpoints and every consumer's {@code CheckpointStore} positions
+     * @param checkpoints change-capture shard checkpoints and leases, every consumer's {@code CheckpointStore} positions,
+     *                    and the consumer leases of {@link DynamoDbEngines} ({@link DynamoDbLeaseStore})
      * @param deadLetters dead letters, their id pointers and parked events ({@link DynamoDbDeadLetterQueue})
      * @param timers      pending timers and their id pointers ({@link DynamoDbScheduler})
      * @param audit       audit records of temporal queries ({@link DynamoDbAuditLog})
@@ -139,7 +140,10 @@ public final class DynamoDbTables {
                 .build();
     }
 
-    /** The checkpoints table: {@code pk} S (reader name) + {@code sk} S (shard id). */
+    /**
+     * The checkpoints table: {@code pk} S (reader, consumer or reserved lease key) + {@code sk} S (shard id, partition,
+     * or {@code lease}).
+     */
     public static CreateTableRequest checkpointsTable(String name) {
         return stringKeys(name);
     }

@@ -56,13 +56,16 @@ class PostgresObservationsTest {
                 nexus.readModels().store("notes", Noted.class).put("note-1", new Noted("a"), 1);
                 nexus.readModels().store("notes", Noted.class).get("note-1");
                 nexus.auditLog().recent(5);
+                nexus.leases().tryAcquire("projection", "node-1", java.time.Duration.ofMinutes(1));
+                nexus.leases().current("projection");
             });
 
             List<String> spans = observations.spans("nexus.remote.call");
             assertEquals(List.of("postgresql append success", "postgresql append ConcurrencyConflictException", "postgresql read-stream success",
                     "postgresql read-stream-and-find success", "postgresql read-all success", "postgresql snapshot-latest success", "postgresql checkpoint-save success",
                     "postgresql checkpoint-load success", "postgresql dead-letter-list success", "postgresql timer-schedule success",
-                    "postgresql read-model-put success", "postgresql read-model-get success", "postgresql audit-read success"), spans);
+                    "postgresql read-model-put success", "postgresql read-model-get success", "postgresql audit-read success",
+                    "postgresql lease-acquire success", "postgresql lease-current success"), spans);
             List<ObservationRecorder.Stopped> calls = observations.stopped("nexus.remote.call");
             assertEquals(Map.of("nexus.remote.system", "postgresql", "nexus.remote.operation", "checkpoint-save",
                     "nexus.outcome", "success"), calls.get(6).lowCardinality());
