@@ -1,5 +1,6 @@
 package io.nexus.kinesis;
 
+import io.nexus.kinesis.internal.KclLeaseTable;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
@@ -155,6 +156,23 @@ public final class LeasedConsumerGroups {
                     + " a-z A-Z 0-9 _ . -); use a group name of those characters or change leaseTablePrefix");
         }
         return name;
+    }
+
+    /**
+     * Creates the lease table of {@code group} on Kinesis stream {@code stream} ({@link #leaseTableName}) the way the
+     * KCL 3 lays it out, its index on the lease owner included, unless it exists; waits until it is active. Optional:
+     * the KCL creates a missing table itself, but it adds the owner index to a table it created and then polls for it
+     * every 10 s, which on DynamoDB Local (where an added index is built in the background) delays a new group's
+     * first start by 10-20 s. Safe to call from several processes at once. Needs the KCL on the class path, as
+     * leased groups do.
+     *
+     * @return whether this call created the table ({@code false}: it existed)
+     * @throws IllegalArgumentException if the lease table name is invalid ({@link #leaseTableName})
+     * @throws java.util.concurrent.CompletionException if DynamoDB refused the table for another reason, e.g. missing
+     *                                                  permissions; its cause is the SDK's exception
+     */
+    public boolean createLeaseTable(String group, String stream) {
+        return KclLeaseTable.createIfMissing(dynamoDb, leaseTableName(group, stream));
     }
 
     private static String defaultWorkerId() {
