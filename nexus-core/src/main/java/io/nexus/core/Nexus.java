@@ -7,6 +7,8 @@ import io.nexus.core.aggregate.AggregateDefinition;
 import io.nexus.core.aggregate.AggregateRepository;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
+import io.nexus.core.lease.InMemoryLeaseStore;
+import io.nexus.core.lease.LeaseStore;
 import io.nexus.core.command.CommandBus;
 import io.nexus.core.command.CommandMetadata;
 import io.nexus.core.command.CommandResult;
@@ -76,7 +78,7 @@ import java.util.function.Function;
 
 /**
  * One configured Nexus application: its ports, its write side and its long-running components. Every
- * port not given is the embedded default (in-memory event, snapshot, checkpoint, dead-letter, audit,
+ * port not given is the embedded default (in-memory event, snapshot, checkpoint, lease, dead-letter, audit,
  * timer and read-model stores, Jackson, no validation, allow-all policy behind the audited decision point), so
  * {@code Nexus.builder().eventTypes(...).aggregate(...).build()} runs with nothing installed; an engine
  * family ({@link Builder#engines}) replaces the ports it implements without touching application code.
@@ -105,6 +107,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
     private final EventStore eventStore;
     private final SnapshotStore snapshotStore;
     private final CheckpointStore checkpoints;
+    private final LeaseStore leases;
     private final DeadLetterQueue deadLetters;
     private final AuditLog auditLog;
     private final Scheduler timers;
@@ -133,6 +136,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
         this.eventStore = Objects.requireNonNull(b.eventStore, "eventStore");
         this.snapshotStore = Objects.requireNonNull(b.snapshotStore, "snapshotStore");
         this.checkpoints = Objects.requireNonNull(b.checkpointStore, "checkpointStore");
+        this.leases = Objects.requireNonNull(b.leaseStore, "leaseStore");
         this.deadLetters = Objects.requireNonNull(b.deadLetterQueue, "deadLetterQueue");
         this.auditLog = Objects.requireNonNull(b.auditLog, "auditLog");
         this.timers = Objects.requireNonNull(b.timers, "timers");
@@ -314,6 +318,11 @@ public final class Nexus implements NexusContext, AutoCloseable {
     }
 
     @Override
+    public LeaseStore leases() {
+        return leases;
+    }
+
+    @Override
     public DeadLetterQueue deadLetters() {
         return deadLetters;
     }
@@ -470,6 +479,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
         private @Nullable EventStore eventStore;
         private @Nullable SnapshotStore snapshotStore;
         private @Nullable CheckpointStore checkpointStore;
+        private @Nullable LeaseStore leaseStore;
         private @Nullable DeadLetterQueue deadLetterQueue;
         private @Nullable AuditLog auditLog;
         private @Nullable Scheduler timers;
@@ -550,6 +560,15 @@ public final class Nexus implements NexusContext, AutoCloseable {
         /** Where every consumer keeps its positions; an {@link InMemoryCheckpointStore} on the clock by default. */
         public Builder checkpointStore(CheckpointStore value) {
             this.checkpointStore = once("checkpointStore", checkpointStore, value);
+            return this;
+        }
+
+        /**
+         * Which process runs each exclusive consumer (projections, the router, sagas) when several run the
+         * application; an {@link InMemoryLeaseStore} on the clock by default, which arbitrates within this process only.
+         */
+        public Builder leaseStore(LeaseStore value) {
+            this.leaseStore = once("leaseStore", leaseStore, value);
             return this;
         }
 
@@ -910,6 +929,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
             eventStore = eventStore != null ? eventStore : InMemoryEventStore.builder().clock(clock).build();
             snapshotStore = snapshotStore != null ? snapshotStore : new InMemorySnapshotStore();
             checkpointStore = checkpointStore != null ? checkpointStore : new InMemoryCheckpointStore(clock);
+            leaseStore = leaseStore != null ? leaseStore : new InMemoryLeaseStore(clock);
             deadLetterQueue = deadLetterQueue != null ? deadLetterQueue : new InMemoryDeadLetterQueue();
             auditLog = auditLog != null ? auditLog : new InMemoryAuditLog();
             timers = timers != null ? timers : new InMemoryScheduler();

@@ -3,6 +3,7 @@ package io.nexus.core.lifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.checkpoint.CheckpointStore;
+import io.nexus.core.lease.LeaseStore;
 import io.nexus.core.command.CommandBus;
 import io.nexus.core.deadletter.DeadLetterQueue;
 import io.nexus.core.policy.PolicyEngine;
@@ -60,6 +61,9 @@ public interface NexusContext {
 
     /** Where every consumer keeps its positions. */
     CheckpointStore checkpoints();
+
+    /** Which process runs each exclusive consumer when several run the application. */
+    LeaseStore leases();
 
     /** Where consumers put the events they gave up on, and park what follows them. */
     DeadLetterQueue deadLetters();

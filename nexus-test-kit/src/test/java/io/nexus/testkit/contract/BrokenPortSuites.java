@@ -6,6 +6,8 @@ import io.nexus.core.deadletter.DeadLetter;
 import io.nexus.core.deadletter.DeadLetterQueue;
 import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.lease.Lease;
+import io.nexus.core.lease.LeaseStore;
 import io.nexus.core.readmodel.InMemoryReadModelStores;
 import io.nexus.core.readmodel.ReadModelStore;
 import io.nexus.core.readmodel.ReadModelStores;
@@ -17,6 +19,7 @@ import io.nexus.core.temporal.AuditLog;
 import io.nexus.core.temporal.AuditRecord;
 import io.nexus.core.temporal.InMemoryAuditLog;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -265,6 +268,44 @@ final class BrokenPortSuites {
         @Override
         public int unpark(String consumer, String streamId, long throughVersion) {
             return delegate.unpark(consumer, streamId, throughVersion);
+        }
+    }
+
+    /** A lease store that grants whoever asks last (no check of the holder), on one token for ever. */
+    static final class LeaseLastAskerWins extends LeaseStoreContract {
+        @Override
+        protected LeaseStore createStore() {
+            Map<String, Lease> leases = new ConcurrentHashMap<>();
+            return new LeaseStore() {
+                @Override
+                public Optional<Lease> tryAcquire(String name, String owner, Duration duration) {
+                    LeaseStore.requireText(name, "name");
+                    LeaseStore.requireText(owner, "owner");
+                    LeaseStore.requirePositive(duration);
+                    Lease lease = new Lease(name, owner, 1, Instant.now().plus(duration));
+                    leases.put(name, lease);
+                    return Optional.of(lease);
+                }
+
+                @Override
+                public Optional<Lease> renew(Lease lease, Duration duration) {
+                    LeaseStore.requirePositive(duration);
+                    return Optional.ofNullable(leases.computeIfPresent(lease.name(), (n, held) -> held.owner().equals(lease.owner())
+                            ? new Lease(n, held.owner(), 1, Instant.now().plus(duration)) : held))
+                            .filter(held -> held.owner().equals(lease.owner()));
+                }
+
+                @Override
+                public void release(Lease lease) {
+                    leases.remove(lease.name(), lease);
+                }
+
+                @Override
+                public Optional<Lease> current(String name) {
+                    LeaseStore.requireText(name, "name");
+                    return Optional.ofNullable(leases.get(name)).filter(l -> l.expiresAt().isAfter(Instant.now()));
+                }
+            };
         }
     }
 }

@@ -50,6 +50,9 @@ class ContractMetaTest {
     /** Cases in {@link AuditLogContract}; raise it when cases are added. */
     private static final int AUDIT_LOG_CASES = 7;
 
+    /** Cases in {@link LeaseStoreContract}; raise it when cases are added. */
+    private static final int LEASE_STORE_CASES = 11;
+
     @Test
     void everyEventStoreCaseFailsAgainstADoNothingStore() {
         assertEveryCaseFails(DoNothingEventStoreSuite.class, EVENT_STORE_CASES);
@@ -86,6 +89,11 @@ class ContractMetaTest {
     }
 
     @Test
+    void everyLeaseStoreCaseFailsAgainstADoNothingStore() {
+        assertEveryCaseFails(DoNothingPortSuites.LeaseStoreSuite.class, LEASE_STORE_CASES);
+    }
+
+    @Test
     void durablePortCasesCatchRealisticBugs() {
         assertCasesFail(BrokenPortSuites.ConcatenatedCheckpointKeys.class, "namesNeverMix");
         assertCasesFail(BrokenPortSuites.DeadLettersInPutOrder.class, "listedOldestFirstPerConsumer");
@@ -95,6 +103,9 @@ class ContractMetaTest {
         assertCasesFail(BrokenPortSuites.TimersDueStrictlyBeforeNow.class, "dueAtOrBeforeNowInOrder", "maxCount",
                 "manyTimers");
         assertCasesFail(BrokenPortSuites.AuditOldestWindow.class, "recentIsBoundedNewestLast", "manyRecords");
+        assertCasesFail(BrokenPortSuites.LeaseLastAskerWins.class, "aHeldLeaseIsRefused", "releaseFreesTheLease",
+                "renewalsKeepTheToken", "anExpiredLeaseIsTakenOver", "exactlyOneWinnerOfAFreeLease",
+                "exactlyOneWinnerOfAnExpiredLease");
     }
 
     @Test

@@ -5,6 +5,8 @@ import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.deadletter.DeadLetter;
 import io.nexus.core.deadletter.DeadLetterQueue;
 import io.nexus.core.event.EventEnvelope;
+import io.nexus.core.lease.Lease;
+import io.nexus.core.lease.LeaseStore;
 import io.nexus.core.readmodel.ReadModelStore;
 import io.nexus.core.readmodel.ReadModelStores;
 import io.nexus.core.readmodel.Versioned;
@@ -13,6 +15,7 @@ import io.nexus.core.scheduler.Scheduler;
 import io.nexus.core.temporal.AuditLog;
 import io.nexus.core.temporal.AuditRecord;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -168,6 +171,32 @@ final class DoNothingPortSuites {
                 @Override
                 public List<AuditRecord> recent(int max) {
                     return List.of();
+                }
+            };
+        }
+    }
+
+    static final class LeaseStoreSuite extends LeaseStoreContract {
+        @Override
+        protected LeaseStore createStore() {
+            return new LeaseStore() {
+                @Override
+                public Optional<Lease> tryAcquire(String name, String owner, Duration duration) {
+                    return Optional.empty();
+                }
+
+                @Override
+                public Optional<Lease> renew(Lease lease, Duration duration) {
+                    return Optional.empty();
+                }
+
+                @Override
+                public void release(Lease lease) {
+                }
+
+                @Override
+                public Optional<Lease> current(String name) {
+                    return Optional.empty();
                 }
             };
         }
