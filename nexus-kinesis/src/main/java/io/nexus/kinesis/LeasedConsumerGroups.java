@@ -29,9 +29,10 @@ import org.jspecify.annotations.Nullable;
  * this module) and an AWS SDK at least as new as the one it was built with. See docs/kinesis.md.
  *
  * <p>One KCL application per group and stream: its lease table is named by {@link #leaseTableName}
- * ({@code "<group>-<stream>"}), and the KCL also creates {@code "<table>-CoordinatorState"} and
- * {@code "<table>-WorkerMetricStats"}. The tables are created on first use (on-demand billing) and never
- * deleted by Nexus.
+ * ({@code "<group>-<stream>"}); the KCL 3.5.1 keeps its leader lock, version and each process's load in it too, as
+ * items of their own (applications first started on an earlier KCL 3 release have them in
+ * {@code "<table>-CoordinatorState"} and {@code "<table>-WorkerMetricStats"}). The table is created on first use
+ * (on-demand billing; {@link #createLeaseTable} creates it first) and never deleted by Nexus.
  *
  * <p>Immutable and thread-safe; the clients belong to the caller, who closes them after the bus.
  */
