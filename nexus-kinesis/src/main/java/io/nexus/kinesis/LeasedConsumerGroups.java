@@ -1,5 +1,6 @@
 package io.nexus.kinesis;
 
+import io.nexus.kinesis.internal.KclLeaseTable;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
@@ -28,9 +29,10 @@ import org.jspecify.annotations.Nullable;
  * this module) and an AWS SDK at least as new as the one it was built with. See docs/kinesis.md.
  *
  * <p>One KCL application per group and stream: its lease table is named by {@link #leaseTableName}
- * ({@code "<group>-<stream>"}), and the KCL also creates {@code "<table>-CoordinatorState"} and
- * {@code "<table>-WorkerMetricStats"}. The tables are created on first use (on-demand billing) and never
- * deleted by Nexus.
+ * ({@code "<group>-<stream>"}); the KCL 3.5.1 keeps its leader lock, version and each process's load in it too, as
+ * items of their own (applications first started on an earlier KCL 3 release have them in
+ * {@code "<table>-CoordinatorState"} and {@code "<table>-WorkerMetricStats"}). The table is created on first use
+ * (on-demand billing; {@link #createLeaseTable} creates it first) and never deleted by Nexus.
  *
  * <p>Immutable and thread-safe; the clients belong to the caller, who closes them after the bus.
  */
@@ -155,6 +157,23 @@ public final class LeasedConsumerGroups {
                     + " a-z A-Z 0-9 _ . -); use a group name of those characters or change leaseTablePrefix");
         }
         return name;
+    }
+
+    /**
+     * Creates the lease table of {@code group} on Kinesis stream {@code stream} ({@link #leaseTableName}) the way the
+     * KCL 3 lays it out, its index on the lease owner included, unless it exists; waits until it is active. Optional:
+     * the KCL creates a missing table itself, but it adds the owner index to a table it created and then polls for it
+     * every 10 s, which on DynamoDB Local (where an added index is built in the background) delays a new group's
+     * first start by 10-20 s. Safe to call from several processes at once. Needs the KCL on the class path, as
+     * leased groups do.
+     *
+     * @return whether this call created the table ({@code false}: it existed)
+     * @throws IllegalArgumentException if the lease table name is invalid ({@link #leaseTableName})
+     * @throws java.util.concurrent.CompletionException if DynamoDB refused the table for another reason, e.g. missing
+     *                                                  permissions; its cause is the SDK's exception
+     */
+    public boolean createLeaseTable(String group, String stream) {
+        return KclLeaseTable.createIfMissing(dynamoDb, leaseTableName(group, stream));
     }
 
     private static String defaultWorkerId() {

@@ -1,5 +1,6 @@
 package io.nexus.kinesis;
 
+import io.nexus.kinesis.internal.KclLeaseTable;
 import io.nexus.local.LocalDynamoDb;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -7,16 +8,10 @@ import software.amazon.awssdk.http.Protocol;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
-import software.amazon.kinesis.leases.dynamodb.DynamoDBLeaseSerializer;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * DynamoDB Local for the KCL's lease tables (one in-memory server per test JVM, started on first use) and the
@@ -42,18 +37,12 @@ final class LeaseTables {
     }
 
     /**
-     * Creates the lease table of a KCL application the way the KCL 3 uses it, its owner index included. The KCL
-     * creates the table without the index and then adds it, waiting for it in 10 s polls; DynamoDB Local builds
-     * an added index in the background, so a test that let the KCL do it would wait 10-20 s per new group.
+     * Creates the lease table of a KCL application the way the KCL 3 uses it, its owner index included
+     * ({@link LeasedConsumerGroups#createLeaseTable}): the KCL's own creation adds the index afterwards and waits
+     * for it in 10 s polls, 10-20 s per new group on DynamoDB Local.
      */
     static void createLeaseTable(DynamoDbAsyncClient dynamoDb, String table) {
-        DynamoDBLeaseSerializer serializer = new DynamoDBLeaseSerializer();
-        List<AttributeDefinition> attributes = new ArrayList<>(serializer.getWorkerIdToLeaseKeyIndexAttributeDefinitions());
-        dynamoDb.createTable(r -> r.tableName(table).billingMode(BillingMode.PAY_PER_REQUEST)
-                .keySchema(serializer.getKeySchema()).attributeDefinitions(attributes)
-                .globalSecondaryIndexes(g -> g.indexName("LeaseOwnerToLeaseKeyIndex")
-                        .keySchema(serializer.getWorkerIdToLeaseKeyIndexKeySchema())
-                        .projection(p -> p.projectionType(ProjectionType.KEYS_ONLY)))).join();
+        KclLeaseTable.createIfMissing(dynamoDb, table);
     }
 
     /** A synchronous Kinesis client on kinesis-mock, for the bus's publishing side. */

@@ -37,8 +37,11 @@ class LeasedConsumerGroupTest {
     @BeforeEach
     void createStream() {
         stream = mock.createStream("leased", 4);
-        try (DynamoDbAsyncClient dynamoDb = LeaseTables.dynamoDb(LeaseTables.dynamoDb())) {
-            LeaseTables.createLeaseTable(dynamoDb, "billing-" + stream);
+        try (KinesisAsyncClient kinesis = LeaseTables.kinesis(mock.endpoint());
+             DynamoDbAsyncClient dynamoDb = LeaseTables.dynamoDb(LeaseTables.dynamoDb())) {
+            LeasedConsumerGroups groups = LeaseTables.groups(kinesis, dynamoDb, "set-up");
+            assertTrue(groups.createLeaseTable("billing", stream), "a new stream's lease table is created");
+            assertFalse(groups.createLeaseTable("billing", stream), "and found the second time");
         }
     }
 

@@ -6,12 +6,19 @@ import org.opensearch.client.opensearch.OpenSearchClient;
 import org.opensearch.client.transport.httpclient5.ApacheHttpClient5TransportBuilder;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClientBuilder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClientBuilder;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 import software.amazon.awssdk.services.kinesis.KinesisClientBuilder;
 
@@ -30,7 +37,8 @@ import java.util.function.Function;
  *
  * <p>AWS clients get region {@value #REGION}, static credentials {@code x/x} (emulators accept any, and
  * DynamoDB Local is started with one shared database so the key does not select a separate one) and the
- * URL-connection HTTP client. Immutable and thread-safe.
+ * URL-connection HTTP client (the asynchronous ones, which the Kinesis Client Library needs, the Netty client over
+ * HTTP/1.1). Immutable and thread-safe.
  *
  * @param dynamoDb   the DynamoDB and DynamoDB Streams endpoint, e.g. {@code http://localhost:8000}
  * @param kinesis    the Kinesis endpoint
@@ -128,6 +136,29 @@ public record EngineEndpoints(URI dynamoDb, URI kinesis, URI openSearch) {
         return KinesisClient.builder().endpointOverride(endpoint).region(Region.of(REGION))
                 .credentialsProvider(credentials())
                 .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(30)).build());
+    }
+
+    /**
+     * An asynchronous DynamoDB client builder on {@code endpoint} (the KCL keeps its leases with one), on the Netty
+     * client with HTTP/1.1. Needs {@code software.amazon.awssdk:netty-nio-client} on the class path (the KCL brings it).
+     */
+    public static DynamoDbAsyncClientBuilder dynamoDbAsyncClientBuilder(URI endpoint) {
+        return DynamoDbAsyncClient.builder().endpointOverride(endpoint).region(Region.of(REGION))
+                .credentialsProvider(credentials()).httpClient(http11());
+    }
+
+    /**
+     * An asynchronous Kinesis client builder on {@code endpoint} (the KCL reads with one), on the Netty client with
+     * HTTP/1.1: kinesis-mock speaks no HTTP/2, which the SDK's Kinesis client would otherwise use. Needs
+     * {@code software.amazon.awssdk:netty-nio-client} on the class path (the KCL brings it).
+     */
+    public static KinesisAsyncClientBuilder kinesisAsyncClientBuilder(URI endpoint) {
+        return KinesisAsyncClient.builder().endpointOverride(endpoint).region(Region.of(REGION))
+                .credentialsProvider(credentials()).httpClient(http11());
+    }
+
+    private static SdkAsyncHttpClient http11() {
+        return NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1).build();
     }
 
     /** A new OpenSearch client on {@code endpoint} (plain HTTP, Jackson mapper). */

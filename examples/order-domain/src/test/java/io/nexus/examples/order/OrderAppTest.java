@@ -12,15 +12,19 @@ import io.nexus.examples.order.domain.OrderConfirmed;
 import io.nexus.saga.SagaComponent;
 import io.nexus.examples.order.projection.OrderSummaries;
 import io.nexus.examples.order.projection.OrderSummary;
+import io.nexus.examples.order.engines.AwsEngines;
 import io.nexus.examples.order.engines.EngineProfiles;
 import io.nexus.examples.order.engines.SchemaRegistries;
+import io.nexus.local.EngineEndpoints;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -177,5 +181,39 @@ class OrderAppTest {
         SchemaRegistries.Settings glue = SchemaRegistries.Settings.fromEnvironment(Map.of("NEXUS_SCHEMA_REGISTRY", "glue",
                 "NEXUS_GLUE_REGISTRY", "orders", "AWS_REGION", "eu-west-1"));
         assertEquals(new SchemaRegistries.Settings(SchemaRegistries.Kind.GLUE, null, "eu-west-1", "orders"), glue);
+    }
+
+    /**
+     * The aws profile runs the bus's groups leased unless told otherwise, the local profile (whose engines no second
+     * instance can share) each in its own process unless told otherwise; malformed values are named with the others.
+     */
+    @Test
+    void theAwsProfileLeasesItsConsumerGroupsByDefaultAndTheLocalProfileOnRequest() {
+        Map<String, String> aws = Map.of("ORDER_APP_OPENSEARCH_ENDPOINT", "http://localhost:9200");
+        AwsEngines.Settings defaults = AwsEngines.Settings.fromEnvironment(aws);
+        assertTrue(defaults.leasedGroups());
+        assertEquals(Duration.ofSeconds(10), defaults.leaseFailover());
+        Map<String, String> single = new HashMap<>(aws);
+        single.put("ORDER_APP_LEASED_GROUPS", "false");
+        single.put("ORDER_APP_LEASE_FAILOVER", "PT30S");
+        AwsEngines.Settings off = AwsEngines.Settings.fromEnvironment(single);
+        assertFalse(off.leasedGroups());
+        assertEquals(Duration.ofSeconds(30), off.leaseFailover());
+        assertEquals("the aws profile is not configured: ORDER_APP_OPENSEARCH_ENDPOINT is required (e.g. http://localhost:9200); "
+                        + "ORDER_APP_LEASED_GROUPS must be true or false, but was 'yes'; "
+                        + "ORDER_APP_LEASE_FAILOVER must be an ISO-8601 duration of at least 1 s such as PT10S, but was '500ms'",
+                assertThrows(IllegalArgumentException.class, () -> AwsEngines.Settings.fromEnvironment(
+                        Map.of("ORDER_APP_LEASED_GROUPS", "yes", "ORDER_APP_LEASE_FAILOVER", "500ms"))).getMessage());
+
+        EngineEndpoints local = new EngineEndpoints(URI.create("http://localhost:8000"), URI.create("http://localhost:4567"),
+                URI.create("http://localhost:9200"));
+        assertFalse(AwsEngines.Settings.of(local, Map.of()).leasedGroups());
+        AwsEngines.Settings leased = AwsEngines.Settings.of(local, Map.of("ORDER_APP_LEASED_GROUPS", "true"));
+        assertTrue(leased.leasedGroups());
+        assertEquals(AwsEngines.Settings.of(local).withLeasedGroups(true, Duration.ofSeconds(10)), leased);
+        assertEquals("the local profile is not configured: ORDER_APP_LEASE_FAILOVER must be an ISO-8601 duration of at least 1 s"
+                        + " such as PT10S, but was 'PT0.5S'",
+                assertThrows(IllegalArgumentException.class, () -> EngineProfiles.open("local",
+                        Map.of("ORDER_APP_LEASE_FAILOVER", "PT0.5S"), System.out)).getMessage());
     }
 }

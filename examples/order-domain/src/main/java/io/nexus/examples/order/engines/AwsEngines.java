@@ -13,20 +13,27 @@ import io.nexus.dynamodb.DynamoDbTables;
 import io.nexus.examples.order.search.OpenSearchOrderSearch;
 import io.nexus.examples.order.search.OrderSearch;
 import io.nexus.examples.order.search.OrderTextSearch;
+import io.nexus.examples.order.billing.Billing;
+import io.nexus.examples.order.fulfilment.FulfilmentSimulator;
 import io.nexus.kinesis.KinesisEventBus;
+import io.nexus.kinesis.LeasedConsumerGroups;
 import io.nexus.local.EngineEndpoints;
 import org.opensearch.client.opensearch.OpenSearchClient;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisClient;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -37,7 +44,10 @@ import java.util.function.Supplier;
  * The app on the distributed engines: every durable port on DynamoDB ({@link DynamoDbEngines}: event
  * store with Streams, snapshots, checkpoints, dead letters, timers, audit log, read models), the event bus
  * on Kinesis, order search as an OpenSearch projection, and the schema registry {@link SchemaRegistries} chooses. What is missing (tables, the stream, the index)
- * is created at start. Endpoints and names come from {@link Settings}; without endpoint overrides the
+ * is created at start. With {@link Settings#leasedGroups()} the bus's consumer groups (billing, the payment provider)
+ * run on the Kinesis Client Library ({@link LeasedConsumerGroups}): every instance of the app on the same engines
+ * subscribes them, the KCL spreads the stream's shards over the instances through a lease table per group, and the
+ * shards of an instance that dies move to the others. Endpoints and names come from {@link Settings}; without endpoint overrides the
  * AWS clients use the default credentials and {@code AWS_REGION}.
  */
 public final class AwsEngines implements AppEngines {
@@ -52,13 +62,37 @@ public final class AwsEngines implements AppEngines {
      * @param tablePrefix the prefix of the DynamoDB table names
      * @param stream      the Kinesis stream of the bus
      * @param searchIndex the OpenSearch index alias of the orders
+     * @param leasedGroups  whether the bus's consumer groups run leased on the KCL, shared by every instance of the app
+     *                      (lease tables {@code <tablePrefix><group>-<stream>}), or each in this process alone
+     * @param leaseFailover with leased groups, how long the leases of an instance that stopped renewing them stay with
+     *                      it before the other instances take its shards over; also how often the group's leader
+     *                      looks for new shards
      */
     public record Settings(URI dynamoDb, URI kinesis, URI openSearch, String region, String tablePrefix, String stream,
-                           String searchIndex) {
+                           String searchIndex, boolean leasedGroups, Duration leaseFailover) {
 
         /** Environment variables, all optional but {@code ORDER_APP_OPENSEARCH_ENDPOINT}. */
         public static final List<String> VARIABLES = List.of("ORDER_APP_DYNAMODB_ENDPOINT", "ORDER_APP_KINESIS_ENDPOINT",
-                "ORDER_APP_OPENSEARCH_ENDPOINT", "AWS_REGION", "ORDER_APP_TABLE_PREFIX", "ORDER_APP_STREAM", "ORDER_APP_SEARCH_INDEX");
+                "ORDER_APP_OPENSEARCH_ENDPOINT", "AWS_REGION", "ORDER_APP_TABLE_PREFIX", "ORDER_APP_STREAM", "ORDER_APP_SEARCH_INDEX",
+                "ORDER_APP_LEASED_GROUPS", "ORDER_APP_LEASE_FAILOVER");
+
+        /** The failover time of leased groups unless {@code ORDER_APP_LEASE_FAILOVER} says otherwise (the KCL's default). */
+        public static final Duration DEFAULT_LEASE_FAILOVER = Duration.ofSeconds(10);
+
+        /**
+         * @throws NullPointerException     if a name or {@code leaseFailover} is null
+         * @throws IllegalArgumentException if {@code leaseFailover} is under 1 s
+         */
+        public Settings {
+            Objects.requireNonNull(region, "region");
+            Objects.requireNonNull(tablePrefix, "tablePrefix");
+            Objects.requireNonNull(stream, "stream");
+            Objects.requireNonNull(searchIndex, "searchIndex");
+            Objects.requireNonNull(leaseFailover, "leaseFailover");
+            if (leaseFailover.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("leaseFailover must be at least 1 s, but was " + leaseFailover);
+            }
+        }
 
         /**
          * The settings in {@code env}.
@@ -70,18 +104,87 @@ public final class AwsEngines implements AppEngines {
             URI dynamoDb = uri(env, "ORDER_APP_DYNAMODB_ENDPOINT", false, problems);
             URI kinesis = uri(env, "ORDER_APP_KINESIS_ENDPOINT", false, problems);
             URI openSearch = uri(env, "ORDER_APP_OPENSEARCH_ENDPOINT", true, problems);
+            boolean leased = leasedGroups(env, true, problems);
+            Duration failover = leaseFailover(env, problems);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("the aws profile is not configured: " + String.join("; ", problems));
             }
             return new Settings(dynamoDb, kinesis, openSearch, env.getOrDefault("AWS_REGION", EngineEndpoints.REGION),
                     env.getOrDefault("ORDER_APP_TABLE_PREFIX", "order-app-"), env.getOrDefault("ORDER_APP_STREAM", "order-app-events"),
-                    env.getOrDefault("ORDER_APP_SEARCH_INDEX", "orders"));
+                    env.getOrDefault("ORDER_APP_SEARCH_INDEX", "orders"), leased, failover);
         }
 
-        /** The local engines' endpoints with the default names. */
+        /**
+         * The local engines' endpoints with the default names, and the groups each in this process: the local profile's
+         * engines live in its own process, so no second instance can share them, and a new lease table (the in-process
+         * DynamoDB Local is new at every start) holds the KCL's first start back by 1-30 s.
+         */
         public static Settings of(EngineEndpoints endpoints) {
             return new Settings(endpoints.dynamoDb(), endpoints.kinesis(), endpoints.openSearch(), EngineEndpoints.REGION,
-                    "order-app-", "order-app-events", "orders");
+                    "order-app-", "order-app-events", "orders", false, DEFAULT_LEASE_FAILOVER);
+        }
+
+        /**
+         * {@link #of(EngineEndpoints)} with {@code ORDER_APP_LEASED_GROUPS} (default {@code false}) and
+         * {@code ORDER_APP_LEASE_FAILOVER} from {@code env}: the local profile.
+         *
+         * @throws IllegalArgumentException naming every malformed variable at once
+         */
+        public static Settings of(EngineEndpoints endpoints, Map<String, String> env) {
+            checkLocal(env);
+            List<String> ignored = new ArrayList<>();
+            return of(endpoints).withLeasedGroups(leasedGroups(env, false, ignored), leaseFailover(env, ignored));
+        }
+
+        /**
+         * Checks the variables {@link #of(EngineEndpoints, Map)} reads, before the local engines start.
+         *
+         * @throws IllegalArgumentException naming every malformed variable at once
+         */
+        static void checkLocal(Map<String, String> env) {
+            List<String> problems = new ArrayList<>();
+            leasedGroups(env, false, problems);
+            leaseFailover(env, problems);
+            if (!problems.isEmpty()) {
+                throw new IllegalArgumentException("the local profile is not configured: " + String.join("; ", problems));
+            }
+        }
+
+        /** These settings with the bus's groups leased ({@code true}) or each in this process, and the leases' failover time. */
+        public Settings withLeasedGroups(boolean leased, Duration failover) {
+            return new Settings(dynamoDb, kinesis, openSearch, region, tablePrefix, stream, searchIndex, leased, failover);
+        }
+
+        static boolean leasedGroups(Map<String, String> env, boolean byDefault, List<String> problems) {
+            String value = env.get("ORDER_APP_LEASED_GROUPS");
+            if (value == null || value.isBlank()) {
+                return byDefault;
+            }
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> {
+                    problems.add("ORDER_APP_LEASED_GROUPS must be true or false, but was '" + value + "'");
+                    yield byDefault;
+                }
+            };
+        }
+
+        static Duration leaseFailover(Map<String, String> env, List<String> problems) {
+            String value = env.get("ORDER_APP_LEASE_FAILOVER");
+            if (value == null || value.isBlank()) {
+                return DEFAULT_LEASE_FAILOVER;
+            }
+            try {
+                Duration failover = Duration.parse(value.trim());
+                if (failover.compareTo(Duration.ofSeconds(1)) >= 0) {
+                    return failover;
+                }
+            } catch (DateTimeParseException e) {
+                // named below with what is expected
+            }
+            problems.add("ORDER_APP_LEASE_FAILOVER must be an ISO-8601 duration of at least 1 s such as PT10S, but was '" + value + "'");
+            return DEFAULT_LEASE_FAILOVER;
         }
 
         static URI uri(Map<String, String> env, String name, boolean required, List<String> problems) {
@@ -111,6 +214,8 @@ public final class AwsEngines implements AppEngines {
     private final DynamoDbClient dynamoDb;
     private final DynamoDbStreamsClient streams;
     private final KinesisClient kinesis;
+    private final KinesisAsyncClient kinesisAsync;     // the KCL's, null without leased groups
+    private final DynamoDbAsyncClient dynamoDbAsync;   // the KCL's lease tables', null without leased groups
     private final OpenSearchClient openSearch;
     private final DynamoDbTables.Names tables;
     private final OrderSearch search;
@@ -171,11 +276,39 @@ public final class AwsEngines implements AppEngines {
         }
         kinesis.waiter().waitUntilStreamExists(r -> r.streamName(settings.stream()));
         this.search = new OrderSearch(openSearch, settings.searchIndex(), observations);
-        this.bus = KinesisEventBus.builder(kinesis).primaryStream(settings.stream())
+        KinesisEventBus.Builder bus = KinesisEventBus.builder(kinesis).primaryStream(settings.stream())
                 .checkpoints(new DynamoDbCheckpointStore(dynamoDb, tables.checkpoints()))
+                // In DynamoDB, so that every instance shares one: a parked aggregate's shard may move to another instance.
                 .deadLetters(DynamoDbDeadLetterQueue.builder(dynamoDb).tableName(tables.deadLetters()).build())
-                .pollInterval(Duration.ofMillis(100)).maxPollInterval(Duration.ofSeconds(1))
-                .build();
+                .pollInterval(Duration.ofMillis(100)).maxPollInterval(Duration.ofSeconds(1));
+        if (settings.leasedGroups()) {
+            // The KCL reads and keeps its leases only through asynchronous clients. Its own polls are outside any trace,
+            // so they are not observed; the consumers' calls are made on the synchronous clients above.
+            this.kinesisAsync = (settings.kinesis() != null ? EngineEndpoints.kinesisAsyncClientBuilder(settings.kinesis())
+                    : KinesisAsyncClient.builder().region(Region.of(settings.region()))).build();
+            this.dynamoDbAsync = (settings.dynamoDb() != null ? EngineEndpoints.dynamoDbAsyncClientBuilder(settings.dynamoDb())
+                    : DynamoDbAsyncClient.builder().region(Region.of(settings.region()))).build();
+            // tag::leased-groups[]
+            LeasedConsumerGroups groups = LeasedConsumerGroups.builder(kinesisAsync, dynamoDbAsync)
+                    .leaseTablePrefix(settings.tablePrefix())           // <prefix><group>-<stream>, next to the app's tables
+                    .failoverTime(settings.leaseFailover())             // a dead instance's shards move after this
+                    .shardSyncInterval(settings.leaseFailover())        // and new shards are found within it too
+                    .build();
+            for (String group : List.of(Billing.GROUP, FulfilmentSimulator.GROUP)) {
+                groups.createLeaseTable(group, settings.stream());      // with its owner index: the KCL's own waits 10-20 s
+            }
+            bus.leasedConsumerGroups(groups);
+            // end::leased-groups[]
+        } else {
+            this.kinesisAsync = null;
+            this.dynamoDbAsync = null;
+        }
+        this.bus = bus.build();
+    }
+
+    /** The settings these engines run with. */
+    public Settings settings() {
+        return settings;
     }
 
     @Override
@@ -223,6 +356,13 @@ public final class AwsEngines implements AppEngines {
     public void close() {
         closeQuietly(() -> openSearch._transport().close());
         closeQuietly(kinesis::close);
+        // After the bus, which Nexus closed before its engines: its KCL workers gave their leases up through these.
+        if (kinesisAsync != null) {
+            closeQuietly(kinesisAsync::close);
+        }
+        if (dynamoDbAsync != null) {
+            closeQuietly(dynamoDbAsync::close);
+        }
         closeQuietly(streams::close);
         closeQuietly(dynamoDb::close);
         closeQuietly(registry.client());

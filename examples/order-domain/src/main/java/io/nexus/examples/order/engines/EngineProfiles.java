@@ -69,13 +69,14 @@ public final class EngineProfiles {
 
     private static AppEngines local(Map<String, String> env, PrintStream out, ObservationRegistry observations) {
         SchemaRegistries.Settings registry = SchemaRegistries.Settings.fromEnvironment(env);
+        AwsEngines.Settings.checkLocal(env);     // before the engines' start, so that a malformed variable fails at once
         String dir = env.get("KINESIS_MOCK_DIR");
         out.println("Starting DynamoDB Local, kinesis-mock and an OpenSearch node (the first start installs kinesis-mock with npm)...");
         long began = System.nanoTime();
         LocalEngines engines = LocalEngines.start(dir == null || dir.isBlank() ? DEFAULT_KINESIS_MOCK_DIR : Path.of(dir));
         try {
             out.println("Local engines up in " + (System.nanoTime() - began) / 1_000_000 + " ms: " + engines.endpoints());
-            return new AwsEngines("local", AwsEngines.Settings.of(engines.endpoints()), registry, engines, observations);
+            return new AwsEngines("local", AwsEngines.Settings.of(engines.endpoints(), env), registry, engines, observations);
         } catch (RuntimeException e) {
             engines.close();
             throw e;

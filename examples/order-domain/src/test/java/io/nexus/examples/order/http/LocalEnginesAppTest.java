@@ -14,7 +14,11 @@ import io.nexus.core.policy.PolicyDeniedException;
 import io.nexus.core.policy.PolicyRequest;
 import io.nexus.core.schema.CompatibilityMode;
 import io.nexus.core.serialization.EventTypeInfo;
+import io.nexus.core.bus.BusPath;
+import io.nexus.examples.order.billing.Billing;
 import io.nexus.examples.order.engines.EngineProfiles;
+import io.nexus.examples.order.fulfilment.FulfilmentSimulator;
+import io.nexus.kinesis.KinesisEventBus;
 import io.nexus.examples.order.fulfilment.FulfilmentModule;
 import io.nexus.testkit.Await;
 import org.junit.jupiter.api.AfterAll;
@@ -24,11 +28,16 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 import static io.nexus.examples.order.http.RunningApp.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +49,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The same app end to end over HTTP on the distributed engines, run locally (DynamoDB Local, kinesis-mock,
  * an OpenSearch node), started once for the class: orders, fulfilment with the simulated payment, OpenSearch
  * search, readiness of each engine; then the app is closed and a new one started on the same engines finds
- * everything again and carries on. And one request's trace, end to end across DynamoDB Streams change capture,
+ * everything again and carries on, its bus's consumer groups leased on the Kinesis Client Library. And one request's trace, end to end across DynamoDB Streams change capture,
  * the Kinesis bus and OpenSearch.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -62,12 +71,18 @@ class LocalEnginesAppTest {
         }
     }
 
+    /**
+     * With the bus's consumer groups leased, as the aws profile runs them by default: billing and the payment provider
+     * run on the Kinesis Client Library, whose lease tables show this instance holding every shard of the stream.
+     */
     @Test
     @Order(1)
     void theAppRunsOnTheLocalEnginesAndLosesNothingAcrossARestart() throws Exception {
-        AwsEngines.Settings settings = AwsEngines.Settings.of(engines.endpoints());
-        try (RunningApp app = RunningApp.on(new AwsEngines("local", settings, null), HttpSettings.defaults(0, RunningApp.TOKEN),
-                Duration.ofMinutes(30))) {
+        // A short failover time, so that the restarted app's groups take the leases over within seconds.
+        AwsEngines.Settings settings = AwsEngines.Settings.of(engines.endpoints()).withLeasedGroups(true, Duration.ofSeconds(2));
+        AwsEngines aws = new AwsEngines("local", settings, null);
+        Billing billing = new Billing();
+        try (RunningApp app = RunningApp.on(aws, HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30), billing)) {
             RunningApp.Reply ready = expect(200, app.call("GET", "/health/ready", null));
             for (String engine : List.of("dynamodb", "kinesis", "opensearch")) {
                 assertEquals("UP", ready.json().path("engines").path(engine).path("status").asText(), ready.raw().body());
@@ -76,6 +91,10 @@ class LocalEnginesAppTest {
             app.awaitField("/orders/o-1/fulfilment", "payment", "REQUESTED", WAIT);
             expect(200, app.call("POST", "/orders/o-1/payment", "{\"outcome\":\"charged\"}"));
             app.awaitField("/orders/o-1/fulfilment", "state", "COMPLETED", WAIT);
+            // The order completes without the bus (the saga and the simulator are components); billing reads the bus.
+            RunningApp.await("billing invoices o-1, read from the bus by its leased group", WAIT,
+                    () -> billing.invoiced().contains("o-1"));
+            assertGroupsRunLeased(aws);
             expect(201, app.call("POST", "/orders", "{\"customerId\":\"c-2\",\"orderId\":\"o-2\"}"));
             expect(200, app.call("POST", "/orders/o-2/lines", "{\"sku\":\"milk-frother\",\"quantity\":1,\"unitPriceCents\":3999}"));
             RunningApp.Reply found = awaitSearch(app, "beans", "o-1");
@@ -89,7 +108,8 @@ class LocalEnginesAppTest {
         // On DynamoDB the inline read model follows the global log, which is indexed from the Streams: on a loaded
         // machine that takes longer than the default 5 s read-your-writes wait, so this run waits up to the test's bound.
         HttpSettings patient = new HttpSettings(0, Duration.ofSeconds(30), HttpSettings.DEFAULT_MAX_BODY_BYTES, 64, RunningApp.TOKEN, WAIT);
-        try (RunningApp again = RunningApp.on(new AwsEngines("local", settings, null), patient, Duration.ofMinutes(30))) {
+        AwsEngines restarted = new AwsEngines("local", settings, null);
+        try (RunningApp again = RunningApp.on(restarted, patient, Duration.ofMinutes(30))) {
             RunningApp.Reply o1 = expect(200, again.call("GET", "/orders/o-1?waitForVersion=3", null));
             assertEquals("CONFIRMED", o1.json().path("status").asText());
             assertEquals(2900, o1.json().path("totalCents").asLong());
@@ -103,6 +123,36 @@ class LocalEnginesAppTest {
                     "{\"sku\":\"paper-filters\",\"quantity\":3,\"unitPriceCents\":299}"));
             assertEquals(3, line.json().path("version").asLong());
             assertTrue(line.json().path("visible").asBoolean());
+            // The first app gave its leases up when it closed; the new one holds them (as a new worker).
+            assertGroupsRunLeased(restarted);
+        }
+    }
+
+    /**
+     * Both groups run on the KCL as this app's worker: it holds both shards of the stream, and the group's lease table
+     * names it as the owner of each.
+     */
+    private static void assertGroupsRunLeased(AwsEngines aws) throws InterruptedException {
+        KinesisEventBus bus = (KinesisEventBus) aws.eventBus();
+        String worker = bus.leasedConsumerGroups().orElseThrow(() -> new AssertionError("the bus runs no leased groups"))
+                .workerId();
+        try (DynamoDbClient dynamoDb = engines.endpoints().dynamoDbClientBuilder().build()) {
+            for (String group : List.of(Billing.GROUP, FulfilmentSimulator.GROUP)) {
+                RunningApp.await("consumer group '" + group + "' holds both shards", WAIT,
+                        () -> bus.leasedShards(group, BusPath.PRIMARY).size() == 2);
+                String table = aws.settings().tablePrefix() + group + "-" + aws.settings().stream();
+                List<Map<String, AttributeValue>> leases = dynamoDb.scan(r -> r.tableName(table).consistentRead(true)).items();
+                Map<String, String> owners = new TreeMap<>();
+                for (Map<String, AttributeValue> lease : leases) {
+                    if (!lease.containsKey("checkpoint")) {
+                        continue;   // the KCL 3 keeps its leader lock, version and worker metrics in the same table
+                    }
+                    AttributeValue owner = lease.get("leaseOwner");
+                    owners.put(lease.get("leaseKey").s(), owner == null ? "none" : owner.s());
+                }
+                assertEquals(bus.leasedShards(group, BusPath.PRIMARY), owners.keySet(), "the leases in " + table + ": " + leases);
+                assertEquals(Set.of(worker), Set.copyOf(owners.values()), "the owners of the leases in " + table + ": " + leases);
+            }
         }
     }
 
@@ -116,7 +166,7 @@ class LocalEnginesAppTest {
     void oneRequestIsOneTraceAcrossChangeCaptureKinesisAndOpenSearch() throws Exception {
         EngineEndpoints endpoints = engines.endpoints();
         AwsEngines.Settings settings = new AwsEngines.Settings(endpoints.dynamoDb(), endpoints.kinesis(), endpoints.openSearch(),
-                EngineEndpoints.REGION, "traced-app-", "traced-app-events", "traced-orders");
+                EngineEndpoints.REGION, "traced-app-", "traced-app-events", "traced-orders", false, AwsEngines.Settings.DEFAULT_LEASE_FAILOVER);
         try (OtelTracing tracing = new OtelTracing()) {
             StoreSpans store = new StoreSpans(tracing, "dynamodb", "dynamodb-streams", "kinesis");
             try (RunningApp app = RunningApp.on(new AwsEngines("local", settings, null, tracing.registry),
@@ -149,6 +199,8 @@ class LocalEnginesAppTest {
                     "ORDER_APP_OPENSEARCH_ENDPOINT", engines.endpoints().openSearch().toString(),
                     "ORDER_APP_TABLE_PREFIX", "registry-app-", "ORDER_APP_STREAM", "registry-app-events",
                     "ORDER_APP_SEARCH_INDEX", "registry-orders",
+                    // The groups' leases are the first test's; a new lease table would hold the KCL's start back 1-30 s.
+                    "ORDER_APP_LEASED_GROUPS", "false",
                     "NEXUS_SCHEMA_REGISTRY", "confluent", "NEXUS_SCHEMA_REGISTRY_URL", registry.uri().toString()));
             List<String> subjects = FulfilmentModule.eventTypes().all().stream().map(EventTypeInfo::name).sorted().toList();
             int requestsAfterFirstStart;
