@@ -610,16 +610,21 @@ public final class LogTracker implements AutoCloseable {
             renewed = store.renew(held, leaseDuration);
         } catch (RuntimeException e) {
             boolean over;
+            boolean logged;
             synchronized (termLock) {
                 over = ticker.getAsLong() - termDeadline >= 0;
                 if (!over && current == session && lease == held) {
                     scheduleRenewal(current, renewInterval.dividedBy(5));
                 }
+                logged = storeFailureLogged;
+                storeFailureLogged = true;
             }
             if (over) {
                 lose(current, held, "it could not be renewed before its term ran out (" + e.getMessage() + ")");
+            } else if (!logged) {
+                log.warn("Log tracker '{}' could not renew its lease ({}); trying again until its term runs out", consumer, e.getMessage());
             } else {
-                log.warn("Log tracker '{}' could not renew its lease ({}); trying again before its term runs out", consumer, e.getMessage());
+                log.debug("Log tracker '{}' still cannot renew its lease", consumer, e);
             }
             return;
         }
@@ -630,6 +635,7 @@ public final class LogTracker implements AutoCloseable {
         synchronized (termLock) {
             if (current == session && lease == held) {
                 lease = renewed.get();
+                storeFailureLogged = false;
                 termDeadline = sent + leaseDuration.toNanos();
                 renewDueAt = sent + renewInterval.toNanos();
                 scheduleRenewal(current, renewInterval);
@@ -657,6 +663,7 @@ public final class LogTracker implements AutoCloseable {
                 return;
             }
             lease = null;
+            storeFailureLogged = false;
             cancelLeaseTasks();
         }
         // waits for a batch being handled, which can no longer store its checkpoint
