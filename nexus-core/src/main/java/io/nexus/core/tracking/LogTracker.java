@@ -7,6 +7,7 @@ import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.internal.NexusMetrics;
+import io.nexus.core.lease.ConsumerLease;
 import io.nexus.core.lease.Lease;
 import io.nexus.core.lease.LeaseStore;
 import io.nexus.core.observation.NexusMeters;
@@ -84,7 +85,7 @@ public final class LogTracker implements AutoCloseable {
     private static final Duration INLINE_WAIT = Duration.ofMillis(50);
 
     /** How long a lease term lasts without renewal unless {@link Builder#leaseDuration} says otherwise: 15 s. */
-    public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_LEASE_DURATION = ConsumerLease.DEFAULT_DURATION;
 
     private final String consumer;
     private final ReadAll source;
@@ -572,6 +573,13 @@ public final class LogTracker implements AutoCloseable {
         }
         log.info("Log tracker '{}' took its lease as '{}' (token {}) and follows the log from position {}",
                 consumer, owner, took.token(), position);
+        if (!first) {
+            try {
+                handler.termStarted();
+            } catch (RuntimeException e) {
+                log.error("Log tracker '{}': its handler failed to start a new term", consumer, e);
+            }
+        }
         synchronized (termLock) {
             scheduleRenewal(current, renewInterval);
             scheduleExpiry(current);
@@ -674,6 +682,11 @@ public final class LogTracker implements AutoCloseable {
             }
             if (running) {
                 deactivate();
+            }
+            try {
+                handler.termEnded();
+            } catch (RuntimeException e) {
+                log.error("Log tracker '{}': its handler failed to end its term", consumer, e);
             }
             log.info("Log tracker '{}' lost its lease (token {}): {}; standing by at checkpoint {}",
                     consumer, held.token(), why, checkpointed);
@@ -1054,6 +1067,15 @@ public final class LogTracker implements AutoCloseable {
             this.leases = store;
             this.owner = owner;
             return this;
+        }
+
+        /**
+         * {@link #lease(LeaseStore, String)} and {@link #leaseDuration(Duration)} as {@code lease} says (what Nexus
+         * passes to the consumers it builds).
+         */
+        public Builder lease(ConsumerLease lease) {
+            Objects.requireNonNull(lease, "lease");
+            return lease(lease.store(), lease.owner()).leaseDuration(lease.duration());
         }
 
         /**
