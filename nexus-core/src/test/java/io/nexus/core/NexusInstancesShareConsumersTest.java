@@ -20,10 +20,12 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,11 +43,15 @@ class NexusInstancesShareConsumersTest {
     /** "instance:key" for every event a bus consumer received, in either instance. */
     private final List<String> billed = Collections.synchronizedList(new ArrayList<>());
 
-    private Nexus instance(String id) {
-        TypedProjection ledger = Projection.handling("ledger")
+    private TypedProjection ledger(String id) {
+        return Projection.handling("ledger")
                 .on(Account.Opened.class, (event, envelope) -> projected.add(id + ":" + envelope.globalPosition()))
                 .on(Account.Deposited.class, (event, envelope) -> projected.add(id + ":" + envelope.globalPosition()))
                 .build();
+    }
+
+    private Nexus instance(String id) {
+        TypedProjection ledger = ledger(id);
         return Accounts.nexus().eventStore(store).checkpointStore(checkpoints).readModels(readModels)
                 .leaseStore(leases).instanceId(id).leaseDuration(Duration.ofSeconds(3))
                 .projection(ledger)
@@ -84,6 +90,12 @@ class NexusInstancesShareConsumersTest {
                 assertTrue(b.projection("ledger").health().healthy(), "standing by needs no attention");
                 assertEquals("instance-a", leases.current("ledger").orElseThrow().owner());
                 assertEquals("instance-a", leases.current("event-router/default").orElseThrow().owner());
+                IllegalStateException elsewhere = assertThrows(IllegalStateException.class,
+                        () -> b.projection("ledger").retryDeadLetter(UUID.randomUUID()));
+                assertEquals("Projection 'ledger' is standing by: instance 'instance-a' holds its lease and runs it; "
+                        + "retry its dead letters on that instance", elsewhere.getMessage());
+                assertThrows(IllegalStateException.class, () -> b.projection("ledger").rebuild(
+                        ledger("instance-b").bind(b.codec().types()), 0), "a rebuild starts where the projection runs");
 
                 a.commands().send(new Account.Open("acc-1", "ann"));
                 b.commands().send(new Account.Open("acc-2", "bob"));

@@ -234,6 +234,7 @@ public final class ProjectionProcessor implements AutoCloseable {
      *
      * @return whether the event was handled
      * @throws DeadLetterNotFoundException if the serving projection has no dead letter {@code id}
+     * @throws IllegalStateException       if the processor stands by for its lease: retry on the instance that runs it
      */
     public boolean retryDeadLetter(UUID id) {
         return retryDeadLetter(id, Map.of());
@@ -248,6 +249,7 @@ public final class ProjectionProcessor implements AutoCloseable {
     public boolean retryDeadLetter(UUID id, Map<String, String> principal) {
         Objects.requireNonNull(id, "id");
         authorize(PolicyActions.DEAD_LETTER_RETRY, principal, "deadLetterId", id);
+        requireHolding("retry its dead letters");
         settings.lock().lock();
         try {
             return serving.parking.retryDeadLetter(id);
@@ -260,6 +262,7 @@ public final class ProjectionProcessor implements AutoCloseable {
      * Removes a dead letter without handling it, and handles the aggregate's parked events in order.
      *
      * @throws DeadLetterNotFoundException if the serving projection has no dead letter {@code id}
+     * @throws IllegalStateException       if the processor stands by for its lease: discard on the instance that runs it
      */
     public void discardDeadLetter(UUID id) {
         discardDeadLetter(id, Map.of());
@@ -274,6 +277,7 @@ public final class ProjectionProcessor implements AutoCloseable {
     public void discardDeadLetter(UUID id, Map<String, String> principal) {
         Objects.requireNonNull(id, "id");
         authorize(PolicyActions.DEAD_LETTER_DISCARD, principal, "deadLetterId", id);
+        requireHolding("discard its dead letters");
         settings.lock().lock();
         try {
             serving.parking.discardDeadLetter(id);
@@ -321,12 +325,18 @@ public final class ProjectionProcessor implements AutoCloseable {
             if (!running) {
                 throw new IllegalStateException("Projection '" + settings.name() + "' is not running; start it before rebuilding");
             }
-            if (serving.tracker().isStandingBy()) {
-                throw new IllegalStateException("Projection '" + settings.name() + "' is standing by: "
-                        + serving.tracker().lastKnownHolder().map(h -> "instance '" + h + "'").orElse("another instance")
-                        + " holds its lease; rebuild it on the instance that runs it");
-            }
+            requireHolding("rebuild");
             return new ShadowRebuild(this, rebuilds.begin(replacement, fromPosition));
+        }
+    }
+
+    /** Operations that change what the running instance holds in memory are made where it runs. */
+    private void requireHolding(String operation) {
+        LogTracker tracker = serving.tracker();
+        if (tracker.isStandingBy()) {
+            throw new IllegalStateException("Projection '" + settings.name() + "' is standing by: "
+                    + tracker.lastKnownHolder().map(h -> "instance '" + h + "'").orElse("another instance")
+                    + " holds its lease and runs it; " + operation + " on that instance");
         }
     }
 

@@ -110,9 +110,23 @@ public final class EventRouter implements AutoCloseable {
         return started ? tracker.checkpointedPosition() : -1;
     }
 
-    /** How many stored events are not yet published: the store's head position minus {@link #position()}. */
+    /**
+     * How many stored events are not yet published: the store's head position minus {@link #position()}; 0 while
+     * {@linkplain #isStandingBy() standing by} (the instance holding the lease reports the lag).
+     */
     public long lag() {
+        if (tracker.isStandingBy()) {
+            return 0;
+        }
         return Math.max(0, source.headPosition() - Math.max(0, position()));
+    }
+
+    /**
+     * Whether the router was given a lease ({@link Builder#lease}) and stands by for it: another instance holds it
+     * and publishes.
+     */
+    public boolean isStandingBy() {
+        return tracker.isStandingBy();
     }
 
     /** The failure the router is currently retrying, if any; empty once a publish (or checkpoint) succeeds again. */
