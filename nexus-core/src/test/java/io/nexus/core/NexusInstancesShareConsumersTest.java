@@ -134,6 +134,32 @@ class NexusInstancesShareConsumersTest {
     }
 
     @Test
+    void aPerInstanceProjectionRunsInEveryInstanceOnCheckpointsOfItsOwn() throws Exception {
+        List<String> viewed = Collections.synchronizedList(new ArrayList<>());
+        Nexus[] instances = new Nexus[2];
+        for (int i = 0; i < 2; i++) {
+            String id = "instance-" + i;
+            TypedProjection view = Projection.handling("local-view")
+                    .on(Account.Opened.class, (event, envelope) -> viewed.add(id + ":" + envelope.globalPosition()))
+                    .build();
+            instances[i] = Accounts.nexus().eventStore(store).checkpointStore(checkpoints).leaseStore(leases).instanceId(id)
+                    .projection(view, options -> options.perInstance()).build();
+        }
+        try (Nexus a = instances[0]; Nexus b = instances[1]) {
+            a.start();
+            b.start();
+            a.commands().send(new Account.Open("acc-1", "ann"));
+            b.commands().send(new Account.Open("acc-2", "bob"));
+            Awaiting.until("both instances built their own view", () -> viewed.size() >= 4);
+            assertEquals(List.of("instance-0:1", "instance-0:2", "instance-1:1", "instance-1:2"), viewed.stream().sorted().toList());
+            assertEquals(ProjectionHealth.Status.RUNNING, b.projection("local-view").health().status());
+            assertTrue(leases.current("local-view").isEmpty(), "no lease taken");
+            assertTrue(checkpoints.load("local-view", io.nexus.core.checkpoint.Checkpoint.GLOBAL).isEmpty(),
+                    "its position is kept in memory, not in the shared checkpoint store");
+        }
+    }
+
+    @Test
     void withTheDefaultLeaseStoreEveryInstanceIsItsOwnArbiterAndRunsItsConsumersWithoutALease() throws Exception {
         try (Nexus nexus = Accounts.nexus().build()) {
             assertFalse(nexus.consumerLease().isPresent());
