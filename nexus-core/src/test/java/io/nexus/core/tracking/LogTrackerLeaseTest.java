@@ -1,6 +1,8 @@
 package io.nexus.core.tracking;
 
 import io.nexus.core.NexusException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
 import io.nexus.core.event.EventEnvelope;
@@ -54,8 +56,13 @@ class LogTrackerLeaseTest {
     }
 
     private LogTracker tracker(String owner, LeaseStore leases, ManualScheduler tasks) {
+        return tracker(owner, leases, tasks, new SimpleMeterRegistry());
+    }
+
+    private LogTracker tracker(String owner, LeaseStore leases, ManualScheduler tasks, MeterRegistry meters) {
         LogTracker tracker = LogTracker.builder("summaries", store, store, checkpoints).scheduler(tasks).pollInterval(POLL)
-                .batchSize(3).random(new Random(7)).lease(leases, owner).leaseDuration(LEASE).ticker(ticker(tasks)).build();
+                .batchSize(3).random(new Random(7)).lease(leases, owner).leaseDuration(LEASE).ticker(ticker(tasks))
+                .meterRegistry(meters).build();
         trackers.add(tracker);
         return tracker;
     }
@@ -86,6 +93,10 @@ class LogTrackerLeaseTest {
         return checkpoints.load("summaries", Checkpoint.GLOBAL).map(Checkpoint::positionAsLong).orElse(-1L);
     }
 
+    private static double held(MeterRegistry meters) {
+        return meters.get("nexus.tracker.lease.held").tag("consumer", "summaries").gauge().value();
+    }
+
     private static List<Long> range(long first, long last) {
         return LongStream.rangeClosed(first, last).boxed().toList();
     }
@@ -95,10 +106,14 @@ class LogTrackerLeaseTest {
         InMemoryLeaseStore leases = new InMemoryLeaseStore(scheduler);
         Recording first = new Recording();
         Recording second = new Recording();
-        LogTracker a = tracker("instance-a", leases, scheduler);
-        LogTracker b = tracker("instance-b", leases, scheduler);
+        SimpleMeterRegistry metersA = new SimpleMeterRegistry();
+        SimpleMeterRegistry metersB = new SimpleMeterRegistry();
+        LogTracker a = tracker("instance-a", leases, scheduler, metersA);
+        LogTracker b = tracker("instance-b", leases, scheduler, metersB);
         a.start(first);
         b.start(second);
+        assertEquals(1.0, held(metersA));
+        assertEquals(0.0, held(metersB));
         assertTrue(a.lease().isPresent(), "the first to ask holds the lease");
         assertFalse(a.isStandingBy());
         assertTrue(b.isStandingBy(), "the second stands by");
@@ -121,6 +136,8 @@ class LogTrackerLeaseTest {
         // the standing-by tracker asks again within half a lease duration
         scheduler.advance(LEASE.dividedBy(2));
         assertFalse(b.isStandingBy(), "the other took over");
+        assertEquals(1.0, held(metersB));
+        assertTrue(metersA.find("nexus.tracker.lease.held").gauges().isEmpty(), "a stopped tracker's gauge is removed");
         assertEquals("instance-b", leases.current("summaries").orElseThrow().owner());
         append(3);
         scheduler.runDue();
