@@ -100,11 +100,7 @@ public final class LogTracker implements AutoCloseable {
     private final long initialPosition;
     private final boolean inline;
     private final NexusMetrics metrics;
-    private final @Nullable LeaseStore leases;
-    private final String owner;
-    private final Duration leaseDuration;
-    private final Duration renewInterval;
-    private final LongSupplier ticker;
+    private final @Nullable TrackerLease term;
 
     private final ReentrantLock drainLock = new ReentrantLock();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -127,17 +123,6 @@ public final class LogTracker implements AutoCloseable {
     private @Nullable Subscription subscription;
     private TaskScheduler.Cancellable pollTask;
     private TaskScheduler.@Nullable Cancellable retryTask;
-    // The lease term. Guarded by termLock; session and the transitions also change with drainLock held
-    // (drainLock is always taken before termLock, never the other way round).
-    private final Object termLock = new Object();
-    private @Nullable Lease lease;
-    private long termDeadline;
-    private long renewDueAt;
-    private int session;
-    private TaskScheduler.@Nullable Cancellable leaseTask;
-    private TaskScheduler.@Nullable Cancellable expiryTask;
-    private volatile @Nullable String lastHolder;
-    private boolean storeFailureLogged;
 
     @SuppressWarnings("NullAway.Init") // backoff, handler and pollTask are set by start(), see their declaration
     private LogTracker(Builder b) {
@@ -154,11 +139,8 @@ public final class LogTracker implements AutoCloseable {
         this.initialPosition = b.initialPosition;
         this.inline = b.inline;
         this.metrics = NexusMetrics.of(b.meterRegistry);
-        this.leases = b.leases;
-        this.owner = b.owner;
-        this.leaseDuration = b.leaseDuration;
-        this.renewInterval = b.leaseDuration.dividedBy(3);
-        this.ticker = b.ticker;
+        this.term = b.leases == null ? null : new TrackerLease(b.consumer, b.leases, b.owner, b.leaseDuration, b.ticker,
+                scheduler, b.random, drainLock, new LeaseRunner());
     }
 
     /**
@@ -200,15 +182,10 @@ public final class LogTracker implements AutoCloseable {
                 throw new IllegalStateException("Log tracker '" + consumer + "' is already running");
             }
             this.handler = handler;
-            int current;
-            synchronized (termLock) {
-                current = ++session;
-                storeFailureLogged = false;
-            }
-            if (leases == null) {
+            if (term == null) {
                 activate();
             } else {
-                takeOrStandBy(current, true);
+                term.take(term.begin(), true);
                 metrics.gauge(NexusMeters.TRACKER_LEASE_HELD, this, t -> t.running ? 1 : 0, "consumer", consumer);
             }
             started = true;
@@ -269,7 +246,7 @@ public final class LogTracker implements AutoCloseable {
      * checkpoint. False when running without a lease, holding it, or stopped.
      */
     public boolean isStandingBy() {
-        return started && leases != null && !running;
+        return started && term != null && !running;
     }
 
     /**
@@ -277,9 +254,7 @@ public final class LogTracker implements AutoCloseable {
      * view); empty without a lease store, while standing by, or stopped.
      */
     public Optional<Lease> lease() {
-        synchronized (termLock) {
-            return Optional.ofNullable(lease);
-        }
+        return term == null ? Optional.empty() : term.current();
     }
 
     /**
@@ -287,7 +262,7 @@ public final class LogTracker implements AutoCloseable {
      * empty if it never found it taken or runs without a lease. For operators; it may be out of date.
      */
     public Optional<String> lastKnownHolder() {
-        return Optional.ofNullable(lastHolder);
+        return term == null ? Optional.empty() : term.lastHolder();
     }
 
     /** Whether appends wake the tracker (false: it only polls, the store having no change capture). */
@@ -430,18 +405,8 @@ public final class LogTracker implements AutoCloseable {
      *         out its backoff, the tracker is stopped or standing by for the lease)
      */
     public boolean catchUpNow() {
-        if (leases != null && started) {
-            int current;
-            boolean renewDue;
-            synchronized (termLock) {
-                current = session;
-                renewDue = lease != null && ticker.getAsLong() - renewDueAt >= 0;
-            }
-            if (renewDue) {
-                renewTask(current);
-            } else if (!running) {
-                acquireTask(current);
-            }
+        if (term != null && started) {
+            term.refresh();
         }
         while (running) {
             Boolean more = drain(Integer.MAX_VALUE);
@@ -468,25 +433,17 @@ public final class LogTracker implements AutoCloseable {
                 return;
             }
             started = false;
-            synchronized (termLock) {
-                session++;
-                cancelLeaseTasks();
+            if (term != null) {
+                term.end();
             }
             if (running) {
                 deactivate();
                 applyDeferred();
                 saveCheckpoint();
             }
-            Lease held;
-            synchronized (termLock) {
-                held = lease;
-                lease = null;
-            }
-            if (leases != null) {
+            if (term != null) {
                 metrics.removeGauge(NexusMeters.TRACKER_LEASE_HELD, "consumer", consumer);
-            }
-            if (held != null) {
-                release(held);
+                term.release();
             }
         } finally {
             drainLock.unlock();
@@ -509,177 +466,15 @@ public final class LogTracker implements AutoCloseable {
         backingOff = false;
     }
 
-    // ------------------------------------------------------------ the lease
-
-    /**
-     * Lock held, not running. Asks for the lease; runs when granted, else stands by and asks again later. On the
-     * first attempt ({@link #start}) a failure to start after the lease was granted releases it and is thrown.
-     */
-    private void takeOrStandBy(int current, boolean first) {
-        LeaseStore store = Objects.requireNonNull(leases, "leases");
-        long sent = ticker.getAsLong();
-        Optional<Lease> granted;
-        try {
-            granted = store.tryAcquire(consumer, owner, leaseDuration);
-        } catch (RuntimeException e) {
-            boolean logged;
-            synchronized (termLock) {
-                logged = storeFailureLogged;
-                storeFailureLogged = true;
-            }
-            if (!logged) {
-                log.warn("Log tracker '{}' stands by: its lease store cannot be reached ({}); asking again every {} ms or so",
-                        consumer, e.getMessage(), renewInterval.toMillis());
-            } else {
-                log.debug("Log tracker '{}' still cannot reach its lease store", consumer, e);
-            }
-            scheduleAcquire(current);
-            return;
-        }
-        if (granted.isEmpty()) {
-            String holder = null;
-            try {
-                holder = store.current(consumer).map(Lease::owner).orElse(null);
-            } catch (RuntimeException e) {
-                log.debug("Log tracker '{}' could not read who holds its lease", consumer, e);
-            }
-            if (first || !Objects.equals(holder, lastHolder)) {
-                log.info("Log tracker '{}' stands by: {} holds its lease", consumer, holder != null ? "'" + holder + "'" : "another instance");
-            }
-            lastHolder = holder;
-            scheduleAcquire(current);
-            return;
-        }
-        Lease took = granted.get();
-        synchronized (termLock) {
-            lease = took;
-            termDeadline = sent + leaseDuration.toNanos();
-            renewDueAt = sent + renewInterval.toNanos();
-            storeFailureLogged = false;
-        }
-        try {
+    /** Lets the tracker's lease start and halt its following of the log; every call holds the tracker's lock. */
+    private final class LeaseRunner implements TrackerLease.Runner {
+        @Override
+        public void run() {
             activate();
-        } catch (RuntimeException e) {
-            synchronized (termLock) {
-                lease = null;
-            }
-            release(took);
-            if (first) {
-                throw e;
-            }
-            log.warn("Log tracker '{}' took its lease but could not start ({}); asking again later", consumer, e.getMessage(), e);
-            scheduleAcquire(current);
-            return;
         }
-        log.info("Log tracker '{}' took its lease as '{}' (token {}) and follows the log from position {}",
-                consumer, owner, took.token(), position);
-        if (!first) {
-            try {
-                handler.termStarted();
-            } catch (RuntimeException e) {
-                log.error("Log tracker '{}': its handler failed to start a new term", consumer, e);
-            }
-        }
-        synchronized (termLock) {
-            scheduleRenewal(current, renewInterval);
-            scheduleExpiry(current);
-        }
-        if (!first) {
-            wake();
-        }
-    }
 
-    /** A standing-by tracker's next attempt to take the lease. */
-    private void acquireTask(int current) {
-        drainLock.lock();
-        try {
-            if (!started || running || current != session) {
-                return;
-            }
-            takeOrStandBy(current, false);
-        } finally {
-            drainLock.unlock();
-        }
-    }
-
-    /** Renews the lease without waiting for a batch being handled; ends the term when the lease is lost. */
-    private void renewTask(int current) {
-        LeaseStore store = Objects.requireNonNull(leases, "leases");
-        Lease held;
-        synchronized (termLock) {
-            if (current != session || lease == null) {
-                return;
-            }
-            held = lease;
-        }
-        long sent = ticker.getAsLong();
-        Optional<Lease> renewed;
-        try {
-            renewed = store.renew(held, leaseDuration);
-        } catch (RuntimeException e) {
-            boolean over;
-            boolean logged;
-            synchronized (termLock) {
-                over = ticker.getAsLong() - termDeadline >= 0;
-                if (!over && current == session && lease == held) {
-                    scheduleRenewal(current, renewInterval.dividedBy(5));
-                }
-                logged = storeFailureLogged;
-                storeFailureLogged = true;
-            }
-            if (over) {
-                lose(current, held, "it could not be renewed before its term ran out (" + e.getMessage() + ")");
-            } else if (!logged) {
-                log.warn("Log tracker '{}' could not renew its lease ({}); trying again until its term runs out", consumer, e.getMessage());
-            } else {
-                log.debug("Log tracker '{}' still cannot renew its lease", consumer, e);
-            }
-            return;
-        }
-        if (renewed.isEmpty()) {
-            lose(current, held, "the lease store refused to renew it (another instance took it)");
-            return;
-        }
-        synchronized (termLock) {
-            if (current == session && lease == held) {
-                lease = renewed.get();
-                storeFailureLogged = false;
-                termDeadline = sent + leaseDuration.toNanos();
-                renewDueAt = sent + renewInterval.toNanos();
-                scheduleRenewal(current, renewInterval);
-                scheduleExpiry(current);
-            }
-        }
-    }
-
-    /** Ends the term when no renewal succeeded in time (the lease store hangs or cannot be reached). */
-    private void expiryTask(int current) {
-        Lease held;
-        synchronized (termLock) {
-            if (current != session || lease == null || ticker.getAsLong() - termDeadline < 0) {
-                return;
-            }
-            held = lease;
-        }
-        lose(current, held, "no renewal succeeded within its duration of " + leaseDuration.toMillis() + " ms");
-    }
-
-    /** The term of {@code held} is over: nothing more is stored under it; stop following the log and stand by. */
-    private void lose(int current, Lease held, String why) {
-        synchronized (termLock) {
-            if (current != session || lease != held) {
-                return;
-            }
-            lease = null;
-            storeFailureLogged = false;
-            cancelLeaseTasks();
-        }
-        // waits for a batch being handled, which can no longer store its checkpoint
-        drainLock.lock();
-        try {
-            if (current != session || !started) {
-                return;
-            }
+        @Override
+        public void halt() {
             if (running) {
                 deactivate();
             }
@@ -688,81 +483,36 @@ public final class LogTracker implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.error("Log tracker '{}': its handler failed to end its term", consumer, e);
             }
-            log.info("Log tracker '{}' lost its lease (token {}): {}; standing by at checkpoint {}",
-                    consumer, held.token(), why, checkpointed);
-            synchronized (termLock) {
-                scheduleAcquire(current);
-            }
-        } finally {
-            drainLock.unlock();
         }
-    }
 
-    /** Whether checkpoints may be stored and batches started: no lease is needed, or the term has not ended. */
-    private boolean inTerm() {
-        if (leases == null) {
-            return true;
-        }
-        synchronized (termLock) {
-            return lease != null && ticker.getAsLong() - termDeadline < 0;
-        }
-    }
-
-    private void release(Lease held) {
-        try {
-            Objects.requireNonNull(leases, "leases").release(held);
-            log.info("Log tracker '{}' released its lease (token {})", consumer, held.token());
-        } catch (RuntimeException e) {
-            log.warn("Log tracker '{}' could not release its lease (token {}): another instance takes over when it runs out in {} ms",
-                    consumer, held.token(), leaseDuration.toMillis(), e);
-        }
-    }
-
-    private void scheduleAcquire(int current) {
-        long base = renewInterval.toNanos();
-        Duration delay = Duration.ofNanos(base / 2 + (long) (random.nextDouble() * base));
-        schedule(() -> acquireTask(current), delay, true);
-    }
-
-    private void scheduleRenewal(int current, Duration delay) {
-        schedule(() -> renewTask(current), delay, true);
-    }
-
-    private void scheduleExpiry(int current) {
-        long left = Math.max(0, termDeadline - ticker.getAsLong());
-        schedule(() -> expiryTask(current), Duration.ofNanos(left), false);
-    }
-
-    private void schedule(Runnable task, Duration delay, boolean leaseTaskSlot) {
-        synchronized (termLock) {
-            TaskScheduler.Cancellable previous = leaseTaskSlot ? leaseTask : expiryTask;
-            if (previous != null) {
-                previous.cancel();
-            }
-            TaskScheduler.Cancellable next;
+        @Override
+        public void resumed() {
             try {
-                next = scheduler.schedule(task, delay);
+                handler.termStarted();
             } catch (RuntimeException e) {
-                log.error("Log tracker '{}' could not schedule its lease work; its lease runs out", consumer, e);
-                next = null;
+                log.error("Log tracker '{}': its handler failed to start a new term", consumer, e);
             }
-            if (leaseTaskSlot) {
-                leaseTask = next;
-            } else {
-                expiryTask = next;
-            }
+            wake();
         }
-    }
 
-    /** termLock held. */
-    private void cancelLeaseTasks() {
-        if (leaseTask != null) {
-            leaseTask.cancel();
-            leaseTask = null;
+        @Override
+        public boolean isStarted() {
+            return started;
         }
-        if (expiryTask != null) {
-            expiryTask.cancel();
-            expiryTask = null;
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public long checkpointed() {
+            return checkpointed;
         }
     }
 
@@ -871,6 +621,11 @@ public final class LogTracker implements AutoCloseable {
         } finally {
             drainLock.unlock();
         }
+    }
+
+    /** Whether batches may start and checkpoints be stored: no lease is needed, or its term has not ended. */
+    private boolean inTerm() {
+        return term == null || term.inTerm();
     }
 
     /** Lock held. Takes a checkpoint declared while a batch was being handled. */
