@@ -129,7 +129,9 @@ class NexusInstancesShareConsumersTest {
             assertEquals(List.of("instance-b"), positions.get(8L));
             assertEquals(8, projected.size(), projected.toString());
             assertEquals(8, billed.size(), billed.toString());
-            assertEquals(List.of("instance-b:acc-2@3", "instance-b:acc-3@1", "instance-b:acc-3@2"), billed.subList(5, 8));
+            // the bus delivers different aggregates in parallel: their order is not the log's
+            assertEquals(List.of("instance-b:acc-2@3", "instance-b:acc-3@1", "instance-b:acc-3@2"),
+                    billed.subList(5, 8).stream().sorted().toList());
         }
     }
 
