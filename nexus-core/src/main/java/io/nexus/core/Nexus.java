@@ -7,6 +7,7 @@ import io.nexus.core.aggregate.AggregateDefinition;
 import io.nexus.core.aggregate.AggregateRepository;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.checkpoint.InMemoryCheckpointStore;
+import io.nexus.core.lease.ConsumerLease;
 import io.nexus.core.lease.InMemoryLeaseStore;
 import io.nexus.core.lease.LeaseStore;
 import io.nexus.core.command.CommandBus;
@@ -60,6 +61,7 @@ import io.nexus.core.upcast.UpcasterChain;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -108,6 +110,8 @@ public final class Nexus implements NexusContext, AutoCloseable {
     private final SnapshotStore snapshotStore;
     private final CheckpointStore checkpoints;
     private final LeaseStore leases;
+    private final String instanceId;
+    private final @Nullable ConsumerLease consumerLease;
     private final DeadLetterQueue deadLetters;
     private final AuditLog auditLog;
     private final Scheduler timers;
@@ -137,6 +141,9 @@ public final class Nexus implements NexusContext, AutoCloseable {
         this.snapshotStore = Objects.requireNonNull(b.snapshotStore, "snapshotStore");
         this.checkpoints = Objects.requireNonNull(b.checkpointStore, "checkpointStore");
         this.leases = Objects.requireNonNull(b.leaseStore, "leaseStore");
+        this.instanceId = Objects.requireNonNull(b.instanceId, "instanceId");
+        // the default in-memory store arbitrates within this instance only: a lease would exclude nobody
+        this.consumerLease = b.leaseStoreGiven ? new ConsumerLease(leases, instanceId, b.leaseDuration) : null;
         this.deadLetters = Objects.requireNonNull(b.deadLetterQueue, "deadLetterQueue");
         this.auditLog = Objects.requireNonNull(b.auditLog, "auditLog");
         this.timers = Objects.requireNonNull(b.timers, "timers");
@@ -323,6 +330,20 @@ public final class Nexus implements NexusContext, AutoCloseable {
     }
 
     @Override
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /**
+     * Present when a lease store was given ({@link Builder#leaseStore}, or by an engine family): every
+     * projection, the event router and every saga then run in one instance of the application at a time.
+     */
+    @Override
+    public Optional<ConsumerLease> consumerLease() {
+        return Optional.ofNullable(consumerLease);
+    }
+
+    @Override
     public DeadLetterQueue deadLetters() {
         return deadLetters;
     }
@@ -400,7 +421,11 @@ public final class Nexus implements NexusContext, AutoCloseable {
     @Override
     public LogTracker.Builder logTracker(String consumer) {
         requireOpen();
-        return LogTracker.builder(consumer, eventStore, eventStore, checkpoints).meterRegistry(meterRegistry());
+        LogTracker.Builder builder = LogTracker.builder(consumer, eventStore, eventStore, checkpoints).meterRegistry(meterRegistry());
+        if (consumerLease != null) {
+            builder.lease(consumerLease);
+        }
+        return builder;
     }
 
     /**
@@ -480,6 +505,9 @@ public final class Nexus implements NexusContext, AutoCloseable {
         private @Nullable SnapshotStore snapshotStore;
         private @Nullable CheckpointStore checkpointStore;
         private @Nullable LeaseStore leaseStore;
+        private boolean leaseStoreGiven;
+        private @Nullable String instanceId;
+        private Duration leaseDuration = ConsumerLease.DEFAULT_DURATION;
         private @Nullable DeadLetterQueue deadLetterQueue;
         private @Nullable AuditLog auditLog;
         private @Nullable Scheduler timers;
@@ -527,6 +555,23 @@ public final class Nexus implements NexusContext, AutoCloseable {
             return value;
         }
 
+        /** Host name, process id and a random suffix: unique per instance, and readable in the lease store. */
+        private static String defaultInstanceId() {
+            String host = System.getenv("HOSTNAME");
+            if (host == null || host.isBlank()) {
+                host = System.getenv("COMPUTERNAME");
+            }
+            if (host == null || host.isBlank()) {
+                try {
+                    host = java.net.InetAddress.getLocalHost().getHostName();
+                } catch (java.io.IOException | RuntimeException e) {
+                    host = "unknown-host";
+                }
+            }
+            String suffix = Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1, 36);
+            return host + "-" + ProcessHandle.current().pid() + "-" + suffix.substring(0, Math.min(6, suffix.length()));
+        }
+
         private static String describe(Object value) {
             String name = value.getClass().getSimpleName();
             int lambda = name.indexOf("$$Lambda");
@@ -569,6 +614,36 @@ public final class Nexus implements NexusContext, AutoCloseable {
          */
         public Builder leaseStore(LeaseStore value) {
             this.leaseStore = once("leaseStore", leaseStore, value);
+            this.leaseStoreGiven = true;
+            return this;
+        }
+
+        /**
+         * This instance's id, the owner of its consumers' leases: give every instance of the application its own
+         * (two instances with one id both think they hold a lease). By default the host name, the process id and
+         * a random suffix, so that two Nexus instances in one process differ too.
+         *
+         * @throws IllegalArgumentException if {@code value} is blank
+         */
+        public Builder instanceId(String value) {
+            LeaseStore.requireText(value, "owner");
+            this.instanceId = once("instanceId", instanceId, value);
+            return this;
+        }
+
+        /**
+         * How long an exclusive consumer's lease lasts without renewal (see {@link ConsumerLease#duration()}): the
+         * longest a dead instance's consumers wait for another instance, before up to half of it more for the next
+         * attempt; 15 s by default. Only used when a lease store is given.
+         *
+         * @throws IllegalArgumentException if {@code value} is shorter than 3 ms
+         */
+        public Builder leaseDuration(Duration value) {
+            Objects.requireNonNull(value, "leaseDuration");
+            if (value.compareTo(Duration.ofMillis(3)) < 0) {
+                throw new IllegalArgumentException("leaseDuration must be at least 3 ms, but was " + value);
+            }
+            this.leaseDuration = value;
             return this;
         }
 
@@ -930,6 +1005,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
             snapshotStore = snapshotStore != null ? snapshotStore : new InMemorySnapshotStore();
             checkpointStore = checkpointStore != null ? checkpointStore : new InMemoryCheckpointStore(clock);
             leaseStore = leaseStore != null ? leaseStore : new InMemoryLeaseStore(clock);
+            instanceId = instanceId != null ? instanceId : defaultInstanceId();
             deadLetterQueue = deadLetterQueue != null ? deadLetterQueue : new InMemoryDeadLetterQueue();
             auditLog = auditLog != null ? auditLog : new InMemoryAuditLog();
             timers = timers != null ? timers : new InMemoryScheduler();

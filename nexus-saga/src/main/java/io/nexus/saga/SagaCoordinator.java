@@ -56,6 +56,11 @@ import org.jspecify.annotations.Nullable;
  * on the caller's thread (tests, or an application's own loop); {@link #accept(EventEnvelope)} takes
  * events pushed by the caller instead.
  *
+ * <p>Several instances of the application. Built {@linkplain Builder#from(NexusContext) from a context} that has a
+ * {@linkplain NexusContext#consumerLease() consumer lease}, the coordinator's tracker runs under the lease
+ * {@code saga/<name>}: the instance holding it handles the log and fires the due timers, the others stand by
+ * ({@link #poll()} returns 0 there) and take over from the checkpoint when it stops or dies.
+ *
  * <p>Implementation notes. The work is split along its jobs: {@link SagaDecider} is the pure decision
  * (state + input → saga events + effects), {@link SagaEffects} carries the effects out (timers on the
  * {@link Scheduler} port, commands, checked emitted events), {@link SagaInstances} stores the
@@ -196,6 +201,10 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         // timers send commands whose replies land in the log: read on until neither has anything new
         for (int round = 0; round < 100; round++) {
             catchUp(current);
+            if (current.isStandingBy()) {
+                // another instance holds the saga's lease: it handles the log and fires the timers
+                return handled;
+            }
             lock.lock();
             try {
                 if (fireDueTimers() == 0) {
@@ -214,7 +223,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         do {
             before = current.position();
             if (!current.catchUpNow()) {
-                if (!current.isRunning()) {
+                if (!current.isRunning() || current.isStandingBy()) {
                     return;
                 }
                 throw current.lastFailure().orElseGet(() -> new NexusException("Saga '" + definition.name()
@@ -350,11 +359,18 @@ public final class SagaCoordinator<E> implements AutoCloseable {
 
     private void timerTick() {
         try {
-            lock.lock();
-            try {
-                fireDueTimers();
-            } finally {
-                lock.unlock();
+            LogTracker current;
+            synchronized (this) {
+                current = tracker;
+            }
+            // timers are fired by the instance that holds the saga's lease, which also handles their replies
+            if (current == null || !current.isStandingBy()) {
+                lock.lock();
+                try {
+                    fireDueTimers();
+                } finally {
+                    lock.unlock();
+                }
             }
         } catch (RuntimeException e) {
             log.warn("Saga '{}' could not handle its due timers; retrying in {}", definition.name(), pollInterval, e);
@@ -522,7 +538,7 @@ public final class SagaCoordinator<E> implements AutoCloseable {
         /**
          * Takes everything from the application {@code context} (a {@link Nexus} is one): event store,
          * codec, command bus, clock, meter registry, validator, policy engine, checkpoint store, timers (the
-         * {@link Scheduler} port) and its way to follow the log.
+         * {@link Scheduler} port) and its way to follow the log, under the context's consumer lease when it has one.
          */
         public Builder<E> from(NexusContext context) {
             Objects.requireNonNull(context, "context");

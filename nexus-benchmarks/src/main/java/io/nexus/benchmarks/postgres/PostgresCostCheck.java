@@ -133,7 +133,8 @@ public final class PostgresCostCheck {
             throws Exception {
         long[] sum = {0};
         java.util.concurrent.CountDownLatch reachedHead = new java.util.concurrent.CountDownLatch(1);
-        try (io.nexus.core.tracking.LogTracker tracker = nexus.logTracker(consumer).batchSize(batchSize)
+        // a one-off replay in this process: no lease statements in the count
+        try (io.nexus.core.tracking.LogTracker tracker = nexus.logTracker(consumer).withoutLease().batchSize(batchSize)
                 .initialPosition(from - 1).pollInterval(java.time.Duration.ofSeconds(1)).build()) {
             tracker.start(batch -> {
                 for (EventEnvelope e : batch) {

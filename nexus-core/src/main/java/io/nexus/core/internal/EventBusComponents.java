@@ -171,13 +171,14 @@ public final class EventBusComponents {
 
         @Override
         public void start(NexusContext context) {
-            router = EventRouter.builder(context.eventStore(), context.eventStore(), bus)
+            EventRouter.Builder builder = EventRouter.builder(context.eventStore(), context.eventStore(), bus)
                     .name(routerName)
                     .checkpoints(context.checkpoints())
                     .meterRegistry(context.meterRegistry())
-                    .observationRegistry(context.observationRegistry())
-                    .build()
-                    .start();
+                    .observationRegistry(context.observationRegistry());
+            // exclusive: with a shared bus every instance's router would publish each event once more
+            context.consumerLease().ifPresent(builder::lease);
+            router = builder.build().start();
             metrics = NexusMetrics.of(context.meterRegistry());
             metrics.gauge(NexusMeters.ROUTER_LAG_EVENTS, router, EventRouter::lag, "router", router.checkpointConsumer());
         }

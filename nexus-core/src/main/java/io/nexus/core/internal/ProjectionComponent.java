@@ -5,6 +5,8 @@ import org.jspecify.annotations.Nullable;
 import java.util.Objects;
 import io.nexus.core.observation.NexusMeters;
 
+import io.nexus.core.checkpoint.InMemoryCheckpointStore;
+import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.lifecycle.NexusComponent;
 import io.nexus.core.lifecycle.NexusContext;
 import io.nexus.core.notification.NotificationHub;
@@ -35,6 +37,11 @@ public final class ProjectionComponent implements NexusComponent, Lifecycle.Wrap
         options.pollInterval().ifPresent(builder::pollInterval);
         options.stallThreshold().ifPresent(builder::stallThreshold);
         options.scheduler().ifPresent(builder::scheduler);
+        if (options.isPerInstance()) {
+            // its read model lives in this process: so do its position and its dead letters
+            builder.withoutLease().checkpoints(new InMemoryCheckpointStore(context.clock()))
+                    .deadLetters(new InMemoryDeadLetterQueue());
+        }
         if (options.wantsNotifications()) {
             // Nexus's builder refuses projections that want notifications when it has no hub
             builder.listener(Objects.requireNonNull(hub, "hub"));

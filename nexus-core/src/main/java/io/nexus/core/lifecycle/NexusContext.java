@@ -3,6 +3,7 @@ package io.nexus.core.lifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.nexus.core.checkpoint.CheckpointStore;
+import io.nexus.core.lease.ConsumerLease;
 import io.nexus.core.lease.LeaseStore;
 import io.nexus.core.command.CommandBus;
 import io.nexus.core.deadletter.DeadLetterQueue;
@@ -65,6 +66,22 @@ public interface NexusContext {
     /** Which process runs each exclusive consumer when several run the application. */
     LeaseStore leases();
 
+    /**
+     * This application instance's id, unique per instance (by default host name, process id and a random
+     * suffix): the owner of the leases its exclusive consumers hold. Never blank.
+     */
+    String instanceId();
+
+    /**
+     * How the application's exclusive consumers (projections, the event router, sagas) take their leases, when
+     * they run under leases: a lease store was configured, so several instances of the application may share the
+     * consumers. Empty when every instance is its own arbiter (the default in-memory lease store): consumers then
+     * run without a lease, exactly as in a single process. The default implementation returns empty.
+     */
+    default Optional<ConsumerLease> consumerLease() {
+        return Optional.empty();
+    }
+
     /** Where consumers put the events they gave up on, and park what follows them. */
     DeadLetterQueue deadLetters();
 
@@ -79,7 +96,9 @@ public interface NexusContext {
 
     /**
      * A new tracker of the event store's global log for {@code consumer}, on the application's
-     * checkpoint store, clock and meters: the one way a component follows the log.
+     * checkpoint store, clock and meters: the one way a component follows the log. It runs under the
+     * {@link #consumerLease()} when there is one (one instance of the application at a time runs it); call
+     * {@link LogTracker.Builder#withoutLease()} on it for a consumer whose effect stays in this process.
      */
     LogTracker.Builder logTracker(String consumer);
 

@@ -32,6 +32,7 @@ public final class NexusMeters {
     public static final String SNAPSHOT_FAILURES = "nexus.snapshot.failures";
     // ---- following the log, router, bus (nexus-core)
     public static final String TRACKER_RETRIES = "nexus.tracker.retries";
+    public static final String TRACKER_LEASE_HELD = "nexus.tracker.lease.held";
     public static final String ROUTER_RETRIES = "nexus.router.retries";
     public static final String ROUTER_BATCH_SIZE = "nexus.router.batch.size";
     public static final String ROUTER_LAG = "nexus.router.lag";
@@ -81,6 +82,8 @@ public final class NexusMeters {
         counter(SNAPSHOT_FAILURES, "Snapshots not read, restored, captured, scheduled or written (the aggregate loads from events)",
                 core, "aggregate", "stage");
         counter(TRACKER_RETRIES, "Failed reads, handlings or checkpoints a log tracker retried", core, "consumer", "step");
+        gauge(TRACKER_LEASE_HELD, "Whether this process holds the lease of an exclusive consumer (1) or stands by for it (0)",
+                null, core, "consumer");
         counter(ROUTER_RETRIES, "Failed publishes the router retried", core, "router", "step");
         summary(ROUTER_BATCH_SIZE, "Events per published batch", "events", core, "router");
         summary(ROUTER_LAG, "Events stored but not yet published, after each published batch", "events", core, "router");

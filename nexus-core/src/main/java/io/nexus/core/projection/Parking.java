@@ -121,7 +121,8 @@ final class Parking {
     private void retry(Block block) {
         settings.lock().lock();
         try {
-            if (blocked.get(block.event.streamId()) != block || block.dead() || !owner.tracker().isRunning()) {
+            if (blocked.get(block.event.streamId()) != block || block.dead() || !owner.tracker().isRunning()
+                    || owner.tracker().isStandingBy()) {
                 return;
             }
             Throwable failure = owner.attempt(block.event);

@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * @param status          the overall verdict
  * @param position        the last global position processed (0 before the first)
  * @param headPosition    the store's head position when measured
- * @param lagEvents       how many positions the projection is behind the head
- * @param lagTime         how long the oldest unprocessed event has been waiting (zero when caught up)
+ * @param lagEvents       how many positions the projection is behind the head (0 while {@link Status#STANDBY})
+ * @param lagTime         how long the oldest unprocessed event has been waiting (zero when caught up, and while
+ *                        {@link Status#STANDBY})
  * @param retrying        aggregates whose current event is failing and being retried
  * @param deadLetters     the projection's dead letters (each parks one aggregate)
  * @param lastProgressAt  when the projection last advanced
@@ -25,6 +26,11 @@ public record ProjectionHealth(String projection, Status status, long position, 
     public enum Status {
         /** Not started, or stopped. */
         STOPPED,
+        /**
+         * Started, and standing by: another instance of the application holds the projection's lease and runs it
+         * (or the lease store cannot be reached); this one takes over when that one stops or dies. Healthy.
+         */
+        STANDBY,
         /** Behind the head and no progress for longer than the processor's stall threshold. */
         STALLED,
         /**
@@ -38,8 +44,8 @@ public record ProjectionHealth(String projection, Status status, long position, 
         RUNNING
     }
 
-    /** Whether nothing needs attention. */
+    /** Whether nothing needs attention: running normally, or standing by while another instance runs it. */
     public boolean healthy() {
-        return status == Status.RUNNING;
+        return status == Status.RUNNING || status == Status.STANDBY;
     }
 }

@@ -18,7 +18,9 @@ final class ProjectionHealthProbe {
     static ProjectionHealth of(ProcessorSettings settings, ProjectionInstance instance, boolean running, Duration stallThreshold) {
         long head = settings.store().headPosition();
         long processed = instance.tracker().position();
-        long lag = Math.max(0, head - processed);
+        boolean standingBy = running && instance.tracker().isStandingBy();
+        // the instance holding the lease reports the lag; a standing-by one's position is merely where it last stood
+        long lag = standingBy ? 0 : Math.max(0, head - processed);
         Instant now = settings.clock().instant();
         Duration lagTime = Duration.ZERO;
         if (lag > 0) {
@@ -33,6 +35,8 @@ final class ProjectionHealthProbe {
         ProjectionHealth.Status status;
         if (!running || !instance.tracker().isRunning()) {
             status = ProjectionHealth.Status.STOPPED;
+        } else if (standingBy) {
+            status = ProjectionHealth.Status.STANDBY;
         } else if (lag > 0 && Duration.between(lastProgressAt, now).compareTo(stallThreshold) > 0) {
             status = ProjectionHealth.Status.STALLED;
         } else if (failing > 0 || instance.tracker().isBackingOff()) {

@@ -116,6 +116,28 @@ final class ProjectionInstance implements LogHandler {
         parking.restore(settings.deadLetters().list(consumer));
     }
 
+    /** Tracker lock held. Another instance may have handled events and dead letters meanwhile: start afresh. */
+    @Override
+    public void termStarted() {
+        settings.lock().lock();
+        try {
+            restore();
+        } finally {
+            settings.lock().unlock();
+        }
+    }
+
+    /** Tracker lock held. Another instance runs the projection now: its retries are no longer ours to make. */
+    @Override
+    public void termEnded() {
+        settings.lock().lock();
+        try {
+            parking.cancelRetries();
+        } finally {
+            settings.lock().unlock();
+        }
+    }
+
     @Override
     public long handle(List<EventEnvelope> batch) {
         long safe;

@@ -10,8 +10,8 @@ import java.util.Optional;
 /**
  * How the application runs one projection registered with {@code Nexus.builder().projection(projection,
  * options -> options.mode(ProcessingMode.INLINE).notifications())}. Everything not set is the
- * {@link ProjectionProcessor}'s default; checkpoints, dead letters, clock, meters and codec always come
- * from the application. Each option can be set once. Not thread-safe (used while building).
+ * {@link ProjectionProcessor}'s default; checkpoints, dead letters, clock, meters, codec and the consumer lease
+ * come from the application (except with {@link #perInstance()}). Each option can be set once. Not thread-safe (used while building).
  */
 public final class ProjectionOptions {
 
@@ -22,6 +22,7 @@ public final class ProjectionOptions {
     private @Nullable Duration pollInterval;
     private @Nullable Duration stallThreshold;
     private @Nullable TaskScheduler scheduler;
+    private boolean perInstance;
 
     /** Options with every value at its default; used by the application's builder. */
     public ProjectionOptions() {
@@ -51,6 +52,23 @@ public final class ProjectionOptions {
     public ProjectionOptions notifications() {
         this.notifications = true;
         return this;
+    }
+
+    /**
+     * Runs the projection in every instance of the application, without a lease, for a read model that lives in
+     * this process (an in-memory view, a cache): its checkpoint and dead letters are kept in memory too, so each
+     * instance builds its own copy from the beginning of the log when it starts, and its notifications reach this
+     * instance's clients. By default a projection is exclusive when the application has a lease store: one
+     * instance at a time runs it against the shared checkpoint and read model.
+     */
+    public ProjectionOptions perInstance() {
+        this.perInstance = true;
+        return this;
+    }
+
+    /** Whether the projection runs in every instance on in-memory checkpoints ({@link #perInstance()}). */
+    public boolean isPerInstance() {
+        return perInstance;
     }
 
     /** Events read from the log per batch. */

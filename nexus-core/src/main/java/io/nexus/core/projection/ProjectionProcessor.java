@@ -12,6 +12,7 @@ import io.nexus.core.deadletter.DeadLetterNotFoundException;
 import io.nexus.core.deadletter.DeadLetterQueue;
 import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.internal.NexusMetrics;
+import io.nexus.core.lease.ConsumerLease;
 import io.nexus.core.lifecycle.NexusContext;
 import io.nexus.core.policy.PolicyActions;
 import io.nexus.core.event.EventEnvelope;
@@ -91,7 +92,7 @@ public final class ProjectionProcessor implements AutoCloseable {
                 // build() sets both when they are not given
                 Objects.requireNonNull(b.checkpoints, "checkpoints"), Objects.requireNonNull(b.deadLetters, "deadLetters"),
                 b.checkpointPastVolatileDeadLetters, b.retry, scheduler, b.clock, b.random, b.batchSize, b.pollInterval,
-                NexusMetrics.of(b.meterRegistry), List.copyOf(b.listeners), new ReentrantLock(), b.observationRegistry);
+                NexusMetrics.of(b.meterRegistry), List.copyOf(b.listeners), new ReentrantLock(), b.observationRegistry, b.lease);
         this.stallThreshold = b.stallThreshold;
         this.inline = b.mode == ProcessingMode.INLINE;
         this.serving = new ProjectionInstance(settings, b.projection, settings.name(), true, inline, 1);
@@ -114,16 +115,18 @@ public final class ProjectionProcessor implements AutoCloseable {
 
     /**
      * A builder for a processor of {@code projection} that inherits the application's event store, codec,
-     * checkpoint store, dead-letter queue, clock and meter registry from {@code context}; each may still be
-     * replaced by its setter.
+     * checkpoint store, dead-letter queue, clock, meter registry and consumer lease ({@link NexusContext#consumerLease()})
+     * from {@code context}; each may still be replaced by its setter.
      *
      * @throws IllegalArgumentException if the projection's name is blank or it declares no event types
      */
     public static Builder builder(Projection projection, NexusContext context) {
         Objects.requireNonNull(context, "context");
-        return new Builder(projection, context.eventStore(), context.codec()).checkpoints(context.checkpoints())
+        Builder builder = new Builder(projection, context.eventStore(), context.codec()).checkpoints(context.checkpoints())
                 .deadLetters(context.deadLetters()).clock(context.clock()).meterRegistry(context.meterRegistry())
                 .policy(context.policy()).observationRegistry(context.observationRegistry());
+        context.consumerLease().ifPresent(builder::lease);
+        return builder;
     }
 
     /** The projection's name, under which checkpoints and dead letters are stored. */
@@ -231,6 +234,7 @@ public final class ProjectionProcessor implements AutoCloseable {
      *
      * @return whether the event was handled
      * @throws DeadLetterNotFoundException if the serving projection has no dead letter {@code id}
+     * @throws IllegalStateException       if the processor stands by for its lease: retry on the instance that runs it
      */
     public boolean retryDeadLetter(UUID id) {
         return retryDeadLetter(id, Map.of());
@@ -245,6 +249,7 @@ public final class ProjectionProcessor implements AutoCloseable {
     public boolean retryDeadLetter(UUID id, Map<String, String> principal) {
         Objects.requireNonNull(id, "id");
         authorize(PolicyActions.DEAD_LETTER_RETRY, principal, "deadLetterId", id);
+        requireHolding("retry its dead letters");
         settings.lock().lock();
         try {
             return serving.parking.retryDeadLetter(id);
@@ -257,6 +262,7 @@ public final class ProjectionProcessor implements AutoCloseable {
      * Removes a dead letter without handling it, and handles the aggregate's parked events in order.
      *
      * @throws DeadLetterNotFoundException if the serving projection has no dead letter {@code id}
+     * @throws IllegalStateException       if the processor stands by for its lease: discard on the instance that runs it
      */
     public void discardDeadLetter(UUID id) {
         discardDeadLetter(id, Map.of());
@@ -271,6 +277,7 @@ public final class ProjectionProcessor implements AutoCloseable {
     public void discardDeadLetter(UUID id, Map<String, String> principal) {
         Objects.requireNonNull(id, "id");
         authorize(PolicyActions.DEAD_LETTER_DISCARD, principal, "deadLetterId", id);
+        requireHolding("discard its dead letters");
         settings.lock().lock();
         try {
             serving.parking.discardDeadLetter(id);
@@ -285,7 +292,13 @@ public final class ProjectionProcessor implements AutoCloseable {
      * kept under {@code "<name>#rebuild"} until it is switched in; then they move to the projection's name
      * and the old instance's dead letters are dropped.
      *
-     * @throws IllegalStateException    if the processor is not running or a rebuild is already in progress
+     * <p>Under a lease the shadow's tracker takes the lease {@code "<name>#rebuild"}, so one instance builds the
+     * shadow; once it switches, the projection's name is taken again and the instance that builds the replacement
+     * keeps running the projection only if it holds that lease (start rebuilds on the instance that runs the
+     * projection: elsewhere they are refused).
+     *
+     * @throws IllegalStateException    if the processor is not running, stands by for its lease (another instance
+     *                                  runs it) or a rebuild is already in progress
      * @throws IllegalArgumentException if {@code fromPosition} is negative, or the replacement has another name
      */
     public ShadowRebuild rebuild(Projection replacement, long fromPosition) {
@@ -312,7 +325,18 @@ public final class ProjectionProcessor implements AutoCloseable {
             if (!running) {
                 throw new IllegalStateException("Projection '" + settings.name() + "' is not running; start it before rebuilding");
             }
+            requireHolding("rebuild");
             return new ShadowRebuild(this, rebuilds.begin(replacement, fromPosition));
+        }
+    }
+
+    /** Operations that change what the running instance holds in memory are made where it runs. */
+    private void requireHolding(String operation) {
+        LogTracker tracker = serving.tracker();
+        if (tracker.isStandingBy()) {
+            throw new IllegalStateException("Projection '" + settings.name() + "' is standing by: "
+                    + tracker.lastKnownHolder().map(h -> "instance '" + h + "'").orElse("another instance")
+                    + " holds its lease and runs it; " + operation + " on that instance");
         }
     }
 
@@ -388,6 +412,7 @@ public final class ProjectionProcessor implements AutoCloseable {
         private @Nullable MeterRegistry meterRegistry;
         private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
         private boolean checkpointPastVolatileDeadLetters;
+        private @Nullable ConsumerLease lease;
         private final List<ProjectionListener> listeners = new ArrayList<>();
         private PolicyEngine policy = PolicyEngine.allowAll();
 
@@ -401,6 +426,26 @@ public final class ProjectionProcessor implements AutoCloseable {
             if (projection.eventTypes() == null || projection.eventTypes().isEmpty()) {
                 throw new IllegalArgumentException("projection '" + projection.name() + "' must declare at least one event type");
             }
+        }
+
+        /**
+         * Runs the projection only while its tracker holds the projection's lease (one instance of the application at
+         * a time applies its events; the others stand by and take over from the checkpoint, see {@link LogTracker});
+         * none by default: the processor handles whenever it is started. {@link #builder(Projection, NexusContext)}
+         * sets the application's.
+         */
+        public Builder lease(ConsumerLease value) {
+            this.lease = Objects.requireNonNull(value, "lease");
+            return this;
+        }
+
+        /**
+         * Runs the projection in every process that starts it, without a lease (undoes {@link #lease}): only for a
+         * projection whose read model and checkpoint stay in this process.
+         */
+        public Builder withoutLease() {
+            this.lease = null;
+            return this;
         }
 
         /** Where the checkpoint is kept; a fresh {@link InMemoryCheckpointStore} by default. */

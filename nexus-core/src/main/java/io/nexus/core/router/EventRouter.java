@@ -14,6 +14,7 @@ import io.nexus.core.internal.NexusMetrics;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.ReadAll;
 import io.nexus.core.store.SubscribeToAppends;
+import io.nexus.core.lease.ConsumerLease;
 import io.nexus.core.tracking.LogTracker;
 
 import java.time.Duration;
@@ -44,7 +45,8 @@ import org.jspecify.annotations.Nullable;
  * lost. A crash between publishing and storing the checkpoint publishes the batch again: consumers
  * recognise the duplicates by {@link EventEnvelope#eventId()}.
  *
- * <p>Run one router per checkpoint name at a time. Thread-safe.
+ * <p>Run one router per checkpoint name at a time, or give every instance's router the application's lease
+ * ({@link Builder#lease}): the one holding it publishes, the others stand by. Thread-safe.
  */
 public final class EventRouter implements AutoCloseable {
 
@@ -67,6 +69,9 @@ public final class EventRouter implements AutoCloseable {
                 .batchSize(b.batchSize).retry(b.backoff).pollInterval(b.pollInterval);
         if (b.meterRegistry != null) {
             tracker.meterRegistry(b.meterRegistry);
+        }
+        if (b.lease != null) {
+            tracker.lease(b.lease);
         }
         this.tracker = tracker.build();
     }
@@ -105,9 +110,23 @@ public final class EventRouter implements AutoCloseable {
         return started ? tracker.checkpointedPosition() : -1;
     }
 
-    /** How many stored events are not yet published: the store's head position minus {@link #position()}. */
+    /**
+     * How many stored events are not yet published: the store's head position minus {@link #position()}; 0 while
+     * {@linkplain #isStandingBy() standing by} (the instance holding the lease reports the lag).
+     */
     public long lag() {
+        if (tracker.isStandingBy()) {
+            return 0;
+        }
         return Math.max(0, source.headPosition() - Math.max(0, position()));
+    }
+
+    /**
+     * Whether the router was given a lease ({@link Builder#lease}) and stands by for it: another instance holds it
+     * and publishes.
+     */
+    public boolean isStandingBy() {
+        return tracker.isStandingBy();
     }
 
     /** The failure the router is currently retrying, if any; empty once a publish (or checkpoint) succeeds again. */
@@ -155,6 +174,7 @@ public final class EventRouter implements AutoCloseable {
                 .maxDelay(Duration.ofSeconds(10)).jitter(0.5).build();
         private Duration pollInterval = Duration.ofSeconds(1);
         private @Nullable MeterRegistry meterRegistry;
+        private @Nullable ConsumerLease lease;
         private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
 
         private Builder(ReadAll source, SubscribeToAppends changes, EventPublisher publisher) {
@@ -207,6 +227,16 @@ public final class EventRouter implements AutoCloseable {
         }
 
         /** Where to record the router's meters; none by default. */
+        /**
+         * Runs the router only while it holds the lease of its consumer {@code "event-router/<name>"} (one instance of
+         * the application at a time publishes; the others stand by and take over, see {@link LogTracker}); none by
+         * default: the router publishes whenever it is started.
+         */
+        public Builder lease(ConsumerLease value) {
+            this.lease = Objects.requireNonNull(value, "lease");
+            return this;
+        }
+
         public Builder meterRegistry(MeterRegistry value) {
             this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
             return this;

@@ -25,4 +25,21 @@ public interface LogHandler {
      * @throws Exception to have the batch handed over again after a backoff
      */
     long handle(List<EventEnvelope> batch) throws Exception;
+
+    /**
+     * Called by a tracker under a lease when it took the lease after {@link LogTracker#start} returned (it stood by,
+     * or lost the lease and got it back), with the tracker's lock held, after the checkpoint was loaded and before
+     * the first batch of the new term: another process may have handled events meanwhile, so forget what was kept
+     * in memory about earlier batches. Does nothing by default; an exception is logged and the tracker goes on.
+     */
+    default void termStarted() {
+    }
+
+    /**
+     * Called by a tracker under a lease when its term ended (a renewal was refused or did not come in time), with
+     * the tracker's lock held, after the last batch of the term: stop work begun for earlier batches (retries),
+     * since another process handles the consumer now. Does nothing by default; an exception is logged.
+     */
+    default void termEnded() {
+    }
 }

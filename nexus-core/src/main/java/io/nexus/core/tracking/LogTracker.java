@@ -7,6 +7,10 @@ import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.internal.NexusMetrics;
+import io.nexus.core.lease.ConsumerLease;
+import io.nexus.core.lease.Lease;
+import io.nexus.core.lease.LeaseStore;
+import io.nexus.core.observation.NexusMeters;
 import io.nexus.core.projection.TaskScheduler;
 import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.ReadAll;
@@ -23,6 +27,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -55,7 +60,20 @@ import java.util.random.RandomGenerator;
  * {@link #stop()}). Code that holds a lock of its own which a handler also takes must not call
  * {@link #stop()} or {@link #catchUpNow()} while holding it; {@link #checkpoint(long)} is safe from anywhere.
  *
- * <p>Run one tracker per consumer name at a time. Thread-safe.
+ * <p>Several processes. Without a lease, run one tracker per consumer name at a time: two would hand every
+ * event over twice and race on the checkpoint. Given a {@link LeaseStore} ({@link Builder#lease}), any number of
+ * trackers of one consumer name, one per process (owner), may run: {@link #start} asks for the consumer's
+ * lease once, and the tracker that gets it works exactly as above while the others {@linkplain #isStandingBy()
+ * stand by}, asking again every third of the lease duration or so (jittered), and take over from the checkpoint
+ * when the holder releases the lease ({@link #stop()}) or stops renewing it (it died or lost the store). The
+ * holder renews every third of the duration; when a renewal is refused, or no renewal succeeded within the
+ * duration after the request that took or last renewed the lease was <em>sent</em> (measured on the
+ * tracker's monotonic {@link Builder#ticker ticker}), its term is over: it starts no further batch, stores no
+ * further checkpoint (a batch being handled may finish: delivery stays at-least-once), stops following the
+ * log and stands by again, reloading the checkpoint when it gets the lease back. Each transition (took, lost,
+ * released, standing by) is logged once at INFO.
+ *
+ * <p>Thread-safe.
  */
 public final class LogTracker implements AutoCloseable {
 
@@ -65,6 +83,9 @@ public final class LogTracker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogTracker.class);
     private static final int MAX_BATCHES_PER_TASK = 8;
     private static final Duration INLINE_WAIT = Duration.ofMillis(50);
+
+    /** How long a lease term lasts without renewal unless {@link Builder#leaseDuration} says otherwise: 15 s. */
+    public static final Duration DEFAULT_LEASE_DURATION = ConsumerLease.DEFAULT_DURATION;
 
     private final String consumer;
     private final ReadAll source;
@@ -79,9 +100,12 @@ public final class LogTracker implements AutoCloseable {
     private final long initialPosition;
     private final boolean inline;
     private final NexusMetrics metrics;
+    private final @Nullable TrackerLease term;
 
     private final ReentrantLock drainLock = new ReentrantLock();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    // started: between a successful start() and stop(); running: started and handling (holding the lease if any)
+    private volatile boolean started;
     private volatile boolean running;
     private volatile boolean closed;
     private volatile boolean live;
@@ -115,6 +139,8 @@ public final class LogTracker implements AutoCloseable {
         this.initialPosition = b.initialPosition;
         this.inline = b.inline;
         this.metrics = NexusMetrics.of(b.meterRegistry);
+        this.term = b.leases == null ? null : new TrackerLease(b.consumer, b.leases, b.owner, b.leaseDuration, b.ticker,
+                scheduler, b.random, drainLock, new LeaseRunner());
     }
 
     /**
@@ -137,6 +163,10 @@ public final class LogTracker implements AutoCloseable {
      * capture) and starts handing events to {@code handler}. On failure nothing is left running and
      * {@code start} may be called again.
      *
+     * <p>Under a lease ({@link Builder#lease}) it first asks for the lease, once, on the calling thread: if it is
+     * granted the tracker starts as above; if another owner holds it (or the lease store cannot be reached) the
+     * tracker {@linkplain #isStandingBy() stands by}, returns normally and asks again on its scheduler.
+     *
      * @throws IllegalStateException if already running, or closed
      * @throws NexusException        if the checkpoint cannot be loaded
      * @throws java.util.concurrent.RejectedExecutionException if the scheduler no longer runs tasks
@@ -148,49 +178,91 @@ public final class LogTracker implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("Log tracker '" + consumer + "' is closed; build a new one");
             }
-            if (running) {
+            if (started) {
                 throw new IllegalStateException("Log tracker '" + consumer + "' is already running");
             }
-            long from = checkpoints.load(consumer, Checkpoint.GLOBAL).map(Checkpoint::positionAsLong).orElse(initialPosition);
             this.handler = handler;
-            this.position = from;
-            this.checkpointed = from;
-            this.pendingCheckpoint = NO_CHECKPOINT;
-            this.backoff = retry.backoff(random);
-            this.backingOff = false;
-            this.lastFailure = null;
-            this.checkpointFailure = null;
-            int current = ++generation;
-            try {
-                subscription = changes.subscribe(this::onAppend);
-                live = true;
-            } catch (RuntimeException e) {
-                subscription = null;
-                live = false;
-                log.info("Log tracker '{}' follows the log by polling every {} ms: the store has no change capture ({})",
-                        consumer, pollInterval.toMillis(), e.getMessage());
+            if (term == null) {
+                activate();
+            } else {
+                term.take(term.begin(), true);
+                metrics.gauge(NexusMeters.TRACKER_LEASE_HELD, this, t -> t.running ? 1 : 0, "consumer", consumer);
             }
-            running = true;
-            try {
-                pollTask = scheduler.schedule(() -> poll(current), pollInterval);
-            } catch (RuntimeException e) {
-                running = false;
-                live = false;
-                if (subscription != null) {
-                    subscription.close();
-                    subscription = null;
-                }
-                throw e;
-            }
+            started = true;
         } finally {
             drainLock.unlock();
         }
         wake();
     }
 
-    /** Whether {@link #start} succeeded and {@link #stop()} has not been called since. */
+    /**
+     * Lock held, not running. Loads the checkpoint, subscribes and schedules the poll chain; on failure nothing
+     * is left running and the failure is thrown.
+     */
+    private void activate() {
+        long from = checkpoints.load(consumer, Checkpoint.GLOBAL).map(Checkpoint::positionAsLong).orElse(initialPosition);
+        this.position = from;
+        this.checkpointed = from;
+        this.pendingCheckpoint = NO_CHECKPOINT;
+        this.backoff = retry.backoff(random);
+        this.backingOff = false;
+        this.lastFailure = null;
+        this.checkpointFailure = null;
+        int current = ++generation;
+        try {
+            subscription = changes.subscribe(this::onAppend);
+            live = true;
+        } catch (RuntimeException e) {
+            subscription = null;
+            live = false;
+            log.info("Log tracker '{}' follows the log by polling every {} ms: the store has no change capture ({})",
+                    consumer, pollInterval.toMillis(), e.getMessage());
+        }
+        running = true;
+        try {
+            pollTask = scheduler.schedule(() -> poll(current), pollInterval);
+        } catch (RuntimeException e) {
+            running = false;
+            live = false;
+            if (subscription != null) {
+                subscription.close();
+                subscription = null;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Whether {@link #start} succeeded and {@link #stop()} has not been called since; also while
+     * {@linkplain #isStandingBy() standing by} for the lease.
+     */
     public boolean isRunning() {
-        return running;
+        return started;
+    }
+
+    /**
+     * Whether the tracker runs under a lease ({@link Builder#lease}) and waits for it: started, but another owner
+     * holds the consumer's lease (or the lease store could not be reached), so it hands nothing over and stores no
+     * checkpoint. False when running without a lease, holding it, or stopped.
+     */
+    public boolean isStandingBy() {
+        return started && term != null && !running;
+    }
+
+    /**
+     * The lease this tracker holds now, as last granted or renewed (its {@link Lease#expiresAt()} is the store's
+     * view); empty without a lease store, while standing by, or stopped.
+     */
+    public Optional<Lease> lease() {
+        return term == null ? Optional.empty() : term.current();
+    }
+
+    /**
+     * Who held the consumer's lease when this tracker last found it taken (the owner it stands by for);
+     * empty if it never found it taken or runs without a lease. For operators; it may be out of date.
+     */
+    public Optional<String> lastKnownHolder() {
+        return term == null ? Optional.empty() : term.lastHolder();
     }
 
     /** Whether appends wake the tracker (false: it only polls, the store having no change capture). */
@@ -268,7 +340,7 @@ public final class LogTracker implements AutoCloseable {
         }
         drainLock.lock();
         try {
-            if (running) {
+            if (started) {
                 throw new IllegalStateException("Log tracker '" + consumer + "' is running; stop it before moving its checkpoint");
             }
             checkpoints.save(consumer, Checkpoint.GLOBAL, Long.toString(position));
@@ -326,10 +398,16 @@ public final class LogTracker implements AutoCloseable {
      * Reads and hands over everything up to the current head on the calling thread, then returns; for a
      * caller that must see its own appends handled before it goes on (inline projections, tests).
      *
+     * <p>Under a lease, it first asks for the lease when standing by, or renews it when a renewal is due, on the
+     * calling thread: a caller that drives the tracker with a scheduler that runs nothing keeps its lease this way.
+     *
      * @return whether the tracker reached the head (false if the handler failed, a failure is still waiting
-     *         out its backoff, or the tracker is stopped)
+     *         out its backoff, the tracker is stopped or standing by for the lease)
      */
     public boolean catchUpNow() {
+        if (term != null && started) {
+            term.refresh();
+        }
         while (running) {
             Boolean more = drain(Integer.MAX_VALUE);
             if (more == null) {
@@ -344,30 +422,97 @@ public final class LogTracker implements AutoCloseable {
 
     /**
      * Stops following the log and stores the last checkpoint the handler declared; {@link #start} resumes
-     * from the stored checkpoint. Waits for a batch being handled. Harmless when not running.
+     * from the stored checkpoint. Waits for a batch being handled. Under a lease, it then releases the lease, so
+     * a tracker of another owner standing by can take over at once (if the lease store cannot be reached, the
+     * lease runs out instead; that is logged, not thrown). Harmless when not running.
      */
     public void stop() {
         drainLock.lock();
         try {
-            if (!running) {
+            if (!started) {
                 return;
             }
-            running = false;
-            live = false;
-            if (subscription != null) {
-                subscription.close();
-                subscription = null;
+            started = false;
+            if (term != null) {
+                term.end();
             }
-            pollTask.cancel();
-            if (retryTask != null) {
-                retryTask.cancel();
-                retryTask = null;
+            if (running) {
+                deactivate();
+                applyDeferred();
+                saveCheckpoint();
             }
-            backingOff = false;
-            applyDeferred();
-            saveCheckpoint();
+            if (term != null) {
+                metrics.removeGauge(NexusMeters.TRACKER_LEASE_HELD, "consumer", consumer);
+                term.release();
+            }
         } finally {
             drainLock.unlock();
+        }
+    }
+
+    /** Lock held, running. Stops following the log; stores nothing. */
+    private void deactivate() {
+        running = false;
+        live = false;
+        if (subscription != null) {
+            subscription.close();
+            subscription = null;
+        }
+        pollTask.cancel();
+        if (retryTask != null) {
+            retryTask.cancel();
+            retryTask = null;
+        }
+        backingOff = false;
+    }
+
+    /** Lets the tracker's lease start and halt its following of the log; every call holds the tracker's lock. */
+    private final class LeaseRunner implements TrackerLease.Runner {
+        @Override
+        public void run() {
+            activate();
+        }
+
+        @Override
+        public void halt() {
+            if (running) {
+                deactivate();
+            }
+            try {
+                handler.termEnded();
+            } catch (RuntimeException e) {
+                log.error("Log tracker '{}': its handler failed to end its term", consumer, e);
+            }
+        }
+
+        @Override
+        public void resumed() {
+            try {
+                handler.termStarted();
+            } catch (RuntimeException e) {
+                log.error("Log tracker '{}': its handler failed to start a new term", consumer, e);
+            }
+            wake();
+        }
+
+        @Override
+        public boolean isStarted() {
+            return started;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public long checkpointed() {
+            return checkpointed;
         }
     }
 
@@ -444,6 +589,9 @@ public final class LogTracker implements AutoCloseable {
             String step = "read";
             try {
                 for (int i = 0; i < maxBatches; i++) {
+                    if (!inTerm()) {
+                        return null;
+                    }
                     step = "read";
                     List<EventEnvelope> batch = source.readAll(position + 1, batchSize);
                     if (batch.isEmpty()) {
@@ -475,6 +623,11 @@ public final class LogTracker implements AutoCloseable {
         }
     }
 
+    /** Whether batches may start and checkpoints be stored: no lease is needed, or its term has not ended. */
+    private boolean inTerm() {
+        return term == null || term.inTerm();
+    }
+
     /** Lock held. Takes a checkpoint declared while a batch was being handled. */
     private void applyDeferred() {
         long deferred;
@@ -495,7 +648,7 @@ public final class LogTracker implements AutoCloseable {
     /** Lock held. Stores the pending checkpoint; a failure is reported and the save tried again after the next batch. */
     private void saveCheckpoint() {
         long target = pendingCheckpoint;
-        if (target == NO_CHECKPOINT || target <= checkpointed) {
+        if (target == NO_CHECKPOINT || target <= checkpointed || !inTerm()) {
             return;
         }
         try {
@@ -564,6 +717,10 @@ public final class LogTracker implements AutoCloseable {
         private long initialPosition;
         private boolean inline;
         private @Nullable MeterRegistry meterRegistry;
+        private @Nullable LeaseStore leases;
+        private String owner = "unleased";
+        private Duration leaseDuration = DEFAULT_LEASE_DURATION;
+        private LongSupplier ticker = System::nanoTime;
 
         private Builder(String consumer, ReadAll source, SubscribeToAppends changes, CheckpointStore checkpoints) {
             if (consumer == null || consumer.isBlank()) {
@@ -640,9 +797,78 @@ public final class LogTracker implements AutoCloseable {
             return this;
         }
 
-        /** Where to count retries ({@code nexus.tracker.retries{consumer, step=read|handle|checkpoint}}); none by default. */
+        /**
+         * Where to count retries ({@code nexus.tracker.retries{consumer, step=read|handle|checkpoint}}) and, under a
+         * lease, show whether this process holds it ({@code nexus.tracker.lease.held{consumer}}: 1 holding, 0 standing
+         * by); none by default.
+         */
         public Builder meterRegistry(MeterRegistry value) {
             this.meterRegistry = Objects.requireNonNull(value, "meterRegistry");
+            return this;
+        }
+
+        /**
+         * Runs the tracker under the consumer's lease in {@code store}, held as {@code owner}: of all the trackers of
+         * this consumer name that share the store, only the one holding the lease hands events over and stores
+         * checkpoints; the others stand by and take over when it stops or dies (see the class comment). Give
+         * every process (every Nexus instance) its own owner: two trackers with the same owner both think they hold
+         * the lease. No lease by default: the tracker runs whenever it is started.
+         *
+         * @throws IllegalArgumentException if {@code owner} is blank
+         */
+        public Builder lease(LeaseStore store, String owner) {
+            Objects.requireNonNull(store, "store");
+            LeaseStore.requireText(owner, "owner");
+            this.leases = store;
+            this.owner = owner;
+            return this;
+        }
+
+        /**
+         * {@link #lease(LeaseStore, String)} and {@link #leaseDuration(Duration)} as {@code lease} says (what Nexus
+         * passes to the consumers it builds).
+         */
+        public Builder lease(ConsumerLease lease) {
+            Objects.requireNonNull(lease, "lease");
+            return lease(lease.store(), lease.owner()).leaseDuration(lease.duration());
+        }
+
+        /**
+         * Runs the tracker without a lease, in every process that starts it (undoes {@link #lease}): for a consumer
+         * whose effect stays in this process, such as one that feeds this process's in-memory state from a
+         * checkpoint store of its own.
+         */
+        public Builder withoutLease() {
+            this.leases = null;
+            this.owner = "unleased";
+            return this;
+        }
+
+        /**
+         * How long a lease term lasts without renewal; the holder renews every third of it, and a standing-by
+         * tracker asks for the lease about as often (jittered between a sixth and half of it). It bounds how long
+         * the consumer is without a runner when its holder dies (up to the duration plus half of it), and must be
+         * well above the clock drift between the processes and above any pause of the holder (a renewal waits
+         * for nothing, but runs on the tracker's scheduler: keep a batch shorter than two thirds of the duration).
+         * 15 s by default. Only used with {@link #lease}.
+         *
+         * @throws IllegalArgumentException if {@code value} is shorter than 3 ms
+         */
+        public Builder leaseDuration(Duration value) {
+            Objects.requireNonNull(value, "leaseDuration");
+            if (value.compareTo(Duration.ofMillis(3)) < 0) {
+                throw new IllegalArgumentException("leaseDuration must be at least 3 ms, but was " + value);
+            }
+            this.leaseDuration = value;
+            return this;
+        }
+
+        /**
+         * The monotonic clock, in nanoseconds, on which the tracker measures its lease term ({@link System#nanoTime()}
+         * by default); tests pass one they move with their scheduler. Only the differences between its values count.
+         */
+        public Builder ticker(LongSupplier value) {
+            this.ticker = Objects.requireNonNull(value, "ticker");
             return this;
         }
 
