@@ -64,9 +64,10 @@ public final class AwsEngines implements AppEngines {
      * @param searchIndex the OpenSearch index alias of the orders
      * @param leasedGroups  whether the bus's consumer groups run leased on the KCL, shared by every instance of the app
      *                      (lease tables {@code <tablePrefix><group>-<stream>}), or each in this process alone
-     * @param leaseFailover with leased groups, how long the leases of an instance that stopped renewing them stay with
-     *                      it before the other instances take its shards over; also how often the group's leader
-     *                      looks for new shards
+     * @param leaseFailover how long the leases of an instance that stopped renewing them stay with it before the other
+     *                      instances take them over: its consumers of the event store (projections, the router, the
+     *                      saga) and, with leased groups, its shards; also how often a group's leader looks for new
+     *                      shards
      */
     public record Settings(URI dynamoDb, URI kinesis, URI openSearch, String region, String tablePrefix, String stream,
                            String searchIndex, boolean leasedGroups, Duration leaseFailover) {
@@ -318,7 +319,10 @@ public final class AwsEngines implements AppEngines {
 
     @Override
     public Nexus.Builder configure(Nexus.Builder builder) {
+        // The consumers that follow the event store (projections, router, saga) take leases in the checkpoints table
+        // (DynamoDbEngines sets the lease store), on the same failover time as the bus's leased groups.
         return builder.engines(DynamoDbEngines.builder(dynamoDb).streams(streams).tables(tables).build())
+                .leaseDuration(settings.leaseFailover())
                 .projection(search.projection());
     }
 

@@ -15,6 +15,10 @@ import io.nexus.core.policy.PolicyRequest;
 import io.nexus.core.schema.CompatibilityMode;
 import io.nexus.core.serialization.EventTypeInfo;
 import io.nexus.core.bus.BusPath;
+import io.nexus.core.observation.NexusMeters;
+import io.nexus.examples.order.fulfilment.FulfilmentProgress;
+import io.nexus.examples.order.fulfilment.FulfilmentSaga;
+import io.nexus.examples.order.projection.OrderSummaryProjection;
 import io.nexus.examples.order.billing.Billing;
 import io.nexus.examples.order.engines.EngineProfiles;
 import io.nexus.examples.order.fulfilment.FulfilmentSimulator;
@@ -109,7 +113,8 @@ class LocalEnginesAppTest {
         // machine that takes longer than the default 5 s read-your-writes wait, so this run waits up to the test's bound.
         HttpSettings patient = new HttpSettings(0, Duration.ofSeconds(30), HttpSettings.DEFAULT_MAX_BODY_BYTES, 64, RunningApp.TOKEN, WAIT);
         AwsEngines restarted = new AwsEngines("local", settings, null);
-        try (RunningApp again = RunningApp.on(restarted, patient, Duration.ofMinutes(30))) {
+        Billing againBilling = new Billing();
+        try (RunningApp again = RunningApp.on(restarted, patient, Duration.ofMinutes(30), againBilling)) {
             RunningApp.Reply o1 = expect(200, again.call("GET", "/orders/o-1?waitForVersion=3", null));
             assertEquals("CONFIRMED", o1.json().path("status").asText());
             assertEquals(2900, o1.json().path("totalCents").asLong());
@@ -125,7 +130,55 @@ class LocalEnginesAppTest {
             assertTrue(line.json().path("visible").asBoolean());
             // The first app gave its leases up when it closed; the new one holds them (as a new worker).
             assertGroupsRunLeased(restarted);
+            Map<String, Double> consumers = leasesHeld(again);
+            assertTrue(consumers.keySet().containsAll(List.of("event-router/default", OrderSummaryProjection.NAME,
+                    FulfilmentProgress.NAME, "saga/" + FulfilmentSaga.NAME)), "leased consumers: " + consumers);
+            RunningApp.await("the restarted app runs every consumer of the event store: " + leasesHeld(again), WAIT,
+                    () -> leasesHeld(again).values().stream().allMatch(held -> held == 1.0));
+
+            // A second instance on the same engines: the consumers of the event store stay with the first (the second
+            // stands by for each), the bus's groups share the shards, and commands go to either instance.
+            Billing secondBilling = new Billing();
+            AwsEngines secondEngines = new AwsEngines("local", settings, null);
+            try (RunningApp second = RunningApp.on(secondEngines, patient, Duration.ofMinutes(30), secondBilling)) {
+                RunningApp.await("the second instance stands by for every consumer: " + leasesHeld(second), WAIT,
+                        () -> leasesHeld(second).keySet().equals(consumers.keySet())
+                                && leasesHeld(second).values().stream().allMatch(held -> held == 0.0));
+                assertEquals(consumers, leasesHeld(again), "the first instance still runs every consumer");
+                // An order through the second instance: its answers wait until the first instance's projection applied them.
+                RunningApp.Reply placed = expect(201, second.call("POST", "/orders", "{\"customerId\":\"c-3\",\"orderId\":\"o-3\"}"));
+                assertTrue(placed.json().path("visible").asBoolean(), "visible on the standing-by instance: " + placed.raw().body());
+                expect(200, second.call("POST", "/orders/o-3/lines", "{\"sku\":\"espresso-beans\",\"quantity\":1,\"unitPriceCents\":1450}"));
+                expect(200, second.call("POST", "/orders/o-3/confirm", null));
+                second.awaitField("/orders/o-3/fulfilment", "payment", "REQUESTED", WAIT);
+                expect(200, again.call("POST", "/orders/o-3/payment", "{\"outcome\":\"charged\"}"));
+                second.awaitField("/orders/o-3/fulfilment", "state", "COMPLETED", WAIT);
+                RunningApp.await("one of the instances invoices o-3", WAIT,
+                        () -> againBilling.invoiced().contains("o-3") || secondBilling.invoiced().contains("o-3"));
+
+                // The first instance closes: the second takes its consumers and both shards of each group over.
+                again.close();
+                RunningApp.await("the second instance runs every consumer of the event store: " + leasesHeld(second), WAIT,
+                        () -> leasesHeld(second).values().stream().allMatch(held -> held == 1.0));
+                assertGroupsRunLeased(secondEngines);
+                expect(201, second.call("POST", "/orders", "{\"customerId\":\"c-4\",\"orderId\":\"o-4\"}"));
+                expect(200, second.call("POST", "/orders/o-4/lines", "{\"sku\":\"milk-frother\",\"quantity\":1,\"unitPriceCents\":3999}"));
+                RunningApp.Reply confirmed = expect(200, second.call("POST", "/orders/o-4/confirm", null));
+                assertTrue(confirmed.json().path("visible").asBoolean(), confirmed.raw().body());
+                expect(200, second.call("POST", "/orders/o-4/payment", "{\"outcome\":\"charged\"}"));
+                second.awaitField("/orders/o-4/fulfilment", "state", "COMPLETED", WAIT);
+                RunningApp.await("the second instance invoices o-4", WAIT, () -> secondBilling.invoiced().contains("o-4"));
+                awaitSearch(second, "frother", "o-4");
+            }
         }
+    }
+
+    /** Whether {@code app} holds (1) or stands by for (0) the lease of each consumer of the event store, by consumer. */
+    private static Map<String, Double> leasesHeld(RunningApp app) {
+        Map<String, Double> held = new TreeMap<>();
+        app.metrics.find(NexusMeters.TRACKER_LEASE_HELD).gauges()
+                .forEach(gauge -> held.put(gauge.getId().getTag("consumer"), gauge.value()));
+        return held;
     }
 
     /**
