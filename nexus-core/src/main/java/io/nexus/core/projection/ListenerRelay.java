@@ -1,6 +1,7 @@
 package io.nexus.core.projection;
 
 import io.nexus.core.checkpoint.Checkpoint;
+import io.nexus.core.deadletter.DeadLetter;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.store.Subscription;
 import org.jspecify.annotations.Nullable;
@@ -8,7 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -253,8 +256,13 @@ final class ListenerRelay {
         }
     }
 
-    /** Lock held. Tells the listeners of the events of the log after {@code notified} up to {@code through}. */
+    /**
+     * Lock held. Tells the listeners of the events of the log after {@code notified} up to {@code through}, except those
+     * the holder did not apply: the checkpoint passes a dead letter (in a queue that outlives the process) and the
+     * aggregate's later events parked behind it. Those are never told of here, even once the dead letter is retried.
+     */
     private void relayThrough(long through) {
+        Map<String, Long> parkedFrom = null;
         while (notified < through) {
             List<EventEnvelope> batch = settings.store().readAll(notified + 1, (int) Math.min(settings.batchSize(), through - notified));
             if (batch.isEmpty()) {
@@ -265,11 +273,26 @@ final class ListenerRelay {
                     return;
                 }
                 if (types.contains(event.eventType())) {
-                    ProjectionInstance.notifyApplied(settings, event);
+                    if (parkedFrom == null) {
+                        parkedFrom = parkedStreams();
+                    }
+                    Long parked = parkedFrom.get(event.streamId());
+                    if (parked == null || event.version() < parked) {
+                        ProjectionInstance.notifyApplied(settings, event);
+                    }
                 }
                 notified = event.globalPosition();
             }
         }
+    }
+
+    /** Each aggregate with a dead letter of the projection, with the lowest version held back. */
+    private Map<String, Long> parkedStreams() {
+        Map<String, Long> parked = new HashMap<>();
+        for (DeadLetter letter : settings.deadLetters().list(settings.name())) {
+            parked.merge(letter.event().streamId(), letter.event().version(), Math::min);
+        }
+        return parked;
     }
 
     /** Lock held. */

@@ -7,6 +7,7 @@ import io.nexus.core.checkpoint.InMemoryCheckpointStore;
 import io.nexus.core.deadletter.InMemoryDeadLetterQueue;
 import io.nexus.core.lease.ConsumerLease;
 import io.nexus.core.lease.InMemoryLeaseStore;
+import io.nexus.core.retry.RetryPolicy;
 import io.nexus.core.store.InMemoryEventStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,8 @@ class StandbyListenersTest {
     private final InMemoryEventStore store = InMemoryEventStore.builder().clock(holderScheduler).build();
     private final InMemoryCheckpointStore checkpoints = new InMemoryCheckpointStore(holderScheduler);
     private final InMemoryLeaseStore leases = new InMemoryLeaseStore(standbyScheduler);
+    /** Shared by the instances, as a queue that outlives the process would be. */
+    private final InMemoryDeadLetterQueue deadLetters = new InMemoryDeadLetterQueue();
     private final List<ProjectionProcessor> processors = new ArrayList<>();
     private final LogCapture logs = LogCapture.start();
     /** "stream@version" for every event the standing-by instance's listener heard of. */
@@ -54,11 +57,17 @@ class StandbyListenersTest {
 
     private ProjectionProcessor processor(ManualScheduler scheduler, CheckpointStore checkpointStore, String owner,
                                           boolean listening) {
-        ProjectionProcessor.Builder builder = ProjectionProcessor.builder(new Fixtures.Recorder("carts"), store, CODEC)
-                .checkpoints(checkpointStore).deadLetters(new InMemoryDeadLetterQueue()).scheduler(scheduler).clock(scheduler)
+        return processor(new Fixtures.Recorder("carts"), scheduler, checkpointStore, owner, listening);
+    }
+
+    private ProjectionProcessor processor(Projection projection, ManualScheduler scheduler, CheckpointStore checkpointStore,
+                                          String owner, boolean listening) {
+        ProjectionProcessor.Builder builder = ProjectionProcessor.builder(projection, store, CODEC)
+                .checkpoints(checkpointStore).deadLetters(deadLetters).checkpointPastVolatileDeadLetters()
+                .retry(RetryPolicy.attempts(1)).scheduler(scheduler).clock(scheduler)
                 .pollInterval(POLL).standbyNotificationInterval(INTERVAL).lease(new ConsumerLease(leases, owner, LEASE));
         if (listening) {
-            builder.listener((projection, event) -> {
+            builder.listener((name, event) -> {
                 heard.add(event.streamId() + "@" + event.version());
                 checkpointWhenHeard.add(event.globalPosition() + "<=" + checkpoints.load("carts", Checkpoint.GLOBAL)
                         .map(Checkpoint::positionAsLong).orElse(0L));
@@ -139,6 +148,26 @@ class StandbyListenersTest {
         holderScheduler.runDue();
         standbyScheduler.advance(POLL.multipliedBy(2));
         assertEquals(List.of("cart-1@1", "cart-1@2"), heard);
+    }
+
+    @Test
+    void theStandingByInstanceDoesNotTellOfADeadLetterNorOfTheEventsParkedBehindIt() {
+        Fixtures.Recorder failing = new Fixtures.Recorder("carts");
+        failing.failWhen = event -> event.streamId().equals("cart-1") && event.version() == 2;
+        ProjectionProcessor holder = processor(failing, holderScheduler, checkpoints, "instance-a", false);
+        ProjectionProcessor standby = processor(standbyScheduler, checkpoints, "instance-b", true);
+        holder.start();
+        standby.start();
+
+        add(store, "cart-1", "apple", "rotten", "pear");
+        add(store, "cart-2", "plum");
+        holderScheduler.runDue();
+        assertEquals(1, holder.deadLetters().size());
+        assertEquals(4, checkpoints.load("carts", Checkpoint.GLOBAL).orElseThrow().positionAsLong(),
+                "the checkpoint passed the dead letter");
+        standbyScheduler.advance(POLL);
+
+        assertEquals(List.of("cart-1@1", "cart-2@1"), heard, "the holder applied only these");
     }
 
     /** Counts the loads of the checkpoint it passes on. */
