@@ -68,6 +68,9 @@ import java.util.random.RandomGenerator;
  * {@code ProjectionHealthProbe} judges health. Processing state is guarded by one lock taken inside the
  * trackers' handlers; lifecycle calls are serialized separately and never hold that lock while stopping or
  * starting a tracker. In {@link ProcessingMode#INLINE} the tracker handles appends on the notifying thread.
+ * Under a lease, while another instance runs the projection, a processor with listeners has a
+ * {@code ListenerRelay} tell them of each event once the holder's stored checkpoint has passed it, so that
+ * read-your-writes and notifications work on every instance; it stops when this processor's term starts.
  *
  * <p>Thread-safe.
  */
