@@ -37,6 +37,7 @@ public final class ProjectionComponent implements NexusComponent, Lifecycle.Wrap
         options.pollInterval().ifPresent(builder::pollInterval);
         options.stallThreshold().ifPresent(builder::stallThreshold);
         options.scheduler().ifPresent(builder::scheduler);
+        options.standbyNotificationInterval().ifPresent(builder::standbyNotificationInterval);
         if (options.isPerInstance()) {
             // its read model lives in this process: so do its position and its dead letters
             builder.withoutLease().checkpoints(new InMemoryCheckpointStore(context.clock()))

@@ -3,6 +3,7 @@ package io.nexus.core.projection;
 import org.jspecify.annotations.Nullable;
 import io.nexus.core.observation.NexusObservation;
 
+import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.deadletter.DeadLetter;
 import io.nexus.core.deadletter.DeadLetterNotFoundException;
 import io.nexus.core.event.EventEnvelope;
@@ -54,6 +55,8 @@ final class ProjectionInstance implements LogHandler {
     private volatile Instant lastProgressAt;
     private volatile @Nullable String lastError;
     private volatile Runnable afterBatch = () -> { };
+    // Lock held to change. While the serving instance stands by, it tells the listeners of what the holder applied.
+    private volatile @Nullable ListenerRelay relay;
     final long startPosition;
     final Instant startedAt;
 
@@ -100,11 +103,31 @@ final class ProjectionInstance implements LogHandler {
     }
 
     /** Lock held, tracker stopped. Takes over {@code newConsumer}'s name, tracker and listeners (a rebuild switching in). */
-    void becomeServing(String newConsumer, LogTracker newTracker) {
+    void becomeServing(String newConsumer, LogTracker newTracker, @Nullable ListenerRelay listenerRelay) {
         this.consumer = newConsumer;
         this.tracker = newTracker;
         this.serving = true;
         this.afterBatch = () -> { };
+        this.relay = listenerRelay;
+    }
+
+    /** Lock held. The serving instance's relay, started while it stands by; none without listeners. */
+    void relay(@Nullable ListenerRelay listenerRelay) {
+        this.relay = listenerRelay;
+    }
+
+    /**
+     * Lock held, the tracker started. When it stands by, has the relay tell the listeners of what the holder applies,
+     * from the stored checkpoint on (the holder goes on from there). Under the processor's lock, which a new term
+     * takes before it stops the relay, so the two cannot cross.
+     */
+    void relayIfStandingBy() {
+        ListenerRelay current = relay;
+        if (current != null && serving && tracker.isStandingBy()) {
+            long from = settings.checkpoints().load(settings.name(), Checkpoint.GLOBAL)
+                    .map(Checkpoint::positionAsLong).orElse(0L);
+            current.start(from, projection.eventTypes());
+        }
     }
 
     /** Lock held, tracker stopped. Forgets what the last run knew and parks the streams of the stored dead letters. */
@@ -121,6 +144,11 @@ final class ProjectionInstance implements LogHandler {
     public void termStarted() {
         settings.lock().lock();
         try {
+            ListenerRelay current = relay;
+            if (current != null && serving) {
+                // the previous holder applied everything up to the checkpoint this term starts from
+                current.stop(tracker.checkpointedPosition());
+            }
             restore();
         } finally {
             settings.lock().unlock();
@@ -133,6 +161,11 @@ final class ProjectionInstance implements LogHandler {
         settings.lock().lock();
         try {
             parking.cancelRetries();
+            ListenerRelay current = relay;
+            if (current != null && serving) {
+                // the listeners heard of everything this term handed over
+                current.start(tracker.position(), projection.eventTypes());
+            }
         } finally {
             settings.lock().unlock();
         }
@@ -240,12 +273,13 @@ final class ProjectionInstance implements LogHandler {
         settings.metrics().count("nexus.projection.events", "projection", settings.name(), "outcome", "handled");
         lastProgressAt = settings.clock().instant();
         if (serving) {
-            notifyApplied(event);
+            notifyApplied(settings, event);
         }
         return null;
     }
 
-    private void notifyApplied(EventEnvelope event) {
+    /** Tells the processor's listeners that {@code event} was applied; a listener's failure is logged. */
+    static void notifyApplied(ProcessorSettings settings, EventEnvelope event) {
         for (ProjectionListener listener : settings.listeners()) {
             try {
                 listener.applied(settings.name(), event);

@@ -21,6 +21,7 @@ public final class ProjectionOptions {
     private @Nullable Integer batchSize;
     private @Nullable Duration pollInterval;
     private @Nullable Duration stallThreshold;
+    private @Nullable Duration standbyNotificationInterval;
     private @Nullable TaskScheduler scheduler;
     private boolean perInstance;
 
@@ -92,6 +93,16 @@ public final class ProjectionOptions {
         return this;
     }
 
+    /**
+     * With notifications, while another instance runs the projection: how often this instance reads the projection's
+     * checkpoint, while events are pending, to tell its listeners of what the holder applied
+     * ({@link ProjectionProcessor.Builder#standbyNotificationInterval}); 25 ms by default.
+     */
+    public ProjectionOptions standbyNotificationInterval(Duration value) {
+        this.standbyNotificationInterval = once("standbyNotificationInterval", standbyNotificationInterval, value);
+        return this;
+    }
+
     /** Where processing and retries run (tests pass a controllable one); a thread of the projection's own by default. */
     public ProjectionOptions scheduler(TaskScheduler value) {
         this.scheduler = once("scheduler", scheduler, value);
@@ -121,6 +132,10 @@ public final class ProjectionOptions {
 
     public Optional<Duration> stallThreshold() {
         return Optional.ofNullable(stallThreshold);
+    }
+
+    public Optional<Duration> standbyNotificationInterval() {
+        return Optional.ofNullable(standbyNotificationInterval);
     }
 
     public Optional<TaskScheduler> scheduler() {

@@ -68,12 +68,18 @@ import java.util.random.RandomGenerator;
  * {@code ProjectionHealthProbe} judges health. Processing state is guarded by one lock taken inside the
  * trackers' handlers; lifecycle calls are serialized separately and never hold that lock while stopping or
  * starting a tracker. In {@link ProcessingMode#INLINE} the tracker handles appends on the notifying thread.
+ * Under a lease, while another instance runs the projection, a processor with listeners has a
+ * {@code ListenerRelay} tell them of each event once the holder's stored checkpoint has passed it, so that
+ * read-your-writes and notifications work on every instance; it stops when this processor's term starts.
  *
  * <p>Thread-safe.
  */
 public final class ProjectionProcessor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectionProcessor.class);
+
+    /** How often a standing-by processor looks for progress of the holder's checkpoint, by default: 25 ms. */
+    public static final Duration DEFAULT_STANDBY_NOTIFICATION_INTERVAL = Duration.ofMillis(25);
 
     private final ProcessorSettings settings;
     private final boolean ownsScheduler;
@@ -84,6 +90,7 @@ public final class ProjectionProcessor implements AutoCloseable {
     private final PolicyEngine policy;
     private volatile ProjectionInstance serving;
     private volatile boolean running;
+    private final @Nullable ListenerRelay relay;
 
     private ProjectionProcessor(Builder b) {
         this.ownsScheduler = b.scheduler == null;
@@ -96,6 +103,9 @@ public final class ProjectionProcessor implements AutoCloseable {
         this.stallThreshold = b.stallThreshold;
         this.inline = b.mode == ProcessingMode.INLINE;
         this.serving = new ProjectionInstance(settings, b.projection, settings.name(), true, inline, 1);
+        // only listeners need to hear, on a standing-by instance, what the holder applied
+        this.relay = b.listeners.isEmpty() || b.lease == null ? null : new ListenerRelay(settings, b.standbyNotificationInterval);
+        serving.relay(relay);
         this.rebuilds = new ShadowRebuilder(settings, lifecycle, this::promote);
         this.policy = b.policy;
         if (!settings.deadLettersOutliveTheProcess()) {
@@ -167,6 +177,19 @@ public final class ProjectionProcessor implements AutoCloseable {
             }
             instance.tracker().start(instance);
             running = true;
+            relayIfStandingBy(instance);
+        }
+    }
+
+    private void relayIfStandingBy(ProjectionInstance instance) {
+        if (relay == null) {
+            return;
+        }
+        settings.lock().lock();
+        try {
+            instance.relayIfStandingBy();
+        } finally {
+            settings.lock().unlock();
         }
     }
 
@@ -180,6 +203,10 @@ public final class ProjectionProcessor implements AutoCloseable {
             ProjectionInstance instance = serving;
             running = false;
             instance.tracker().stop();
+            // after the tracker: a term ending meanwhile would start the relay again
+            if (relay != null) {
+                relay.stop(-1);
+            }
             settings.lock().lock();
             try {
                 instance.parking.cancelRetries();
@@ -377,13 +404,16 @@ public final class ProjectionProcessor implements AutoCloseable {
     private void promote(ProjectionInstance shadow) {
         ProjectionInstance old = serving;
         old.tracker().stop();
+        if (relay != null) {
+            relay.stop(-1);
+        }
         LogTracker tracker = settings.tracker(settings.name(), inline);
         settings.lock().lock();
         try {
             old.parking.cancelRetries();
             settings.deadLetters().list(settings.name()).forEach(letter -> settings.deadLetters().remove(letter.id()));
             shadow.parking.moveDeadLetters(shadow.consumer(), settings.name());
-            shadow.becomeServing(settings.name(), tracker);
+            shadow.becomeServing(settings.name(), tracker, relay);
         } finally {
             settings.lock().unlock();
         }
@@ -391,6 +421,7 @@ public final class ProjectionProcessor implements AutoCloseable {
         tracker.resetTo(Math.max(0, safe));
         serving = shadow;
         tracker.start(shadow);
+        relayIfStandingBy(shadow);
     }
 
     /** Options for a {@link ProjectionProcessor}. */
@@ -409,6 +440,7 @@ public final class ProjectionProcessor implements AutoCloseable {
         private int batchSize = 512;
         private Duration stallThreshold = Duration.ofSeconds(30);
         private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration standbyNotificationInterval = DEFAULT_STANDBY_NOTIFICATION_INTERVAL;
         private @Nullable MeterRegistry meterRegistry;
         private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
         private boolean checkpointPastVolatileDeadLetters;
@@ -536,6 +568,21 @@ public final class ProjectionProcessor implements AutoCloseable {
         }
 
         /**
+         * While the processor stands by (another instance holds the projection's lease and applies its events), how
+         * often it reads the projection's stored checkpoint, while events are pending, to tell its listeners of the
+         * events the holder has applied; 25 ms by default. The delay doubles, up to {@link #pollInterval}, while the
+         * checkpoint does not move. Only used with listeners and a lease.
+         */
+        public Builder standbyNotificationInterval(Duration value) {
+            Objects.requireNonNull(value, "standbyNotificationInterval");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("standbyNotificationInterval must be positive, but was " + value);
+            }
+            this.standbyNotificationInterval = value;
+            return this;
+        }
+
+        /**
          * Where each applied event is observed ({@link io.nexus.core.observation.NexusObservation#PROJECTION_HANDLE},
          * continuing the event's trace); nowhere by default.
          */
@@ -568,7 +615,9 @@ public final class ProjectionProcessor implements AutoCloseable {
 
         /**
          * Adds a listener told of every event the serving projection applies (a shadow rebuild's events
-         * are not reported: they are old news). A {@code NotificationHub} is one.
+         * are not reported: they are old news). A {@code NotificationHub} is one. Under a lease, while another
+         * instance runs the projection, the listener is told of each event once the holder's stored checkpoint has
+         * passed it (see {@link #standbyNotificationInterval}).
          */
         public Builder listener(ProjectionListener value) {
             this.listeners.add(Objects.requireNonNull(value, "listener"));

@@ -14,7 +14,10 @@ import static io.nexus.examples.order.http.RunningApp.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The app over HTTP on one durable machine (every port on a real PostgreSQL server), restarted with nothing lost. */
+/**
+ * The app over HTTP on one durable machine (every port on a real PostgreSQL server), restarted with nothing lost, and
+ * a second instance beside it that stands by for its projections and still answers with its own writes visible.
+ */
 class PostgresAppTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -55,6 +58,15 @@ class PostgresAppTest {
                         "{\"sku\":\"paper-filters\",\"quantity\":3,\"unitPriceCents\":299}"));
                 assertEquals(2, line.json().path("version").asLong());
                 assertTrue(line.json().path("visible").asBoolean());
+
+                // a second instance stands by for the projections the first runs, and its answers still see their writes
+                try (RunningApp second = RunningApp.on(new PostgresAppEngines(PostgresEngines.builder(db).build()),
+                        HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30))) {
+                    RunningApp.Reply elsewhere = expect(200, second.call("POST", "/orders/o-2/lines",
+                            "{\"sku\":\"milk-jug\",\"quantity\":1,\"unitPriceCents\":1800}"));
+                    assertEquals(3, elsewhere.json().path("version").asLong());
+                    assertTrue(elsewhere.json().path("visible").asBoolean(), "visible on the instance standing by: " + elsewhere.json());
+                }
             }
         }
     }
