@@ -165,6 +165,7 @@ class LocalEnginesAppTest {
                 expect(200, second.call("POST", "/orders/o-4/lines", "{\"sku\":\"milk-frother\",\"quantity\":1,\"unitPriceCents\":3999}"));
                 RunningApp.Reply confirmed = expect(200, second.call("POST", "/orders/o-4/confirm", null));
                 assertTrue(confirmed.json().path("visible").asBoolean(), confirmed.raw().body());
+                second.awaitField("/orders/o-4/fulfilment", "payment", "REQUESTED", WAIT);
                 expect(200, second.call("POST", "/orders/o-4/payment", "{\"outcome\":\"charged\"}"));
                 second.awaitField("/orders/o-4/fulfilment", "state", "COMPLETED", WAIT);
                 RunningApp.await("the second instance invoices o-4", WAIT, () -> secondBilling.invoiced().contains("o-4"));
