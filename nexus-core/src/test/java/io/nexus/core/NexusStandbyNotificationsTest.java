@@ -19,12 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -76,7 +73,7 @@ class NexusStandbyNotificationsTest {
 
     @Test
     void anAppendThroughTheStandingByInstanceBecomesVisibleThereOnceTheHolderHasAppliedIt() throws Exception {
-        Counting countedForB = new Counting(checkpoints);
+        CountingCheckpoints countedForB = new CountingCheckpoints(checkpoints);
         try (Nexus a = instance("instance-a", ProcessingMode.ASYNC, checkpoints);
              Nexus b = instance("instance-b", ProcessingMode.ASYNC, countedForB)) {
             a.start();
@@ -138,37 +135,6 @@ class NexusStandbyNotificationsTest {
             Awaiting.until("the marker is heard of", () -> heard.contains("acc-2@3"));
             assertEquals(List.of("acc-1@1", "acc-1@2", "acc-2@1", "acc-2@2", "acc-2@3"), heard.stream().sorted().toList(),
                     "each event heard of once: " + heard);
-        }
-    }
-
-    /** Counts the loads of the checkpoint it passes on. */
-    private static final class Counting implements CheckpointStore {
-        private final CheckpointStore delegate;
-        final AtomicInteger loads = new AtomicInteger();
-
-        Counting(CheckpointStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Optional<Checkpoint> load(String consumer, String partition) {
-            loads.incrementAndGet();
-            return delegate.load(consumer, partition);
-        }
-
-        @Override
-        public Map<String, Checkpoint> loadAll(String consumer) {
-            return delegate.loadAll(consumer);
-        }
-
-        @Override
-        public void save(String consumer, String partition, String position) {
-            delegate.save(consumer, partition, position);
-        }
-
-        @Override
-        public void reset(String consumer) {
-            delegate.reset(consumer);
         }
     }
 }

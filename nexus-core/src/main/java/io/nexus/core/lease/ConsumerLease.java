@@ -26,9 +26,21 @@ public record ConsumerLease(LeaseStore store, String owner, Duration duration) {
     public ConsumerLease {
         Objects.requireNonNull(store, "store");
         LeaseStore.requireText(owner, "owner");
-        Objects.requireNonNull(duration, "duration");
-        if (duration.compareTo(Duration.ofMillis(3)) < 0) {
-            throw new IllegalArgumentException("lease duration must be at least 3 ms, but was " + duration);
+        requireDuration(duration, "duration");
+    }
+
+    /**
+     * Checks a consumer lease duration: long enough to be renewed every third of it.
+     *
+     * @return {@code value}
+     * @throws NullPointerException     if {@code value} is {@code null}
+     * @throws IllegalArgumentException if {@code value} is shorter than 3 ms
+     */
+    public static Duration requireDuration(Duration value, String what) {
+        Objects.requireNonNull(value, what);
+        if (value.compareTo(Duration.ofMillis(3)) < 0) {
+            throw new IllegalArgumentException(what + " must be at least 3 ms, but was " + value);
         }
+        return value;
     }
 }

@@ -855,11 +855,7 @@ public final class LogTracker implements AutoCloseable {
          * @throws IllegalArgumentException if {@code value} is shorter than 3 ms
          */
         public Builder leaseDuration(Duration value) {
-            Objects.requireNonNull(value, "leaseDuration");
-            if (value.compareTo(Duration.ofMillis(3)) < 0) {
-                throw new IllegalArgumentException("leaseDuration must be at least 3 ms, but was " + value);
-            }
-            this.leaseDuration = value;
+            this.leaseDuration = ConsumerLease.requireDuration(value, "leaseDuration");
             return this;
         }
 

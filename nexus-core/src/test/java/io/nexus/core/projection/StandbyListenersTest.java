@@ -1,5 +1,6 @@
 package io.nexus.core.projection;
 
+import io.nexus.core.CountingCheckpoints;
 import io.nexus.core.LogCapture;
 import io.nexus.core.checkpoint.Checkpoint;
 import io.nexus.core.checkpoint.CheckpointStore;
@@ -16,9 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.nexus.core.projection.Fixtures.CODEC;
 import static io.nexus.core.projection.Fixtures.add;
@@ -80,7 +78,7 @@ class StandbyListenersTest {
 
     @Test
     void theStandingByInstanceHearsOfAnEventOnlyOnceTheHolderStoredItsCheckpointAndNotAgainWhenItTakesOver() {
-        Counting counted = new Counting(checkpoints);
+        CountingCheckpoints counted = new CountingCheckpoints(checkpoints);
         ProjectionProcessor holder = processor(holderScheduler, checkpoints, "instance-a", false);
         ProjectionProcessor standby = processor(standbyScheduler, counted, "instance-b", true);
         holder.start();
@@ -168,36 +166,5 @@ class StandbyListenersTest {
         standbyScheduler.advance(POLL);
 
         assertEquals(List.of("cart-1@1", "cart-2@1"), heard, "the holder applied only these");
-    }
-
-    /** Counts the loads of the checkpoint it passes on. */
-    private static final class Counting implements CheckpointStore {
-        private final CheckpointStore delegate;
-        final AtomicInteger loads = new AtomicInteger();
-
-        Counting(CheckpointStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Optional<Checkpoint> load(String consumer, String partition) {
-            loads.incrementAndGet();
-            return delegate.load(consumer, partition);
-        }
-
-        @Override
-        public void save(String consumer, String partition, String position) {
-            delegate.save(consumer, partition, position);
-        }
-
-        @Override
-        public Map<String, Checkpoint> loadAll(String consumer) {
-            return delegate.loadAll(consumer);
-        }
-
-        @Override
-        public void reset(String consumer) {
-            delegate.reset(consumer);
-        }
     }
 }
