@@ -5,12 +5,19 @@ import io.nexus.core.NexusModule;
 import io.nexus.core.aggregate.Aggregate;
 import io.nexus.core.aggregate.AggregateDefinition;
 import io.nexus.core.aggregate.EventSourcingHandler;
+import io.nexus.core.projection.Projection;
 import io.nexus.core.serialization.EventType;
 import io.nexus.core.serialization.EventTypes;
 import io.nexus.core.store.StreamQuery;
+import io.nexus.testkit.Await;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** The code of docs/postgresql.md, run against an embedded PostgreSQL server. */
 class PostgresDocTest {
@@ -60,5 +67,42 @@ class PostgresDocTest {
         PostgresEventStore store = PostgresEventStore.builder(EmbeddedPostgresServer.dataSource()).schema("nexus").build();
         assertEquals(1, store.currentVersion("order-42"));
         assertEquals("OrderPlaced", store.read(StreamQuery.stream("order-42")).get(0).eventType());
+    }
+
+    // tag::instance[]
+    /** What every instance of the application runs, each with its own id. */
+    static Nexus instance(PostgresEngines postgres, String instanceId, Set<String> counted) {
+        return Nexus.builder()
+                .engines(postgres)                          // every port, the lease store included, in one schema
+                .instanceId(instanceId)                     // default: host name, process id and a random suffix
+                .leaseDuration(Duration.ofSeconds(10))      // a dead instance's consumers move within 10-15 s
+                .module(new OrderModule())
+                .projection(Projection.handling("placed-orders")  // runs in one instance at a time
+                        .on(OrderPlaced.class, (event, envelope) -> counted.add(envelope.streamId()))
+                        .build())
+                .build();
+    }
+    // end::instance[]
+
+    @Test
+    void twoInstancesRunTheProjectionOnceAndTheSecondTakesOverWhenTheFirstCloses() {
+        Set<String> first = ConcurrentHashMap.newKeySet();
+        Set<String> second = ConcurrentHashMap.newKeySet();
+        try (PostgresEngines postgres = PostgresEngines.builder(EmbeddedPostgresServer.jdbcUrl(), "postgres", null)
+                .schema("doc_instances").build();
+             Nexus shop1 = instance(postgres, "shop-1", first);
+             Nexus shop2 = instance(postgres, "shop-2", second)) {
+            shop1.start();
+            shop2.start();
+            assertEquals("shop-1", shop2.leases().current("placed-orders").orElseThrow().owner(), "the first to start runs it");
+            shop2.commands().send(new PlaceOrder("order-1"));
+            Await.until("shop-1 projects the order placed through shop-2", () -> first.contains("order-1"));
+            shop1.close();
+            shop2.commands().send(new PlaceOrder("order-2"));
+            Await.until("shop-2 takes the projection over and projects the next order", () -> second.contains("order-2"));
+            assertEquals(Set.of("order-1"), first, "shop-1 projected what came while it ran");
+            assertFalse(second.contains("order-1"), "shop-2 took over from shop-1's checkpoint: " + second);
+            assertEquals("shop-2", shop2.leases().current("placed-orders").orElseThrow().owner());
+        }
     }
 }
