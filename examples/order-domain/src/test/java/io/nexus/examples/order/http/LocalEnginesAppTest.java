@@ -82,8 +82,10 @@ class LocalEnginesAppTest {
     @Test
     @Order(1)
     void theAppRunsOnTheLocalEnginesAndLosesNothingAcrossARestart() throws Exception {
-        // A short failover time, so that the restarted app's groups take the leases over within seconds.
-        AwsEngines.Settings settings = AwsEngines.Settings.of(engines.endpoints()).withLeasedGroups(true, Duration.ofSeconds(2));
+        // A short failover time, so that the restarted app's groups take the leases over within seconds. It is also the
+        // lease duration of the consumers of the event store, renewed between their batches: 3 s leaves a loaded
+        // machine 2 s for a batch before a lease could move in the middle of the test.
+        AwsEngines.Settings settings = AwsEngines.Settings.of(engines.endpoints()).withLeasedGroups(true, Duration.ofSeconds(3));
         AwsEngines aws = new AwsEngines("local", settings, null);
         Billing billing = new Billing();
         try (RunningApp app = RunningApp.on(aws, HttpSettings.defaults(0, RunningApp.TOKEN), Duration.ofMinutes(30), billing)) {
