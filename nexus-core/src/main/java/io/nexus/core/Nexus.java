@@ -128,6 +128,7 @@ public final class Nexus implements NexusContext, AutoCloseable {
     private final @Nullable ExecutorService ownedExecutor;
     private final @Nullable NotificationHub notifications;
     private final @Nullable TaskScheduler ownedNotificationScheduler;
+    private final @Nullable TaskScheduler ownedLeaseScheduler;
     private final Lifecycle lifecycle;
     private final DeadLetterOperations deadLetterOperations;
     private final Object state = new Object();
@@ -143,7 +144,10 @@ public final class Nexus implements NexusContext, AutoCloseable {
         this.leases = Objects.requireNonNull(b.leaseStore, "leaseStore");
         this.instanceId = Objects.requireNonNull(b.instanceId, "instanceId");
         // the default in-memory store arbitrates within this instance only: a lease would exclude nobody
-        this.consumerLease = b.leaseStoreGiven ? new ConsumerLease(leases, instanceId, b.leaseDuration) : null;
+        // One thread renews every consumer's lease, so that a long batch never holds a renewal up.
+        this.ownedLeaseScheduler = b.leaseStoreGiven ? TaskScheduler.singleThread("nexus-leases") : null;
+        this.consumerLease = ownedLeaseScheduler == null ? null
+                : new ConsumerLease(leases, instanceId, b.leaseDuration, ownedLeaseScheduler);
         this.deadLetters = Objects.requireNonNull(b.deadLetterQueue, "deadLetterQueue");
         this.auditLog = Objects.requireNonNull(b.auditLog, "auditLog");
         this.timers = Objects.requireNonNull(b.timers, "timers");
@@ -191,6 +195,9 @@ public final class Nexus implements NexusContext, AutoCloseable {
         } catch (RuntimeException | Error e) {
             if (ownedNotificationScheduler != null) {
                 ownedNotificationScheduler.close();
+            }
+            if (ownedLeaseScheduler != null) {
+                ownedLeaseScheduler.close();
             }
             throw e;
         }
@@ -460,6 +467,9 @@ public final class Nexus implements NexusContext, AutoCloseable {
         lifecycle.close();
         if (ownedNotificationScheduler != null) {
             ownedNotificationScheduler.close();
+        }
+        if (ownedLeaseScheduler != null) {
+            ownedLeaseScheduler.close();
         }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();

@@ -1,5 +1,8 @@
 package io.nexus.core.lease;
 
+import io.nexus.core.projection.TaskScheduler;
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,8 +17,11 @@ import java.util.Objects;
  *                 different in every instance (two consumers with one owner both think they hold the lease)
  * @param duration how long a term lasts without renewal; positive. The holder renews every third of it; a dead
  *                 holder's consumers are taken over within about one and a half times it
+ * @param renewals where renewals and the checks of a term's end run, so that they never wait for a batch being
+ *                 handled (Nexus gives its consumers one thread for all their leases); {@code null}: on each
+ *                 tracker's own scheduler, between its batches
  */
-public record ConsumerLease(LeaseStore store, String owner, Duration duration) {
+public record ConsumerLease(LeaseStore store, String owner, Duration duration, @Nullable TaskScheduler renewals) {
 
     /** The duration Nexus uses unless told otherwise: 15 s. */
     public static final Duration DEFAULT_DURATION = Duration.ofSeconds(15);
@@ -23,6 +29,11 @@ public record ConsumerLease(LeaseStore store, String owner, Duration duration) {
     /**
      * @throws IllegalArgumentException if {@code owner} is blank or {@code duration} is shorter than 3 ms
      */
+    /** A lease renewed on each tracker's own scheduler, between its batches. */
+    public ConsumerLease(LeaseStore store, String owner, Duration duration) {
+        this(store, owner, duration, null);
+    }
+
     public ConsumerLease {
         Objects.requireNonNull(store, "store");
         LeaseStore.requireText(owner, "owner");

@@ -140,7 +140,7 @@ public final class LogTracker implements AutoCloseable {
         this.inline = b.inline;
         this.metrics = NexusMetrics.of(b.meterRegistry);
         this.term = b.leases == null ? null : new TrackerLease(b.consumer, b.leases, b.owner, b.leaseDuration, b.ticker,
-                scheduler, b.random, drainLock, new LeaseRunner());
+                scheduler, b.renewals != null ? b.renewals : scheduler, b.random, drainLock, new LeaseRunner());
     }
 
     /**
@@ -720,6 +720,7 @@ public final class LogTracker implements AutoCloseable {
         private @Nullable LeaseStore leases;
         private String owner = "unleased";
         private Duration leaseDuration = DEFAULT_LEASE_DURATION;
+        private @Nullable TaskScheduler renewals;
         private LongSupplier ticker = System::nanoTime;
 
         private Builder(String consumer, ReadAll source, SubscribeToAppends changes, CheckpointStore checkpoints) {
@@ -830,7 +831,9 @@ public final class LogTracker implements AutoCloseable {
          */
         public Builder lease(ConsumerLease lease) {
             Objects.requireNonNull(lease, "lease");
-            return lease(lease.store(), lease.owner()).leaseDuration(lease.duration());
+            lease(lease.store(), lease.owner()).leaseDuration(lease.duration());
+            this.renewals = lease.renewals();
+            return this;
         }
 
         /**
@@ -841,6 +844,7 @@ public final class LogTracker implements AutoCloseable {
         public Builder withoutLease() {
             this.leases = null;
             this.owner = "unleased";
+            this.renewals = null;
             return this;
         }
 
@@ -849,7 +853,9 @@ public final class LogTracker implements AutoCloseable {
          * tracker asks for the lease about as often (jittered between a sixth and half of it). It bounds how long
          * the consumer is without a runner when its holder dies (up to the duration plus half of it), and must be
          * well above the clock drift between the processes and above any pause of the holder (a renewal waits
-         * for nothing, but runs on the tracker's scheduler: keep a batch shorter than two thirds of the duration).
+         * for nothing, but runs on the tracker's scheduler unless the {@link ConsumerLease} given to
+         * {@link #lease(ConsumerLease)} names a scheduler for renewals, as Nexus's does: otherwise keep a batch
+         * shorter than two thirds of the duration).
          * 15 s by default. Only used with {@link #lease}.
          *
          * @throws IllegalArgumentException if {@code value} is shorter than 3 ms

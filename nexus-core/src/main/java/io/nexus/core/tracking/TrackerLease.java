@@ -55,6 +55,8 @@ final class TrackerLease {
     private final Duration renewInterval;
     private final LongSupplier ticker;
     private final TaskScheduler scheduler;
+    /** Runs renewals and the checks of a term's end: the tracker's scheduler, or one that a batch never holds up. */
+    private final TaskScheduler renewals;
     private final RandomGenerator random;
     private final ReentrantLock trackerLock;
     private final Runner runner;
@@ -70,7 +72,8 @@ final class TrackerLease {
     private volatile @Nullable String lastHolder;
 
     TrackerLease(String consumer, LeaseStore store, String owner, Duration duration, LongSupplier ticker,
-                 TaskScheduler scheduler, RandomGenerator random, ReentrantLock trackerLock, Runner runner) {
+                 TaskScheduler scheduler, TaskScheduler renewals, RandomGenerator random, ReentrantLock trackerLock,
+                 Runner runner) {
         this.consumer = consumer;
         this.store = store;
         this.owner = owner;
@@ -78,6 +81,7 @@ final class TrackerLease {
         this.renewInterval = duration.dividedBy(3);
         this.ticker = ticker;
         this.scheduler = scheduler;
+        this.renewals = renewals;
         this.random = random;
         this.trackerLock = trackerLock;
         this.runner = runner;
@@ -296,6 +300,16 @@ final class TrackerLease {
             storeFailureLogged = false;
             cancelTasks();
         }
+        if (renewals != scheduler) {
+            // The renewals' thread serves other trackers too: it never waits for this one's batch.
+            scheduler.schedule(() -> halt(current, held, why), Duration.ZERO);
+        } else {
+            halt(current, held, why);
+        }
+    }
+
+    /** Stops following the log after the term of {@code held} ended, and stands by. */
+    private void halt(int current, Lease held, String why) {
         // waits for a batch being handled, which can no longer store its checkpoint
         trackerLock.lock();
         try {
@@ -333,11 +347,11 @@ final class TrackerLease {
     private void scheduleAcquire(int current) {
         long base = renewInterval.toNanos();
         Duration delay = Duration.ofNanos(base / 2 + (long) (random.nextDouble() * base));
-        schedule(() -> acquire(current), delay, true);
+        schedule(scheduler, () -> acquire(current), delay, true);
     }
 
     private void scheduleRenewal(int current, Duration delay) {
-        schedule(() -> renew(current), delay, true);
+        schedule(renewals, () -> renew(current), delay, true);
     }
 
     private void scheduleExpiry(int current) {
@@ -345,11 +359,11 @@ final class TrackerLease {
         synchronized (termLock) {
             left = Math.max(0, termDeadline - ticker.getAsLong());
         }
-        schedule(() -> expire(current), Duration.ofNanos(left), false);
+        schedule(renewals, () -> expire(current), Duration.ofNanos(left), false);
     }
 
     /** Replaces the pending task of its slot: one attempt to take or renew, and one check of the deadline. */
-    private void schedule(Runnable task, Duration delay, boolean leaseSlot) {
+    private void schedule(TaskScheduler on, Runnable task, Duration delay, boolean leaseSlot) {
         synchronized (termLock) {
             TaskScheduler.Cancellable previous = leaseSlot ? leaseTask : expiryTask;
             if (previous != null) {
@@ -357,7 +371,7 @@ final class TrackerLease {
             }
             TaskScheduler.Cancellable next;
             try {
-                next = scheduler.schedule(task, delay);
+                next = on.schedule(task, delay);
             } catch (RuntimeException e) {
                 log.error("Log tracker '{}' could not schedule its lease work; its lease runs out", consumer, e);
                 next = null;

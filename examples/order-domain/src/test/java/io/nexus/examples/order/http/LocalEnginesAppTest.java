@@ -83,8 +83,7 @@ class LocalEnginesAppTest {
     @Order(1)
     void theAppRunsOnTheLocalEnginesAndLosesNothingAcrossARestart() throws Exception {
         // A short failover time, so that the restarted app's groups take the leases over within seconds. It is also the
-        // lease duration of the consumers of the event store, renewed between their batches: 3 s leaves a loaded
-        // machine 2 s for a batch before a lease could move in the middle of the test.
+        // lease duration of the consumers of the event store: 3 s leaves a loaded machine room for a slow renewal.
         AwsEngines.Settings settings = AwsEngines.Settings.of(engines.endpoints()).withLeasedGroups(true, Duration.ofSeconds(3));
         AwsEngines aws = new AwsEngines("local", settings, null);
         Billing billing = new Billing();
