@@ -140,6 +140,13 @@ public final class KclGroup implements Subscription {
         // A new worker reports its load before the leader gives it leases; by default that first report comes after
         // 30 s. Reporting once per failover time lets a process that joins (or replaces a dead one) take its share
         // within a few failover times, at one small DynamoDB write per report.
+        // The group's leader (which assigns every lease) holds a lock that others take over only when it was not
+        // renewed for its duration: 2 min by default, during which the leases of a dead leader, or of any process that
+        // dies meanwhile, go to nobody. Three failover times, renewed every failover time, keep a dead leader's
+        // replacement within the failover times the group promises.
+        long leaderLock = Math.max(3_000, 3 * settings.failoverTime().toMillis());
+        leases.dynamoDbLockBasedLeaderLeaseDurationInMillis(leaderLock)
+                .dynamoDbLockBasedLeaderHeartbeatPeriodInMillis(leaderLock / 3);
         leases.workerUtilizationAwareAssignmentConfig()
                 .workerMetricsReporterFreqInMillis(Math.max(1000, settings.failoverTime().toMillis()))
                 .inMemoryWorkerMetricsCaptureFrequencyMillis(Math.min(1000, settings.failoverTime().toMillis()));
