@@ -66,7 +66,7 @@ class SagaComponentTest {
                     && (state != SagaState.RUNNING || !status.get().pendingTimeouts().isEmpty())) {
                 return;
             }
-            Thread.sleep(5);
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
         }
         throw new AssertionError("saga " + sagaId + " did not reach " + state + " within 10 s: " + saga.status(sagaId));
     }
@@ -88,7 +88,7 @@ class SagaComponentTest {
                     == app.store.headPosition()) {
                 return;
             }
-            Thread.sleep(5);
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
         }
         throw new AssertionError("the checkpoint of 'saga/work' did not reach the head " + app.store.headPosition());
     }

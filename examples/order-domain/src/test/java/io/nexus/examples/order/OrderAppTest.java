@@ -16,6 +16,7 @@ import io.nexus.examples.order.engines.AwsEngines;
 import io.nexus.examples.order.engines.EngineProfiles;
 import io.nexus.examples.order.engines.SchemaRegistries;
 import io.nexus.local.EngineEndpoints;
+import io.nexus.testkit.Await;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -102,11 +103,8 @@ class OrderAppTest {
 
             @SuppressWarnings("unchecked")
             SagaComponent<OrderConfirmed> fulfilment = nexus.component(SagaComponent.class).orElseThrow();
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while ((!billing.invoiced().contains("order-1") || fulfilment.status("order-1").isEmpty())
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            Await.until("billing invoices order-1 and the saga starts for it",
+                    () -> billing.invoiced().contains("order-1") && fulfilment.status("order-1").isPresent());
             assertEquals(Set.of("order-1"), billing.invoiced(), "billing got the confirmation from the bus");
             assertTrue(fulfilment.status("order-1").isPresent(), "the saga started for the confirmed order");
         }
