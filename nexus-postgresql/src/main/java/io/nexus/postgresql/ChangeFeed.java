@@ -31,6 +31,8 @@ final class ChangeFeed implements AutoCloseable {
     private static final int PAGE = 500;
     /** The longest the listening thread blocks on its socket, so that it notices a close soon. */
     private static final int LISTEN_SLICE_MILLIS = 250;
+    /** How long {@link #close()} waits for each thread: a page read, the listeners of one page, a listen slice. */
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
 
     private final PostgresEventStore store;
     private final DataSource dataSource;
@@ -42,6 +44,7 @@ final class ChangeFeed implements AutoCloseable {
     private boolean running;
     private boolean closed;
     private long cursor;
+    private final List<Thread> threads = new ArrayList<>();
 
     ChangeFeed(PostgresEventStore store, DataSource dataSource, String channel, Duration pollInterval) {
         this.store = store;
@@ -66,8 +69,8 @@ final class ChangeFeed implements AutoCloseable {
             if (!running) {
                 cursor = head;
                 running = true;
-                start("nexus-postgres-feed-" + channel, this::dispatch);
-                start("nexus-postgres-listen-" + channel, this::listen);
+                threads.add(start("nexus-postgres-feed-" + channel, this::dispatch));
+                threads.add(start("nexus-postgres-listen-" + channel, this::listen));
             }
             listeners.add(registration);
         }
@@ -91,20 +94,43 @@ final class ChangeFeed implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops both threads and waits, boundedly, until they have ended, so that the connection pool may be closed
+     * next without breaking a connection still in use (the listening one among them).
+     */
     @Override
     public void close() {
+        List<Thread> stopping;
         synchronized (lock) {
             running = false;
             closed = true;
             lock.notifyAll();
+            stopping = List.copyOf(threads);
+            threads.clear();
         }
         listeners.clear();
+        for (Thread thread : stopping) {
+            if (thread == Thread.currentThread()) {
+                continue; // closed by a listener, on the feed's own thread
+            }
+            try {
+                thread.join(CLOSE_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (thread.isAlive()) {
+                log.warn("Change feed thread '{}' has not ended {} ms after the close; closing without it",
+                        thread.getName(), CLOSE_WAIT_MILLIS);
+            }
+        }
     }
 
-    private static void start(String name, Runnable body) {
+    private static Thread start(String name, Runnable body) {
         Thread thread = new Thread(body, name);
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 
     private boolean awaitWake() {

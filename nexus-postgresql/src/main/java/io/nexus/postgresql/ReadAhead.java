@@ -15,6 +15,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the next page of the global log while the caller handles the current one, for readers that page
@@ -33,6 +35,9 @@ import org.jspecify.annotations.Nullable;
 final class ReadAhead implements AutoCloseable {
 
     /** At most this many pages read ahead at once (one per reader paging in parallel). */
+    private static final Logger log = LoggerFactory.getLogger(ReadAhead.class);
+    /** How long {@link #close()} waits for a read in flight: a query, or a wait for older transactions. */
+    private static final long CLOSE_WAIT_SECONDS = 5;
     private static final int MAX_PENDING = 8;
     /** A page read ahead that no one took within this time is dropped. */
     private static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -150,18 +155,36 @@ final class ReadAhead implements AutoCloseable {
         return started.sum();
     }
 
-    /** Stops the read-ahead thread; pages still pending are dropped. */
+    /**
+     * Stops the read-ahead thread and waits, boundedly, for a read in flight to end, so that the caller may close
+     * the connection pool next; pages still pending are dropped.
+     */
     @Override
-    public synchronized void close() {
-        closed = true;
-        if (executor != null) {
-            executor.shutdownNow();
+    public void close() {
+        @Nullable ExecutorService stopped;
+        synchronized (this) {
+            closed = true;
+            stopped = executor;
+            if (stopped != null) {
+                stopped.shutdownNow();
+            }
+            for (CompletableFuture<List<EventEnvelope>> future : List.copyOf(inFlight)) {
+                future.cancel(false);
+            }
+            pending.clear();
+            continuations.clear();
         }
-        for (CompletableFuture<List<EventEnvelope>> future : List.copyOf(inFlight)) {
-            future.cancel(false);
+        // Outside the monitor: the read in flight may still take it to hand its page over.
+        if (stopped != null) {
+            try {
+                if (!stopped.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    log.warn("The read ahead '{}' still reads after {} s; closing without it", threadName,
+                            CLOSE_WAIT_SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        pending.clear();
-        continuations.clear();
     }
 
     private record Key(long from, int maxCount) {

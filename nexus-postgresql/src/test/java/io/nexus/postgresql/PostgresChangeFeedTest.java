@@ -42,6 +42,39 @@ class PostgresChangeFeedTest {
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
 
+    /**
+     * A store's close waits for its own threads (the feed, the listening connection, the read ahead), so that the
+     * pool can be closed right after without breaking a connection one of them still uses.
+     */
+    @Test
+    void closeEndsTheStoresThreadsBeforeItReturns() {
+        String schema = EmbeddedPostgresServer.freshSchema("feed");
+        PostgresEventStore store = PostgresEventStore.builder(EmbeddedPostgresServer.dataSource()).schema(schema).build();
+        store.subscribe(events -> { });
+        store.append("order-1", "Order", ExpectedVersion.noStream(), List.of(
+                NewEvent.of("ItemAdded", 1, EventPayload.ofJson("{\"i\":1}")),
+                NewEvent.of("ItemAdded", 1, EventPayload.ofJson("{\"i\":2}"))));
+        // a reader paging in order starts the read ahead of its next page
+        assertEquals(1, store.readAll(1, 1).size());
+        assertEquals(1, store.readAll(2, 1).size());
+        assertTrue(store.pagesReadAheadStarted() > 0, "a page was read ahead");
+        assertEquals(3, threadsOf(schema).size(), "feed, listen and read-ahead threads: " + threadsOf(schema));
+
+        store.close();
+
+        assertEquals(List.of(), threadsOf(schema), "no thread of the store outlives its close");
+    }
+
+    private static List<String> threadsOf(String schema) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("nexus-postgres-") && name.endsWith("_" + schema)
+                        || name.equals("nexus-postgres-read-ahead-" + schema))
+                .sorted()
+                .toList();
+    }
+
     private static void assertDelivered(boolean notifications, Duration subscriberPoll) throws Exception {
         String schema = EmbeddedPostgresServer.freshSchema("feed");
         List<EventEnvelope> told = new ArrayList<>();
