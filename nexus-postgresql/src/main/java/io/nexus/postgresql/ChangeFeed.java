@@ -30,7 +30,7 @@ final class ChangeFeed implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChangeFeed.class);
     private static final int PAGE = 500;
     /** The longest the listening thread blocks on its socket, so that it notices a close soon. */
-    private static final int LISTEN_SLICE_MILLIS = 250;
+    private static final int LISTEN_SLICE_MILLIS = 100;
     /** How long {@link #close()} waits for each thread: a page read, the listeners of one page, a listen slice. */
     private static final long CLOSE_WAIT_MILLIS = 5_000;
 

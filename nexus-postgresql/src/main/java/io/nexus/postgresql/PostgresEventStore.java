@@ -123,7 +123,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private final String headSql;
     private final String appendSql;
     private final String claimSql;
-    private final String claimGroupSql;
+    private final String appendGroupSql;
     private final boolean groupCommit;
     private final Object groupMonitor = new Object();
     private final java.util.ArrayDeque<GroupedAppend> waiting = new java.util.ArrayDeque<>();
@@ -164,8 +164,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 + ".append_events(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         claimSql = "SELECT outcome, head_version, head_type, first_position, recorded_at, tx_id::text" + notify + " FROM "
                 + schema + ".claim_append(?, ?, ?, ?, ?)";
-        claimGroupSql = "SELECT outcome, head_version, head_type, first_position, recorded_at, tx_id::text" + notify
-                + " FROM " + schema + ".claim_group(?, ?, ?, ?, ?)";
+        appendGroupSql = "SELECT outcome, head_version, head_type, first_position, recorded_at" + notify
+                + " FROM " + schema + ".append_group(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         copySql = "COPY " + t + " (" + CopyRows.COLUMNS + ") FROM STDIN (FORMAT binary)";
         findIdsSql = "SELECT event_id, version FROM " + t + " WHERE stream_id = ? AND event_id = ANY(?)";
         rangeSql = "SELECT " + COLUMNS + " FROM " + t + " WHERE stream_id = ? AND version BETWEEN ? AND ? "
@@ -362,83 +362,92 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     }
 
     /**
-     * The appends of {@code group} in one transaction: {@code claim_group} checks every head and claims positions
-     * for those that pass, their rows follow by one binary COPY, one commit. Returns the appends that must run
-     * alone: those whose head check failed (alone they get their exact answer: conflict, re-send or type), or all
-     * of them when the transaction failed (a race with another writer, a re-sent id, a lost connection; alone,
-     * each is decided and reported as it would have been without the group).
+     * The appends of {@code group} in one transaction and one round trip: {@code append_group} checks every head,
+     * claims positions for those that pass and inserts their rows; the commit is the statement's own. Returns the
+     * appends that must run alone: those whose head check failed (alone they get their exact answer: conflict,
+     * re-send or type), or all of them when the statement failed (a race with another writer, a re-sent id, a lost
+     * connection; alone, each is decided and reported as it would have been without the group).
      */
     private List<GroupedAppend> tryGroup(List<GroupedAppend> group) {
-        try (Connection connection = dataSource.getConnection()) {
-            if (!connection.isWrapperFor(PGConnection.class)) {
-                return group;
+        int n = group.size();
+        String[] streams = new String[n];
+        String[] types = new String[n];
+        Long[] expected = new Long[n];
+        Integer[] counts = new Integer[n];
+        int events = 0;
+        for (int i = 0; i < n; i++) {
+            GroupedAppend append = group.get(i);
+            streams[i] = append.streamId;
+            types[i] = append.aggregateType;
+            expected[i] = append.expected instanceof ExpectedVersion.Exact exact ? exact.version() : -1L;
+            counts[i] = append.events.size();
+            events += append.events.size();
+        }
+        Integer[] owners = new Integer[events];
+        UUID[] ids = new UUID[events];
+        String[] eventTypes = new String[events];
+        Integer[] schemaVersions = new Integer[events];
+        String[] correlations = new String[events];
+        String[] causations = new String[events];
+        String[] metadata = new String[events];
+        byte[][] payloads = new byte[events][];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            for (NewEvent event : group.get(i).events) {
+                owners[k] = i + 1;
+                ids[k] = event.eventId();
+                eventTypes[k] = event.eventType();
+                schemaVersions[k] = event.schemaVersion();
+                correlations[k] = event.correlationId();
+                causations[k] = event.causationId();
+                metadata[k] = EventColumns.metadataJson(event.metadata());
+                payloads[k] = event.payload().unsafeBytes();
+                k++;
             }
-            connection.setAutoCommit(false);
-            try {
-                int n = group.size();
-                String[] streams = new String[n];
-                String[] types = new String[n];
-                Long[] expected = new Long[n];
-                Integer[] counts = new Integer[n];
-                int events = 0;
-                long payloadBytes = 0;
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(appendGroupSql)) {
+            statement.setArray(1, connection.createArrayOf("text", streams));
+            statement.setArray(2, connection.createArrayOf("text", types));
+            statement.setArray(3, connection.createArrayOf("int8", expected));
+            statement.setArray(4, connection.createArrayOf("int4", counts));
+            statement.setObject(5, Jdbc.timestamp(Jdbc.toMicros(clock.instant())));
+            statement.setArray(6, connection.createArrayOf("int4", owners));
+            statement.setArray(7, connection.createArrayOf("uuid", ids));
+            statement.setArray(8, connection.createArrayOf("text", eventTypes));
+            statement.setArray(9, connection.createArrayOf("int4", schemaVersions));
+            statement.setArray(10, connection.createArrayOf("text", correlations));
+            statement.setArray(11, connection.createArrayOf("text", causations));
+            statement.setArray(12, connection.createArrayOf("text", metadata));
+            statement.setArray(13, connection.createArrayOf("bytea", payloads));
+            AppendResult[] results = new AppendResult[n];
+            List<GroupedAppend> alone = new ArrayList<>();
+            // autocommit: once the rows are read, the group is committed
+            try (ResultSet rs = statement.executeQuery()) {
                 for (int i = 0; i < n; i++) {
+                    rs.next();
                     GroupedAppend append = group.get(i);
-                    streams[i] = append.streamId;
-                    types[i] = append.aggregateType;
-                    expected[i] = append.expected instanceof ExpectedVersion.Exact exact ? exact.version() : -1L;
-                    counts[i] = append.events.size();
-                    events += append.events.size();
-                    payloadBytes += CopyRows.payloadBytes(append.events);
-                }
-                CopyRows rows = CopyRows.start(events, payloadBytes);
-                AppendResult[] results = new AppendResult[n];
-                List<GroupedAppend> alone = new ArrayList<>();
-                try (PreparedStatement statement = connection.prepareStatement(claimGroupSql)) {
-                    statement.setArray(1, connection.createArrayOf("text", streams));
-                    statement.setArray(2, connection.createArrayOf("text", types));
-                    statement.setArray(3, connection.createArrayOf("int8", expected));
-                    statement.setArray(4, connection.createArrayOf("int4", counts));
-                    statement.setObject(5, Jdbc.timestamp(Jdbc.toMicros(clock.instant())));
-                    try (ResultSet rs = statement.executeQuery()) {
-                        for (int i = 0; i < n; i++) {
-                            rs.next();
-                            GroupedAppend append = group.get(i);
-                            if (!"ok".equals(rs.getString(1))) {
-                                alone.add(append);
-                                continue;
-                            }
-                            long head = rs.getLong(2);
-                            long firstPosition = rs.getLong(4);
-                            Instant recordedAt = rs.getObject(5, OffsetDateTime.class).toInstant();
-                            long txId = Long.parseUnsignedLong(rs.getString(6));
-                            rows.add(append.events, append.streamId, append.aggregateType, head, firstPosition, txId,
-                                    postgresMicros(recordedAt));
-                            List<EventEnvelope> stored = new ArrayList<>(append.events.size());
-                            for (int k = 0; k < append.events.size(); k++) {
-                                stored.add(EventEnvelope.stored(append.events.get(k), append.streamId,
-                                        append.aggregateType, head + 1 + k, firstPosition + k, recordedAt));
-                            }
-                            results[i] = new AppendResult(append.streamId, head + append.events.size(), stored, false);
-                        }
+                    if (!"ok".equals(rs.getString(1))) {
+                        alone.add(append);
+                        continue;
                     }
-                }
-                if (alone.size() < n) {
-                    copyRows(connection, rows.finish());
-                }
-                connection.commit();
-                for (int i = 0; i < n; i++) {
-                    if (results[i] != null) {
-                        group.get(i).result = results[i];
+                    long head = rs.getLong(2);
+                    long firstPosition = rs.getLong(4);
+                    Instant recordedAt = rs.getObject(5, OffsetDateTime.class).toInstant();
+                    List<EventEnvelope> stored = new ArrayList<>(append.events.size());
+                    for (int e = 0; e < append.events.size(); e++) {
+                        stored.add(EventEnvelope.stored(append.events.get(e), append.streamId,
+                                append.aggregateType, head + 1 + e, firstPosition + e, recordedAt));
                     }
+                    results[i] = new AppendResult(append.streamId, head + append.events.size(), stored, false);
                 }
-                return alone;
-            } catch (SQLException e) {
-                Jdbc.rollbackQuietly(connection, e);
-                return group;
-            } finally {
-                Jdbc.restoreAutoCommit(connection);
             }
+            for (int i = 0; i < n; i++) {
+                if (results[i] != null) {
+                    group.get(i).result = results[i];
+                }
+            }
+            return alone;
         } catch (SQLException e) {
             return group;
         }
