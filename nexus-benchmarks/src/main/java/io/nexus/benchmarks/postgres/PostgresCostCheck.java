@@ -334,7 +334,7 @@ public final class PostgresCostCheck {
     }
 
     /** CPU time of every live thread of this JVM and of the workload threads that have ended. */
-    private static long clientCpuNanos() {
+    static long clientCpuNanos() {
         long sum = WORKERS_CPU.sum();
         for (long id : THREADS.getAllThreadIds()) {
             long t = THREADS.getThreadCpuTime(id);
@@ -346,7 +346,7 @@ public final class PostgresCostCheck {
     }
 
     /** CPU time of the postmaster, its live children and its children that have exited. */
-    private static long serverCpuNanos(long postmaster) throws IOException {
+    static long serverCpuNanos(long postmaster) throws IOException {
         long ticks = ticks(postmaster, true);
         for (ProcessHandle child : ProcessHandle.of(postmaster).orElseThrow().children().toList()) {
             ticks += ticks(child.pid(), false);
@@ -408,7 +408,7 @@ public final class PostgresCostCheck {
         return byRole;
     }
 
-    private static long postmasterPid(int port) {
+    static long postmasterPid(int port) {
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(c -> c.contains("postgres") && c.contains("-p " + port)
                         && !c.contains("pg_ctl")).orElse(false))
