@@ -48,9 +48,12 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The event store on PostgreSQL: streams, the global log and change capture in one table.
@@ -92,6 +95,9 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     public static final int DEFAULT_MAX_EVENT_SIZE = InMemoryEventStore.DEFAULT_MAX_EVENT_SIZE;
 
     /** The column of {@code rangeAndFindSql} after the event's {@link #COLUMNS}: the looked-up version. */
+    private static final Logger log = LoggerFactory.getLogger(PostgresEventStore.class);
+    /** SQLState of a call to a function the schema does not have. */
+    private static final String UNDEFINED_FUNCTION = "42883";
     private static final int FOUND_COLUMN = 13;
     private static final String COLUMNS = "position, stream_id, version, aggregate_type, event_id, event_type, "
             + "schema_version, recorded_at, correlation_id, causation_id, metadata, payload";
@@ -129,6 +135,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private final java.util.ArrayDeque<GroupedAppend> waiting = new java.util.ArrayDeque<>();
     private int leaders;
     private final java.util.concurrent.atomic.LongAdder groupedAppends = new java.util.concurrent.atomic.LongAdder();
+    /** Set once a group found no append_group in the schema: appends are then committed one by one. */
+    private final AtomicBoolean groupFunctionMissing = new AtomicBoolean();
     private final String copySql;
     private final int copyThreshold;
     private final String findIdsSql;
@@ -216,7 +224,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         validate(streamId, events);
         // A large batch is committed alone: its rows, not its commit, are its cost, and grouping it would put the
         // rows of several writers on one server process instead of one each.
-        AppendResult result = groupCommit && events.size() < copyThreshold
+        AppendResult result = groupCommit && events.size() < copyThreshold && !groupFunctionMissing.get()
                 ? appendInGroup(new GroupedAppend(streamId, aggregateType, expected, events))
                 : appendAlone(streamId, aggregateType, expected, events);
         if (!result.duplicate()) {
@@ -449,6 +457,12 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             }
             return alone;
         } catch (SQLException e) {
+            if (UNDEFINED_FUNCTION.equals(e.getSQLState()) && groupFunctionMissing.compareAndSet(false, true)) {
+                log.error("Schema '{}' has no function append_group (its version is below {}): appends are committed "
+                        + "one by one from now on. Migrate it with PostgresSchema.migrate(dataSource, \"{}\"), or let the "
+                        + "store do it (createSchema(true), the default), then restart.", schema,
+                        PostgresSchema.latestVersion(), schema);
+            }
             return group;
         }
     }

@@ -7,8 +7,11 @@ import io.nexus.core.store.AppendResult;
 import io.nexus.core.store.ConcurrencyConflictException;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.StreamQuery;
+import io.nexus.testkit.logging.LogCapture;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -103,6 +106,49 @@ class PostgresGroupCommitTest {
             } finally {
                 pool.shutdownNow();
             }
+        }
+    }
+
+    @Test
+    void onASchemaWithoutTheGroupFunctionAppendsGoOneByOneAndTheLogSaysHowToMigrate() throws Exception {
+        String schema = EmbeddedPostgresServer.freshSchema("group_old");
+        PostgresSchema.migrate(EmbeddedPostgresServer.dataSource(), schema);
+        try (Connection connection = EmbeddedPostgresServer.dataSource().getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP FUNCTION " + schema + ".append_group");
+        }
+        int writers = 12;
+        int appendsEach = 30;
+        try (LogCapture logs = LogCapture.start();
+             PostgresEventStore store = PostgresEventStore.builder(EmbeddedPostgresServer.dataSource()).schema(schema)
+                     .createSchema(false).build()) {
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(writers);
+            try {
+                List<Future<?>> writes = new ArrayList<>();
+                for (int w = 0; w < writers; w++) {
+                    String stream = "order-" + w;
+                    writes.add(pool.submit(() -> {
+                        start.await();
+                        for (int i = 0; i < appendsEach; i++) {
+                            store.append(stream, "Order", ExpectedVersion.exactly(i), events(1));
+                        }
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<?> write : writes) {
+                    write.get(120, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(writers * appendsEach, store.readAll(1, 100_000).size(), "every append is stored");
+            assertEquals(0, store.groupedAppends(), "none committed in a group");
+            logs.assertContains("Schema '" + schema + "' has no function append_group",
+                    "PostgresSchema.migrate(dataSource, \"" + schema + "\")");
+            assertEquals(1, logs.lines().stream().filter(line -> line.contains("append_group")).count(),
+                    "said once: " + logs.text());
         }
     }
 
