@@ -392,25 +392,12 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             events += append.events.size();
         }
         Integer[] owners = new Integer[events];
-        UUID[] ids = new UUID[events];
-        String[] eventTypes = new String[events];
-        Integer[] schemaVersions = new Integer[events];
-        String[] correlations = new String[events];
-        String[] causations = new String[events];
-        String[] metadata = new String[events];
-        byte[][] payloads = new byte[events][];
+        EventArrays rows = new EventArrays(events);
         int k = 0;
         for (int i = 0; i < n; i++) {
             for (NewEvent event : group.get(i).events) {
-                owners[k] = i + 1;
-                ids[k] = event.eventId();
-                eventTypes[k] = event.eventType();
-                schemaVersions[k] = event.schemaVersion();
-                correlations[k] = event.correlationId();
-                causations[k] = event.causationId();
-                metadata[k] = EventColumns.metadataJson(event.metadata());
-                payloads[k] = event.payload().unsafeBytes();
-                k++;
+                owners[k++] = i + 1;
+                rows.add(event);
             }
         }
         try (Connection connection = dataSource.getConnection();
@@ -421,13 +408,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             statement.setArray(4, connection.createArrayOf("int4", counts));
             statement.setObject(5, Jdbc.timestamp(Jdbc.toMicros(clock.instant())));
             statement.setArray(6, connection.createArrayOf("int4", owners));
-            statement.setArray(7, connection.createArrayOf("uuid", ids));
-            statement.setArray(8, connection.createArrayOf("text", eventTypes));
-            statement.setArray(9, connection.createArrayOf("int4", schemaVersions));
-            statement.setArray(10, connection.createArrayOf("text", correlations));
-            statement.setArray(11, connection.createArrayOf("text", causations));
-            statement.setArray(12, connection.createArrayOf("text", metadata));
-            statement.setArray(13, connection.createArrayOf("bytea", payloads));
+            rows.bind(connection, statement, 7);
             AppendResult[] results = new AppendResult[n];
             List<GroupedAppend> alone = new ArrayList<>();
             // autocommit: once the rows are read, the group is committed
@@ -656,35 +637,59 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private static void bindAppend(Connection connection, PreparedStatement statement, String streamId,
                                    String aggregateType, ExpectedVersion expected, Instant now, List<NewEvent> events)
             throws SQLException {
-        int n = events.size();
-        UUID[] ids = new UUID[n];
-        String[] types = new String[n];
-        Integer[] schemaVersions = new Integer[n];
-        String[] correlations = new String[n];
-        String[] causations = new String[n];
-        String[] metadata = new String[n];
-        byte[][] payloads = new byte[n][];
-        for (int i = 0; i < n; i++) {
-            NewEvent event = events.get(i);
-            ids[i] = event.eventId();
-            types[i] = event.eventType();
-            schemaVersions[i] = event.schemaVersion();
-            correlations[i] = event.correlationId();
-            causations[i] = event.causationId();
-            metadata[i] = EventColumns.metadataJson(event.metadata());
-            payloads[i] = event.payload().unsafeBytes();
+        EventArrays rows = new EventArrays(events.size());
+        for (NewEvent event : events) {
+            rows.add(event);
         }
         statement.setString(1, streamId);
         statement.setString(2, aggregateType);
         statement.setLong(3, expected instanceof ExpectedVersion.Exact exact ? exact.version() : -1);
         statement.setObject(4, Jdbc.timestamp(now));
-        statement.setArray(5, connection.createArrayOf("uuid", ids));
-        statement.setArray(6, connection.createArrayOf("text", types));
-        statement.setArray(7, connection.createArrayOf("int4", schemaVersions));
-        statement.setArray(8, connection.createArrayOf("text", correlations));
-        statement.setArray(9, connection.createArrayOf("text", causations));
-        statement.setArray(10, connection.createArrayOf("text", metadata));
-        statement.setArray(11, connection.createArrayOf("bytea", payloads));
+        rows.bind(connection, statement, 5);
+    }
+
+    /** The columns of events that {@code append_events} and {@code append_group} take as arrays, one element per event. */
+    private static final class EventArrays {
+        private final UUID[] ids;
+        private final String[] types;
+        private final Integer[] schemaVersions;
+        private final @Nullable String[] correlations;
+        private final @Nullable String[] causations;
+        private final @Nullable String[] metadata;
+        private final byte[][] payloads;
+        private int size;
+
+        EventArrays(int capacity) {
+            ids = new UUID[capacity];
+            types = new String[capacity];
+            schemaVersions = new Integer[capacity];
+            correlations = new String[capacity];
+            causations = new String[capacity];
+            metadata = new String[capacity];
+            payloads = new byte[capacity][];
+        }
+
+        void add(NewEvent event) {
+            ids[size] = event.eventId();
+            types[size] = event.eventType();
+            schemaVersions[size] = event.schemaVersion();
+            correlations[size] = event.correlationId();
+            causations[size] = event.causationId();
+            metadata[size] = EventColumns.metadataJson(event.metadata());
+            payloads[size] = event.payload().unsafeBytes();
+            size++;
+        }
+
+        /** Binds the seven arrays to the parameters from {@code first} on, in the functions' order. */
+        void bind(Connection connection, PreparedStatement statement, int first) throws SQLException {
+            statement.setArray(first, connection.createArrayOf("uuid", ids));
+            statement.setArray(first + 1, connection.createArrayOf("text", types));
+            statement.setArray(first + 2, connection.createArrayOf("int4", schemaVersions));
+            statement.setArray(first + 3, connection.createArrayOf("text", correlations));
+            statement.setArray(first + 4, connection.createArrayOf("text", causations));
+            statement.setArray(first + 5, connection.createArrayOf("text", metadata));
+            statement.setArray(first + 6, connection.createArrayOf("bytea", payloads));
+        }
     }
 
     /**

@@ -249,7 +249,8 @@ public final class PostgresSchema {
                 // A group commit in one statement: claim_group's head checks and position claim, then the rows of
                 // the appends that passed, inserted from arrays (events flattened in group order, p_owners[k]
                 // naming the append of event k). In autocommit mode the group is one round trip, commit included,
-                // where claim_group, COPY and COMMIT took four.
+                // where claim_group, COPY and COMMIT took four. The head loop repeats claim_group's rather than
+                // calling it: a call through a query cost the server about 90 us more per command with 8 writers.
                 new Migration("event store: append_group, a group commit in one call", List.of(
                         "CREATE FUNCTION " + s + ".append_group(p_streams text[], p_types text[], p_expected bigint[],"
                                 + " p_counts integer[], p_now timestamptz, p_owners integer[], p_ids uuid[],"
