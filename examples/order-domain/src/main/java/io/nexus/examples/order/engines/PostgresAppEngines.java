@@ -100,8 +100,9 @@ public final class PostgresAppEngines implements AppEngines {
                     .setServerConfig("listen_addresses", "localhost")
                     .start();
         } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getName();
             throw new UncheckedIOException(new IOException("could not start PostgreSQL on the data directory '" + dir
-                    + "' (" + e.getMessage() + "); check that no other process uses it and that it is writable", e));
+                    + "' (" + why + "); check that no other process uses it and that it is writable", e));
         }
         try {
             return new PostgresAppEngines(PostgresEngines.builder(server.getJdbcUrl("postgres", "postgres"), "postgres", null)
