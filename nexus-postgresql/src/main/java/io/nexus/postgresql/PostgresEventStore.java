@@ -65,8 +65,11 @@ import org.slf4j.LoggerFactory;
  *       positions and inserts every event in one statement. The unique key {@code (stream_id, version)} decides races: the loser's
  *       insert fails and becomes a {@link ConcurrencyConflictException}; {@code (stream_id, event_id)}
  *       catches re-sent batches, which are then answered from the stored originals.</li>
- *   <li>A batch of {@link #DEFAULT_COPY_THRESHOLD} events or more goes another way, in one transaction of three
- *       round trips: {@code claim_append} does the head check and the position claim of {@code append_events},
+ *   <li>Concurrent appends of fewer than {@link #MAX_GROUP_EVENTS} events are committed in groups: one call of
+ *       {@code append_group} checks every head, claims positions once and inserts every row, and the group
+ *       shares one round trip and one flush of the log.</li>
+ *   <li>A batch of {@link #DEFAULT_COPY_THRESHOLD} events or more committed alone (no other append running, or
+ *       too large to group) goes another way, in one transaction of three round trips: {@code claim_append} does the head check and the position claim of {@code append_events},
  *       the rows follow by binary {@code COPY} (no text to format or parse, the server's multi-row insert),
  *       then the commit. Same constraints, same answers.</li>
  *   <li>The global log has no gap a reader could skip. Positions come from a sequence, claimed together
@@ -110,6 +113,13 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     static final int DEFAULT_COPY_THRESHOLD = 8;
     /** The most appends committed in one group. */
     private static final int MAX_GROUP = 64;
+    /**
+     * The most events in one group, and the size from which an append is never grouped: such a batch goes alone
+     * (by {@code COPY}), where its rows, not its commit, are its cost.
+     */
+    static final int MAX_GROUP_EVENTS = 1_000;
+    /** The most payload bytes in one group, and the size from which an append is never grouped. */
+    static final long MAX_GROUP_BYTES = 4L << 20;
     /** How many groups may be committed at once (each on its own server process, so on its own core). */
     private static final int MAX_LEADERS = 2;
     private static final RetryPolicy ANY_RACES = RetryPolicy.attempts(MAX_ANY_ATTEMPTS);
@@ -135,6 +145,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private final java.util.ArrayDeque<GroupedAppend> waiting = new java.util.ArrayDeque<>();
     private int leaders;
     private final java.util.concurrent.atomic.LongAdder groupedAppends = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.AtomicInteger largestGroupedAppend = new java.util.concurrent.atomic.AtomicInteger();
     /** Set once a group found no append_group in the schema: appends are then committed one by one. */
     private final AtomicBoolean groupFunctionMissing = new AtomicBoolean();
     private final String copySql;
@@ -222,10 +233,12 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         requireText(aggregateType, "aggregateType");
         Objects.requireNonNull(expected, "expected");
         validate(streamId, events);
-        // A large batch is committed alone: its rows, not its commit, are its cost, and grouping it would put the
-        // rows of several writers on one server process instead of one each.
-        AppendResult result = groupCommit && events.size() < copyThreshold && !groupFunctionMissing.get()
-                ? appendInGroup(new GroupedAppend(streamId, aggregateType, expected, events))
+        // Batches of up to a few hundred events are grouped too: concurrent writers then share round trips and
+        // flushes. A group of one goes alone, by COPY from copyThreshold events on; so does a very large batch.
+        long bytes = CopyRows.payloadBytes(events);
+        AppendResult result = groupCommit && events.size() < MAX_GROUP_EVENTS && bytes < MAX_GROUP_BYTES
+                && !groupFunctionMissing.get()
+                ? appendInGroup(new GroupedAppend(streamId, aggregateType, expected, events, bytes))
                 : appendAlone(streamId, aggregateType, expected, events);
         if (!result.duplicate()) {
             feed.wake();
@@ -260,8 +273,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
 
     /**
      * Group commit: the append waits while {@link #MAX_LEADERS} other callers commit groups; a caller that finds
-     * fewer running commits the appends waiting then (its own among them), up to {@link #MAX_GROUP} of distinct
-     * streams in one transaction, until its own is done. An append waiting alone runs alone, as before.
+     * fewer running commits the appends waiting then (its own among them), of distinct streams and within the
+     * limits of {@link #takeGroup}, in one transaction, until its own is done. An append waiting alone runs alone, as before.
      */
     private AppendResult appendInGroup(GroupedAppend append) {
         boolean interrupted = false;
@@ -318,14 +331,24 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         }
     }
 
-    /** Monitor held. The oldest waiting appends, at most one per stream (the others wait for the next group). */
+    /**
+     * Monitor held. The oldest waiting appends, at most one per stream, {@link #MAX_GROUP} appends,
+     * {@link #MAX_GROUP_EVENTS} events and {@link #MAX_GROUP_BYTES} payload bytes (the others wait for the next
+     * group; the oldest always joins).
+     */
     private List<GroupedAppend> takeGroup() {
         List<GroupedAppend> group = new ArrayList<>();
         Set<String> streams = new HashSet<>();
+        int events = 0;
+        long bytes = 0;
         for (java.util.Iterator<GroupedAppend> it = waiting.iterator(); it.hasNext() && group.size() < MAX_GROUP; ) {
             GroupedAppend next = it.next();
-            if (streams.add(next.streamId)) {
+            boolean fits = group.isEmpty()
+                    || (events + next.events.size() <= MAX_GROUP_EVENTS && bytes + next.bytes <= MAX_GROUP_BYTES);
+            if (fits && streams.add(next.streamId)) {
                 group.add(next);
+                events += next.events.size();
+                bytes += next.bytes;
                 it.remove();
             }
         }
@@ -340,6 +363,11 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 alone = tryGroup(group);
                 if (alone.size() < group.size()) {
                     groupedAppends.add(group.size() - alone.size());
+                    for (GroupedAppend append : group) {
+                        if (!alone.contains(append)) {
+                            largestGroupedAppend.accumulateAndGet(append.events.size(), Math::max);
+                        }
+                    }
                 }
             }
             for (GroupedAppend append : alone) {
@@ -453,22 +481,29 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         return groupedAppends.sum();
     }
 
+    /** The most events of one append committed in a group with others (for tests). */
+    int largestGroupedAppend() {
+        return largestGroupedAppend.get();
+    }
+
     /** An append waiting for, or in, a group commit; its outcome is published under the group monitor. */
     private static final class GroupedAppend {
         final String streamId;
         final String aggregateType;
         final ExpectedVersion expected;
         final List<NewEvent> events;
+        final long bytes;
         final Thread thread = Thread.currentThread();
         @Nullable AppendResult result;
         @Nullable RuntimeException failure;
         boolean done;
 
-        GroupedAppend(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events) {
+        GroupedAppend(String streamId, String aggregateType, ExpectedVersion expected, List<NewEvent> events, long bytes) {
             this.streamId = streamId;
             this.aggregateType = aggregateType;
             this.expected = expected;
             this.events = events;
+            this.bytes = bytes;
         }
     }
 

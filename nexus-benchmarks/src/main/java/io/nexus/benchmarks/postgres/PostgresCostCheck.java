@@ -53,6 +53,8 @@ public final class PostgresCostCheck {
                 .setServerConfig("max_connections", "100")
                 .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                 .setServerConfig("pg_stat_statements.track", "all")
+                // the time of each WAL write and flush in pg_stat_wal: how long a commit's fsync takes under the load
+                .setServerConfig("track_wal_io_timing", "on")
                 .start();
              PostgresEngines engines = PostgresEngines.builder(server.getJdbcUrl("postgres", "postgres"), "postgres", null)
                      .poolSize(24)
@@ -308,9 +310,12 @@ public final class PostgresCostCheck {
             }
         });
         System.out.printf("      server CPU by process:%s%n", roles);
-        System.out.printf("      WAL per %s: %,.1f records, %,.0f bytes, %,.3f full-page images%n", unit.substring(0, unit.length() - 1),
+        long flushes = walAfter[3] - walBefore[3];
+        System.out.printf("      WAL per %s: %,.1f records, %,.0f bytes, %,.3f full-page images, %,.3f flushes;"
+                        + " %,.0f us per flush, flushing %,.0f%% of the wall time%n", unit.substring(0, unit.length() - 1),
                 (walAfter[0] - walBefore[0]) / (double) ops, (walAfter[2] - walBefore[2]) / (double) ops,
-                (walAfter[1] - walBefore[1]) / (double) ops);
+                (walAfter[1] - walBefore[1]) / (double) ops, flushes / (double) ops,
+                (walAfter[4] - walBefore[4]) / 1e3 / Math.max(1, flushes), (walAfter[4] - walBefore[4]) * 100.0 / wallNs);
         System.out.printf("      calling thread: %,.1f us/op CPU of which %,.1f us/op in user mode%n",
                 (THREADS.getCurrentThreadCpuTime() - mainCpu) / 1e3 / ops, (THREADS.getCurrentThreadUserTime() - mainUser) / 1e3 / ops);
         if (Boolean.getBoolean("threads")) {
@@ -370,12 +375,16 @@ public final class PostgresCostCheck {
         return ticks;
     }
 
-    /** WAL records, full-page images and bytes written since the server started ({@code pg_stat_wal}, PostgreSQL 14). */
+    /**
+     * WAL records, full-page images, bytes, flushes ({@code fdatasync} calls) and nanoseconds spent flushing since
+     * the server started ({@code pg_stat_wal}, PostgreSQL 14).
+     */
     private static long[] wal() throws java.sql.SQLException {
         try (java.sql.Connection c = statements.getConnection(); java.sql.Statement s = c.createStatement();
-             java.sql.ResultSet rs = s.executeQuery("SELECT wal_records, wal_fpi, wal_bytes FROM pg_stat_wal")) {
+             java.sql.ResultSet rs = s.executeQuery("SELECT wal_records, wal_fpi, wal_bytes, wal_sync,"
+                     + " (wal_sync_time * 1000)::bigint FROM pg_stat_wal")) {
             rs.next();
-            return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)};
+            return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5) * 1_000};
         }
     }
 
