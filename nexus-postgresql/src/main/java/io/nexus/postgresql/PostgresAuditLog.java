@@ -176,6 +176,12 @@ public final class PostgresAuditLog implements AuditLog {
             return this;
         }
 
+        /** The engine family migrated or verified the schema already. */
+        Builder schemaReady() {
+            settings.ready();
+            return this;
+        }
+
         /** The log; migrates the schema first unless told not to. */
         public PostgresAuditLog build() {
             return new PostgresAuditLog(settings.dataSource, settings.observations(), settings.prepare());

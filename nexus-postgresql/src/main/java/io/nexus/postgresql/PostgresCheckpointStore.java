@@ -158,6 +158,12 @@ public final class PostgresCheckpointStore implements CheckpointStore {
             return this;
         }
 
+        /** The engine family migrated or verified the schema already. */
+        Builder schemaReady() {
+            settings.ready();
+            return this;
+        }
+
         /** The clock that stamps checkpoints; default the system clock. */
         public Builder clock(Clock value) {
             Settings.requireUnset("clock", clock);

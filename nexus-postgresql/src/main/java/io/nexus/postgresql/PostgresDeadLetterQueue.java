@@ -221,6 +221,12 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
             return this;
         }
 
+        /** The engine family migrated or verified the schema already. */
+        Builder schemaReady() {
+            settings.ready();
+            return this;
+        }
+
         /** The queue; migrates the schema first unless told not to. */
         public PostgresDeadLetterQueue build() {
             return new PostgresDeadLetterQueue(settings.dataSource, settings.observations(), settings.prepare());

@@ -61,20 +61,20 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
         Clock clock = Objects.requireNonNull(b.clock, "clock");
         ObservationRegistry o = b.observations;
         PostgresEventStore.Builder events = PostgresEventStore.builder(dataSource).schema(schema).clock(clock)
-                .createSchema(false).observationRegistry(o);
+                .schemaReady().observationRegistry(o);
         if (b.eventStore != null) {
             b.eventStore.accept(events);
         }
         this.eventStore = events.build();
-        this.snapshotStore = PostgresSnapshotStore.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
-        this.checkpoints = PostgresCheckpointStore.builder(dataSource).schema(schema).clock(clock).createSchema(false)
+        this.snapshotStore = PostgresSnapshotStore.builder(dataSource).schema(schema).schemaReady().observationRegistry(o).build();
+        this.checkpoints = PostgresCheckpointStore.builder(dataSource).schema(schema).clock(clock).schemaReady()
                 .observationRegistry(o).build();
-        this.deadLetters = PostgresDeadLetterQueue.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
-        this.timers = PostgresScheduler.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
-        this.auditLog = PostgresAuditLog.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
+        this.deadLetters = PostgresDeadLetterQueue.builder(dataSource).schema(schema).schemaReady().observationRegistry(o).build();
+        this.timers = PostgresScheduler.builder(dataSource).schema(schema).schemaReady().observationRegistry(o).build();
+        this.auditLog = PostgresAuditLog.builder(dataSource).schema(schema).schemaReady().observationRegistry(o).build();
         this.readModels = PostgresReadModelStores.builder(dataSource).schema(schema).objectMapper(Objects.requireNonNull(b.mapper, "mapper"))
-                .createSchema(false).observationRegistry(o).build();
-        this.leases = PostgresLeaseStore.builder(dataSource).schema(schema).createSchema(false).observationRegistry(o).build();
+                .schemaReady().observationRegistry(o).build();
+        this.leases = PostgresLeaseStore.builder(dataSource).schema(schema).schemaReady().observationRegistry(o).build();
     }
 
     /** A builder on the caller's pool; the caller keeps it open while the engines are used and closes it. */
@@ -252,6 +252,8 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
             try {
                 if (createSchema == null || createSchema) {
                     PostgresSchema.migrate(connections, schema);
+                } else {
+                    PostgresSchema.verify(connections, schema);
                 }
                 return new PostgresEngines(this, connections, pool);
             } catch (RuntimeException e) {

@@ -146,7 +146,10 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
     private int leaders;
     private final java.util.concurrent.atomic.LongAdder groupedAppends = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.AtomicInteger largestGroupedAppend = new java.util.concurrent.atomic.AtomicInteger();
-    /** Set once a group found no append_group in the schema: appends are then committed one by one. */
+    /**
+     * Set once a group found no append_group in the schema (dropped by hand: the build checks versions only):
+     * appends are then committed one by one.
+     */
     private final AtomicBoolean groupFunctionMissing = new AtomicBoolean();
     private final String copySql;
     private final int copyThreshold;
@@ -467,10 +470,10 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             return alone;
         } catch (SQLException e) {
             if (UNDEFINED_FUNCTION.equals(e.getSQLState()) && groupFunctionMissing.compareAndSet(false, true)) {
-                log.error("Schema '{}' has no function append_group (its version is below {}): appends are committed "
-                        + "one by one from now on. Migrate it with PostgresSchema.migrate(dataSource, \"{}\"), or let the "
-                        + "store do it (createSchema(true), the default), then restart.", schema,
-                        PostgresSchema.latestVersion(), schema);
+                log.error("Schema '{}' has no function append_group, although it records migration 11, which creates "
+                        + "it: appends are committed one by one from now on. Create it again by running the statements "
+                        + "of script 11 of PostgresSchema.scripts(\"{}\") as a user that may run DDL, then restart.",
+                        schema, schema);
             }
             return group;
         }
@@ -1190,6 +1193,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         private boolean notifications = true;
         private @Nullable Boolean createSchemaSet;
         private boolean createSchema = true;
+        private boolean schemaReady;
         private @Nullable Consumer<String> beforeCommit;
         private int copyThreshold = DEFAULT_COPY_THRESHOLD;
         private @Nullable Boolean groupCommitSet;
@@ -1276,6 +1280,12 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             return this;
         }
 
+        /** The engine family migrated or verified the schema already. */
+        Builder schemaReady() {
+            this.schemaReady = true;
+            return this;
+        }
+
         /**
          * Runs inside every append's transaction right before its commit, with the stream id; for tests that
          * hold a transaction open or commit appends out of order.
@@ -1302,9 +1312,11 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         }
 
         /**
-         * The store; migrates the schema first unless {@link #createSchema(boolean)} was set to false.
+         * The store; migrates the schema first, or only {@link PostgresSchema#verify verifies} it when
+         * {@link #createSchema(boolean)} was set to false.
          *
-         * @throws PostgresAccessException if the migration fails
+         * @throws PostgresSchemaVersionException if the schema, not to be migrated, lacks migrations
+         * @throws PostgresAccessException        if the migration fails
          */
         public PostgresEventStore build() {
             if (schema == null) {
@@ -1319,8 +1331,13 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             if (visibilityTimeout == null) {
                 visibilityTimeout = Duration.ofSeconds(1);
             }
+            if (schemaReady) {
+                return new PostgresEventStore(this);
+            }
             if (createSchema) {
                 PostgresSchema.migrate(dataSource, schema);
+            } else {
+                PostgresSchema.verify(dataSource, schema);
             }
             return new PostgresEventStore(this);
         }

@@ -198,6 +198,12 @@ public final class PostgresLeaseStore implements LeaseStore {
             return this;
         }
 
+        /** The engine family migrated or verified the schema already. */
+        Builder schemaReady() {
+            settings.ready();
+            return this;
+        }
+
         /**
          * The store; migrates the schema first unless told not to.
          *

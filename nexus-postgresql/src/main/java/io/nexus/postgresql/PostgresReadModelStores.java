@@ -82,6 +82,12 @@ public final class PostgresReadModelStores implements ReadModelStores {
             return this;
         }
 
+        /** The engine family migrated or verified the schema already. */
+        Builder schemaReady() {
+            settings.ready();
+            return this;
+        }
+
         /**
          * The Jackson mapper for read models; default one with every module on the class path registered
          * (java.time included).

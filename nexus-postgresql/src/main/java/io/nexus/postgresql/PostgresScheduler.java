@@ -156,6 +156,12 @@ public final class PostgresScheduler implements Scheduler {
             return this;
         }
 
+        /** The engine family migrated or verified the schema already. */
+        Builder schemaReady() {
+            settings.ready();
+            return this;
+        }
+
         /** The scheduler; migrates the schema first unless told not to. */
         public PostgresScheduler build() {
             return new PostgresScheduler(settings.dataSource, settings.observations(), settings.prepare());

@@ -17,9 +17,11 @@ import java.util.List;
  * the ones applied. {@link #migrate} applies the missing ones in order, in one transaction, under a
  * transaction-scoped advisory lock of the schema, so that several processes starting together apply each
  * migration once; running it again is a no-op. The stores' builders call it unless told not to (for a
- * deployment whose application user may not run DDL: run {@link #migrate} once as the owner, or apply
- * {@link #ddl(String)} with your migration tool). A database whose recorded version is newer than this
- * library knows fails the migration instead of being used by older code.
+ * deployment whose application user may not run DDL: run {@link #migrate} once as the owner, or apply the
+ * {@link #scripts(String)} with your migration tool); then they call {@link #verify} instead, so that a schema
+ * missing migrations fails at build, by name, rather than at the first request that needs them. A database
+ * whose recorded version is newer than this library knows fails the migration instead of being used by older
+ * code.
  *
  * <p>Thread-safe (stateless).
  */
@@ -322,15 +324,11 @@ public final class PostgresSchema {
                 // next start applies again, and any later synchronous commit flushes the WAL past it anyway.
                 statement.execute("SET LOCAL synchronous_commit = off");
                 statement.execute("CREATE SCHEMA IF NOT EXISTS " + s);
-                statement.execute("CREATE TABLE IF NOT EXISTS " + s + ".nexus_schema_version ("
-                        + " version integer PRIMARY KEY, description text NOT NULL,"
-                        + " applied_at timestamptz NOT NULL DEFAULT now())");
+                statement.execute(versionTable(s));
             }
             int current = currentVersion(connection, s);
             if (current > migrations.size()) {
-                throw new PostgresAccessException("Schema '" + s + "' is at version " + current + " but this library knows "
-                        + "versions up to " + migrations.size() + "; upgrade nexus-postgresql before using this database.",
-                        null, false);
+                throw newerThanKnown(s, current);
             }
             for (int i = current; i < migrations.size(); i++) {
                 Migration migration = migrations.get(i);
@@ -351,12 +349,90 @@ public final class PostgresSchema {
     }
 
     /**
-     * The DDL of every migration for {@code schema}, in order, for teams that run migrations with their own
-     * tool. It does not record versions; {@link #migrate} does.
+     * Every migration for {@code schema} as a script, in order, for teams that run migrations with their own tool
+     * (one file per script, for example Flyway's {@code V<version>__<name>.sql}). Applied in order, they do what
+     * {@link #migrate} does: each creates the schema and the version table if they are missing, runs its
+     * migration and records its version, so that {@link #verify} and a later {@link #migrate} see it. After an
+     * upgrade of this library, apply the scripts above the version {@link #verify} reports.
      */
-    public static List<String> ddl(String schema) {
+    public static List<Script> scripts(String schema) {
         String s = Jdbc.requireSchemaName(schema);
-        return migrations(s).stream().flatMap(m -> m.statements().stream()).toList();
+        List<Migration> migrations = migrations(s);
+        List<Script> scripts = new java.util.ArrayList<>(migrations.size());
+        for (int i = 0; i < migrations.size(); i++) {
+            Migration migration = migrations.get(i);
+            List<String> statements = new java.util.ArrayList<>();
+            statements.add("CREATE SCHEMA IF NOT EXISTS " + s);
+            statements.add(versionTable(s));
+            statements.addAll(migration.statements());
+            statements.add("INSERT INTO " + s + ".nexus_schema_version (version, description) VALUES (" + (i + 1) + ", '"
+                    + migration.description().replace("'", "''") + "') ON CONFLICT (version) DO NOTHING");
+            scripts.add(new Script(i + 1, migration.description(), statements));
+        }
+        return List.copyOf(scripts);
+    }
+
+    /** The statements of every {@link #scripts(String) script}, in order. */
+    public static List<String> ddl(String schema) {
+        return scripts(schema).stream().flatMap(script -> script.statements().stream()).toList();
+    }
+
+    /**
+     * Checks that {@code schema} holds every migration this library needs, without changing anything: what the
+     * builders do when told {@code createSchema(false)}.
+     *
+     * @return the schema's version, {@link #latestVersion()}
+     * @throws PostgresSchemaVersionException if the schema records no version, an older one (the message lists
+     *                                        the missing migrations and how to apply them) or a newer one
+     * @throws PostgresAccessException        if the database cannot be read
+     */
+    public static int verify(DataSource dataSource, String schema) {
+        String s = Jdbc.requireSchemaName(schema);
+        List<Migration> migrations = migrations(s);
+        int current = Jdbc.withConnection(dataSource, "check the version of schema '" + s + "'", connection -> {
+            try (PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+                exists.setString(1, s + ".nexus_schema_version");
+                try (ResultSet rs = exists.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        return 0;
+                    }
+                }
+            }
+            return currentVersion(connection, s);
+        });
+        if (current > migrations.size()) {
+            throw newerThanKnown(s, current);
+        }
+        if (current < migrations.size()) {
+            StringBuilder missing = new StringBuilder();
+            for (int i = current; i < migrations.size(); i++) {
+                missing.append(i == current ? "" : "; ").append(i + 1).append(" (").append(migrations.get(i).description())
+                        .append(')');
+            }
+            String found = current == 0 ? "records no migration (it has no " + s + ".nexus_schema_version table)"
+                    : "is at version " + current;
+            throw new PostgresSchemaVersionException("Schema '" + s + "' " + found + ", and this version of "
+                    + "nexus-postgresql needs version " + migrations.size() + ". Missing: " + missing + ". Apply them "
+                    + "as a user that may run DDL: PostgresSchema.migrate(dataSource, \"" + s + "\"), or the scripts "
+                    + "from version " + (current + 1) + " of PostgresSchema.scripts(\"" + s + "\") with your migration "
+                    + "tool; or let the store migrate it at build (createSchema(true), the default).",
+                    s, current, migrations.size());
+        }
+        return current;
+    }
+
+    private static PostgresSchemaVersionException newerThanKnown(String s, int current) {
+        int known = latestVersion();
+        return new PostgresSchemaVersionException("Schema '" + s + "' is at version " + current + " but this library "
+                + "knows versions up to " + known + "; upgrade nexus-postgresql before using this database.",
+                s, current, known);
+    }
+
+    private static String versionTable(String s) {
+        return "CREATE TABLE IF NOT EXISTS " + s + ".nexus_schema_version ("
+                + " version integer PRIMARY KEY, description text NOT NULL,"
+                + " applied_at timestamptz NOT NULL DEFAULT now())";
     }
 
     private static int currentVersion(Connection connection, String s) throws SQLException {
@@ -373,5 +449,25 @@ public final class PostgresSchema {
     }
 
     private record Migration(String description, List<String> statements) {
+    }
+
+    /**
+     * One migration as a script for a migration tool: its version, what it adds, and its statements in order
+     * (the last records the version).
+     *
+     * @param version     the migration's number, from 1
+     * @param description what it adds
+     * @param statements  SQL statements without a trailing semicolon, to run in order in one transaction
+     */
+    public record Script(int version, String description, List<String> statements) {
+
+        public Script {
+            statements = List.copyOf(statements);
+        }
+
+        /** The statements as one SQL text, each ended by a semicolon, as a migration tool's file holds them. */
+        public String sql() {
+            return String.join(";\n\n", statements) + ";\n";
+        }
     }
 }

@@ -133,6 +133,12 @@ public final class PostgresSnapshotStore implements SnapshotStore {
             return this;
         }
 
+        /** The engine family migrated or verified the schema already. */
+        Builder schemaReady() {
+            settings.ready();
+            return this;
+        }
+
         /** The largest state accepted, in bytes; default {@value #DEFAULT_MAX_SNAPSHOT_SIZE}. */
         public Builder maxSnapshotSize(int bytes) {
             Settings.requireUnset("maxSnapshotSize", maxSize);

@@ -17,6 +17,7 @@ final class StoreSettings {
     private @Nullable String schema;
     private @Nullable Boolean createSchema;
     private @Nullable ObservationRegistry observations;
+    private boolean ready;
 
     StoreSettings(DataSource dataSource) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -42,11 +43,21 @@ final class StoreSettings {
         return observations == null ? ObservationRegistry.NOOP : observations;
     }
 
-    /** The schema to use, migrated first unless turned off. */
+    /** The schema was migrated or verified by whoever builds this store (the engine family): nothing to check. */
+    void ready() {
+        ready = true;
+    }
+
+    /** The schema to use, migrated first, or only verified when migrating is turned off. */
     String prepare() {
         String s = schema == null ? PostgresSchema.DEFAULT_SCHEMA : schema;
+        if (ready) {
+            return s;
+        }
         if (createSchema == null || createSchema) {
             PostgresSchema.migrate(dataSource, s);
+        } else {
+            PostgresSchema.verify(dataSource, s);
         }
         return s;
     }

@@ -11,10 +11,19 @@ import io.nexus.core.serialization.EventTypes;
 import io.nexus.core.store.StreamQuery;
 import io.nexus.testkit.Await;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -104,5 +113,40 @@ class PostgresDocTest {
             assertFalse(second.contains("order-1"), "shop-2 took over from shop-1's checkpoint: " + second);
             assertEquals("shop-2", shop2.leases().current("placed-orders").orElseThrow().owner());
         }
+    }
+
+    @Test
+    void scriptsForAMigrationToolThenACheckAtStart(@TempDir Path migrations) throws IOException, SQLException {
+        String url = EmbeddedPostgresServer.jdbcUrl();
+        String user = "postgres";
+        String secret = null;
+        String schema = EmbeddedPostgresServer.freshSchema("tool");
+        // tag::scripts[]
+        // One file per migration, for a tool that runs this folder (Flyway's naming here);
+        // after an upgrade of nexus-postgresql, the new versions are new files.
+        for (PostgresSchema.Script script : PostgresSchema.scripts(schema)) {
+            Files.writeString(migrations.resolve("V" + script.version() + "__nexus.sql"), script.sql());
+        }
+        // end::scripts[]
+        try (Connection connection = EmbeddedPostgresServer.dataSource().getConnection();
+             Statement statement = connection.createStatement();
+             Stream<Path> files = Files.list(migrations)) {
+            // the tool: each file once, in version order
+            for (Path file : files.sorted(Comparator.comparingInt(f -> Integer.parseInt(
+                    f.getFileName().toString().replaceAll("^V(\\d+)__.*", "$1")))).toList()) {
+                statement.execute(Files.readString(file));
+            }
+        }
+        // tag::verify[]
+        // The application's user may not run DDL: the engines check the schema's version instead,
+        // and fail at build with PostgresSchemaVersionException, naming what is missing.
+        try (PostgresEngines postgres = PostgresEngines.builder(url, user, secret)
+                .schema(schema)
+                .createSchema(false)
+                .build()) {
+            postgres.eventStore().headPosition();
+        }
+        // end::verify[]
+        assertEquals(PostgresSchema.latestVersion(), PostgresSchema.verify(EmbeddedPostgresServer.dataSource(), schema));
     }
 }

@@ -116,7 +116,7 @@ class PostgresGroupCommitTest {
     }
 
     @Test
-    void onASchemaWithoutTheGroupFunctionAppendsGoOneByOneAndTheLogSaysHowToMigrate() throws Exception {
+    void withoutTheGroupFunctionAppendsGoOneByOneAndTheLogSaysHowToCreateItAgain() throws Exception {
         String schema = EmbeddedPostgresServer.freshSchema("group_old");
         PostgresSchema.migrate(EmbeddedPostgresServer.dataSource(), schema);
         try (Connection connection = EmbeddedPostgresServer.dataSource().getConnection();
@@ -152,7 +152,7 @@ class PostgresGroupCommitTest {
             assertEquals(writers * appendsEach, store.readAll(1, 100_000).size(), "every append is stored");
             assertEquals(0, store.groupedAppends(), "none committed in a group");
             logs.assertContains("Schema '" + schema + "' has no function append_group",
-                    "PostgresSchema.migrate(dataSource, \"" + schema + "\")");
+                    "script 11 of PostgresSchema.scripts(\"" + schema + "\")");
             assertEquals(1, logs.lines().stream().filter(line -> line.contains("append_group")).count(),
                     "said once: " + logs.text());
         }

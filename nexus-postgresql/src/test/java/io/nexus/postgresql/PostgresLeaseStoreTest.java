@@ -85,7 +85,13 @@ class PostgresLeaseStoreTest {
         }
         nowhere.setUser("postgres");
         nowhere.setConnectTimeout(2);
-        PostgresLeaseStore store = PostgresLeaseStore.builder(nowhere).createSchema(false).build();
+        PostgresAccessException atBuild = assertThrows(PostgresAccessException.class,
+                () -> PostgresLeaseStore.builder(nowhere).createSchema(false).build(),
+                "a store not to migrate its schema still checks it at build");
+        assertTrue(atBuild.isTransient(), "a lost server is transient: " + atBuild.getMessage());
+        assertTrue(atBuild.getMessage().contains("check the version of schema 'nexus'"), atBuild.getMessage());
+        // as the engine family builds it, once it has checked the schema
+        PostgresLeaseStore store = PostgresLeaseStore.builder(nowhere).schemaReady().build();
         PostgresAccessException e = assertThrows(PostgresAccessException.class,
                 () -> store.tryAcquire("projection-orders", "node-1", LONG));
         assertTrue(e.isTransient(), "a lost server is transient: " + e.getMessage());
