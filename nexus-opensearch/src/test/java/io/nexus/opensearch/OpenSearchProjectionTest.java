@@ -12,6 +12,7 @@ import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.InMemoryEventStore;
 import io.nexus.testkit.Await;
 import io.nexus.testkit.logging.LogCapture;
+import io.nexus.testkit.net.TcpProxy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.opensearch.client.opensearch.OpenSearchClient;
@@ -140,7 +141,7 @@ class OpenSearchProjectionTest {
     @Test
     void anUnreachableNodeIsRetriedAndIndexingResumesWithoutLoss() throws Exception {
         InMemoryEventStore store = InMemoryEventStore.create();
-        try (LogCapture logs = LogCapture.start(); TcpProxy proxy = new TcpProxy(EmbeddedOpenSearch.get().httpPort())) {
+        try (LogCapture logs = LogCapture.start(); TcpProxy proxy = TcpProxy.to(EmbeddedOpenSearch.get().httpPort())) {
             OpenSearchProjection<Order> projection = projection(EmbeddedOpenSearch.client(proxy.port()), "proj-" + counter.incrementAndGet());
             OpenSearchReadModel<Order> direct = OpenSearchReadModel.builder(client, projection.readModel().alias(), Order.class).build();
             RetryPolicy patient = RetryPolicy.custom().maxAttempts(1000).initialDelay(Duration.ofMillis(20))

@@ -41,6 +41,9 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
     /** The pool size of {@link #builder(String, String, String)} when none is given. */
     public static final int DEFAULT_POOL_SIZE = 16;
 
+    /** How long a connection of {@link #builder(String, String, String)} waits for the server when none is given. */
+    public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(30);
+
     private final DataSource dataSource;
     private final @Nullable HikariDataSource ownedPool;
     private final String schema;
@@ -147,6 +150,7 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
         private @Nullable Clock clock;
         private @Nullable ObjectMapper mapper;
         private @Nullable Integer poolSize;
+        private @Nullable Duration networkTimeout;
         private @Nullable Boolean createSchema;
         private @Nullable Consumer<PostgresEventStore.Builder> eventStore;
         private ObservationRegistry observations = ObservationRegistry.NOOP;
@@ -199,6 +203,34 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
                 throw new IllegalArgumentException("poolSize must be >= 2 (one connection listens), but was " + value);
             }
             poolSize = value;
+            return this;
+        }
+
+        /**
+         * How long a connection of the pool this builder creates waits for an answer of the server before it gives
+         * up; default {@link #DEFAULT_NETWORK_TIMEOUT}, {@link Duration#ZERO} for no limit. It bounds the wait when
+         * the server stops answering without closing the connection (a network partition, a frozen host): the
+         * call then fails as transient ({@link io.nexus.core.store.EventStoreUnavailableException} for the event
+         * store, {@link PostgresAccessException} for the others) instead of hanging until the operating system
+         * gives the connection up, which takes minutes. Its outcome is unknown: a re-sent append with the same
+         * event ids is answered as a duplicate when the first was committed. Whole seconds, rounded up; the
+         * connections also send TCP keep-alives. A value given in the JDBC URL ({@code socketTimeout}) wins. The
+         * schema migration runs without the limit.
+         *
+         * @throws IllegalStateException    when the builder was given the caller's {@link DataSource}: set its
+         *                                  {@code socketTimeout} there
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder networkTimeout(Duration value) {
+            Settings.requireUnset("networkTimeout", networkTimeout);
+            if (jdbcUrl == null) {
+                throw new IllegalStateException("networkTimeout applies to the pool built from a JDBC URL; set "
+                        + "socketTimeout on your own DataSource instead");
+            }
+            if (Objects.requireNonNull(value, "networkTimeout").isNegative()) {
+                throw new IllegalArgumentException("networkTimeout must not be negative, but was " + value);
+            }
+            networkTimeout = value;
             return this;
         }
 
@@ -274,6 +306,10 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
                 config.setPassword(password);
             }
             config.setMaximumPoolSize(poolSize == null ? DEFAULT_POOL_SIZE : poolSize);
+            Duration timeout = networkTimeout == null ? DEFAULT_NETWORK_TIMEOUT : networkTimeout;
+            long seconds = timeout.getSeconds() + (timeout.getNano() > 0 ? 1 : 0);
+            config.addDataSourceProperty("socketTimeout", Long.toString(Math.min(seconds, Integer.MAX_VALUE)));
+            config.addDataSourceProperty("tcpKeepAlive", "true");
             config.setPoolName("nexus-" + schema);
             // Fail at build when the database is unreachable, not at the first command.
             config.setInitializationFailTimeout(Duration.ofSeconds(30).toMillis());

@@ -317,35 +317,47 @@ public final class PostgresSchema {
         String s = Jdbc.requireSchemaName(schema);
         List<Migration> migrations = migrations(s);
         return Jdbc.inTransaction(dataSource, "migrate schema '" + s + "'", connection -> {
-            try (Statement statement = connection.createStatement()) {
-                // A transaction-scoped lock: concurrent migrations of one schema queue here, then see the result.
-                statement.execute("SELECT pg_advisory_xact_lock(" + LOCK_CLASS + ", " + (lockKey(s) + 1) + ")");
-                // No fsync wait for the DDL's commit: a crash right after loses at most the migration, which the
-                // next start applies again, and any later synchronous commit flushes the WAL past it anyway.
-                statement.execute("SET LOCAL synchronous_commit = off");
-                statement.execute("CREATE SCHEMA IF NOT EXISTS " + s);
-                statement.execute(versionTable(s));
+            // A migration may wait for another process's, and its DDL may take long on large tables: no read
+            // timeout of the pool applies while it runs.
+            int timeout = connection.getNetworkTimeout();
+            connection.setNetworkTimeout(Runnable::run, 0);
+            try {
+                return applyMigrations(connection, s, migrations);
+            } finally {
+                connection.setNetworkTimeout(Runnable::run, timeout);
             }
-            int current = currentVersion(connection, s);
-            if (current > migrations.size()) {
-                throw newerThanKnown(s, current);
-            }
-            for (int i = current; i < migrations.size(); i++) {
-                Migration migration = migrations.get(i);
-                try (Statement statement = connection.createStatement()) {
-                    for (String sql : migration.statements()) {
-                        statement.execute(sql);
-                    }
-                }
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO " + s + ".nexus_schema_version (version, description) VALUES (?, ?)")) {
-                    insert.setInt(1, i + 1);
-                    insert.setString(2, migration.description());
-                    insert.executeUpdate();
-                }
-            }
-            return migrations.size();
         });
+    }
+
+    private static int applyMigrations(Connection connection, String s, List<Migration> migrations) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            // A transaction-scoped lock: concurrent migrations of one schema queue here, then see the result.
+            statement.execute("SELECT pg_advisory_xact_lock(" + LOCK_CLASS + ", " + (lockKey(s) + 1) + ")");
+            // No fsync wait for the DDL's commit: a crash right after loses at most the migration, which the
+            // next start applies again, and any later synchronous commit flushes the WAL past it anyway.
+            statement.execute("SET LOCAL synchronous_commit = off");
+            statement.execute("CREATE SCHEMA IF NOT EXISTS " + s);
+            statement.execute(versionTable(s));
+        }
+        int current = currentVersion(connection, s);
+        if (current > migrations.size()) {
+            throw newerThanKnown(s, current);
+        }
+        for (int i = current; i < migrations.size(); i++) {
+            Migration migration = migrations.get(i);
+            try (Statement statement = connection.createStatement()) {
+                for (String sql : migration.statements()) {
+                    statement.execute(sql);
+                }
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO " + s + ".nexus_schema_version (version, description) VALUES (?, ?)")) {
+                insert.setInt(1, i + 1);
+                insert.setString(2, migration.description());
+                insert.executeUpdate();
+            }
+        }
+        return migrations.size();
     }
 
     /**
