@@ -23,7 +23,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * grouped as appended (one transaction of one stream). It reads only what the store's {@code readAll} would
  * hand out, so listeners never see an event that a running transaction could precede. A second thread holds
  * a connection in {@code LISTEN} and wakes the first when another process appended; local appends wake it
- * directly; without either it reads every poll interval.
+ * directly; without either it reads every poll interval. The listening connection is checked with a query
+ * every {@link #PROBE_EVERY} and replaced when it fails or the server does not answer.
  */
 final class ChangeFeed implements AutoCloseable {
 
@@ -33,11 +34,23 @@ final class ChangeFeed implements AutoCloseable {
     private static final int LISTEN_SLICE_MILLIS = 100;
     /** How long {@link #close()} waits for each thread: a page read, the listeners of one page, a listen slice. */
     private static final long CLOSE_WAIT_MILLIS = 5_000;
+    /**
+     * How often the listening connection is checked with a query. A connection the server stopped answering on
+     * without closing it (a network partition, a failover behind a proxy) delivers no notification and no error:
+     * without the check, the feed would wait on it for ever and fall back to its poll for good.
+     */
+    static final Duration PROBE_EVERY = Duration.ofSeconds(5);
+    /** How long that check waits for the server's answer before the connection counts as lost. */
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+    /** The longest pause before listening again after the connection was lost. */
+    private static final long RECONNECT_PAUSE_MILLIS = 1_000;
 
     private final PostgresEventStore store;
     private final DataSource dataSource;
     private final String channel;
     private final Duration pollInterval;
+    private final Duration probeEvery;
+    private final Duration probeTimeout;
     private final List<Registration> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     private boolean wakeRequested;
@@ -46,11 +59,14 @@ final class ChangeFeed implements AutoCloseable {
     private long cursor;
     private final List<Thread> threads = new ArrayList<>();
 
-    ChangeFeed(PostgresEventStore store, DataSource dataSource, String channel, Duration pollInterval) {
+    ChangeFeed(PostgresEventStore store, DataSource dataSource, String channel, Duration pollInterval,
+               Duration probeEvery, Duration probeTimeout) {
         this.store = store;
         this.dataSource = dataSource;
         this.channel = channel;
         this.pollInterval = pollInterval;
+        this.probeEvery = probeEvery;
+        this.probeTimeout = probeTimeout;
     }
 
     Subscription subscribe(AppendListener listener) {
@@ -205,22 +221,36 @@ final class ChangeFeed implements AutoCloseable {
     }
 
     private void listen() {
+        boolean lost = false;
         while (isRunning()) {
             try (Connection connection = dataSource.getConnection()) {
                 if (!connection.getAutoCommit()) {
                     connection.setAutoCommit(true);
                 }
+                int networkTimeout = connection.getNetworkTimeout();
+                connection.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE, probeTimeout.toMillis()));
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN \"" + channel + "\"");
+                }
+                if (lost) {
+                    log.info("Change feed on '{}' listens again", channel);
+                    lost = false;
                 }
                 try {
                     PGConnection pg = connection.unwrap(PGConnection.class);
                     // A wake after LISTEN covers appends committed while the connection was being set up.
                     wake();
+                    long nextProbe = System.nanoTime() + probeEvery.toNanos();
                     while (isRunning()) {
                         PGNotification[] notifications = pg.getNotifications(LISTEN_SLICE_MILLIS);
                         if (notifications != null && notifications.length > 0) {
                             wake();
+                        }
+                        if (System.nanoTime() - nextProbe >= 0) {
+                            try (Statement statement = connection.createStatement()) {
+                                statement.execute("SELECT 1");
+                            }
+                            nextProbe = System.nanoTime() + probeEvery.toNanos();
                         }
                     }
                 } finally {
@@ -228,11 +258,17 @@ final class ChangeFeed implements AutoCloseable {
                     try (Statement statement = connection.createStatement()) {
                         statement.execute("UNLISTEN *");
                     }
+                    connection.setNetworkTimeout(Runnable::run, networkTimeout);
                 }
             } catch (SQLException | RuntimeException e) {
                 if (isRunning()) {
-                    log.warn("Change feed on '{}' lost its LISTEN connection; polling every {} until it is back",
-                            channel, pollInterval, e);
+                    if (!lost) {
+                        log.warn("Change feed on '{}' lost its LISTEN connection ({}); polling every {} and listening "
+                                + "again as soon as the server answers", channel, e.getMessage(), pollInterval, e);
+                        lost = true;
+                    } else {
+                        log.debug("Change feed on '{}' cannot listen yet: {}", channel, e.getMessage());
+                    }
                     pauseBeforeReconnect();
                 }
             }
@@ -248,7 +284,7 @@ final class ChangeFeed implements AutoCloseable {
     private void pauseBeforeReconnect() {
         synchronized (lock) {
             try {
-                lock.wait(pollInterval.toMillis());
+                lock.wait(Math.max(1, Math.min(pollInterval.toMillis(), RECONNECT_PAUSE_MILLIS)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

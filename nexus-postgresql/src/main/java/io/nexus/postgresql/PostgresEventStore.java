@@ -208,7 +208,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 + " e WHERE e.tx_id < h.xmin ORDER BY e.position DESC LIMIT 1";
         horizonPastSql = "SELECT pg_snapshot_xmin(pg_current_snapshot()) > ?::text::xid8";
         versionOfSql = "SELECT version FROM " + t + " WHERE stream_id = ? AND event_id = ?";
-        this.feed = new ChangeFeed(this, dataSource, channel(schema), Objects.requireNonNull(b.pollInterval, "pollInterval"));
+        this.feed = new ChangeFeed(this, dataSource, channel(schema), Objects.requireNonNull(b.pollInterval, "pollInterval"),
+                b.probeEvery, b.probeTimeout);
         this.readAhead = new ReadAhead(this::readAllNow, "nexus-postgres-read-ahead-" + schema);
     }
 
@@ -1194,6 +1195,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
         private @Nullable Boolean createSchemaSet;
         private boolean createSchema = true;
         private boolean schemaReady;
+        private Duration probeEvery = ChangeFeed.PROBE_EVERY;
+        private Duration probeTimeout = ChangeFeed.PROBE_TIMEOUT;
         private @Nullable Consumer<String> beforeCommit;
         private int copyThreshold = DEFAULT_COPY_THRESHOLD;
         private @Nullable Boolean groupCommitSet;
@@ -1277,6 +1280,13 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             Settings.requireUnset("createSchema", createSchemaSet);
             this.createSchemaSet = value;
             this.createSchema = value;
+            return this;
+        }
+
+        /** How often the listening connection is checked, and how long the check waits; for tests. */
+        Builder listenProbe(Duration every, Duration timeout) {
+            this.probeEvery = every;
+            this.probeTimeout = timeout;
             return this;
         }
 

@@ -1,16 +1,23 @@
 package io.nexus.postgresql;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.store.Subscription;
+import io.nexus.testkit.Await;
+import io.nexus.testkit.logging.LogCapture;
+import io.nexus.testkit.net.TcpProxy;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,6 +70,51 @@ class PostgresChangeFeedTest {
         store.close();
 
         assertEquals(List.of(), threadsOf(schema), "no thread of the store outlives its close");
+    }
+
+    /**
+     * The server stops answering on the listening connection without closing it (a proxy holds its answers, as
+     * a network partition would): the feed's check notices and says so once, listens again on a new connection
+     * once the server answers, and another process's appends reach the subscriber by notification again (its
+     * poll is an hour, so nothing else could bring them).
+     */
+    @Test
+    void aListeningConnectionTheServerStoppedAnsweringOnIsReplaced() throws Exception {
+        URI server = URI.create(EmbeddedPostgresServer.jdbcUrl().substring("jdbc:".length()));
+        String schema = EmbeddedPostgresServer.freshSchema("feed");
+        PostgresSchema.migrate(EmbeddedPostgresServer.dataSource(), schema);
+        List<EventEnvelope> told = new CopyOnWriteArrayList<>();
+        try (LogCapture logs = LogCapture.start();
+             TcpProxy proxy = TcpProxy.to(server.getHost(), server.getPort());
+             HikariDataSource throughProxy = pool("jdbc:postgresql://127.0.0.1:" + proxy.port() + server.getPath());
+             PostgresEventStore subscriber = PostgresEventStore.builder(throughProxy).schema(schema).createSchema(false)
+                     .pollInterval(Duration.ofHours(1)).listenProbe(Duration.ofMillis(200), Duration.ofSeconds(1)).build();
+             PostgresEventStore writer = PostgresEventStore.builder(EmbeddedPostgresServer.dataSource()).schema(schema)
+                     .createSchema(false).build();
+             Subscription subscription = subscriber.subscribe(told::addAll)) {
+            writer.append("order-1", "Order", ExpectedVersion.noStream(), List.of(NewEvent.of("OrderPlaced", 1, EventPayload.ofJson("{}"))));
+            Await.until("the first append is told", Duration.ofSeconds(30), () -> told.size() == 1);
+
+            proxy.stallAnswers();
+            Await.until("the feed notices its connection is lost", Duration.ofSeconds(30),
+                    () -> logs.text().contains("Change feed on '" + PostgresEventStore.channel(schema) + "' lost its LISTEN connection"));
+            proxy.resume();
+            Await.until("the feed listens again", Duration.ofSeconds(30),
+                    () -> logs.text().contains("Change feed on '" + PostgresEventStore.channel(schema) + "' listens again"));
+            writer.append("order-2", "Order", ExpectedVersion.noStream(), List.of(NewEvent.of("OrderPlaced", 1, EventPayload.ofJson("{}"))));
+            Await.until("another process's next append is told by notification", Duration.ofSeconds(30), () -> told.size() == 2);
+            assertEquals(List.of("order-1", "order-2"), told.stream().map(EventEnvelope::streamId).toList());
+            assertEquals(1, logs.lines().stream().filter(line -> line.contains("lost its LISTEN connection")).count(),
+                    "said once: " + logs.text());
+        }
+    }
+
+    private static HikariDataSource pool(String url) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername("postgres");
+        config.setMaximumPoolSize(4);
+        return new HikariDataSource(config);
     }
 
     private static List<String> threadsOf(String schema) {
