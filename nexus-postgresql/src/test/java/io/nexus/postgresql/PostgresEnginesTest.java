@@ -7,18 +7,24 @@ import io.nexus.core.event.EventEnvelope;
 import io.nexus.core.event.EventPayload;
 import io.nexus.core.event.NewEvent;
 import io.nexus.core.lease.Lease;
+import io.nexus.core.projection.Projection;
 import io.nexus.core.scheduler.ScheduledTimer;
 import io.nexus.core.serialization.EventTypes;
 import io.nexus.core.store.ExpectedVersion;
 import io.nexus.core.tracking.LogTracker;
+import io.nexus.testkit.Await;
+import io.nexus.testkit.logging.LogCapture;
+import io.nexus.testkit.net.TcpProxy;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -111,6 +117,52 @@ class PostgresEnginesTest {
             }
             assertEquals(String.valueOf(head), nexus.checkpoints().load("counter", Checkpoint.GLOBAL).orElseThrow()
                     .position(), "the tracker's checkpoint in PostgreSQL");
+        }
+    }
+
+    /**
+     * The database is unreachable for a while (every connection closed, new ones refused: a restart, a failover)
+     * while an application with a projection runs and another process keeps appending: once it is back, the
+     * projection has handled every event once, in log order, and its checkpoint is at the head.
+     */
+    @Test
+    void anApplicationRidesOutADatabaseOutage() throws Exception {
+        String schema = EmbeddedPostgresServer.freshSchema("outage");
+        URI server = URI.create(EmbeddedPostgresServer.jdbcUrl().substring("jdbc:".length()));
+        List<UUID> handled = new CopyOnWriteArrayList<>();
+        try (LogCapture logs = LogCapture.start();
+             TcpProxy proxy = TcpProxy.to(server.getHost(), server.getPort());
+             PostgresEngines engines = PostgresEngines.builder("jdbc:postgresql://127.0.0.1:" + proxy.port()
+                             + server.getPath(), "postgres", null)
+                     .schema(schema).poolSize(4).networkTimeout(Duration.ofSeconds(2)).build();
+             Nexus nexus = application().engines(engines)
+                     .projection(Projection.handling("notes")
+                             .on(Noted.class, (event, envelope) -> handled.add(envelope.eventId()))
+                             .build())
+                     .build();
+             PostgresEventStore otherProcess = PostgresEventStore.builder(EmbeddedPostgresServer.dataSource())
+                     .schema(schema).createSchema(false).build()) {
+            nexus.start();
+            List<UUID> appended = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                if (i == 10) {
+                    Await.until("the projection handled the first ten", Duration.ofSeconds(30), () -> handled.size() == 10);
+                    proxy.cut();
+                }
+                if (i == 20) {
+                    proxy.restore();
+                }
+                NewEvent event = noted("n" + i);
+                appended.add(event.eventId());
+                otherProcess.append("note-" + i, "Note", ExpectedVersion.noStream(), List.of(event));
+                Thread.sleep(100);
+            }
+            Await.until("the projection handled every event", Duration.ofSeconds(60), () -> handled.size() >= appended.size());
+            assertEquals(appended, handled, "every event once, in log order");
+            long head = otherProcess.headPosition();
+            Await.until("the checkpoint reaches the head", Duration.ofSeconds(30), () -> nexus.checkpoints()
+                    .load("notes", Checkpoint.GLOBAL).map(c -> Long.parseLong(c.position()) == head).orElse(false));
+            logs.assertContains("lost its LISTEN connection");
         }
     }
 
