@@ -106,6 +106,7 @@ class PostgresChangeFeedTest {
             assertEquals(List.of("order-1", "order-2"), told.stream().map(EventEnvelope::streamId).toList());
             assertEquals(1, logs.lines().stream().filter(line -> line.contains("lost its LISTEN connection")).count(),
                     "said once: " + logs.text());
+            subscription.close();
         }
     }
 
