@@ -282,11 +282,7 @@ public final class PostgresEngines implements NexusEngines, AutoCloseable {
             HikariDataSource pool = jdbcUrl == null ? null : pool(jdbcUrl);
             DataSource connections = pool != null ? pool : Objects.requireNonNull(dataSource, "dataSource");
             try {
-                if (createSchema == null || createSchema) {
-                    PostgresSchema.migrate(connections, schema);
-                } else {
-                    PostgresSchema.verify(connections, schema);
-                }
+                PostgresSchema.prepare(connections, schema, createSchema == null || createSchema);
                 return new PostgresEngines(this, connections, pool);
             } catch (RuntimeException e) {
                 if (pool != null) {

@@ -367,11 +367,6 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
                 alone = tryGroup(group);
                 if (alone.size() < group.size()) {
                     groupedAppends.add(group.size() - alone.size());
-                    for (GroupedAppend append : group) {
-                        if (!alone.contains(append)) {
-                            largestGroupedAppend.accumulateAndGet(append.events.size(), Math::max);
-                        }
-                    }
                 }
             }
             for (GroupedAppend append : alone) {
@@ -466,6 +461,7 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             for (int i = 0; i < n; i++) {
                 if (results[i] != null) {
                     group.get(i).result = results[i];
+                    largestGroupedAppend.accumulateAndGet(group.get(i).events.size(), Math::max);
                 }
             }
             return alone;
@@ -1341,13 +1337,8 @@ public final class PostgresEventStore implements EventStore, AutoCloseable {
             if (visibilityTimeout == null) {
                 visibilityTimeout = Duration.ofSeconds(1);
             }
-            if (schemaReady) {
-                return new PostgresEventStore(this);
-            }
-            if (createSchema) {
-                PostgresSchema.migrate(dataSource, schema);
-            } else {
-                PostgresSchema.verify(dataSource, schema);
+            if (!schemaReady) {
+                PostgresSchema.prepare(dataSource, schema, createSchema);
             }
             return new PostgresEventStore(this);
         }

@@ -434,6 +434,15 @@ public final class PostgresSchema {
         return current;
     }
 
+    /** What every builder does at build: migrates {@code schema}, or only verifies it when {@code migrate} is false. */
+    static void prepare(DataSource dataSource, String schema, boolean migrate) {
+        if (migrate) {
+            migrate(dataSource, schema);
+        } else {
+            verify(dataSource, schema);
+        }
+    }
+
     private static PostgresSchemaVersionException newerThanKnown(String s, int current) {
         int known = latestVersion();
         return new PostgresSchemaVersionException("Schema '" + s + "' is at version " + current + " but this library "

@@ -51,13 +51,8 @@ final class StoreSettings {
     /** The schema to use, migrated first, or only verified when migrating is turned off. */
     String prepare() {
         String s = schema == null ? PostgresSchema.DEFAULT_SCHEMA : schema;
-        if (ready) {
-            return s;
-        }
-        if (createSchema == null || createSchema) {
-            PostgresSchema.migrate(dataSource, s);
-        } else {
-            PostgresSchema.verify(dataSource, s);
+        if (!ready) {
+            PostgresSchema.prepare(dataSource, s, createSchema == null || createSchema);
         }
         return s;
     }

@@ -150,19 +150,22 @@ class PostgresEnginesTest {
                     proxy.cut();
                 }
                 if (i == 20) {
+                    Await.until("the application noticed the outage", Duration.ofSeconds(30),
+                            () -> logs.text().contains("lost its LISTEN connection"));
+                    assertEquals(10, handled.size(), "nothing handled while the database was unreachable");
                     proxy.restore();
                 }
                 NewEvent event = noted("n" + i);
                 appended.add(event.eventId());
                 otherProcess.append("note-" + i, "Note", ExpectedVersion.noStream(), List.of(event));
-                Thread.sleep(100);
             }
             Await.until("the projection handled every event", Duration.ofSeconds(60), () -> handled.size() >= appended.size());
             assertEquals(appended, handled, "every event once, in log order");
             long head = otherProcess.headPosition();
             Await.until("the checkpoint reaches the head", Duration.ofSeconds(30), () -> nexus.checkpoints()
                     .load("notes", Checkpoint.GLOBAL).map(c -> Long.parseLong(c.position()) == head).orElse(false));
-            logs.assertContains("lost its LISTEN connection");
+            Await.until("the application listens for other processes' appends again", Duration.ofSeconds(30),
+                    () -> logs.text().contains("listens again"));
         }
     }
 
